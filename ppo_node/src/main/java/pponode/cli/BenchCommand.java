@@ -1,0 +1,142 @@
+package pponode.cli;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import pponode.env.Env;
+import pponode.env.EnvRegistry;
+import pponode.env.Space;
+import pponode.ppo.PPOConfig;
+import pponode.runner.EvalResult;
+import pponode.runner.OnPolicyRunner;
+
+/**
+ * End-to-end training throughput (env + inference + update) with CleanRL's default settings, so
+ * the figure compares with CleanRL's ppo.py / ppo_continuous_action.py on the same machine.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure training steps/s end to end with CleanRL-default settings, plus the env alone.")
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--env", defaultValue = "CartPole-v1", description = "CartPole-v1 or Pendulum-v1 (default: ${DEFAULT-VALUE}).")
+    String env;
+
+    @Option(names = "--steps", description = "Environment steps to train (default: 100000 CartPole, 50000 Pendulum).")
+    Long steps;
+
+    @Option(names = "--seed", defaultValue = "1")
+    long seed;
+
+    @Option(names = "--set", description = "Override a config key (repeatable).")
+    List<String> set = new java.util.ArrayList<>();
+
+    @Option(names = "--json", description = "Print a one-line JSON summary last.")
+    boolean json;
+
+    /** CleanRL's defaults: ppo.py for discrete, ppo_continuous_action.py for continuous. */
+    static PPOConfig cleanRlDefaults(String envId, Space actionSpace) {
+        PPOConfig c = new PPOConfig();
+        c.envId = envId;
+        c.hiddenSizes = new int[] {64, 64};
+        c.activation = "tanh";
+        c.gamma = 0.99;
+        c.gaeLambda = 0.95;
+        c.clipEpsilon = 0.2;
+        c.clipEpsilonSchedule = "constant";
+        c.valueClipEpsilon = 0.2;
+        c.valueCoef = 0.5;
+        c.maxGradNorm = 0.5;
+        c.targetKl = null;
+        c.lrSchedule = "linear";
+        c.entropyCoefSchedule = "constant";
+        c.adamEps = 1e-5;
+        if (actionSpace instanceof Space.Discrete) {
+            c.actionSpaceType = "discrete";
+            c.numEnvs = 4;
+            c.rolloutSteps = 128;
+            c.nEpochs = 4;
+            c.minibatchSize = 128; // 4 minibatches
+            c.lrActor = c.lrCritic = 2.5e-4;
+            c.entropyCoef = 0.01;
+            c.normaliseObs = false;
+            c.normaliseRewards = false;
+        } else {
+            c.actionSpaceType = "continuous";
+            c.numEnvs = 1;
+            c.rolloutSteps = 2048;
+            c.nEpochs = 10;
+            c.minibatchSize = 64; // 32 minibatches
+            c.lrActor = c.lrCritic = 3e-4;
+            c.entropyCoef = 0.0;
+            c.logStdInit = 0.0;
+            c.normaliseObs = true;
+            c.normaliseRewards = true;
+        }
+        c.logDir = System.getProperty("java.io.tmpdir");
+        return c;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Space as;
+        try (Env probe = EnvRegistry.make(env, seed)) {
+            as = probe.actionSpace();
+        }
+        PPOConfig cfg = cleanRlDefaults(env, as);
+        cfg.seed = seed;
+        cfg.totalTimesteps = steps != null ? steps : (as instanceof Space.Discrete ? 100_000 : 50_000);
+        cfg.apply(set);
+        cfg.validate();
+        double envSps = envOnlySps(env, seed, 200_000);
+        long t0;
+        Map<String, Object> j = new LinkedHashMap<>();
+        try (OnPolicyRunner runner = new OnPolicyRunner(cfg, s -> EnvRegistry.make(env, s), null)) {
+            runner.runUpdates(1, null); // warm-up: JIT and engine start are not what we measure
+            long warm = runner.globalStep();
+            double[] rollout = {0}, upd = {0};
+            t0 = System.nanoTime();
+            runner.learn((u, total, step, st) -> {
+                rollout[0] += st.get("charts/rollout_time");
+                upd[0] += st.get("charts/update_time");
+            });
+            double wall = (System.nanoTime() - t0) / 1e9;
+            long measured = runner.globalStep() - warm;
+            EvalResult ev = runner.evaluate(10, seed + 10_000);
+            double sps = measured / wall;
+            System.err.printf("%s, CleanRL defaults (%d envs x %d steps, %d epochs, %d minibatches, 64x64 tanh MLP):%n", env, cfg.numEnvs, cfg.rolloutSteps,
+                    cfg.nEpochs, cfg.numMinibatches());
+            System.err.printf("  end to end : %,.0f steps/s over %,d steps (%.2f s)%n", sps, measured, wall);
+            System.err.printf("  rollout    : %,.0f steps/s (env + policy inference)%n", measured / rollout[0]);
+            System.err.printf("  update     : %.2f ms per update, %.3f ms per minibatch step%n", 1e3 * upd[0] / (runner.totalUpdates - 1),
+                    1e3 * upd[0] / ((runner.totalUpdates - 1) * (double) cfg.nEpochs * cfg.numMinibatches()));
+            System.err.printf("  env alone  : %,.0f steps/s%n", envSps);
+            System.err.printf("  deterministic eval after %,d steps: %.2f ± %.2f%n", runner.globalStep(), ev.mean(), ev.std());
+            j.put("env", env);
+            j.put("steps", runner.globalStep());
+            j.put("sps", Json.round(sps, 1));
+            j.put("rollout_sps", Json.round(measured / rollout[0], 1));
+            j.put("update_ms", Json.round(1e3 * upd[0] / (runner.totalUpdates - 1), 3));
+            j.put("env_only_sps", Json.round(envSps, 1));
+            j.put("eval_mean_return", Json.round(ev.mean(), 3));
+            j.put("eval_std_return", Json.round(ev.std(), 3));
+            j.put("wall_s", Json.round(wall, 2));
+        }
+        if (json) System.out.println(Json.line(j));
+        return 0;
+    }
+
+    static double envOnlySps(String id, long seed, int n) {
+        try (Env e = EnvRegistry.make(id, seed)) {
+            float[] a = e.actionSpace() instanceof Space.Discrete ? new float[] {1} : new float[e.actionSpace().flatDim()];
+            e.reset(seed);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                if (e.actionSpace() instanceof Space.Discrete) a[0] = i & 1;
+                if (e.step(a).done()) e.reset(null);
+            }
+            return n / ((System.nanoTime() - t0) / 1e9);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package pponode.cli;
+
+import ai.djl.Device;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import pponode.env.EnvRegistry;
+import pponode.runner.EvalResult;
+import pponode.runner.Policy;
+
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Evaluate a trained policy deterministically (argmax / mean / squashed mean).")
+final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--checkpoint", required = true, description = "A training checkpoint or policy file.")
+    Path checkpoint;
+
+    @Option(names = "--episodes", defaultValue = "10", description = "Episodes (default: ${DEFAULT-VALUE}).")
+    int episodes;
+
+    @Option(names = "--seed", defaultValue = "10042", description = "Episode k starts from reset(seed + k) (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--env", description = "Evaluate on this environment instead of the one the policy was trained on.")
+    String env;
+
+    @Option(names = "--json", description = "Print a one-line JSON summary last.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (episodes < 1) throw new IllegalArgumentException("--episodes must be >= 1, got " + episodes);
+        long t0 = System.nanoTime();
+        try (Policy p = Policy.load(checkpoint, Device.cpu())) {
+            String id = env != null ? env : p.cfg.envId;
+            EvalResult r = p.evaluate(s -> EnvRegistry.make(id, s), episodes, seed);
+            double wall = (System.nanoTime() - t0) / 1e9;
+            System.err.printf("%s: %d deterministic episodes: return %.2f ± %.2f (min %.2f, max %.2f), mean length %.1f%n", id, episodes,
+                    r.mean(), r.std(), r.min(), r.max(), r.meanLength());
+            r.metrics().forEach((k, v) -> System.err.printf("  %s: %.5f%n", k, v));
+            if (json) {
+                Map<String, Object> j = new LinkedHashMap<>();
+                j.put("env", id);
+                j.put("episodes", episodes);
+                j.put("eval_mean_return", Json.round(r.mean(), 3));
+                j.put("eval_std_return", Json.round(r.std(), 3));
+                j.put("eval_mean_length", Json.round(r.meanLength(), 2));
+                r.metrics().forEach((k, v) -> j.put("eval_" + k, Json.round(v, 5)));
+                j.put("wall_s", Json.round(wall, 2));
+                System.out.println(Json.line(j));
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,26 @@
+package pponode.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Map;
+
+/** The one-line machine-readable summary that {@code --json} prints last. */
+final class Json {
+    private static final ObjectMapper M = new ObjectMapper();
+
+    private Json() {}
+
+    static String line(Map<String, Object> summary) {
+        try {
+            return M.writeValueAsString(summary);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static double round(double v, int digits) {
+        if (!Double.isFinite(v)) return v;
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
+    }
+}

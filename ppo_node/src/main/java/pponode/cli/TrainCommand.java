@@ -1,0 +1,147 @@
+package pponode.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import pponode.env.EnvRegistry;
+import pponode.ppo.PPOConfig;
+import pponode.runner.EvalResult;
+import pponode.runner.OnPolicyRunner;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train a policy with PPO. Uses the shipped preset for the environment, then --config, then --set.")
+final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--env", description = "Environment id (default: ${DEFAULT-VALUE}). Known: CartPole-v1, Pendulum-v1.", defaultValue = "CartPole-v1")
+    String env;
+
+    @Option(names = "--config", description = "YAML file of config keys applied over the preset.")
+    Path config;
+
+    @Option(names = "--set", description = "Override one config key, e.g. --set lr_actor=1e-3 (repeatable).")
+    List<String> set = new ArrayList<>();
+
+    @Option(names = "--steps", description = "total_timesteps.")
+    Long steps;
+
+    @Option(names = "--seed", description = "Random seed.")
+    Long seed;
+
+    @Option(names = "--out", description = "log_dir: runs go to <out>/<experiment_name>.")
+    Path out;
+
+    @Option(names = "--name", description = "experiment_name.")
+    String name;
+
+    @Option(names = "--device", description = "auto, cpu, cuda or cuda:N.")
+    String device;
+
+    @Option(names = "--resume", description = "Continue the run saved in this checkpoint.")
+    Path resume;
+
+    @Option(names = "--no-preset", description = "Start from the reference defaults instead of the environment's preset.")
+    boolean noPreset;
+
+    @Option(names = "--no-progress", description = "No progress bar.")
+    boolean noProgress;
+
+    @Option(names = "--json", description = "Print a one-line JSON summary last.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        long t0 = System.nanoTime();
+        List<String> overrides = new ArrayList<>(set);
+        if (steps != null) overrides.add("total_timesteps=" + steps);
+        if (seed != null) overrides.add("seed=" + seed);
+        if (out != null) overrides.add("log_dir=" + out);
+        if (name != null) overrides.add("experiment_name=" + name);
+        if (device != null) overrides.add("device=" + device);
+        OnPolicyRunner runner;
+        PPOConfig cfg;
+        if (resume == null) {
+            cfg = new PPOConfig();
+            cfg.envId = env;
+            if (!noPreset) Presets.apply(cfg, env);
+            if (config != null) cfg.applyYaml(config);
+            cfg.apply(overrides);
+            if (!EnvRegistry.contains(cfg.envId)) throw new IllegalArgumentException("unknown environment '" + cfg.envId + "'; known: " + EnvRegistry.ids());
+            cfg.validate();
+            Path runDir = Path.of(cfg.logDir, cfg.experimentName);
+            Files.createDirectories(runDir);
+            Files.writeString(runDir.resolve("config.yaml"), cfg.toYaml());
+            String id = cfg.envId;
+            runner = new OnPolicyRunner(cfg, s -> EnvRegistry.make(id, s), runDir);
+        } else {
+            runner = resumeRunner(overrides);
+            cfg = runner.cfg;
+        }
+        Path runDir = Path.of(cfg.logDir, cfg.experimentName);
+        try (runner) {
+            try (ProgressBar bar = noProgress ? null : new ProgressBarBuilder().setTaskName("train " + cfg.envId)
+                    .setInitialMax(runner.totalUpdates * (long) cfg.rolloutSteps * cfg.numEnvs).setStyle(ProgressBarStyle.ASCII)
+                    .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).setUpdateIntervalMillis(250).build()) {
+                if (bar != null) bar.stepTo(runner.globalStep());
+                runner.learn((u, total, step, stats) -> {
+                    if (bar != null) {
+                        bar.stepTo(step);
+                        bar.setExtraMessage(String.format(" return %.1f", stats.get("charts/mean_reward")));
+                    }
+                });
+            }
+            Path finalCkpt = runDir.resolve("checkpoint_final.ckpt");
+            runner.saveCheckpoint(finalCkpt);
+            Path policyFile = runDir.resolve("policy.ckpt");
+            var policy = runner.policy();
+            policy.save(policyFile);
+            EvalResult ev = policy.evaluate(s -> EnvRegistry.make(cfg.envId, s), cfg.evalEpisodes, cfg.seed + 10_000);
+            Map<String, Double> evm = new LinkedHashMap<>();
+            evm.put("eval/mean_reward", ev.mean());
+            evm.put("eval/std_reward", ev.std());
+            evm.put("eval/mean_length", ev.meanLength());
+            if (runner.log() != null) runner.log().log(runner.globalStep(), evm);
+            Path png = runner.log() != null ? runner.log().writeCurve(cfg.envId + " — PPO seed " + cfg.seed) : null;
+            double wall = (System.nanoTime() - t0) / 1e9;
+            System.err.printf("%s: %d steps in %.1f s; deterministic eval over %d episodes: %.2f ± %.2f%n", cfg.envId, runner.globalStep(), wall,
+                    cfg.evalEpisodes, ev.mean(), ev.std());
+            System.err.printf("checkpoint: %s%npolicy:     %s%ncurve:      %s%n", finalCkpt, policyFile, png);
+            if (json) {
+                Map<String, Object> j = new LinkedHashMap<>();
+                j.put("env", cfg.envId);
+                j.put("seed", cfg.seed);
+                j.put("steps", runner.globalStep());
+                j.put("sps", Json.round(runner.globalStep() / wall, 1));
+                j.put("eval_mean_return", Json.round(ev.mean(), 3));
+                j.put("eval_std_return", Json.round(ev.std(), 3));
+                ev.metrics().forEach((k, v) -> j.put("eval_" + k, Json.round(v, 5)));
+                j.put("wall_s", Json.round(wall, 2));
+                j.put("checkpoint", finalCkpt.toString());
+                j.put("policy", policyFile.toString());
+                System.out.println(Json.line(j));
+            }
+        }
+        return 0;
+    }
+
+    private OnPolicyRunner resumeRunner(List<String> overrides) throws java.io.IOException {
+        var ck = pponode.runner.Checkpoint.read(resume);
+        @SuppressWarnings("unchecked")
+        String id = String.valueOf(((Map<String, Object>) ck.meta.get("config")).get("env_id"));
+        List<String> o = new ArrayList<>(overrides);
+        PPOConfig tmp = new PPOConfig();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> saved = (Map<String, Object>) ck.meta.get("config");
+        tmp.set("log_dir", saved.get("log_dir"));
+        tmp.set("experiment_name", saved.get("experiment_name"));
+        tmp.apply(o.stream().filter(a -> a.startsWith("log_dir=") || a.startsWith("experiment_name=")).toList());
+        return OnPolicyRunner.resume(resume, o, s -> EnvRegistry.make(id, s), Path.of(tmp.logDir, tmp.experimentName));
+    }
+}

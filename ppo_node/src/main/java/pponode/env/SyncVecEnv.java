@@ -1,0 +1,16 @@
+package pponode.env;
+
+import java.util.List;
+
+/** Steps its environments one after another on the calling thread. */
+public final class SyncVecEnv extends VecEnv {
+    public SyncVecEnv(List<Env> envs) {
+        super(envs);
+    }
+
+    @Override
+    public VecStep step(float[][] actions) {
+        for (int i = 0; i < envs.size(); i++) stepOne(i, actions[i]);
+        return out;
+    }
+}

@@ -1,0 +1,27 @@
+package pponode.env;
+
+/**
+ * The result of stepping every environment of a {@link VecEnv} once. Arrays are reused between
+ * steps. When env {@code i} finished ({@code terminated[i] || truncated[i]}) it was reset
+ * automatically: {@code obs[i]} is the first observation of the new episode and
+ * {@code finalObs[i]} the last observation of the old one (needed to bootstrap a truncation).
+ */
+public final class VecStep {
+    public final float[][] obs;
+    public final float[][] finalObs;
+    public final double[] rewards;
+    public final boolean[] terminated;
+    public final boolean[] truncated;
+
+    public VecStep(int numEnvs) {
+        obs = new float[numEnvs][];
+        finalObs = new float[numEnvs][];
+        rewards = new double[numEnvs];
+        terminated = new boolean[numEnvs];
+        truncated = new boolean[numEnvs];
+    }
+
+    public boolean done(int i) {
+        return terminated[i] || truncated[i];
+    }
+}

@@ -1,0 +1,33 @@
+package pponode.log;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** The PNG learning curve written at the end of a run: mean episode return against env steps. */
+public final class LearningCurve {
+    private LearningCurve() {}
+
+    public static void write(Path png, String title, List<double[]> stepAndReturn, List<double[]> stepAndEval) throws IOException {
+        XYChart chart = new XYChartBuilder().width(900).height(500).title(title).xAxisTitle("environment steps").yAxisTitle("episode return").build();
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+        if (!stepAndReturn.isEmpty()) {
+            chart.addSeries("training (mean of last 100 episodes)", col(stepAndReturn, 0), col(stepAndReturn, 1)).setMarker(SeriesMarkers.NONE);
+        }
+        if (!stepAndEval.isEmpty()) {
+            chart.addSeries("deterministic evaluation", col(stepAndEval, 0), col(stepAndEval, 1)).setMarker(SeriesMarkers.CIRCLE);
+        }
+        if (stepAndReturn.isEmpty() && stepAndEval.isEmpty()) chart.addSeries("no finished episodes", new double[] {0}, new double[] {0});
+        String name = png.toString();
+        if (name.endsWith(".png")) name = name.substring(0, name.length() - 4);
+        BitmapEncoder.saveBitmap(chart, name, BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    private static double[] col(List<double[]> rows, int c) {
+        return rows.stream().filter(r -> Double.isFinite(r[1])).mapToDouble(r -> r[c]).toArray();
+    }
+}

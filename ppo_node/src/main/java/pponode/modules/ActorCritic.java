@@ -1,0 +1,206 @@
+package pponode.modules;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.lang.reflect.Constructor;
+import org.apache.commons.rng.UniformRandomProvider;
+import pponode.env.Space;
+import pponode.ppo.PPOConfig;
+
+/**
+ * The policy and value networks (the reference's {@code ActorCritic}): a backbone per network
+ * (or one shared), an actor head feeding an {@link ActionDistribution}, and a value head.
+ *
+ * <p>Parameters live in two {@link ParamGroup}s so actor and critic can have their own learning
+ * rates ({@code lr_actor}, {@code lr_critic}; the reference declares both but trains everything
+ * at {@code lr_actor}). A shared backbone belongs to the actor group.
+ *
+ * <p>Rollouts use {@link #act} and {@link #value}. With an MLP backbone these run in plain Java on
+ * a host copy of the weights ({@link #syncHost()} after each update); otherwise they batch every
+ * environment through the engine in one call.
+ */
+public final class ActorCritic {
+    public final PPOConfig cfg;
+    public final ParamGroup actor = new ParamGroup("actor");
+    public final ParamGroup critic = new ParamGroup("critic");
+    public final Backbone actorBody;
+    public final Backbone criticBody; // null when shared
+    public final Linear actorHead;
+    public final Linear valueHead;
+    public final ActionDistribution dist;
+    public final int[] obsShape;
+    public final int obsDim;
+    private final boolean host;
+    private NDManager manager;
+    private float[] actorHost, criticHost;
+    private float[] featA, featC;
+
+    /** Training-side outputs of one forward pass. */
+    public record Output(NDArray head, NDArray value, NDArray[] actorParams) {}
+
+    public ActorCritic(PPOConfig cfg, Space obsSpace, Space actSpace, UniformRandomProvider rng) {
+        this.cfg = cfg;
+        if (!(obsSpace instanceof Space.Box ob)) throw new IllegalArgumentException("observation space must be a Box, got " + obsSpace);
+        obsShape = ob.shape().clone();
+        obsDim = ob.flatDim();
+        dist = distribution(cfg, actSpace);
+        actorBody = backbone(cfg, actor, "actor_backbone", ob, rng);
+        criticBody = cfg.sharedBackbone ? null : backbone(cfg, critic, "critic_backbone", ob, rng);
+        int feat = actorBody.outputDim();
+        boolean ortho = cfg.orthoInit;
+        // Heads: value gain 1, actor gain 0.01 (near-uniform / near-zero-mean start), as the reference.
+        valueHead = new Linear(critic, "critic_head", feat, 1, ortho ? 1.0 : null, rng);
+        actorHead = new Linear(actor, "actor_head", feat, dist.headDim(), ortho ? 0.01 : null, rng);
+        dist.addParams(actor);
+        host = actorBody.supportsHost() && (criticBody == null || criticBody.supportsHost());
+        featA = new float[feat];
+        featC = new float[feat];
+    }
+
+    static ActionDistribution distribution(PPOConfig cfg, Space actSpace) {
+        if (cfg.actionSpaceType.equals("discrete")) {
+            if (!(actSpace instanceof Space.Discrete d)) {
+                throw new PPOConfig.ConfigException("'action_space_type' is discrete but the environment's action space is " + actSpace);
+            }
+            return new Categorical(d.n());
+        }
+        if (!(actSpace instanceof Space.Box box)) {
+            throw new PPOConfig.ConfigException("'action_space_type' is continuous but the environment's action space is " + actSpace);
+        }
+        if (cfg.continuousDist.equals("beta")) return new BetaDistribution(box);
+        return cfg.squashActions ? new TanhGaussian(box, cfg.logStdInit) : new DiagGaussian(box, cfg.logStdInit);
+    }
+
+    static Backbone backbone(PPOConfig cfg, ParamGroup g, String prefix, Space.Box ob, UniformRandomProvider rng) {
+        Activation act = Activation.of(cfg.activation);
+        switch (cfg.backbone) {
+            case "mlp":
+                return new MlpBackbone(g, prefix, ob.flatDim(), cfg.hiddenSizes, act, cfg.orthoInit, rng);
+            case "transformer":
+                return new TransformerBackbone(g, prefix, ob.flatDim(), cfg.transformerSeqLen, cfg.transformerDModel, cfg.transformerHeads,
+                        cfg.transformerLayers, cfg.transformerFfnDim, act, cfg.orthoInit, rng);
+            case "cnn": {
+                float scale = ob.high().length > 0 && ob.high()[0] >= 255f ? 1f / 255f : 1f;
+                return new NatureCnnBackbone(g, prefix, ob.shape(), cfg.cnnChannels, cfg.cnnKernels, cfg.cnnStrides, cfg.hiddenSizes, act,
+                        cfg.orthoInit, scale, rng);
+            }
+            default:
+                return customBackbone(cfg, g, ob, rng);
+        }
+    }
+
+    private static Backbone customBackbone(PPOConfig cfg, ParamGroup g, Space.Box ob, UniformRandomProvider rng) {
+        try {
+            Class<?> c = Class.forName(cfg.backbone);
+            if (!Backbone.class.isAssignableFrom(c)) {
+                throw new PPOConfig.ConfigException("'backbone' class " + cfg.backbone + " does not implement " + Backbone.class.getName());
+            }
+            Constructor<?> k = c.getConstructor(ParamGroup.class, int[].class, PPOConfig.class, UniformRandomProvider.class);
+            return (Backbone) k.newInstance(g, ob.shape(), cfg, rng);
+        } catch (ClassNotFoundException e) {
+            throw new PPOConfig.ConfigException("'backbone' must be mlp, transformer, cnn or a class name on the classpath; no class " + cfg.backbone);
+        } catch (NoSuchMethodException e) {
+            throw new PPOConfig.ConfigException("'backbone' class " + cfg.backbone
+                    + " needs a public constructor (ParamGroup, int[], PPOConfig, UniformRandomProvider)");
+        } catch (ReflectiveOperationException e) {
+            throw new PPOConfig.ConfigException("'backbone' class " + cfg.backbone + " failed to construct: " + e.getCause());
+        }
+    }
+
+    /** Puts the parameters on {@code manager}'s device as trainable tensors. */
+    public void materialize(NDManager manager) {
+        this.manager = manager;
+        actor.materialize(manager);
+        critic.materialize(manager);
+        syncHost();
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** Refreshes the host copy of the weights used by rollouts (two JNI copies). */
+    public void syncHost() {
+        actorHost = actor.toHost();
+        criticHost = critic.toHost();
+    }
+
+    public float[] actorHost() {
+        return actorHost;
+    }
+
+    public float[] criticHost() {
+        return criticHost;
+    }
+
+    public boolean hostInference() {
+        return host;
+    }
+
+    /** Differentiable forward pass for the update. */
+    public Output forward(NDArray obs) {
+        NDArray[] pa = actor.bind();
+        NDArray[] pc = critic.bind();
+        NDArray fa = actorBody.forward(pa, obs);
+        NDArray fc = criticBody == null ? fa : criticBody.forward(pc, obs);
+        NDArray head = actorHead.forward(pa, fa);
+        // A shared backbone's features come from the actor group; the value head reads them either way.
+        NDArray value = valueHead.forward(pc, fc).squeeze(-1);
+        return new Output(head, value, pa);
+    }
+
+    /**
+     * Head outputs and values for {@code n} normalised observations (rows of {@code obs}).
+     * {@code values} may be null when only actions are needed.
+     */
+    public void act(float[][] obs, int n, float[][] headOut, float[] values) {
+        if (host) {
+            for (int i = 0; i < n; i++) {
+                actorBody.forwardHost(actorHost, obs[i], featA);
+                actorHead.forward(actorHost, featA, headOut[i]);
+                if (values != null) values[i] = valueHost(obs[i], featA);
+            }
+            return;
+        }
+        try (NDManager sub = manager.newSubManager()) {
+            float[] flat = new float[n * obsDim];
+            for (int i = 0; i < n; i++) System.arraycopy(obs[i], 0, flat, i * obsDim, obsDim);
+            long[] shape = new long[obsShape.length + 1];
+            shape[0] = n;
+            for (int k = 0; k < obsShape.length; k++) shape[k + 1] = obsShape[k];
+            NDArray x = sub.create(flat, new Shape(shape));
+            Output o = forward(x);
+            float[] h = o.head().toFloatArray();
+            int hd = dist.headDim();
+            for (int i = 0; i < n; i++) System.arraycopy(h, i * hd, headOut[i], 0, hd);
+            if (values != null) {
+                float[] v = o.value().toFloatArray();
+                System.arraycopy(v, 0, values, 0, n);
+            }
+        }
+    }
+
+    private float valueHost(float[] obs, float[] sharedFeat) {
+        float[] f = sharedFeat;
+        if (criticBody != null) {
+            criticBody.forwardHost(criticHost, obs, featC);
+            f = featC;
+        }
+        float[] v = new float[1];
+        valueHead.forward(criticHost, f, v);
+        return v[0];
+    }
+
+    /** Value of one normalised observation. */
+    public float value(float[] obs) {
+        if (host) {
+            actorBody.forwardHost(actorHost, obs, featA);
+            return valueHost(obs, featA);
+        }
+        float[][] h = {new float[dist.headDim()]};
+        float[] v = new float[1];
+        act(new float[][] {obs}, 1, h, v);
+        return v[0];
+    }
+}

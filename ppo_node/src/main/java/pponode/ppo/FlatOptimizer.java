@@ -1,0 +1,64 @@
+package pponode.ppo;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+
+/**
+ * Adam, AdamW or SGD (momentum 0.9, as the reference) on one flat parameter tensor, with the
+ * update rules of {@code torch.optim}: Adam adds weight decay to the gradient, AdamW decays the
+ * weights directly, bias correction as PyTorch (ε added after dividing by √(1 − β₂ᵗ)).
+ */
+public final class FlatOptimizer {
+    private static final double BETA1 = 0.9, BETA2 = 0.999, MOMENTUM = 0.9;
+    private final String kind;
+    private final double eps, weightDecay;
+    private final NDArray m, v; // Adam moments, or (m only) the SGD momentum buffer
+    private long t;
+
+    public FlatOptimizer(String kind, double eps, double weightDecay, NDManager manager, long size) {
+        this.kind = kind.toLowerCase(java.util.Locale.ROOT);
+        if (!PPOConfig.OPTIMIZERS.contains(this.kind)) throw new PPOConfig.ConfigException("'optimizer' must be one of " + PPOConfig.OPTIMIZERS + ", got '" + kind + "'");
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+        m = manager.zeros(new ai.djl.ndarray.types.Shape(size));
+        v = manager.zeros(new ai.djl.ndarray.types.Shape(size));
+    }
+
+    /** One step; call inside an NDScope (temporaries are freed with it) and outside a gradient collector. */
+    public void step(NDArray param, NDArray grad, double lr) {
+        t++;
+        if (kind.equals("sgd")) {
+            NDArray g = weightDecay != 0 ? grad.add(param.mul((float) weightDecay)) : grad;
+            if (t == 1) m.addi(g);
+            else m.muli((float) MOMENTUM).addi(g);
+            param.subi(m.mul((float) lr));
+            return;
+        }
+        NDArray g = grad;
+        if (kind.equals("adamw")) {
+            if (weightDecay != 0) param.muli((float) (1 - lr * weightDecay));
+        } else if (weightDecay != 0) {
+            g = grad.add(param.mul((float) weightDecay));
+        }
+        m.muli((float) BETA1).addi(g.mul((float) (1 - BETA1)));
+        v.muli((float) BETA2).addi(g.square().muli((float) (1 - BETA2)));
+        double bc1 = 1 - Math.pow(BETA1, t);
+        double bc2 = 1 - Math.pow(BETA2, t);
+        NDArray denom = v.sqrt().divi((float) Math.sqrt(bc2)).addi((float) eps);
+        param.subi(m.div(denom).muli((float) (lr / bc1)));
+    }
+
+    public long steps() {
+        return t;
+    }
+
+    public float[][] state() {
+        return new float[][] {m.toFloatArray(), v.toFloatArray()};
+    }
+
+    public void load(float[][] s, long steps) {
+        m.set(s[0]);
+        v.set(s[1]);
+        t = steps;
+    }
+}

@@ -1,0 +1,157 @@
+package pponode.ppo;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.commons.rng.UniformRandomProvider;
+import pponode.modules.ActorCritic;
+import pponode.storage.RolloutBuffer;
+
+/**
+ * The PPO update: n_epochs passes of shuffled minibatches over one rollout, each a clipped
+ * surrogate + (optionally clipped) value loss − entropy bonus, global gradient-norm clipping and
+ * an optimizer step per network. Stops the update early when the approximate KL of a minibatch
+ * exceeds 1.5 × target_kl, checked before that minibatch's step, as the reference does.
+ */
+public final class PPO {
+    private final ActorCritic ac;
+    private final PPOConfig cfg;
+    private final NDManager manager;
+    public final FlatOptimizer actorOpt, criticOpt;
+    private final RolloutBuffer.Minibatch mb;
+    private final long[] obsShape;
+
+    public PPO(ActorCritic ac, PPOConfig cfg) {
+        this.ac = ac;
+        this.cfg = cfg;
+        this.manager = ac.manager();
+        actorOpt = new FlatOptimizer(cfg.optimizer, cfg.adamEps, cfg.weightDecay, manager, ac.actor.size());
+        criticOpt = new FlatOptimizer(cfg.optimizer, cfg.adamEps, cfg.weightDecay, manager, ac.critic.size());
+        mb = new RolloutBuffer.Minibatch(cfg.minibatchSize, ac.obsDim, ac.dist.rawDim());
+        obsShape = new long[ac.obsShape.length + 1];
+        for (int i = 0; i < ac.obsShape.length; i++) obsShape[i + 1] = ac.obsShape[i];
+    }
+
+    /** Runs the update on a filled buffer (GAE computed) and returns averaged statistics. */
+    public Map<String, Double> update(RolloutBuffer buf, double clipEps, double entCoef, double lrActor, double lrCritic, UniformRandomProvider rng) {
+        double[] sums = new double[7];
+        int count = 0;
+        boolean earlyStopped = false;
+        int n = buf.size();
+        epochs:
+        for (int epoch = 0; epoch < cfg.nEpochs; epoch++) {
+            int[] perm = RolloutBuffer.permutation(n, rng);
+            for (int from = 0; from < n; from += cfg.minibatchSize) {
+                buf.gather(perm, from, Math.min(n, from + cfg.minibatchSize), mb, cfg.normAdv);
+                double[] s = step(clipEps, entCoef, lrActor, lrCritic);
+                for (int k = 0; k < s.length; k++) sums[k] += s[k];
+                count++;
+                if (s[6] > 0) {
+                    earlyStopped = true;
+                    break epochs;
+                }
+            }
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        String[] names = {"train/actor_loss", "train/critic_loss", "train/entropy", "train/approx_kl", "train/clip_fraction", "train/total_loss"};
+        for (int k = 0; k < names.length; k++) out.put(names[k], sums[k] / count);
+        out.put("train/learning_rate", lrActor);
+        out.put("train/clip_epsilon", clipEps);
+        out.put("train/entropy_coef", entCoef);
+        out.put("train/early_stopped", earlyStopped ? 1.0 : 0.0);
+        out.put("train/explained_variance", buf.explainedVariance());
+        ac.syncHost();
+        return out;
+    }
+
+    /** One minibatch: returns {actor, critic, entropy, kl, clipfrac, total, stopped}. */
+    private double[] step(double clipEps, double entCoef, double lrActor, double lrCritic) {
+        int m = mb.size;
+        try (NDScope scope = new NDScope()) {
+            obsShape[0] = m;
+            NDArray obs = manager.create(slice(mb.obs, m * ac.obsDim), new Shape(obsShape));
+            NDArray raw = manager.create(slice(mb.raw, m * ac.dist.rawDim()), new Shape(m, ac.dist.rawDim()));
+            NDArray oldLp = manager.create(slice(mb.oldLogProbs, m));
+            NDArray adv = manager.create(slice(mb.advantages, m));
+            NDArray ret = manager.create(slice(mb.returns, m));
+            NDArray oldV = manager.create(slice(mb.oldValues, m));
+            NDArray corr = manager.create(slice(mb.squashCorr, m));
+            double[] stats = new double[7];
+            try (GradientCollector gc = Engine.getEngine(manager.getEngine().getEngineName()).newGradientCollector()) {
+                ActorCritic.Output o = ac.forward(obs);
+                NDArray newLp = ac.dist.logProb(o.actorParams(), o.head(), raw, corr);
+                NDArray logRatio = newLp.sub(oldLp);
+                NDArray ratio = logRatio.exp();
+                float[] lr = logRatio.toFloatArray();
+                double kl = 0, clipped = 0;
+                for (float x : lr) {
+                    double r = Math.exp(x);
+                    kl += (r - 1) - x;
+                    if (Math.abs(r - 1) > clipEps) clipped++;
+                }
+                stats[3] = kl / m;
+                stats[4] = clipped / m;
+
+                NDArray surr1 = ratio.mul(adv);
+                NDArray surr2 = ratio.clip(1 - clipEps, 1 + clipEps).mul(adv);
+                NDArray actorLoss = surr1.minimum(surr2).mean().neg();
+                NDArray newV = o.value();
+                NDArray criticLoss;
+                if (cfg.valueClipEpsilon != null) {
+                    float vc = cfg.valueClipEpsilon.floatValue();
+                    NDArray vClipped = oldV.add(newV.sub(oldV).clip(-vc, vc));
+                    criticLoss = newV.sub(ret).square().maximum(vClipped.sub(ret).square()).mean().mul(0.5f);
+                } else {
+                    criticLoss = newV.sub(ret).square().mean().mul(0.5f);
+                }
+                NDArray entropy = ac.dist.entropy(o.actorParams(), o.head()).mean();
+                NDArray loss = actorLoss.add(criticLoss.mul((float) cfg.valueCoef)).sub(entropy.mul((float) entCoef));
+                float[] l = stackScalars(actorLoss, criticLoss, entropy, loss);
+                stats[0] = l[0];
+                stats[1] = l[1];
+                stats[2] = l[2];
+                stats[5] = l[3];
+                if (cfg.targetKl != null && stats[3] > 1.5 * cfg.targetKl) {
+                    stats[6] = 1;
+                    return stats;
+                }
+                gc.backward(loss);
+            }
+            applyGradients(lrActor, lrCritic);
+            return stats;
+        }
+    }
+
+    /** Global-norm clipping over both networks (torch.nn.utils.clip_grad_norm_), then one step each. */
+    private void applyGradients(double lrActor, double lrCritic) {
+        NDArray ga = ac.actor.flat().getGradient();
+        NDArray gc = ac.critic.flat().getGradient();
+        float[] sq = stackScalars(ga.square().sum(), gc.square().sum());
+        double norm = Math.sqrt(sq[0] + sq[1]);
+        double coef = cfg.maxGradNorm / (norm + 1e-6);
+        if (coef < 1) {
+            ga.muli((float) coef);
+            gc.muli((float) coef);
+        }
+        actorOpt.step(ac.actor.flat(), ga, lrActor);
+        criticOpt.step(ac.critic.flat(), gc, lrCritic);
+        ga.muli(0f); // PyTorch accumulates gradients; DJL's collector does not clear them for us
+        gc.muli(0f);
+    }
+
+    /** Several scalars fetched in one device-to-host copy. */
+    static float[] stackScalars(NDArray... xs) {
+        NDArray[] r = new NDArray[xs.length];
+        for (int i = 0; i < xs.length; i++) r[i] = xs[i].reshape(1);
+        return ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(r)).toFloatArray();
+    }
+
+    private static float[] slice(float[] a, int n) {
+        return n == a.length ? a : java.util.Arrays.copyOf(a, n);
+    }
+}

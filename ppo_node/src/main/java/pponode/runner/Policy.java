@@ -1,0 +1,129 @@
+package pponode.runner;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.LongFunction;
+import org.apache.commons.rng.UniformRandomProvider;
+import org.apache.commons.rng.simple.RandomSource;
+import pponode.env.Env;
+import pponode.env.Space;
+import pponode.modules.ActorCritic;
+import pponode.modules.RunningMeanStd;
+import pponode.ppo.PPOConfig;
+
+/**
+ * A policy ready to act: networks, the observation normalizer frozen at its training statistics,
+ * and the config it was trained with. What {@code evaluate}, {@code predict} and export use.
+ */
+public final class Policy implements AutoCloseable {
+    public final PPOConfig cfg;
+    public final ActorCritic net;
+    public final RunningMeanStd obsRms; // null when normalise_obs is off
+    public final Space obsSpace, actSpace;
+    private final NDManager manager;
+    private final boolean ownsManager;
+    private final float[] obsNorm;
+    private final float[][] head;
+    private final float[] raw;
+
+    Policy(PPOConfig cfg, ActorCritic net, RunningMeanStd obsRms, Space obsSpace, Space actSpace, NDManager manager, boolean ownsManager) {
+        this.cfg = cfg;
+        this.net = net;
+        this.obsRms = obsRms;
+        this.obsSpace = obsSpace;
+        this.actSpace = actSpace;
+        this.manager = manager;
+        this.ownsManager = ownsManager;
+        obsNorm = new float[net.obsDim];
+        head = new float[][] {new float[net.dist.headDim()]};
+        raw = new float[net.dist.rawDim()];
+    }
+
+    /** Normalises (and clips) one observation with the frozen statistics; rejects NaN/Inf. */
+    public float[] normalize(float[] obs, float[] out) {
+        if (obs.length != net.obsDim) {
+            throw new IllegalArgumentException("observation has " + obs.length + " values, the policy expects " + net.obsDim);
+        }
+        for (int j = 0; j < obs.length; j++) {
+            if (!Float.isFinite(obs[j])) throw new IllegalArgumentException("observation element " + j + " is " + obs[j]);
+        }
+        if (obsRms == null) System.arraycopy(obs, 0, out, 0, obs.length);
+        else obsRms.normalize(obs, out, cfg.obsClip);
+        return out;
+    }
+
+    /**
+     * The action for one raw observation, in environment units. Deterministic means argmax for
+     * discrete, the mean for a Gaussian, tanh of the mean (scaled) for a squashed Gaussian, the
+     * mean for a Beta. The reference's "deterministic" evaluation sampled instead.
+     */
+    public float[] predict(float[] obs, boolean deterministic, UniformRandomProvider rng) {
+        net.act(new float[][] {normalize(obs, obsNorm)}, 1, head, null);
+        if (deterministic) net.dist.mode(net.actorHost(), head[0], raw);
+        else net.dist.sample(net.actorHost(), head[0], rng, raw);
+        float[] env = new float[net.dist.envDim()];
+        net.dist.toEnv(raw, env);
+        return env;
+    }
+
+    /** {@code episodes} deterministic episodes; episode k starts from {@code reset(seed + k)}. */
+    public EvalResult evaluate(LongFunction<Env> factory, int episodes, long seed) {
+        double[] returns = new double[episodes];
+        int[] lengths = new int[episodes];
+        Map<String, Double> metricSums = new LinkedHashMap<>();
+        try (Env env = factory.apply(seed)) {
+            for (int ep = 0; ep < episodes; ep++) {
+                float[] obs = env.reset(seed + ep);
+                double ret = 0;
+                int len = 0;
+                while (true) {
+                    var r = env.step(predict(obs, true, null));
+                    ret += r.reward();
+                    len++;
+                    obs = r.obs();
+                    if (r.done()) break;
+                }
+                returns[ep] = ret;
+                lengths[ep] = len;
+                env.episodeMetrics().forEach((k, v) -> metricSums.merge(k, v, Double::sum));
+            }
+        }
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metricSums.forEach((k, v) -> metrics.put(k, v / episodes));
+        return new EvalResult(returns, lengths, metrics);
+    }
+
+    /** Loads the policy part of a checkpoint or a policy-only file onto {@code device}. */
+    public static Policy load(Path path, Device device) throws IOException {
+        Checkpoint ck = Checkpoint.read(path);
+        PPOConfig cfg = RunState.config(ck);
+        Space[] spaces = RunState.spaces(ck);
+        NDManager m = NDManager.newBaseManager(device, Engines.pytorch().getEngineName());
+        UniformRandomProvider rng = RandomSource.XO_SHI_RO_256_PP.create(cfg.seed);
+        ActorCritic net = new ActorCritic(cfg, spaces[0], spaces[1], rng);
+        net.materialize(m);
+        net.actor.load(ck.array("actor"));
+        net.critic.load(ck.array("critic"));
+        net.syncHost();
+        RunningMeanStd rms = RunState.obsRms(ck, net.obsDim);
+        return new Policy(cfg, net, rms, spaces[0], spaces[1], m, true);
+    }
+
+    /** Writes a policy-only file (weights, normalizer, config, spaces; no optimizer or env state). */
+    public void save(Path path) throws IOException {
+        Map<String, Object> meta = RunState.policyMeta(cfg, obsSpace, actSpace, obsRms);
+        Map<String, float[]> arrays = new LinkedHashMap<>();
+        arrays.put("actor", net.actor.toHost());
+        arrays.put("critic", net.critic.toHost());
+        new Checkpoint(meta, arrays).write(path);
+    }
+
+    @Override
+    public void close() {
+        if (ownsManager) manager.close();
+    }
+}

@@ -1,0 +1,144 @@
+package pponode.storage;
+
+import org.apache.commons.rng.UniformRandomProvider;
+
+/**
+ * Fixed-size storage for one rollout of T steps × N envs, flat row-major [t][env][...], plus GAE.
+ *
+ * <p>Convention: {@code dones[t]} says the episode of that env ended with step t (terminated or
+ * truncated), so the GAE chain is cut after t. Truncations are not lost: the runner has already
+ * added γ·V(final observation) to {@code rewards[t]}, so only true terminations have no bootstrap.
+ * (The reference treats every time-limit truncation as a termination, and reads the done flag one
+ * step late, {@code dones[t + 1]}, mixing the end of one episode into the start of the next.)
+ */
+public final class RolloutBuffer {
+    public final int steps, envs, obsDim, rawDim;
+    public final float[] obs, raw, logProbs, values, rewards, dones, squashCorr, advantages, returns;
+
+    public RolloutBuffer(int steps, int envs, int obsDim, int rawDim) {
+        this.steps = steps;
+        this.envs = envs;
+        this.obsDim = obsDim;
+        this.rawDim = rawDim;
+        int n = steps * envs;
+        obs = new float[n * obsDim];
+        raw = new float[n * rawDim];
+        logProbs = new float[n];
+        values = new float[n];
+        rewards = new float[n];
+        dones = new float[n];
+        squashCorr = new float[n];
+        advantages = new float[n];
+        returns = new float[n];
+    }
+
+    public int size() {
+        return steps * envs;
+    }
+
+    /** Records env {@code i} at step {@code t}. */
+    public void add(int t, int i, float[] obsNorm, float[] rawAction, double logProb, float value, double reward, boolean done, double corr) {
+        int k = t * envs + i;
+        System.arraycopy(obsNorm, 0, obs, k * obsDim, obsDim);
+        System.arraycopy(rawAction, 0, raw, k * rawDim, rawDim);
+        logProbs[k] = (float) logProb;
+        values[k] = value;
+        rewards[k] = (float) reward;
+        dones[k] = done ? 1f : 0f;
+        squashCorr[k] = (float) corr;
+    }
+
+    /**
+     * Generalised advantage estimation, backwards in time:
+     * δ_t = r_t + γ V_{t+1} (1 − done_t) − V_t,  A_t = δ_t + γλ (1 − done_t) A_{t+1},  R_t = A_t + V_t.
+     *
+     * @param lastValues V of the observation after the last step, per env
+     */
+    public void computeGae(float[] lastValues, double gamma, double lambda) {
+        for (int i = 0; i < envs; i++) {
+            double gae = 0;
+            for (int t = steps - 1; t >= 0; t--) {
+                int k = t * envs + i;
+                double nextValue = t == steps - 1 ? lastValues[i] : values[k + envs];
+                double notDone = 1.0 - dones[k];
+                double delta = rewards[k] + gamma * nextValue * notDone - values[k];
+                gae = delta + gamma * lambda * notDone * gae;
+                advantages[k] = (float) gae;
+                returns[k] = (float) (gae + values[k]);
+            }
+        }
+    }
+
+    /** 1 − Var(R − V) / Var(R): how much of the return the critic explains. */
+    public double explainedVariance() {
+        int n = size();
+        double mr = 0, md = 0;
+        for (int k = 0; k < n; k++) {
+            mr += returns[k];
+            md += returns[k] - values[k];
+        }
+        mr /= n;
+        md /= n;
+        double vr = 0, vd = 0;
+        for (int k = 0; k < n; k++) {
+            vr += (returns[k] - mr) * (returns[k] - mr);
+            double d = returns[k] - values[k] - md;
+            vd += d * d;
+        }
+        return vr == 0 ? Double.NaN : 1 - vd / vr;
+    }
+
+    /** A uniformly random permutation of 0..n-1 (Fisher–Yates) from the run's RNG. */
+    public static int[] permutation(int n, UniformRandomProvider rng) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    /** Minibatch rows copied out of the buffer, ready to become tensors. */
+    public static final class Minibatch {
+        public int size;
+        public final float[] obs, raw, oldLogProbs, advantages, returns, oldValues, squashCorr;
+
+        public Minibatch(int capacity, int obsDim, int rawDim) {
+            obs = new float[capacity * obsDim];
+            raw = new float[capacity * rawDim];
+            oldLogProbs = new float[capacity];
+            advantages = new float[capacity];
+            returns = new float[capacity];
+            oldValues = new float[capacity];
+            squashCorr = new float[capacity];
+        }
+    }
+
+    /** Copies rows {@code idx[from..to)} into {@code mb}; normalises advantages within the batch if asked. */
+    public void gather(int[] idx, int from, int to, Minibatch mb, boolean normAdv) {
+        int m = to - from;
+        mb.size = m;
+        for (int r = 0; r < m; r++) {
+            int k = idx[from + r];
+            System.arraycopy(obs, k * obsDim, mb.obs, r * obsDim, obsDim);
+            System.arraycopy(raw, k * rawDim, mb.raw, r * rawDim, rawDim);
+            mb.oldLogProbs[r] = logProbs[k];
+            mb.advantages[r] = advantages[k];
+            mb.returns[r] = returns[k];
+            mb.oldValues[r] = values[k];
+            mb.squashCorr[r] = squashCorr[k];
+        }
+        if (normAdv && m > 1) {
+            double mean = 0;
+            for (int r = 0; r < m; r++) mean += mb.advantages[r];
+            mean /= m;
+            double var = 0;
+            for (int r = 0; r < m; r++) var += (mb.advantages[r] - mean) * (mb.advantages[r] - mean);
+            double std = Math.sqrt(var / (m - 1)); // unbiased, as torch.Tensor.std()
+            for (int r = 0; r < m; r++) mb.advantages[r] = (float) ((mb.advantages[r] - mean) / (std + 1e-8));
+        }
+    }
+}
