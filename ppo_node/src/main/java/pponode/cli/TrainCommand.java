@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import pponode.env.EnvRegistry;
 import pponode.ppo.PPOConfig;
+import pponode.ppo.Presets;
 import pponode.runner.EvalResult;
 import pponode.runner.OnPolicyRunner;
 

@@ -97,21 +97,10 @@ public final class PPO {
                 stats[3] = kl / m;
                 stats[4] = clipped / m;
 
-                NDArray surr1 = ratio.mul(adv);
-                NDArray surr2 = ratio.clip(1 - clipEps, 1 + clipEps).mul(adv);
-                NDArray actorLoss = surr1.minimum(surr2).mean().neg();
-                NDArray newV = o.value();
-                NDArray criticLoss;
-                if (cfg.valueClipEpsilon != null) {
-                    float vc = cfg.valueClipEpsilon.floatValue();
-                    NDArray vClipped = oldV.add(newV.sub(oldV).clip(-vc, vc));
-                    criticLoss = newV.sub(ret).square().maximum(vClipped.sub(ret).square()).mean().mul(0.5f);
-                } else {
-                    criticLoss = newV.sub(ret).square().mean().mul(0.5f);
-                }
                 NDArray entropy = ac.dist.entropy(o.actorParams(), o.head()).mean();
-                NDArray loss = actorLoss.add(criticLoss.mul((float) cfg.valueCoef)).sub(entropy.mul((float) entCoef));
-                float[] l = stackScalars(actorLoss, criticLoss, entropy, loss);
+                Losses L = losses(ratio, adv, o.value(), oldV, ret, entropy, clipEps, cfg.valueClipEpsilon, cfg.valueCoef, entCoef);
+                NDArray loss = L.total();
+                float[] l = stackScalars(L.actor(), L.critic(), entropy, loss);
                 stats[0] = l[0];
                 stats[1] = l[1];
                 stats[2] = l[2];
@@ -125,6 +114,31 @@ public final class PPO {
             applyGradients(lrActor, lrCritic);
             return stats;
         }
+    }
+
+    /** The three PPO loss terms and their weighted sum. */
+    public record Losses(NDArray actor, NDArray critic, NDArray total) {}
+
+    /**
+     * actor  = −mean(min(r·A, clip(r, 1 ± ε)·A))
+     * critic = ½·mean(max((V − R)², (V_old + clip(V − V_old, ±ε_v) − R)²))   (or ½·MSE without value clipping)
+     * total  = actor + value_coef·critic − entropy_coef·entropy
+     */
+    public static Losses losses(NDArray ratio, NDArray adv, NDArray newV, NDArray oldV, NDArray ret, NDArray entropy,
+                                double clipEps, Double valueClipEps, double valueCoef, double entCoef) {
+        NDArray surr1 = ratio.mul(adv);
+        NDArray surr2 = ratio.clip(1 - clipEps, 1 + clipEps).mul(adv);
+        NDArray actor = surr1.minimum(surr2).mean().neg();
+        NDArray critic;
+        if (valueClipEps != null) {
+            float vc = valueClipEps.floatValue();
+            NDArray vClipped = oldV.add(newV.sub(oldV).clip(-vc, vc));
+            critic = newV.sub(ret).square().maximum(vClipped.sub(ret).square()).mean().mul(0.5f);
+        } else {
+            critic = newV.sub(ret).square().mean().mul(0.5f);
+        }
+        NDArray total = actor.add(critic.mul((float) valueCoef)).sub(entropy.mul((float) entCoef));
+        return new Losses(actor, critic, total);
     }
 
     /** Global-norm clipping over both networks (torch.nn.utils.clip_grad_norm_), then one step each. */

@@ -1,17 +1,16 @@
-package pponode.cli;
+package pponode.ppo;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import pponode.ppo.PPOConfig;
 
 /** Tuned hyper-parameters shipped per environment (resources/presets/&lt;env&gt;.yaml). */
-final class Presets {
+public final class Presets {
     private Presets() {}
 
     /** Applies the preset for {@code envId} if one ships; returns whether it did. */
-    static boolean apply(PPOConfig cfg, String envId) {
+    public static boolean apply(PPOConfig cfg, String envId) {
         String res = "/presets/" + envId + ".yaml";
         try (InputStream in = Presets.class.getResourceAsStream(res)) {
             if (in == null) return false;

@@ -1,0 +1,149 @@
+package pponode.runner;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import pponode.env.EnvRegistry;
+import pponode.ppo.PPOConfig;
+import pponode.ppo.Presets;
+
+class CheckpointTest {
+    @TempDir
+    Path tmp;
+
+    static PPOConfig pendulum() {
+        PPOConfig c = new PPOConfig();
+        Presets.apply(c, "Pendulum-v1");
+        // small rollouts; observation and reward normalisation stay on so their state is covered
+        return c.apply(List.of("rollout_steps=64", "minibatch_size=64", "n_epochs=2", "total_timesteps=2048", "seed=9"));
+    }
+
+    @Test
+    void resumedRunEqualsUninterruptedRun() throws IOException {
+        for (PPOConfig cfg : List.of(pendulum(), cartPole())) {
+            String id = cfg.envId;
+            float[] actorA, criticA;
+            double meanA;
+            try (OnPolicyRunner a = new OnPolicyRunner(cfg.copy(), s -> EnvRegistry.make(id, s), tmp.resolve("a" + id))) {
+                a.runUpdates(4, null);
+                actorA = a.net.actor.toHost();
+                criticA = a.net.critic.toHost();
+                meanA = a.episodes.meanReturn();
+            }
+            Path ck = tmp.resolve("mid" + id + ".ckpt");
+            try (OnPolicyRunner b = new OnPolicyRunner(cfg.copy(), s -> EnvRegistry.make(id, s), tmp.resolve("b" + id))) {
+                b.runUpdates(2, null);
+                b.saveCheckpoint(ck);
+            }
+            try (OnPolicyRunner c = OnPolicyRunner.resume(ck, List.of(), s -> EnvRegistry.make(id, s), tmp.resolve("c" + id))) {
+                assertEquals(2, c.update());
+                c.runUpdates(2, null);
+                assertArrayEquals(actorA, c.net.actor.toHost(), id + ": actor weights after resume");
+                assertArrayEquals(criticA, c.net.critic.toHost(), id + ": critic weights after resume");
+                assertEquals(meanA, c.episodes.meanReturn(), 0, id + ": episode statistics after resume");
+            }
+        }
+    }
+
+    static PPOConfig cartPole() {
+        PPOConfig c = new PPOConfig();
+        Presets.apply(c, "CartPole-v1");
+        return c.apply(List.of("total_timesteps=2048", "seed=3"));
+    }
+
+    @Test
+    void checkpointRoundTripAndPolicyFile() throws IOException {
+        PPOConfig cfg = pendulum();
+        Path ck = tmp.resolve("x.ckpt");
+        Path pol = tmp.resolve("policy.ckpt");
+        float[] obs = {0.6f, -0.8f, 1.5f};
+        float[] expected;
+        try (OnPolicyRunner r = new OnPolicyRunner(cfg, s -> EnvRegistry.make("Pendulum-v1", s), null)) {
+            r.runUpdates(2, null);
+            r.saveCheckpoint(ck);
+            Policy p = r.policy();
+            p.save(pol);
+            expected = p.predict(obs, true, null);
+        }
+        try (Stream<Path> files = Files.list(tmp)) {
+            assertTrue(files.noneMatch(f -> f.toString().endsWith(".tmp")), "atomic writes leave no temporary files");
+        }
+        for (Path f : List.of(ck, pol)) {
+            try (Policy p = Policy.load(f, Device.cpu())) {
+                assertArrayEquals(expected, p.predict(obs, true, null), 0f, f.toString());
+            }
+        }
+        var e = assertThrows(IOException.class, () -> OnPolicyRunner.resume(pol, List.of(), s -> EnvRegistry.make("Pendulum-v1", s), null));
+        assertTrue(e.getMessage().contains("policy-only"), e.getMessage());
+        var e2 = assertThrows(PPOConfig.ConfigException.class, () -> OnPolicyRunner.resume(ck, List.of("gamma=0.5"), s -> EnvRegistry.make("Pendulum-v1", s), null));
+        assertTrue(e2.getMessage().contains("'gamma'"), e2.getMessage());
+    }
+
+    @Test
+    void corruptOrTruncatedFilesAreRejectedWithTheirName() throws IOException {
+        PPOConfig cfg = cartPole();
+        Path ck = tmp.resolve("good.ckpt");
+        try (OnPolicyRunner r = new OnPolicyRunner(cfg, s -> EnvRegistry.make("CartPole-v1", s), null)) {
+            r.saveCheckpoint(ck);
+        }
+        byte[] bytes = Files.readAllBytes(ck);
+        Path truncated = tmp.resolve("truncated.ckpt");
+        Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Path garbage = tmp.resolve("garbage.ckpt");
+        Files.writeString(garbage, "not a checkpoint");
+        for (Path bad : List.of(truncated, garbage, tmp.resolve("missing.ckpt"))) {
+            var e = assertThrows(IOException.class, () -> Policy.load(bad, Device.cpu()));
+            assertTrue(e.getMessage().contains(bad.getFileName().toString()), e.getMessage());
+        }
+    }
+
+    @Test
+    void nonFiniteObservationsFromAnEnvironmentAreReported() {
+        PPOConfig cfg = cartPole();
+        EnvRegistry.register("NaNPole-test", s -> new pponode.env.TimeLimit(new NaNEnv(), 10));
+        cfg.envId = "NaNPole-test";
+        try (OnPolicyRunner r = new OnPolicyRunner(cfg, s -> EnvRegistry.make("NaNPole-test", s), null)) {
+            var e = assertThrows(IllegalStateException.class, () -> r.runUpdates(1, null));
+            assertTrue(e.getMessage().contains("non-finite observation") && e.getMessage().contains("element 2"), e.getMessage());
+        } catch (IOException ex) {
+            throw new RuntimeException(ex);
+        }
+    }
+
+    /** An environment that emits NaN after a few steps. */
+    static final class NaNEnv implements pponode.env.Env {
+        int t;
+
+        @Override
+        public pponode.env.Space observationSpace() {
+            return pponode.env.Space.Box.symmetric(1f, 1f, 1f);
+        }
+
+        @Override
+        public pponode.env.Space actionSpace() {
+            return new pponode.env.Space.Discrete(2);
+        }
+
+        @Override
+        public float[] reset(Long seed) {
+            t = 0;
+            return new float[3];
+        }
+
+        @Override
+        public pponode.env.StepResult step(float[] action) {
+            t++;
+            return new pponode.env.StepResult(new float[] {0, 0, t > 3 ? Float.NaN : 0}, 1, false, false);
+        }
+    }
+}
