@@ -28,6 +28,8 @@ public final class ActorCritic {
     public final Backbone criticBody; // null when shared
     public final Linear actorHead;
     public final Linear valueHead;
+    public final RecurrentCore actorRnn; // null unless cfg.recurrent
+    public final RecurrentCore criticRnn; // null unless recurrent with separate networks
     public final ActionDistribution dist;
     public final int[] obsShape;
     public final int obsDim;
@@ -35,6 +37,8 @@ public final class ActorCritic {
     private NDManager manager;
     private float[] actorHost, criticHost;
     private float[] featA, featC;
+    private final float[] rnnA, rnnC;
+    private float[] stateScratch = new float[0];
 
     /** Training-side outputs of one forward pass. */
     public record Output(NDArray head, NDArray value, NDArray[] actorParams) {}
@@ -49,13 +53,33 @@ public final class ActorCritic {
         criticBody = cfg.sharedBackbone ? null : backbone(cfg, critic, "critic_backbone", ob, rng);
         int feat = actorBody.outputDim();
         boolean ortho = cfg.orthoInit;
+        if (cfg.recurrent) {
+            actorRnn = new RecurrentCore(actor, "actor_rnn", cfg.rnnType, feat, cfg.rnnHiddenSize, ortho, rng);
+            criticRnn = criticBody == null ? null : new RecurrentCore(critic, "critic_rnn", cfg.rnnType, feat, cfg.rnnHiddenSize, ortho, rng);
+            feat = cfg.rnnHiddenSize;
+        } else {
+            actorRnn = null;
+            criticRnn = null;
+        }
         // Heads: value gain 1, actor gain 0.01 (near-uniform / near-zero-mean start), as the reference.
         valueHead = new Linear(critic, "critic_head", feat, 1, ortho ? 1.0 : null, rng);
         actorHead = new Linear(actor, "actor_head", feat, dist.headDim(), ortho ? 0.01 : null, rng);
         dist.addParams(actor);
         host = actorBody.supportsHost() && (criticBody == null || criticBody.supportsHost());
-        featA = new float[feat];
-        featC = new float[feat];
+        featA = new float[actorBody.outputDim()];
+        featC = new float[actorBody.outputDim()];
+        rnnA = new float[feat];
+        rnnC = new float[feat];
+    }
+
+    public boolean recurrent() {
+        return actorRnn != null;
+    }
+
+    /** Hidden-state values per env (actor's then critic's); 0 for feed-forward policies. */
+    public int stateSize() {
+        if (actorRnn == null) return 0;
+        return actorRnn.stateSize() + (criticRnn == null ? 0 : criticRnn.stateSize());
     }
 
     static ActionDistribution distribution(PPOConfig cfg, Space actSpace) {
@@ -151,10 +175,66 @@ public final class ActorCritic {
     }
 
     /**
+     * Differentiable forward pass of a recurrent policy over sequences: {@code obs} holds
+     * {@code steps × envs} rows in time-major order, {@code keep} [steps, envs, 1] is 0 where an
+     * episode starts, {@code state0} [envs, stateSize()] is the state before the first step.
+     */
+    public Output forwardSequence(NDArray obs, int steps, int envs, NDArray keep, NDArray state0) {
+        NDArray[] pa = actor.bind();
+        NDArray[] pc = critic.bind();
+        int sa = actorRnn.stateSize();
+        NDArray fa = actorBody.forward(pa, obs);
+        NDArray ha = actorRnn.forwardSequence(pa, fa.reshape(steps, envs, -1), keep, criticRnn == null ? state0 : state0.get(":, 0:" + sa));
+        NDArray head = actorHead.forward(pa, ha);
+        NDArray hc = ha;
+        if (criticRnn != null) {
+            NDArray fc = criticBody.forward(pc, obs);
+            hc = criticRnn.forwardSequence(pc, fc.reshape(steps, envs, -1), keep, state0.get(":, " + sa + ":"));
+        }
+        return new Output(head, valueHead.forward(pc, hc).squeeze(-1), pa);
+    }
+
+    /**
+     * Recurrent rollout step for {@code n} envs: zeroes the state of envs whose episode starts,
+     * advances every state by one step, writes head outputs and values.
+     */
+    public void actRecurrent(float[][] obs, int n, boolean[] starts, float[][] state, float[][] headOut, float[] values) {
+        for (int i = 0; i < n; i++) {
+            if (starts[i]) java.util.Arrays.fill(state[i], 0f);
+            float v = stepRecurrent(obs[i], state[i], headOut[i]);
+            if (values != null) values[i] = v;
+        }
+    }
+
+    private float stepRecurrent(float[] obs, float[] state, float[] headOut) {
+        actorBody.forwardHost(actorHost, obs, featA);
+        actorRnn.stepHost(actorHost, featA, state, 0, rnnA);
+        if (headOut != null) actorHead.forward(actorHost, rnnA, headOut);
+        float[] f = rnnA;
+        if (criticRnn != null) {
+            criticBody.forwardHost(criticHost, obs, featC);
+            criticRnn.stepHost(criticHost, featC, state, actorRnn.stateSize(), rnnC);
+            f = rnnC;
+        }
+        float[] v = new float[1];
+        valueHead.forward(criticHost, f, v);
+        return v[0];
+    }
+
+    /** Value of {@code obs} after {@code state} (left unchanged), as the bootstrap needs. */
+    public float valueRecurrent(float[] obs, float[] state, boolean start) {
+        if (stateScratch.length != state.length) stateScratch = new float[state.length];
+        if (start) java.util.Arrays.fill(stateScratch, 0f);
+        else System.arraycopy(state, 0, stateScratch, 0, state.length);
+        return stepRecurrent(obs, stateScratch, null);
+    }
+
+    /**
      * Head outputs and values for {@code n} normalised observations (rows of {@code obs}).
      * {@code values} may be null when only actions are needed.
      */
     public void act(float[][] obs, int n, float[][] headOut, float[] values) {
+        if (actorRnn != null) throw new IllegalStateException("recurrent policies act through actRecurrent");
         if (host) {
             for (int i = 0; i < n; i++) {
                 actorBody.forwardHost(actorHost, obs[i], featA);

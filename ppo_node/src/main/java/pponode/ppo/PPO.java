@@ -32,7 +32,12 @@ public final class PPO {
         this.manager = ac.manager();
         actorOpt = new FlatOptimizer(cfg.optimizer, cfg.adamEps, cfg.weightDecay, manager, ac.actor.size());
         criticOpt = new FlatOptimizer(cfg.optimizer, cfg.adamEps, cfg.weightDecay, manager, ac.critic.size());
-        mb = new RolloutBuffer.Minibatch(cfg.minibatchSize, ac.obsDim, ac.dist.rawDim());
+        if (ac.recurrent()) {
+            int envsPerBatch = cfg.numEnvs / cfg.numMinibatches();
+            mb = new RolloutBuffer.Minibatch(cfg.rolloutSteps * envsPerBatch, ac.obsDim, ac.dist.rawDim(), envsPerBatch, ac.stateSize());
+        } else {
+            mb = new RolloutBuffer.Minibatch(cfg.minibatchSize, ac.obsDim, ac.dist.rawDim());
+        }
         obsShape = new long[ac.obsShape.length + 1];
         for (int i = 0; i < ac.obsShape.length; i++) obsShape[i + 1] = ac.obsShape[i];
     }
@@ -42,12 +47,16 @@ public final class PPO {
         double[] sums = new double[7];
         int count = 0;
         boolean earlyStopped = false;
-        int n = buf.size();
+        boolean seq = ac.recurrent();
+        // Feed-forward policies shuffle single steps; recurrent ones shuffle whole env sequences.
+        int n = seq ? buf.envs : buf.size();
+        int chunk = seq ? cfg.numEnvs / cfg.numMinibatches() : cfg.minibatchSize;
         epochs:
         for (int epoch = 0; epoch < cfg.nEpochs; epoch++) {
             int[] perm = RolloutBuffer.permutation(n, rng);
-            for (int from = 0; from < n; from += cfg.minibatchSize) {
-                buf.gather(perm, from, Math.min(n, from + cfg.minibatchSize), mb, cfg.normAdv);
+            for (int from = 0; from < n; from += chunk) {
+                if (seq) buf.gatherSequences(perm, from, Math.min(n, from + chunk), mb, cfg.normAdv);
+                else buf.gather(perm, from, Math.min(n, from + chunk), mb, cfg.normAdv);
                 double[] s = step(clipEps, entCoef, lrActor, lrCritic);
                 for (int k = 0; k < s.length; k++) sums[k] += s[k];
                 count++;
@@ -83,7 +92,14 @@ public final class PPO {
             NDArray corr = manager.create(slice(mb.squashCorr, m));
             double[] stats = new double[7];
             try (GradientCollector gc = Engine.getEngine(manager.getEngine().getEngineName()).newGradientCollector()) {
-                ActorCritic.Output o = ac.forward(obs);
+                ActorCritic.Output o;
+                if (ac.recurrent()) {
+                    NDArray keep = manager.create(slice(mb.keep, m), new Shape(mb.seqSteps, mb.seqEnvs, 1));
+                    NDArray state0 = manager.create(slice(mb.state0, mb.seqEnvs * ac.stateSize()), new Shape(mb.seqEnvs, ac.stateSize()));
+                    o = ac.forwardSequence(obs, mb.seqSteps, mb.seqEnvs, keep, state0);
+                } else {
+                    o = ac.forward(obs);
+                }
                 NDArray newLp = ac.dist.logProb(o.actorParams(), o.head(), raw, corr);
                 NDArray logRatio = newLp.sub(oldLp);
                 NDArray ratio = logRatio.exp();

@@ -340,9 +340,9 @@ public final class PPOConfig {
         require(evalEpisodes >= 1, "eval_episodes", "must be >= 1");
         require(vecEnvWorkers >= 0, "vec_env_workers", "must be >= 0 (0 = one per core)");
         if (recurrent) {
-            require(numEnvs % Math.max(1, numMinibatches()) == 0 || numMinibatches() <= numEnvs, "minibatch_size",
-                    "recurrent policies split minibatches by environment: rollout_steps * num_envs / minibatch_size ("
-                            + numMinibatches() + ") must not exceed num_envs (" + numEnvs + ")");
+            require(((long) rolloutSteps * numEnvs) % minibatchSize == 0 && numEnvs % numMinibatches() == 0, "minibatch_size",
+                    "recurrent policies split minibatches by environment, so minibatch_size must be rollout_steps times a divisor of num_envs ("
+                            + numEnvs + "); got " + minibatchSize + " (" + numMinibatches() + " minibatches)");
             require(backbone.equals("mlp"), "backbone", "recurrent policies use the mlp encoder followed by the RNN, got '" + backbone + "'");
         }
         return this;

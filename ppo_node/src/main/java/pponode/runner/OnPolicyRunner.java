@@ -68,6 +68,9 @@ public final class OnPolicyRunner implements AutoCloseable {
     private final float[][] obsNorm, head, raw, envAction;
     private final float[] values, lastValues;
     private final double[] logProb, corr, scaledReward;
+    // recurrent policies: each env's hidden state, and whether its next observation starts an episode
+    private final float[][] rnnState;
+    private final boolean[] episodeStart;
 
     public OnPolicyRunner(PPOConfig cfg, LongFunction<Env> envFactory, Path runDir) {
         this.cfg = cfg.validate();
@@ -87,7 +90,10 @@ public final class OnPolicyRunner implements AutoCloseable {
         net.materialize(manager);
         ppo = new PPO(net, cfg);
         int n = cfg.numEnvs;
-        buffer = new RolloutBuffer(cfg.rolloutSteps, n, net.obsDim, net.dist.rawDim());
+        buffer = new RolloutBuffer(cfg.rolloutSteps, n, net.obsDim, net.dist.rawDim(), net.stateSize());
+        rnnState = new float[n][net.stateSize()];
+        episodeStart = new boolean[n];
+        java.util.Arrays.fill(episodeStart, true);
         obsRms = cfg.normaliseObs ? new RunningMeanStd(net.obsDim) : null;
         retRms = new RunningMeanStd(1);
         discountedReturn = new double[n];
@@ -156,13 +162,20 @@ public final class OnPolicyRunner implements AutoCloseable {
     /** Plays rollout_steps steps in every env with the current policy and fills the buffer (GAE included). */
     void collectRollout() {
         int n = cfg.numEnvs;
+        boolean rnn = net.recurrent();
+        for (int i = 0; i < n && rnn; i++) System.arraycopy(rnnState[i], 0, buffer.initialState, i * net.stateSize(), net.stateSize());
         for (int t = 0; t < cfg.rolloutSteps; t++) {
             globalStep += n;
             // 1. normalise observations (stats updated with this batch first, as the reference)
             if (obsRms != null) obsRms.update(obs, n);
             for (int i = 0; i < n; i++) normalize(obs[i], obsNorm[i]);
             // 2. one batched policy + value evaluation for all envs
-            net.act(obsNorm, n, head, values);
+            if (rnn) {
+                for (int i = 0; i < n; i++) buffer.episodeStarts[t * n + i] = episodeStart[i] ? 1f : 0f;
+                net.actRecurrent(obsNorm, n, episodeStart, rnnState, head, values);
+            } else {
+                net.act(obsNorm, n, head, values);
+            }
             // 3. sample raw actions, map them to env units
             for (int i = 0; i < n; i++) {
                 logProb[i] = net.dist.sample(net.actorHost(), head[i], rng, raw[i]);
@@ -183,7 +196,7 @@ public final class OnPolicyRunner implements AutoCloseable {
                     checkFinite(s.finalObs[i], i, "final observation");
                     float[] fin = new float[net.obsDim];
                     normalize(s.finalObs[i], fin);
-                    r += cfg.gamma * net.value(fin);
+                    r += cfg.gamma * (rnn ? net.valueRecurrent(fin, rnnState[i], false) : net.value(fin));
                 }
                 if (s.done(i)) {
                     episodes.add(epReturn[i], epLength[i]);
@@ -192,11 +205,15 @@ public final class OnPolicyRunner implements AutoCloseable {
                 }
                 buffer.add(t, i, obsNorm[i], raw[i], logProb[i], values[i], r, s.done(i), corr[i]);
                 obs[i] = s.obs[i];
+                episodeStart[i] = s.done(i);
             }
         }
         // 6. bootstrap from the value of the observation after the last step
         float[] tmp = new float[net.obsDim];
-        for (int i = 0; i < n; i++) lastValues[i] = net.value(normalize(obs[i], tmp));
+        for (int i = 0; i < n; i++) {
+            normalize(obs[i], tmp);
+            lastValues[i] = rnn ? net.valueRecurrent(tmp, rnnState[i], episodeStart[i]) : net.value(tmp);
+        }
         buffer.computeGae(lastValues, cfg.gamma, cfg.gaeLambda);
     }
 
@@ -280,6 +297,8 @@ public final class OnPolicyRunner implements AutoCloseable {
             obsState.add(o);
         }
         meta.put("env_state", envState);
+        meta.put("rnn_state", rnnState);
+        meta.put("episode_start", episodeStart.clone());
         meta.put("obs", obsState);
         Map<String, float[]> arrays = new LinkedHashMap<>();
         arrays.put("actor", net.actor.toHost());
@@ -332,6 +351,12 @@ public final class OnPolicyRunner implements AutoCloseable {
         List<Object> obsState = (List<Object>) ck.meta.get("obs");
         if (envState.size() != envs.numEnvs()) throw new IOException("checkpoint has " + envState.size() + " environments, the run has " + envs.numEnvs());
         boolean allRestored = true;
+        List<List<Number>> rs = (List<List<Number>>) ck.meta.get("rnn_state");
+        List<Boolean> es = (List<Boolean>) ck.meta.get("episode_start");
+        for (int i = 0; i < envs.numEnvs(); i++) {
+            for (int j = 0; j < rnnState[i].length; j++) rnnState[i][j] = rs.get(i).get(j).floatValue();
+            episodeStart[i] = es.get(i);
+        }
         for (int i = 0; i < envs.numEnvs(); i++) {
             discountedReturn[i] = dr[i];
             if (envState.get(i) != null && envs.env(i).supportsSnapshot()) {
@@ -343,6 +368,7 @@ public final class OnPolicyRunner implements AutoCloseable {
                 allRestored = false;
                 obs[i] = envs.env(i).reset(cfg.seed + i + 7919L * update);
                 discountedReturn[i] = 0;
+                episodeStart[i] = true;
             }
         }
         if (!allRestored) {

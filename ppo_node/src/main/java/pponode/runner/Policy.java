@@ -29,6 +29,8 @@ public final class Policy implements AutoCloseable {
     private final float[] obsNorm;
     private final float[][] head;
     private final float[] raw;
+    private final float[][] state; // recurrent policies: hidden state carried between predict calls
+    private final boolean[] start = {true};
 
     Policy(PPOConfig cfg, ActorCritic net, RunningMeanStd obsRms, Space obsSpace, Space actSpace, NDManager manager, boolean ownsManager) {
         this.cfg = cfg;
@@ -41,6 +43,12 @@ public final class Policy implements AutoCloseable {
         obsNorm = new float[net.obsDim];
         head = new float[][] {new float[net.dist.headDim()]};
         raw = new float[net.dist.rawDim()];
+        state = new float[1][net.stateSize()];
+    }
+
+    /** Starts a new episode: recurrent policies forget their hidden state. */
+    public void resetState() {
+        start[0] = true;
     }
 
     /** Normalises (and clips) one observation with the frozen statistics; rejects NaN/Inf. */
@@ -62,7 +70,13 @@ public final class Policy implements AutoCloseable {
      * mean for a Beta. The reference's "deterministic" evaluation sampled instead.
      */
     public float[] predict(float[] obs, boolean deterministic, UniformRandomProvider rng) {
-        net.act(new float[][] {normalize(obs, obsNorm)}, 1, head, null);
+        normalize(obs, obsNorm);
+        if (net.recurrent()) {
+            net.actRecurrent(new float[][] {obsNorm}, 1, start, state, head, null);
+            start[0] = false;
+        } else {
+            net.act(new float[][] {obsNorm}, 1, head, null);
+        }
         if (deterministic) net.dist.mode(net.actorHost(), head[0], raw);
         else net.dist.sample(net.actorHost(), head[0], rng, raw);
         float[] env = new float[net.dist.envDim()];
@@ -78,6 +92,7 @@ public final class Policy implements AutoCloseable {
         try (Env env = factory.apply(seed)) {
             for (int ep = 0; ep < episodes; ep++) {
                 float[] obs = env.reset(seed + ep);
+                resetState();
                 double ret = 0;
                 int len = 0;
                 while (true) {

@@ -14,8 +14,17 @@ import org.apache.commons.rng.UniformRandomProvider;
 public final class RolloutBuffer {
     public final int steps, envs, obsDim, rawDim;
     public final float[] obs, raw, logProbs, values, rewards, dones, squashCorr, advantages, returns;
+    /** Recurrent policies: 1 where the observation at [t][env] starts an episode (state was reset). */
+    public final float[] episodeStarts;
+    /** Recurrent policies: each env's hidden state before step 0, [env][stateSize]. */
+    public final float[] initialState;
+    public final int stateSize;
 
     public RolloutBuffer(int steps, int envs, int obsDim, int rawDim) {
+        this(steps, envs, obsDim, rawDim, 0);
+    }
+
+    public RolloutBuffer(int steps, int envs, int obsDim, int rawDim, int stateSize) {
         this.steps = steps;
         this.envs = envs;
         this.obsDim = obsDim;
@@ -30,6 +39,9 @@ public final class RolloutBuffer {
         squashCorr = new float[n];
         advantages = new float[n];
         returns = new float[n];
+        this.stateSize = stateSize;
+        episodeStarts = new float[n];
+        initialState = new float[envs * stateSize];
     }
 
     public int size() {
@@ -88,6 +100,23 @@ public final class RolloutBuffer {
         return vr == 0 ? Double.NaN : 1 - vd / vr;
     }
 
+    /**
+     * Recurrent minibatch: whole sequences of the envs {@code envIdx[from..to)}, rows in
+     * time-major order, with each env's initial state and the episode-start mask.
+     */
+    public void gatherSequences(int[] envIdx, int from, int to, Minibatch mb, boolean normAdv) {
+        int e = to - from;
+        int[] rows = new int[steps * e];
+        for (int t = 0; t < steps; t++) {
+            for (int r = 0; r < e; r++) rows[t * e + r] = t * envs + envIdx[from + r];
+        }
+        gather(rows, 0, rows.length, mb, normAdv);
+        mb.seqSteps = steps;
+        mb.seqEnvs = e;
+        for (int k = 0; k < rows.length; k++) mb.keep[k] = 1f - episodeStarts[rows[k]];
+        for (int r = 0; r < e; r++) System.arraycopy(initialState, envIdx[from + r] * stateSize, mb.state0, r * stateSize, stateSize);
+    }
+
     /** A uniformly random permutation of 0..n-1 (Fisher–Yates) from the run's RNG. */
     public static int[] permutation(int n, UniformRandomProvider rng) {
         int[] p = new int[n];
@@ -105,8 +134,17 @@ public final class RolloutBuffer {
     public static final class Minibatch {
         public int size;
         public final float[] obs, raw, oldLogProbs, advantages, returns, oldValues, squashCorr;
+        /** Recurrent minibatches only. */
+        public int seqSteps, seqEnvs;
+        public final float[] keep, state0;
 
         public Minibatch(int capacity, int obsDim, int rawDim) {
+            this(capacity, obsDim, rawDim, 0, 0);
+        }
+
+        public Minibatch(int capacity, int obsDim, int rawDim, int seqEnvs, int stateSize) {
+            keep = new float[stateSize > 0 ? capacity : 0];
+            state0 = new float[seqEnvs * stateSize];
             obs = new float[capacity * obsDim];
             raw = new float[capacity * rawDim];
             oldLogProbs = new float[capacity];

@@ -30,27 +30,28 @@ class CheckpointTest {
 
     @Test
     void resumedRunEqualsUninterruptedRun() throws IOException {
-        for (PPOConfig cfg : List.of(pendulum(), cartPole())) {
+        for (PPOConfig cfg : List.of(pendulum(), cartPole(), cartPole().apply(List.of("recurrent=true", "rnn_hidden_size=8", "n_epochs=2")))) {
             String id = cfg.envId;
+            String tag = id + (cfg.recurrent ? "-rnn" : "");
             float[] actorA, criticA;
             double meanA;
-            try (OnPolicyRunner a = new OnPolicyRunner(cfg.copy(), s -> EnvRegistry.make(id, s), tmp.resolve("a" + id))) {
+            try (OnPolicyRunner a = new OnPolicyRunner(cfg.copy(), s -> EnvRegistry.make(id, s), tmp.resolve("a" + tag))) {
                 a.runUpdates(4, null);
                 actorA = a.net.actor.toHost();
                 criticA = a.net.critic.toHost();
                 meanA = a.episodes.meanReturn();
             }
-            Path ck = tmp.resolve("mid" + id + ".ckpt");
-            try (OnPolicyRunner b = new OnPolicyRunner(cfg.copy(), s -> EnvRegistry.make(id, s), tmp.resolve("b" + id))) {
+            Path ck = tmp.resolve("mid" + tag + ".ckpt");
+            try (OnPolicyRunner b = new OnPolicyRunner(cfg.copy(), s -> EnvRegistry.make(id, s), tmp.resolve("b" + tag))) {
                 b.runUpdates(2, null);
                 b.saveCheckpoint(ck);
             }
-            try (OnPolicyRunner c = OnPolicyRunner.resume(ck, List.of(), s -> EnvRegistry.make(id, s), tmp.resolve("c" + id))) {
+            try (OnPolicyRunner c = OnPolicyRunner.resume(ck, List.of(), s -> EnvRegistry.make(id, s), tmp.resolve("c" + tag))) {
                 assertEquals(2, c.update());
                 c.runUpdates(2, null);
-                assertArrayEquals(actorA, c.net.actor.toHost(), id + ": actor weights after resume");
-                assertArrayEquals(criticA, c.net.critic.toHost(), id + ": critic weights after resume");
-                assertEquals(meanA, c.episodes.meanReturn(), 0, id + ": episode statistics after resume");
+                assertArrayEquals(actorA, c.net.actor.toHost(), tag + ": actor weights after resume");
+                assertArrayEquals(criticA, c.net.critic.toHost(), tag + ": critic weights after resume");
+                assertEquals(meanA, c.episodes.meanReturn(), 0, tag + ": episode statistics after resume");
             }
         }
     }
