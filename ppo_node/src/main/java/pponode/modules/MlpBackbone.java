@@ -36,6 +36,7 @@ public final class MlpBackbone implements Backbone {
 
     @Override
     public NDArray forward(NDArray[] p, NDArray x) {
+        if (x.getShape().dimension() > 2) x = x.reshape(x.getShape().get(0), -1); // images etc. are read flat
         for (Linear l : layers) x = act.apply(l.forward(p, x));
         return x;
     }
