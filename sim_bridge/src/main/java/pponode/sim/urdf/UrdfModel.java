@@ -1,0 +1,125 @@
+package pponode.sim.urdf;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A parsed URDF robot: links, joints, the kinematic tree, and forward kinematics. */
+public final class UrdfModel {
+
+    public enum JointType {
+        REVOLUTE, CONTINUOUS, PRISMATIC, FIXED;
+
+        public boolean movable() {
+            return this != FIXED;
+        }
+    }
+
+    /** {@code inertia} = {ixx, ixy, ixz, iyy, iyz, izz} about the centre of mass, in the inertial frame. */
+    public record Link(String name, double mass, Pose inertialOrigin, double[] inertia) {
+        public boolean hasMass() {
+            return mass > 0;
+        }
+    }
+
+    /** Limits: position (lower, upper; ±∞ for continuous), effort and velocity (∞ when absent). */
+    public record Joint(String name, JointType type, String parent, String child, Pose origin, double[] axis,
+                        double lower, double upper, double effort, double velocity, double damping, double friction) {}
+
+    private final String name;
+    private final Path source;
+    private final Map<String, Link> links;
+    private final Map<String, Joint> joints;
+    private final String root;
+    private final Map<String, Joint> jointByChild = new LinkedHashMap<>();
+
+    UrdfModel(String name, Path source, Map<String, Link> links, Map<String, Joint> joints, String root) {
+        this.name = name;
+        this.source = source;
+        this.links = links;
+        this.joints = joints;
+        this.root = root;
+        for (Joint j : joints.values()) jointByChild.put(j.child(), j);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Path source() {
+        return source;
+    }
+
+    public String root() {
+        return root;
+    }
+
+    public Link link(String n) {
+        Link l = links.get(n);
+        if (l == null) throw new IllegalArgumentException(source + ": robot '" + name + "' has no link '" + n + "'; links: " + links.keySet());
+        return l;
+    }
+
+    public Joint joint(String n) {
+        Joint j = joints.get(n);
+        if (j == null) throw new IllegalArgumentException(source + ": robot '" + name + "' has no joint '" + n + "'; joints: " + joints.keySet());
+        return j;
+    }
+
+    public List<Link> links() {
+        return List.copyOf(links.values());
+    }
+
+    public List<Joint> joints() {
+        return List.copyOf(joints.values());
+    }
+
+    /** Movable joints (revolute, continuous, prismatic) in file order: the simulator's joint order. */
+    public List<Joint> movableJoints() {
+        List<Joint> out = new ArrayList<>();
+        for (Joint j : joints.values()) if (j.type().movable()) out.add(j);
+        return out;
+    }
+
+    /** The joint whose child is {@code link}, or null for the root. */
+    public Joint parentJoint(String link) {
+        return jointByChild.get(link);
+    }
+
+    /** Total mass of the links. */
+    public double totalMass() {
+        return links.values().stream().mapToDouble(Link::mass).sum();
+    }
+
+    /**
+     * World pose of every link for joint positions {@code q} given by movable-joint name (missing
+     * names are 0), with the root at the identity.
+     */
+    public Map<String, Pose> forwardKinematics(Map<String, Double> q) {
+        Map<String, Pose> out = new LinkedHashMap<>();
+        out.put(root, Pose.IDENTITY);
+        for (Joint j : joints.values()) pose(j.child(), q, out);
+        return out;
+    }
+
+    private Pose pose(String link, Map<String, Double> q, Map<String, Pose> memo) {
+        Pose p = memo.get(link);
+        if (p != null) return p;
+        Joint j = jointByChild.get(link);
+        Pose parent = pose(j.parent(), q, memo);
+        p = parent.then(jointTransform(j, q.getOrDefault(j.name(), 0.0)));
+        memo.put(link, p);
+        return p;
+    }
+
+    /** Parent-link → child-link transform of joint {@code j} at position {@code q}. */
+    public static Pose jointTransform(Joint j, double q) {
+        return switch (j.type()) {
+            case FIXED -> j.origin();
+            case REVOLUTE, CONTINUOUS -> j.origin().then(Pose.rotation(j.axis(), q));
+            case PRISMATIC -> j.origin().then(Pose.translation(j.axis()[0] * q, j.axis()[1] * q, j.axis()[2] * q));
+        };
+    }
+}
