@@ -20,8 +20,14 @@ import pponode.runner.OnPolicyRunner;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure training steps/s end to end with CleanRL-default settings, plus the env alone.")
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--env", defaultValue = "CartPole-v1", description = "CartPole-v1 or Pendulum-v1 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--env", defaultValue = "CartPole-v1", description = "Training throughput on CartPole-v1 or Pendulum-v1 (default: ${DEFAULT-VALUE}).")
     String env;
+
+    @Option(names = "--task", description = "Simulator throughput of a robot task instead: physics steps/s, env steps/s, scaling over cores.")
+    String task;
+
+    @Option(names = "--seconds", defaultValue = "3", description = "Measuring time per simulator figure (default: ${DEFAULT-VALUE}).")
+    double seconds;
 
     @Option(names = "--steps", description = "Environment steps to train (default: 100000 CartPole, 50000 Pendulum).")
     Long steps;
@@ -80,6 +86,11 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (task != null) {
+            Map<String, Object> j = SimBench.run(task, seconds);
+            if (json) System.out.println(Json.line(j));
+            return 0;
+        }
         Space as;
         try (Env probe = EnvRegistry.make(env, seed)) {
             as = probe.actionSpace();

@@ -23,7 +23,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "10042", description = "Episode k starts from reset(seed + k) (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--env", description = "Evaluate on this environment instead of the one the policy was trained on.")
+    @Option(names = {"--task", "--env"}, description = "Evaluate on this task/environment instead of the one the policy was trained on.")
     String env;
 
     @Option(names = "--json", description = "Print a one-line JSON summary last.")

@@ -21,7 +21,9 @@ import pponode.runner.OnPolicyRunner;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train a policy with PPO. Uses the shipped preset for the environment, then --config, then --set.")
 final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--env", description = "Environment id (default: ${DEFAULT-VALUE}). Known: CartPole-v1, Pendulum-v1.", defaultValue = "CartPole-v1")
+    @Option(names = {"--task", "--env"}, defaultValue = "reacher_2dof",
+            description = "Robot task (urdf/tasks/<name>.yaml or a task YAML path) or environment id (default: ${DEFAULT-VALUE}). "
+                    + "Tasks: reacher_2dof, cartpole_balance, arm_6dof_reach; environments: CartPole-v1, Pendulum-v1.")
     String env;
 
     @Option(names = "--config", description = "YAML file of config keys applied over the preset.")

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.LongFunction;
 
-/** Named environment factories, like {@code gymnasium.make}. Robot tasks register here too. */
+/** Named environment factories, like {@code gymnasium.make}, and robot tasks found by name. */
 public final class EnvRegistry {
     private static final Map<String, LongFunction<Env>> FACTORIES = new LinkedHashMap<>();
 
@@ -21,7 +21,21 @@ public final class EnvRegistry {
     }
 
     public static synchronized boolean contains(String id) {
-        return FACTORIES.containsKey(id);
+        return FACTORIES.containsKey(id) || task(id) != null;
+    }
+
+    private static final Map<String, RobotTask> TASKS = new java.util.HashMap<>();
+
+    /** The robot task {@code id} (a task name under urdf/tasks or a task YAML path), or null. */
+    public static synchronized RobotTask task(String id) {
+        if (TASKS.containsKey(id)) return TASKS.get(id);
+        try {
+            RobotTask t = RobotTask.find(id);
+            if (t != null) TASKS.put(id, t);
+            return t;
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     public static synchronized Set<String> ids() {
@@ -31,9 +45,12 @@ public final class EnvRegistry {
     /** Makes env {@code id} whose random stream starts from {@code seed}. */
     public static synchronized Env make(String id, long seed) {
         LongFunction<Env> f = FACTORIES.get(id);
-        if (f == null) {
-            throw new IllegalArgumentException("Unknown environment '" + id + "'. Known: " + FACTORIES.keySet());
+        if (f != null) return f.apply(seed);
+        RobotTask t = task(id);
+        if (t == null) {
+            throw new IllegalArgumentException("Unknown environment or task '" + id + "'. Environments: " + FACTORIES.keySet()
+                    + "; tasks: urdf/tasks/*.yaml (reacher_2dof, cartpole_balance, arm_6dof_reach) or a task YAML path");
         }
-        return f.apply(seed);
+        return new TimeLimit(new RobotEnv(t, seed), t.episodeSteps);
     }
 }

@@ -15,6 +15,7 @@ public final class LearningCurve {
     public static void write(Path png, String title, List<double[]> stepAndReturn, List<double[]> stepAndEval) throws IOException {
         XYChart chart = new XYChartBuilder().width(900).height(500).title(title).xAxisTitle("environment steps").yAxisTitle("episode return").build();
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+        chart.getStyler().setXAxisDecimalPattern("#,###");
         if (!stepAndReturn.isEmpty()) {
             chart.addSeries("training (mean of last 100 episodes)", col(stepAndReturn, 0), col(stepAndReturn, 1)).setMarker(SeriesMarkers.NONE);
         }

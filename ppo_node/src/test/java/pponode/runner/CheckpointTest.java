@@ -30,7 +30,8 @@ class CheckpointTest {
 
     @Test
     void resumedRunEqualsUninterruptedRun() throws IOException {
-        for (PPOConfig cfg : List.of(pendulum(), cartPole(), cartPole().apply(List.of("recurrent=true", "rnn_hidden_size=8", "n_epochs=2")))) {
+        for (PPOConfig cfg : List.of(pendulum(), cartPole(), cartPole().apply(List.of("recurrent=true", "rnn_hidden_size=8", "n_epochs=2")),
+                reacher())) {
             String id = cfg.envId;
             String tag = id + (cfg.recurrent ? "-rnn" : "");
             float[] actorA, criticA;
@@ -54,6 +55,13 @@ class CheckpointTest {
                 assertEquals(meanA, c.episodes.meanReturn(), 0, tag + ": episode statistics after resume");
             }
         }
+    }
+
+    /** A robot task: the simulator's state (bodies, joint unwrapping, target, RNG) must resume exactly too. */
+    static PPOConfig reacher() {
+        PPOConfig c = new PPOConfig();
+        Presets.apply(c, "reacher_2dof");
+        return c.apply(List.of("num_envs=2", "rollout_steps=64", "minibatch_size=64", "n_epochs=2", "total_timesteps=1024", "seed=5"));
     }
 
     static PPOConfig cartPole() {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import pponode.env.EnvRegistry;
@@ -39,5 +40,14 @@ class LearningTest {
     void pendulumWithTanhSquashedGaussianWithin100kSteps(long seed) throws IOException {
         EvalResult ev = train("Pendulum-v1", seed, 100_000);
         assertTrue(ev.mean() >= -250, "Pendulum-v1 seed " + seed + ": deterministic eval " + ev.mean() + " < -250");
+    }
+
+    /** The default task: 300k steps (about 35 s on 2 cores), 20 deterministic evaluation episodes. */
+    @Test
+    void reacherBringsTheFingertipWithin2cm() throws IOException {
+        EvalResult ev = train("reacher_2dof", 1, 300_000);
+        double d = ev.metrics().get("final_distance");
+        System.out.printf("reacher_2dof seed 1: mean final fingertip distance %.4f m%n", d);
+        assertTrue(d <= 0.02, "reacher_2dof: mean final fingertip distance " + d + " m > 0.02 m");
     }
 }

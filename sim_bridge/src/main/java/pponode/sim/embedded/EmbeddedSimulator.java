@@ -261,8 +261,12 @@ public final class EmbeddedSimulator implements AutoCloseable {
             if (!Double.isFinite(e)) throw new IllegalArgumentException("effort for joint '" + joints.get(i).name() + "' is " + e);
             e = Math.max(-effortLimit[i], Math.min(effortLimit[i], e));
             double v = rate(i);
-            // A motor at its velocity limit cannot push further in that direction.
-            if ((v >= velocityLimit[i] && e > 0) || (v <= -velocityLimit[i] && e < 0)) e = 0;
+            // A motor at its velocity limit cannot push further in that direction, and brakes with
+            // what effort it has (ODE's joint motor solves this implicitly, so it cannot overshoot).
+            boolean over = Math.abs(v) > velocityLimit[i] && Double.isFinite(velocityLimit[i]);
+            if (over && e * v > 0) e = 0;
+            odeJoints[i].setParam(DJoint.PARAM_N.dParamVel1, over ? Math.copySign(velocityLimit[i], v) : 0);
+            odeJoints[i].setParam(DJoint.PARAM_N.dParamFMax1, over && Double.isFinite(effortLimit[i]) ? effortLimit[i] : 0);
             e -= damping[i] * v;
             if (friction[i] > 0) e -= friction[i] * Math.tanh(v / 1e-3); // smoothed Coulomb friction
             if (hinge[i]) ((DHingeJoint) odeJoints[i]).addTorque(e);
@@ -332,7 +336,7 @@ public final class EmbeddedSimulator implements AutoCloseable {
 
     /** The complete dynamic state (every body's pose and velocity, joint unwrapping). */
     public byte[] snapshot() {
-        ByteBuffer b = ByteBuffer.allocate(8 + bodyList.size() * 13 * 8 + dof() * 16);
+        ByteBuffer b = ByteBuffer.allocate(snapshotSize());
         b.putLong(steps);
         for (DBody body : bodyList) {
             DVector3C p = body.getPosition(), v = body.getLinearVel(), w = body.getAngularVel();
@@ -341,6 +345,8 @@ public final class EmbeddedSimulator implements AutoCloseable {
             b.putDouble(q.get0()).putDouble(q.get1()).putDouble(q.get2()).putDouble(q.get3());
             b.putDouble(v.get0()).putDouble(v.get1()).putDouble(v.get2());
             b.putDouble(w.get0()).putDouble(w.get1()).putDouble(w.get2());
+            DMatrix3C r = body.getRotation();
+            for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) b.putDouble(r.get(i, j));
         }
         for (int i = 0; i < dof(); i++) b.putDouble(unwrapped[i]).putDouble(lastRaw[i]);
         return b.array();
@@ -348,18 +354,29 @@ public final class EmbeddedSimulator implements AutoCloseable {
 
     public void restore(byte[] state) {
         ByteBuffer b = ByteBuffer.wrap(state);
-        if (state.length != 8 + bodyList.size() * 13 * 8 + dof() * 16) throw new IllegalArgumentException("simulator snapshot has the wrong size");
+        if (state.length != snapshotSize()) throw new IllegalArgumentException("simulator snapshot has the wrong size");
         steps = b.getLong();
         for (DBody body : bodyList) {
             body.setPosition(b.getDouble(), b.getDouble(), b.getDouble());
-            body.setQuaternion(new DQuaternion(b.getDouble(), b.getDouble(), b.getDouble(), b.getDouble()));
+            DQuaternion q = new DQuaternion(b.getDouble(), b.getDouble(), b.getDouble(), b.getDouble());
+            body.setQuaternion(q);
             body.setLinearVel(b.getDouble(), b.getDouble(), b.getDouble());
             body.setAngularVel(b.getDouble(), b.getDouble(), b.getDouble());
+            // setQuaternion re-normalises, which can move the last bit; write the saved orientation
+            // back exactly (ode4j's getters return the body's own quaternion and matrix) so a restored
+            // run is bit-identical to an uninterrupted one.
+            ((DQuaternion) body.getQuaternion()).set(q);
+            DMatrix3 r = (DMatrix3) body.getRotation();
+            for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) r.set(i, j, b.getDouble());
         }
         for (int i = 0; i < dof(); i++) {
             unwrapped[i] = b.getDouble();
             lastRaw[i] = b.getDouble();
         }
+    }
+
+    private int snapshotSize() {
+        return 8 + bodyList.size() * 22 * 8 + dof() * 16;
     }
 
     static double wrap(double a) {

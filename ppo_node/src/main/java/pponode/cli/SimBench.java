@@ -1,0 +1,97 @@
+package pponode.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import pponode.env.Env;
+import pponode.env.EnvRegistry;
+import pponode.env.RobotTask;
+import pponode.env.Space;
+import pponode.sim.embedded.EmbeddedSimulator;
+
+/** Simulator throughput for a robot task: physics steps/s, env steps/s, and scaling over cores. */
+final class SimBench {
+    private SimBench() {}
+
+    static Map<String, Object> run(String taskName, double seconds) throws Exception {
+        RobotTask task = EnvRegistry.task(taskName);
+        if (task == null) throw new IllegalArgumentException("unknown task '" + taskName + "'");
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("task", taskName);
+        j.put("dof", task.robot.movableJoints().size());
+        double physics = physicsSps(task, seconds);
+        double env1 = envSps(taskName, seconds, 1).get(0);
+        int cores = Runtime.getRuntime().availableProcessors();
+        List<Double> parallel = envSps(taskName, seconds, cores);
+        double total = parallel.stream().mapToDouble(Double::doubleValue).sum();
+        System.err.printf("%s (%d DoF, physics dt %.4f s, decimation %d):%n", taskName, task.robot.movableJoints().size(), task.physicsDt, task.decimation);
+        System.err.printf("  physics : %,.0f steps/s on one core (bare simulator, random efforts)%n", physics);
+        System.err.printf("  env     : %,.0f env steps/s on one core (%d physics steps + observation + reward each)%n", env1, task.decimation);
+        System.err.printf("  scaling : %,.0f env steps/s with %d envs on %d threads (%.2fx of one)%n", total, cores, cores, total / env1);
+        j.put("physics_sps", Json.round(physics, 0));
+        j.put("env_sps", Json.round(env1, 0));
+        j.put("threads", cores);
+        j.put("env_sps_all_threads", Json.round(total, 0));
+        j.put("scaling", Json.round(total / env1, 3));
+        return j;
+    }
+
+    static double physicsSps(RobotTask task, double seconds) {
+        try (EmbeddedSimulator sim = new EmbeddedSimulator(task.robot, task.physicsDt, task.gravity)) {
+            int n = sim.dof();
+            sim.setState(new double[n], new double[n]);
+            double[] tau = new double[n];
+            java.util.SplittableRandom r = new java.util.SplittableRandom(1);
+            long steps = 0, t0 = System.nanoTime(), end = t0 + (long) (seconds * 1e9), warm = t0 + (long) (0.3 * 1e9);
+            long t1 = 0, s1 = 0;
+            while (true) {
+                for (int k = 0; k < 1000; k++) {
+                    if ((steps & 63) == 0) for (int i = 0; i < n; i++) tau[i] = (r.nextDouble() * 2 - 1) * Math.min(10, sim.effortLimit(i));
+                    sim.step(tau);
+                    steps++;
+                }
+                long now = System.nanoTime();
+                if (t1 == 0 && now > warm) {
+                    t1 = now;
+                    s1 = steps;
+                }
+                if (now > end) return (steps - s1) / ((now - t1) / 1e9);
+            }
+        }
+    }
+
+    /** Env steps/s of each of {@code threads} envs stepped concurrently, one per thread. */
+    static List<Double> envSps(String taskName, double seconds, int threads) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Double>> fs = new ArrayList<>();
+            for (int k = 0; k < threads; k++) {
+                long seed = k;
+                fs.add(pool.submit(() -> {
+                    try (Env e = EnvRegistry.make(taskName, seed)) {
+                        Space.Box as = (Space.Box) e.actionSpace();
+                        float[] a = new float[as.flatDim()];
+                        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+                        e.reset(seed);
+                        long steps = 0, t0 = System.nanoTime(), end = t0 + (long) (seconds * 1e9);
+                        while (System.nanoTime() < end) {
+                            for (int i = 0; i < a.length; i++) a[i] = (float) (as.low()[i] + r.nextDouble() * (as.high()[i] - as.low()[i]));
+                            if (e.step(a).done()) e.reset(null);
+                            steps++;
+                        }
+                        return steps / ((System.nanoTime() - t0) / 1e9);
+                    }
+                }));
+            }
+            List<Double> out = new ArrayList<>();
+            for (Future<Double> f : fs) out.add(f.get());
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,297 @@
+package pponode.env;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Map;
+import pponode.sim.embedded.EmbeddedSimulator;
+import pponode.sim.urdf.UrdfModel;
+
+/**
+ * A {@link RobotTask} on the embedded simulator, as an {@link Env}. Actions are commands for the
+ * actuated joints in the task's order, in physical units (rad, m, rad/s, N·m or N) bounded by the
+ * URDF limits; anything outside is clamped before it reaches the simulator. The policy acts every
+ * {@code decimation} physics steps; position and velocity commands go through a PD loop at the
+ * physics rate (ros2_control-style command interfaces).
+ */
+public final class RobotEnv implements Env {
+    private final RobotTask task;
+    private final EmbeddedSimulator sim;
+    private final EnvRng rng;
+    private final int[] act, obs;
+    private final int[] targetAxes;
+    private final Space.Box obsSpace, actSpace;
+    private final double[] q, qd, tau, target = new double[3], cmd;
+    private final float[] lastAction;
+    private double[] tip = new double[3];
+    private int t;
+
+    public RobotEnv(RobotTask task, long seed) {
+        this.task = task;
+        sim = new EmbeddedSimulator(task.robot, task.physicsDt, task.gravity);
+        rng = new EnvRng(seed);
+        act = task.actuatedJoints.stream().mapToInt(sim::jointIndex).toArray();
+        obs = task.observedJoints.stream().mapToInt(sim::jointIndex).toArray();
+        targetAxes = task.targetAxes();
+        q = new double[sim.dof()];
+        qd = new double[sim.dof()];
+        tau = new double[sim.dof()];
+        cmd = new double[act.length];
+        lastAction = new float[act.length];
+        float[] lo = new float[act.length], hi = new float[act.length];
+        for (int i = 0; i < act.length; i++) {
+            UrdfModel.Joint j = task.robot.joint(task.actuatedJoints.get(i));
+            double[] b = switch (task.commandInterface) {
+                case "position" -> new double[] {j.lower(), j.upper()};
+                case "velocity" -> new double[] {-j.velocity(), j.velocity()};
+                default -> new double[] {-j.effort(), j.effort()};
+            };
+            lo[i] = (float) b[0];
+            hi[i] = (float) b[1];
+        }
+        actSpace = new Space.Box(lo, hi);
+        obsSpace = observationBounds();
+    }
+
+    public RobotTask task() {
+        return task;
+    }
+
+    public EmbeddedSimulator simulator() {
+        return sim;
+    }
+
+    /** The last command sent to the simulator, after clamping to the limits (actuated-joint order). */
+    public double[] lastCommand() {
+        return cmd.clone();
+    }
+
+    private Space.Box observationBounds() {
+        java.util.List<float[]> parts = new java.util.ArrayList<>();
+        float inf = Float.POSITIVE_INFINITY;
+        for (String term : task.observation) {
+            int n = obs.length;
+            switch (term) {
+                case "joint_pos" -> {
+                    float[] lo = new float[n], hi = new float[n];
+                    for (int i = 0; i < n; i++) {
+                        UrdfModel.Joint j = task.robot.joint(task.observedJoints.get(i));
+                        lo[i] = Double.isFinite(j.lower()) ? (float) j.lower() : -inf;
+                        hi[i] = Double.isFinite(j.upper()) ? (float) j.upper() : inf;
+                    }
+                    parts.add(lo);
+                    parts.add(hi);
+                }
+                case "joint_pos_cos_sin" -> bounds(parts, 2 * n, 1f);
+                case "joint_vel" -> bounds(parts, n, inf);
+                case "target", "tip_to_target" -> bounds(parts, targetAxes.length, inf);
+                case "tip_position" -> bounds(parts, 3, inf);
+                case "last_action" -> bounds(parts, act.length, 1f);
+                default -> throw new IllegalStateException(term);
+            }
+        }
+        int size = 0;
+        for (int k = 0; k < parts.size(); k += 2) size += parts.get(k).length;
+        float[] lo = new float[size], hi = new float[size];
+        int off = 0;
+        for (int k = 0; k < parts.size(); k += 2) {
+            System.arraycopy(parts.get(k), 0, lo, off, parts.get(k).length);
+            System.arraycopy(parts.get(k + 1), 0, hi, off, parts.get(k).length);
+            off += parts.get(k).length;
+        }
+        return new Space.Box(lo, hi);
+    }
+
+    private static void bounds(java.util.List<float[]> parts, int n, float b) {
+        float[] lo = new float[n], hi = new float[n];
+        Arrays.fill(lo, -b);
+        Arrays.fill(hi, b);
+        parts.add(lo);
+        parts.add(hi);
+    }
+
+    @Override
+    public Space observationSpace() {
+        return obsSpace;
+    }
+
+    @Override
+    public Space actionSpace() {
+        return actSpace;
+    }
+
+    @Override
+    public float[] reset(Long seed) {
+        if (seed != null) rng.seed(seed);
+        double[] q0 = new double[sim.dof()], qd0 = new double[sim.dof()];
+        for (int i = 0; i < q0.length; i++) {
+            UrdfModel.Joint j = task.robot.movableJoints().get(i);
+            q0[i] = clamp(rng.uniform(-task.resetPosNoise, task.resetPosNoise), j.lower(), j.upper());
+            qd0[i] = rng.uniform(-task.resetVelNoise, task.resetVelNoise);
+        }
+        sim.setState(q0, qd0);
+        if (task.targetMin != null) sampleTarget();
+        Arrays.fill(lastAction, 0f);
+        t = 0;
+        read();
+        return observe();
+    }
+
+    private void sampleTarget() {
+        for (int tries = 0; tries < 100_000; tries++) {
+            double r2 = 0;
+            for (int a = 0; a < 3; a++) {
+                target[a] = task.targetMin[a] == task.targetMax[a] ? task.targetMin[a] : rng.uniform(task.targetMin[a], task.targetMax[a]);
+            }
+            for (int a : targetAxes) r2 += target[a] * target[a];
+            double r = Math.sqrt(r2);
+            if (r >= task.targetRadiusMin && r <= task.targetRadiusMax) return;
+        }
+        throw new IllegalArgumentException(task.source + ": no target satisfies target.min/max and target.radius together");
+    }
+
+    @Override
+    public StepResult step(float[] action) {
+        if (action.length != act.length) {
+            throw new IllegalArgumentException(task.name + ": action has " + action.length + " values, the task actuates " + act.length + " joints "
+                    + task.actuatedJoints);
+        }
+        for (int i = 0; i < act.length; i++) {
+            if (!Float.isFinite(action[i])) throw new IllegalArgumentException(task.name + ": command for joint '" + task.actuatedJoints.get(i) + "' is " + action[i]);
+            cmd[i] = clamp(action[i], actSpace.low()[i], actSpace.high()[i]); // nothing beyond the URDF limits reaches the robot
+            double span = actSpace.high()[i] - actSpace.low()[i];
+            lastAction[i] = (float) (2 * (cmd[i] - actSpace.low()[i]) / span - 1);
+        }
+        for (int k = 0; k < task.decimation; k++) {
+            Arrays.fill(tau, 0);
+            for (int i = 0; i < act.length; i++) {
+                int j = act[i];
+                double e = switch (task.commandInterface) {
+                    case "position" -> task.kp[i] * (cmd[i] - sim.position(j)) - task.kd[i] * sim.velocity(j);
+                    case "velocity" -> task.kd[i] * (cmd[i] - sim.velocity(j));
+                    default -> cmd[i];
+                };
+                tau[j] = clamp(e, -sim.effortLimit(j), sim.effortLimit(j));
+            }
+            sim.step(tau);
+        }
+        t++;
+        read();
+        double reward = 0;
+        for (Map.Entry<String, Double> e : task.reward.entrySet()) {
+            double w = e.getValue();
+            reward += w * switch (e.getKey()) {
+                case "distance" -> distance();
+                case "action_l2" -> {
+                    double s = 0;
+                    for (float a : lastAction) s += a * a;
+                    yield s;
+                }
+                case "alive" -> 1.0;
+                case "joint_vel_l2" -> {
+                    double s = 0;
+                    for (int j : obs) s += qd[j] * qd[j];
+                    yield s;
+                }
+                default -> throw new IllegalStateException(e.getKey());
+            };
+        }
+        boolean terminated = false;
+        for (Map.Entry<String, double[]> e : task.terminateWhen.entrySet()) {
+            double v = q[sim.jointIndex(e.getKey())];
+            if (v < e.getValue()[0] || v > e.getValue()[1]) terminated = true;
+        }
+        boolean truncated = !terminated && t >= task.episodeSteps;
+        return new StepResult(observe(), reward, terminated, truncated);
+    }
+
+    private void read() {
+        sim.positions(q);
+        sim.velocities(qd);
+        if (task.tipLink != null) tip = sim.linkPoses().get(task.tipLink).p();
+    }
+
+    /** Distance from the tip link to the target (m). */
+    public double distance() {
+        double s = 0;
+        for (int a : targetAxes) s += (tip[a] - target[a]) * (tip[a] - target[a]);
+        return Math.sqrt(s);
+    }
+
+    private float[] observe() {
+        float[] o = new float[obsSpace.flatDim()];
+        int k = 0;
+        for (String term : task.observation) {
+            switch (term) {
+                case "joint_pos" -> {
+                    for (int j : obs) o[k++] = (float) q[j];
+                }
+                case "joint_pos_cos_sin" -> {
+                    for (int j : obs) o[k++] = (float) Math.cos(q[j]);
+                    for (int j : obs) o[k++] = (float) Math.sin(q[j]);
+                }
+                case "joint_vel" -> {
+                    for (int j : obs) o[k++] = (float) qd[j];
+                }
+                case "target" -> {
+                    for (int a : targetAxes) o[k++] = (float) target[a];
+                }
+                case "tip_to_target" -> {
+                    for (int a : targetAxes) o[k++] = (float) (target[a] - tip[a]);
+                }
+                case "tip_position" -> {
+                    for (int a = 0; a < 3; a++) o[k++] = (float) tip[a];
+                }
+                case "last_action" -> {
+                    for (float a : lastAction) o[k++] = a;
+                }
+                default -> throw new IllegalStateException(term);
+            }
+        }
+        return o;
+    }
+
+    @Override
+    public Map<String, Double> episodeMetrics() {
+        return task.tipLink != null && task.targetMin != null ? Map.of("final_distance", distance()) : Map.of();
+    }
+
+    private static double clamp(double v, double lo, double hi) {
+        return Math.max(lo, Math.min(hi, v));
+    }
+
+    @Override
+    public boolean supportsSnapshot() {
+        return true;
+    }
+
+    @Override
+    public byte[] snapshot() {
+        byte[] s = sim.snapshot(), r = rng.saveState();
+        ByteBuffer b = ByteBuffer.allocate(4 + 4 + s.length + 24 + 4 * lastAction.length + r.length);
+        b.putInt(t).putInt(s.length).put(s);
+        for (double x : target) b.putDouble(x);
+        for (float a : lastAction) b.putFloat(a);
+        b.put(r);
+        return b.array();
+    }
+
+    @Override
+    public void restore(byte[] state) {
+        ByteBuffer b = ByteBuffer.wrap(state);
+        t = b.getInt();
+        byte[] s = new byte[b.getInt()];
+        b.get(s);
+        sim.restore(s);
+        for (int a = 0; a < 3; a++) target[a] = b.getDouble();
+        for (int i = 0; i < lastAction.length; i++) lastAction[i] = b.getFloat();
+        byte[] r = new byte[b.remaining()];
+        b.get(r);
+        rng.restoreState(r);
+        read();
+    }
+
+    @Override
+    public void close() {
+        sim.close();
+    }
+}

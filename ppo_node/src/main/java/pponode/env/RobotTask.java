@@ -1,0 +1,257 @@
+package pponode.env;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import pponode.sim.urdf.UrdfModel;
+import pponode.sim.urdf.UrdfParser;
+
+/**
+ * A robot task read from YAML: which URDF, which joints are observed and actuated (by name), the
+ * observation terms, weighted reward terms, termination bounds, episode length, control rate and
+ * command interface. Adding a robot is a URDF plus one of these files; see urdf/tasks/.
+ * Every problem is reported with the task file's name and the offending key or joint.
+ */
+public final class RobotTask {
+    public static final Set<String> OBSERVATION_TERMS = Set.of("joint_pos", "joint_pos_cos_sin", "joint_vel", "target", "tip_to_target",
+            "tip_position", "last_action");
+    public static final Set<String> REWARD_TERMS = Set.of("distance", "action_l2", "alive", "joint_vel_l2");
+    public static final Set<String> INTERFACES = Set.of("effort", "velocity", "position");
+    private static final Set<String> KEYS = Set.of("name", "description", "robot", "physics_dt", "control_rate_hz", "episode_steps", "gravity",
+            "command_interface", "actuated_joints", "observed_joints", "pd_gains", "observation", "tip_link", "target", "reset", "reward",
+            "terminate_when");
+
+    public final String name;
+    public final String source;
+    public final UrdfModel robot;
+    public final String robotSource;
+    public final double physicsDt;
+    public final double controlRateHz;
+    public final int decimation;
+    public final int episodeSteps;
+    public final double[] gravity;
+    public final String commandInterface;
+    public final List<String> actuatedJoints;
+    public final List<String> observedJoints;
+    public final double[] kp, kd;
+    public final List<String> observation;
+    public final String tipLink;
+    public final double[] targetMin, targetMax;
+    public final double targetRadiusMin, targetRadiusMax;
+    public final double resetPosNoise, resetVelNoise;
+    public final Map<String, Double> reward;
+    public final Map<String, double[]> terminateWhen;
+
+    @SuppressWarnings("unchecked")
+    private RobotTask(Map<String, Object> y, String source, RobotLoader loader) throws IOException {
+        this.source = source;
+        for (String k : y.keySet()) if (!KEYS.contains(k)) throw err("unknown key '" + k + "'; known keys: " + new java.util.TreeSet<>(KEYS));
+        name = str(y, "name", null);
+        robotSource = str(y, "robot", null);
+        robot = loader.load(robotSource);
+        physicsDt = num(y, "physics_dt", 0.001);
+        controlRateHz = num(y, "control_rate_hz", 50);
+        if (!(physicsDt > 0) || !(controlRateHz > 0)) throw err("'physics_dt' and 'control_rate_hz' must be > 0");
+        double dec = 1.0 / (controlRateHz * physicsDt);
+        decimation = (int) Math.round(dec);
+        if (decimation < 1 || Math.abs(dec - decimation) > 1e-6) {
+            throw err("'control_rate_hz' " + controlRateHz + " is not an integer divisor of the physics rate " + 1 / physicsDt + " Hz");
+        }
+        episodeSteps = (int) num(y, "episode_steps", 200);
+        if (episodeSteps < 1) throw err("'episode_steps' must be >= 1");
+        gravity = vec(y.get("gravity"), "gravity", 3, new double[] {0, 0, -9.81});
+        commandInterface = str(y, "command_interface", "effort");
+        if (!INTERFACES.contains(commandInterface)) throw err("'command_interface' must be one of " + INTERFACES + ", got '" + commandInterface + "'");
+        actuatedJoints = joints(y, "actuated_joints");
+        observedJoints = joints(y, "observed_joints");
+        Map<String, Object> gains = y.get("pd_gains") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+        kp = vec(gains.get("kp"), "pd_gains.kp", actuatedJoints.size(), null);
+        kd = vec(gains.get("kd"), "pd_gains.kd", actuatedJoints.size(), null);
+        if (!commandInterface.equals("effort") && kd == null) throw err("'" + commandInterface + "' commands need 'pd_gains' (kd, and kp for position)");
+        if (commandInterface.equals("position") && kp == null) throw err("position commands need 'pd_gains.kp'");
+        for (String j : actuatedJoints) {
+            UrdfModel.Joint jt = robot.joint(j);
+            if (commandInterface.equals("position") && !Double.isFinite(jt.lower())) {
+                throw err("joint '" + j + "' has no position limits (" + jt.type() + "), so position commands cannot be scaled to them");
+            }
+            if (commandInterface.equals("effort") && !Double.isFinite(jt.effort())) throw err("joint '" + j + "' has no effort limit in " + robotSource);
+            if (commandInterface.equals("velocity") && !Double.isFinite(jt.velocity())) throw err("joint '" + j + "' has no velocity limit in " + robotSource);
+        }
+        observation = new ArrayList<>();
+        for (Object o : list(y.get("observation"), "observation")) {
+            String t = String.valueOf(o);
+            if (!OBSERVATION_TERMS.contains(t)) throw err("unknown observation term '" + t + "'; known: " + new java.util.TreeSet<>(OBSERVATION_TERMS));
+            observation.add(t);
+        }
+        if (observation.isEmpty()) throw err("'observation' lists no terms");
+        tipLink = str(y, "tip_link", null);
+        if (tipLink != null) {
+            try {
+                robot.link(tipLink);
+            } catch (IllegalArgumentException e) {
+                throw err("'tip_link' names link '" + tipLink + "', which " + robotSource + " does not have");
+            }
+        }
+        Map<String, Object> target = y.get("target") instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
+        boolean needsTarget = observation.contains("target") || observation.contains("tip_to_target");
+        if (needsTarget && (target == null || tipLink == null)) throw err("observation terms 'target'/'tip_to_target' need 'target' and 'tip_link'");
+        targetMin = target == null ? null : vec(target.get("min"), "target.min", 3, null);
+        targetMax = target == null ? null : vec(target.get("max"), "target.max", 3, null);
+        double[] radius = target == null ? null : vec(target.get("radius"), "target.radius", 2, new double[] {0, Double.POSITIVE_INFINITY});
+        targetRadiusMin = radius == null ? 0 : radius[0];
+        targetRadiusMax = radius == null ? 0 : radius[1];
+        Map<String, Object> reset = y.get("reset") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+        resetPosNoise = num(reset, "joint_pos_noise", 0);
+        resetVelNoise = num(reset, "joint_vel_noise", 0);
+        reward = new LinkedHashMap<>();
+        Object rw = y.get("reward");
+        if (!(rw instanceof Map<?, ?> rm) || rm.isEmpty()) throw err("'reward' must map reward terms to weights");
+        for (Map.Entry<?, ?> e : rm.entrySet()) {
+            String t = String.valueOf(e.getKey());
+            if (!REWARD_TERMS.contains(t)) throw err("unknown reward term '" + t + "'; known: " + new java.util.TreeSet<>(REWARD_TERMS));
+            if (t.equals("distance") && tipLink == null) throw err("reward term 'distance' needs 'tip_link' and 'target'");
+            reward.put(t, number(e.getValue(), "reward." + t));
+        }
+        terminateWhen = new LinkedHashMap<>();
+        if (y.get("terminate_when") instanceof Map<?, ?> tm) {
+            for (Map.Entry<?, ?> e : tm.entrySet()) {
+                String j = String.valueOf(e.getKey());
+                checkJoint(j, "terminate_when");
+                terminateWhen.put(j, vec(e.getValue(), "terminate_when." + j, 2, null));
+            }
+        }
+    }
+
+    /** Loads the robot a task refers to, relative to the task file. */
+    interface RobotLoader {
+        UrdfModel load(String relative) throws IOException;
+    }
+
+    public static RobotTask load(Path file) throws IOException {
+        if (!Files.exists(file)) throw new IOException("task file not found: " + file);
+        String text = Files.readString(file);
+        Path dir = file.toAbsolutePath().getParent();
+        return parse(new StringReader(text), file.toString(), rel -> UrdfParser.parse(dir.resolve(rel).normalize()));
+    }
+
+    /**
+     * Finds task {@code nameOrPath}: a YAML file path, {@code urdf/tasks/<name>.yaml} under the
+     * working directory, or the copy packaged in the jar.
+     */
+    public static RobotTask find(String nameOrPath) throws IOException {
+        Path p = Path.of(nameOrPath);
+        if (nameOrPath.endsWith(".yaml") || nameOrPath.endsWith(".yml")) return load(p);
+        Path local = Path.of("urdf", "tasks", nameOrPath + ".yaml");
+        if (Files.exists(local)) return load(local);
+        String res = "/urdf/tasks/" + nameOrPath + ".yaml";
+        try (InputStream in = RobotTask.class.getResourceAsStream(res)) {
+            if (in == null) return null;
+            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return parse(new StringReader(text), "jar:" + res, rel -> {
+                String r = Path.of("/urdf/tasks").resolve(rel).normalize().toString();
+                try (InputStream u = RobotTask.class.getResourceAsStream(r)) {
+                    if (u == null) throw new IOException("jar:" + res + ": robot '" + rel + "' not found (" + r + ")");
+                    return UrdfParser.parse(u, Path.of("jar:" + r));
+                }
+            });
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static RobotTask parse(Reader in, String source, RobotLoader loader) throws IOException {
+        Object doc;
+        try {
+            doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(source + ": not valid YAML: " + e.getMessage());
+        }
+        if (!(doc instanceof Map)) throw new IllegalArgumentException(source + ": a task file must be a YAML mapping");
+        return new RobotTask((Map<String, Object>) doc, source, loader);
+    }
+
+    private IllegalArgumentException err(String msg) {
+        return new IllegalArgumentException(source + ": " + msg);
+    }
+
+    private void checkJoint(String j, String key) {
+        if (robot.movableJoints().stream().noneMatch(x -> x.name().equals(j))) {
+            throw err("'" + key + "' names joint '" + j + "', which is not a movable joint of " + robotSource + "; movable joints: "
+                    + robot.movableJoints().stream().map(UrdfModel.Joint::name).toList());
+        }
+    }
+
+    private List<String> joints(Map<String, Object> y, String key) {
+        List<String> out = new ArrayList<>();
+        for (Object o : list(y.get(key), key)) {
+            String j = String.valueOf(o);
+            checkJoint(j, key);
+            if (out.contains(j)) throw err("'" + key + "' lists joint '" + j + "' twice");
+            out.add(j);
+        }
+        if (out.isEmpty()) throw err("'" + key + "' lists no joints");
+        return List.copyOf(out);
+    }
+
+    private List<?> list(Object o, String key) {
+        if (o == null) throw err("missing '" + key + "'");
+        if (!(o instanceof List<?> l)) throw err("'" + key + "' must be a list");
+        return l;
+    }
+
+    private String str(Map<String, Object> y, String key, String dflt) {
+        Object o = y.get(key);
+        if (o == null) {
+            if (dflt == null && (key.equals("name") || key.equals("robot"))) throw err("missing '" + key + "'");
+            return dflt;
+        }
+        return String.valueOf(o);
+    }
+
+    private double num(Map<String, Object> y, String key, double dflt) {
+        Object o = y.get(key);
+        return o == null ? dflt : number(o, key);
+    }
+
+    private double number(Object o, String key) {
+        try {
+            double d = o instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(o));
+            if (!Double.isFinite(d)) throw new NumberFormatException();
+            return d;
+        } catch (NumberFormatException e) {
+            throw err("'" + key + "' must be a finite number, got '" + o + "'");
+        }
+    }
+
+    private double[] vec(Object o, String key, int n, double[] dflt) {
+        if (o == null) return dflt;
+        List<?> l = list(o, key);
+        if (l.size() != n) throw err("'" + key + "' needs " + n + " numbers, got " + l.size());
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            Object x = l.get(i);
+            if (x instanceof String s && (s.equals("inf") || s.equals(".inf"))) v[i] = Double.POSITIVE_INFINITY;
+            else v[i] = number(x, key);
+        }
+        return v;
+    }
+
+    /** Target axes that vary (a planar task's target has a fixed height and is observed in 2-D). */
+    public int[] targetAxes() {
+        if (targetMin == null) return new int[0];
+        List<Integer> axes = new ArrayList<>();
+        for (int i = 0; i < 3; i++) if (targetMax[i] > targetMin[i]) axes.add(i);
+        return axes.stream().mapToInt(Integer::intValue).toArray();
+    }
+}
