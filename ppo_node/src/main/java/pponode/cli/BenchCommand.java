@@ -26,6 +26,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--task", description = "Simulator throughput of a robot task instead: physics steps/s, env steps/s, scaling over cores.")
     String task;
 
+    @Option(names = "--policy", description = "Batch-1 latency of an ONNX policy with ONNX Runtime instead.")
+    java.nio.file.Path policy;
+
+    @Option(names = "--calls", defaultValue = "200000", description = "Calls measured with --policy (default: ${DEFAULT-VALUE}).")
+    int calls;
+
     @Option(names = "--seconds", defaultValue = "3", description = "Measuring time per simulator figure (default: ${DEFAULT-VALUE}).")
     double seconds;
 
@@ -86,6 +92,11 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (policy != null) {
+            Map<String, Object> j = policyLatency(policy, calls);
+            if (json) System.out.println(Json.line(j));
+            return 0;
+        }
         if (task != null) {
             Map<String, Object> j = SimBench.run(task, seconds);
             if (json) System.out.println(Json.line(j));
@@ -136,6 +147,35 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (json) System.out.println(Json.line(j));
         return 0;
+    }
+
+    /** Batch-1 latency percentiles (µs) over {@code calls} calls after a warm-up of 20,000. */
+    static Map<String, Object> policyLatency(java.nio.file.Path file, int calls) throws java.io.IOException {
+        try (pponode.onnx.OnnxPolicy p = pponode.onnx.OnnxPolicy.load(file)) {
+            float[][] obs = new float[1024][p.observationSize()];
+            java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+            for (float[] o : obs) for (int i = 0; i < o.length; i++) o[i] = (float) (r.nextDouble() * 2 - 1);
+            float[] out = new float[p.actionSize()];
+            for (int k = 0; k < 20_000; k++) p.act(obs[k & 1023], out);
+            org.HdrHistogram.Histogram h = new org.HdrHistogram.Histogram(3_600_000_000L, 3);
+            for (int k = 0; k < calls; k++) {
+                long t0 = System.nanoTime();
+                p.act(obs[k & 1023], out);
+                h.recordValue(System.nanoTime() - t0);
+            }
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("policy", file.toString());
+            j.put("calls", calls);
+            j.put("p50_us", Json.round(h.getValueAtPercentile(50) / 1e3, 2));
+            j.put("p90_us", Json.round(h.getValueAtPercentile(90) / 1e3, 2));
+            j.put("p99_us", Json.round(h.getValueAtPercentile(99) / 1e3, 2));
+            j.put("p999_us", Json.round(h.getValueAtPercentile(99.9) / 1e3, 2));
+            j.put("max_us", Json.round(h.getMaxValue() / 1e3, 2));
+            System.err.printf("%s: %,d batch-1 calls (ONNX Runtime, 1 thread): p50 %.1f µs, p90 %.1f µs, p99 %.1f µs, p99.9 %.1f µs, max %.1f µs%n", file,
+                    calls, h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(90) / 1e3, h.getValueAtPercentile(99) / 1e3,
+                    h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3);
+            return j;
+        }
     }
 
     static double envOnlySps(String id, long seed, int n) {

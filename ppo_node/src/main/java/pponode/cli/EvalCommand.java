@@ -14,8 +14,11 @@ import pponode.runner.Policy;
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate a trained policy deterministically (argmax / mean / squashed mean).")
 final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--checkpoint", required = true, description = "A training checkpoint or policy file.")
+    @Option(names = "--checkpoint", description = "A training checkpoint or policy file.")
     Path checkpoint;
+
+    @Option(names = "--policy", description = "An exported .onnx policy, run with ONNX Runtime after checking it against the task.")
+    Path policy;
 
     @Option(names = "--episodes", defaultValue = "10", description = "Episodes (default: ${DEFAULT-VALUE}).")
     int episodes;
@@ -32,11 +35,49 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (episodes < 1) throw new IllegalArgumentException("--episodes must be >= 1, got " + episodes);
+        if ((checkpoint == null) == (policy == null)) throw new IllegalArgumentException("give exactly one of --checkpoint or --policy");
         long t0 = System.nanoTime();
+        if (policy != null) {
+            try (pponode.onnx.OnnxPolicy p = pponode.onnx.OnnxPolicy.load(policy)) {
+                String id = env != null ? env : p.metadata().get("ppo_node.env_id");
+                EvalResult r = evaluateOnnx(p, id, episodes, seed);
+                report(id, r, (System.nanoTime() - t0) / 1e9);
+            }
+            return 0;
+        }
         try (Policy p = Policy.load(checkpoint, Device.cpu())) {
             String id = env != null ? env : p.cfg.envId;
             EvalResult r = p.evaluate(s -> EnvRegistry.make(id, s), episodes, seed);
-            double wall = (System.nanoTime() - t0) / 1e9;
+            report(id, r, (System.nanoTime() - t0) / 1e9);
+        }
+        return 0;
+    }
+
+    /** Runs an ONNX policy on task/env {@code id}; robot tasks are checked and remapped by joint name first. */
+    static EvalResult evaluateOnnx(pponode.onnx.OnnxPolicy p, String id, int episodes, long seed) {
+        pponode.env.RobotTask task = EnvRegistry.task(id);
+        pponode.onnx.Compatibility.Remap remap = task == null ? null : pponode.onnx.Compatibility.check(p, task, pponode.onnx.Deployment.metadata(id));
+        float[] obsBuf = new float[p.observationSize()], act = new float[p.actionSize()];
+        return pponode.runner.Evaluator.run(s -> EnvRegistry.make(id, s), episodes, seed, new pponode.runner.Evaluator.Actor() {
+            @Override
+            public void reset() {
+                p.resetState();
+            }
+
+            @Override
+            public float[] act(float[] obs) {
+                if (remap == null) return p.act(obs);
+                remap.observation(obs, obsBuf);
+                p.act(obsBuf, act);
+                float[] out = new float[act.length];
+                remap.action(act, out);
+                return out;
+            }
+        });
+    }
+
+    private void report(String id, EvalResult r, double wall) {
+        {
             System.err.printf("%s: %d deterministic episodes: return %.2f ± %.2f (min %.2f, max %.2f), mean length %.1f%n", id, episodes,
                     r.mean(), r.std(), r.min(), r.max(), r.meanLength());
             r.metrics().forEach((k, v) -> System.err.printf("  %s: %.5f%n", k, v));
@@ -52,6 +93,5 @@ final class EvalCommand implements Callable<Integer> {
                 System.out.println(Json.line(j));
             }
         }
-        return 0;
     }
 }

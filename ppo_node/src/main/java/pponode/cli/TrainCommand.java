@@ -50,6 +50,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the run saved in this checkpoint.")
     Path resume;
 
+    @Option(names = "--init-from", description = "Start from the weights and observation statistics of a policy (.onnx, policy or checkpoint file): fine-tuning.")
+    Path initFrom;
+
     @Option(names = "--no-preset", description = "Start from the reference defaults instead of the environment's preset.")
     boolean noPreset;
 
@@ -83,6 +86,12 @@ final class TrainCommand implements Callable<Integer> {
             Files.writeString(runDir.resolve("config.yaml"), cfg.toYaml());
             String id = cfg.envId;
             runner = new OnPolicyRunner(cfg, s -> EnvRegistry.make(id, s), runDir);
+            if (initFrom != null) {
+                try (pponode.runner.Policy init = initFrom.toString().endsWith(".onnx")
+                        ? pponode.onnx.OnnxImporter.read(initFrom, ai.djl.Device.cpu()) : pponode.runner.Policy.load(initFrom, ai.djl.Device.cpu())) {
+                    runner.initFrom(init);
+                }
+            }
         } else {
             runner = resumeRunner(overrides);
             cfg = runner.cfg;
@@ -105,6 +114,11 @@ final class TrainCommand implements Callable<Integer> {
             Path policyFile = runDir.resolve("policy.ckpt");
             var policy = runner.policy();
             policy.save(policyFile);
+            Path onnx = null;
+            if (cfg.backbone.equals("mlp")) {
+                onnx = runDir.resolve("policy.onnx");
+                pponode.onnx.OnnxExporter.write(policy, pponode.onnx.Deployment.metadata(cfg.envId), onnx);
+            }
             EvalResult ev = policy.evaluate(s -> EnvRegistry.make(cfg.envId, s), cfg.evalEpisodes, cfg.seed + 10_000);
             Map<String, Double> evm = new LinkedHashMap<>();
             evm.put("eval/mean_reward", ev.mean());
@@ -115,7 +129,8 @@ final class TrainCommand implements Callable<Integer> {
             double wall = (System.nanoTime() - t0) / 1e9;
             System.err.printf("%s: %d steps in %.1f s; deterministic eval over %d episodes: %.2f ± %.2f%n", cfg.envId, runner.globalStep(), wall,
                     cfg.evalEpisodes, ev.mean(), ev.std());
-            System.err.printf("checkpoint: %s%npolicy:     %s%ncurve:      %s%n", finalCkpt, policyFile, png);
+            System.err.printf("checkpoint: %s%npolicy:     %s%nonnx:       %s%ncurve:      %s%n", finalCkpt, policyFile,
+                    onnx != null ? onnx : "(not exported: ONNX export covers MLP and recurrent policies)", png);
             if (json) {
                 Map<String, Object> j = new LinkedHashMap<>();
                 j.put("env", cfg.envId);
@@ -128,6 +143,7 @@ final class TrainCommand implements Callable<Integer> {
                 j.put("wall_s", Json.round(wall, 2));
                 j.put("checkpoint", finalCkpt.toString());
                 j.put("policy", policyFile.toString());
+                if (onnx != null) j.put("onnx", onnx.toString());
                 System.out.println(Json.line(j));
             }
         }

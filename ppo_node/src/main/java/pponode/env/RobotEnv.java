@@ -60,6 +60,26 @@ public final class RobotEnv implements Env {
         return sim;
     }
 
+    /** Observation terms and their sizes, in order (recorded in exported policies). */
+    public java.util.List<java.util.Map<String, Object>> observationLayout() {
+        java.util.List<java.util.Map<String, Object>> out = new java.util.ArrayList<>();
+        for (String term : task.observation) {
+            int size = switch (term) {
+                case "joint_pos", "joint_vel" -> obs.length;
+                case "joint_pos_cos_sin" -> 2 * obs.length;
+                case "target", "tip_to_target" -> targetAxes.length;
+                case "tip_position" -> 3;
+                case "last_action" -> act.length;
+                default -> throw new IllegalStateException(term);
+            };
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("term", term);
+            m.put("size", size);
+            out.add(m);
+        }
+        return out;
+    }
+
     /** The last command sent to the simulator, after clamping to the limits (actuated-joint order). */
     public double[] lastCommand() {
         return cmd.clone();

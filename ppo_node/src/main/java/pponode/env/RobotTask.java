@@ -2,7 +2,6 @@ package pponode.env;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Reader;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,6 +34,8 @@ public final class RobotTask {
 
     public final String name;
     public final String source;
+    /** SHA-256 of the task file's text, recorded in exported policies. */
+    public final String sha256;
     public final UrdfModel robot;
     public final String robotSource;
     public final double physicsDt;
@@ -55,8 +56,9 @@ public final class RobotTask {
     public final Map<String, double[]> terminateWhen;
 
     @SuppressWarnings("unchecked")
-    private RobotTask(Map<String, Object> y, String source, RobotLoader loader) throws IOException {
+    private RobotTask(Map<String, Object> y, String source, String sha256, RobotLoader loader) throws IOException {
         this.source = source;
+        this.sha256 = sha256;
         for (String k : y.keySet()) if (!KEYS.contains(k)) throw err("unknown key '" + k + "'; known keys: " + new java.util.TreeSet<>(KEYS));
         name = str(y, "name", null);
         robotSource = str(y, "robot", null);
@@ -143,7 +145,7 @@ public final class RobotTask {
         if (!Files.exists(file)) throw new IOException("task file not found: " + file);
         String text = Files.readString(file);
         Path dir = file.toAbsolutePath().getParent();
-        return parse(new StringReader(text), file.toString(), rel -> UrdfParser.parse(dir.resolve(rel).normalize()));
+        return parse(text, file.toString(), rel -> UrdfParser.parse(dir.resolve(rel).normalize()));
     }
 
     /**
@@ -159,7 +161,7 @@ public final class RobotTask {
         try (InputStream in = RobotTask.class.getResourceAsStream(res)) {
             if (in == null) return null;
             String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return parse(new StringReader(text), "jar:" + res, rel -> {
+            return parse(text, "jar:" + res, rel -> {
                 String r = Path.of("/urdf/tasks").resolve(rel).normalize().toString();
                 try (InputStream u = RobotTask.class.getResourceAsStream(r)) {
                     if (u == null) throw new IOException("jar:" + res + ": robot '" + rel + "' not found (" + r + ")");
@@ -170,15 +172,21 @@ public final class RobotTask {
     }
 
     @SuppressWarnings("unchecked")
-    static RobotTask parse(Reader in, String source, RobotLoader loader) throws IOException {
+    static RobotTask parse(String text, String source, RobotLoader loader) throws IOException {
         Object doc;
+        String sha;
         try {
-            doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+            sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try {
+            doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(new StringReader(text));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(source + ": not valid YAML: " + e.getMessage());
         }
         if (!(doc instanceof Map)) throw new IllegalArgumentException(source + ": a task file must be a YAML mapping");
-        return new RobotTask((Map<String, Object>) doc, source, loader);
+        return new RobotTask((Map<String, Object>) doc, source, sha, loader);
     }
 
     private IllegalArgumentException err(String msg) {

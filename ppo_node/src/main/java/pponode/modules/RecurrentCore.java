@@ -40,6 +40,19 @@ public final class RecurrentCore {
         hPrev = new float[hidden];
     }
 
+    public boolean lstm() {
+        return lstm;
+    }
+
+    public int hidden() {
+        return hidden;
+    }
+
+    /** weight_ih, weight_hh, bias_ih, bias_hh. */
+    public ParamGroup.Slot[] slots() {
+        return new ParamGroup.Slot[] {wIh, wHh, bIh, bHh};
+    }
+
     public int stateSize() {
         return lstm ? 2 * hidden : hidden;
     }

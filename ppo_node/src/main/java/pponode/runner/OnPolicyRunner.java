@@ -269,6 +269,21 @@ public final class OnPolicyRunner implements AutoCloseable {
         return new Policy(cfg, net, frozen, envs.observationSpace(), envs.actionSpace(), manager, false);
     }
 
+    /**
+     * Starts from a trained policy's weights and observation statistics (fine-tuning, e.g. from a
+     * deployed ONNX file). The networks must have the same shapes.
+     */
+    public void initFrom(Policy p) {
+        if (p.net.actor.size() != net.actor.size() || p.net.critic.size() != net.critic.size()) {
+            throw new IllegalArgumentException("the policy's networks (" + p.net.actor.size() + " + " + p.net.critic.size()
+                    + " parameters) do not match this run's (" + net.actor.size() + " + " + net.critic.size() + "); use the same backbone and sizes");
+        }
+        net.actor.load(p.net.actor.toHost());
+        net.critic.load(p.net.critic.toHost());
+        net.syncHost();
+        if (obsRms != null && p.obsRms != null) obsRms.load(p.obsRms.mean(), p.obsRms.var(), p.obsRms.count());
+    }
+
     public EvalResult evaluate(int episodes, long seed) {
         return policy().evaluate(envFactory, episodes, seed);
     }

@@ -86,30 +86,27 @@ public final class Policy implements AutoCloseable {
 
     /** {@code episodes} deterministic episodes; episode k starts from {@code reset(seed + k)}. */
     public EvalResult evaluate(LongFunction<Env> factory, int episodes, long seed) {
-        double[] returns = new double[episodes];
-        int[] lengths = new int[episodes];
-        Map<String, Double> metricSums = new LinkedHashMap<>();
-        try (Env env = factory.apply(seed)) {
-            for (int ep = 0; ep < episodes; ep++) {
-                float[] obs = env.reset(seed + ep);
+        return Evaluator.run(factory, episodes, seed, new Evaluator.Actor() {
+            @Override
+            public void reset() {
                 resetState();
-                double ret = 0;
-                int len = 0;
-                while (true) {
-                    var r = env.step(predict(obs, true, null));
-                    ret += r.reward();
-                    len++;
-                    obs = r.obs();
-                    if (r.done()) break;
-                }
-                returns[ep] = ret;
-                lengths[ep] = len;
-                env.episodeMetrics().forEach((k, v) -> metricSums.merge(k, v, Double::sum));
             }
-        }
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        metricSums.forEach((k, v) -> metrics.put(k, v / episodes));
-        return new EvalResult(returns, lengths, metrics);
+
+            @Override
+            public float[] act(float[] obs) {
+                return predict(obs, true, null);
+            }
+        });
+    }
+
+    /** A freshly initialised policy for {@code cfg} (weights then loaded by the caller). */
+    public static Policy create(PPOConfig cfg, Space obsSpace, Space actSpace, Device device) {
+        NDManager m = NDManager.newBaseManager(device, Engines.pytorch().getEngineName());
+        UniformRandomProvider rng = RandomSource.XO_SHI_RO_256_PP.create(cfg.seed);
+        ActorCritic net = new ActorCritic(cfg, obsSpace, actSpace, rng);
+        net.materialize(m);
+        RunningMeanStd rms = cfg.normaliseObs ? new RunningMeanStd(net.obsDim) : null;
+        return new Policy(cfg, net, rms, obsSpace, actSpace, m, true);
     }
 
     /** Loads the policy part of a checkpoint or a policy-only file onto {@code device}. */

@@ -29,9 +29,9 @@ import pponode.sim.urdf.UrdfModel;
  * root link is welded to the world. ODE's exact {@code world.step} is used, not
  * {@code quickStep}, which is iterative and not reproducible.
  *
- * <p>Joints take efforts (N·m or N), clamped to the URDF effort limit and withheld in the direction
- * of an exceeded velocity limit (as a motor would); URDF damping and Coulomb friction are applied
- * as opposing efforts; position limits are ODE joint stops. There is no
+ * <p>Joints take efforts (N·m or N), clamped to the URDF effort limit and shaped by a continuous
+ * velocity limit ({@link #limitBySpeed}); URDF damping and Coulomb friction are applied as
+ * opposing efforts; position limits are ODE joint stops. There is no
  * collision detection: links pass through each other and the ground (none of the shipped tasks
  * needs contact).
  */
@@ -261,12 +261,7 @@ public final class EmbeddedSimulator implements AutoCloseable {
             if (!Double.isFinite(e)) throw new IllegalArgumentException("effort for joint '" + joints.get(i).name() + "' is " + e);
             e = Math.max(-effortLimit[i], Math.min(effortLimit[i], e));
             double v = rate(i);
-            // A motor at its velocity limit cannot push further in that direction, and brakes with
-            // what effort it has (ODE's joint motor solves this implicitly, so it cannot overshoot).
-            boolean over = Math.abs(v) > velocityLimit[i] && Double.isFinite(velocityLimit[i]);
-            if (over && e * v > 0) e = 0;
-            odeJoints[i].setParam(DJoint.PARAM_N.dParamVel1, over ? Math.copySign(velocityLimit[i], v) : 0);
-            odeJoints[i].setParam(DJoint.PARAM_N.dParamFMax1, over && Double.isFinite(effortLimit[i]) ? effortLimit[i] : 0);
+            e = limitBySpeed(e, v, velocityLimit[i], effortLimit[i]);
             e -= damping[i] * v;
             if (friction[i] > 0) e -= friction[i] * Math.tanh(v / 1e-3); // smoothed Coulomb friction
             if (hinge[i]) ((DHingeJoint) odeJoints[i]).addTorque(e);
@@ -279,6 +274,22 @@ public final class EmbeddedSimulator implements AutoCloseable {
             unwrapped[i] += hinge[i] ? wrap(raw - lastRaw[i]) : raw - lastRaw[i];
             lastRaw[i] = raw;
         }
+    }
+
+    /**
+     * A motor's velocity limit, continuous so that tiny differences in commands stay tiny: effort
+     * along the motion fades to zero over the last 10% below the limit, and overspeed is braked in
+     * proportion to the excess (full effort at 10% over).
+     */
+    static double limitBySpeed(double e, double v, double vmax, double emax) {
+        if (!Double.isFinite(vmax)) return e;
+        double speed = Math.abs(v), band = 0.1 * vmax;
+        if (e * v > 0) e *= Math.max(0, Math.min(1, (vmax - speed) / band));
+        if (speed > vmax) {
+            double brake = (speed - vmax) / band * (Double.isFinite(emax) ? emax : 1e3);
+            e -= Math.copySign(Double.isFinite(emax) ? Math.min(emax, brake) : brake, v);
+        }
+        return e;
     }
 
     private double raw(int i) {

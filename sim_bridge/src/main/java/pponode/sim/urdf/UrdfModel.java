@@ -34,6 +34,7 @@ public final class UrdfModel {
     private final Map<String, Joint> joints;
     private final String root;
     private final Map<String, Joint> jointByChild = new LinkedHashMap<>();
+    private String sha256 = "";
 
     UrdfModel(String name, Path source, Map<String, Link> links, Map<String, Joint> joints, String root) {
         this.name = name;
@@ -50,6 +51,15 @@ public final class UrdfModel {
 
     public Path source() {
         return source;
+    }
+
+    /** SHA-256 of the URDF file's bytes, recorded in exported policies. */
+    public String sha256() {
+        return sha256;
+    }
+
+    void sha256(String s) {
+        sha256 = s;
     }
 
     public String root() {

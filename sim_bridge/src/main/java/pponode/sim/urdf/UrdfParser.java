@@ -36,6 +36,18 @@ public final class UrdfParser {
     }
 
     public static UrdfModel parse(InputStream in, Path source) throws IOException {
+        byte[] bytes = in.readAllBytes();
+        UrdfModel m = parse(bytes, source);
+        try {
+            m.sha256(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return m;
+    }
+
+    private static UrdfModel parse(byte[] bytes, Path source) throws IOException {
+        InputStream in = new java.io.ByteArrayInputStream(bytes);
         Document doc;
         try {
             DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
