@@ -115,7 +115,7 @@ final class TrainCommand implements Callable<Integer> {
             var policy = runner.policy();
             policy.save(policyFile);
             Path onnx = null;
-            if (cfg.backbone.equals("mlp")) {
+            if (pponode.onnx.OnnxExporter.supported(cfg.backbone)) {
                 onnx = runDir.resolve("policy.onnx");
                 pponode.onnx.OnnxExporter.write(policy, pponode.onnx.Deployment.metadata(cfg.envId), onnx);
             }
@@ -130,7 +130,7 @@ final class TrainCommand implements Callable<Integer> {
             System.err.printf("%s: %d steps in %.1f s; deterministic eval over %d episodes: %.2f ± %.2f%n", cfg.envId, runner.globalStep(), wall,
                     cfg.evalEpisodes, ev.mean(), ev.std());
             System.err.printf("checkpoint: %s%npolicy:     %s%nonnx:       %s%ncurve:      %s%n", finalCkpt, policyFile,
-                    onnx != null ? onnx : "(not exported: ONNX export covers MLP and recurrent policies)", png);
+                    onnx != null ? onnx : "(not exported: ONNX export covers MLP, Transformer and recurrent policies)", png);
             if (json) {
                 Map<String, Object> j = new LinkedHashMap<>();
                 j.put("env", cfg.envId);

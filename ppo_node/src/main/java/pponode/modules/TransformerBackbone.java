@@ -18,7 +18,8 @@ public final class TransformerBackbone implements Backbone {
     private final EncoderLayer[] layers;
     private final Activation act;
 
-    private record EncoderLayer(ParamGroup.Slot ln1w, ParamGroup.Slot ln1b, Linear inProj, Linear outProj,
+    /** One pre-norm encoder layer's parameters. */
+    public record EncoderLayer(ParamGroup.Slot ln1w, ParamGroup.Slot ln1b, Linear inProj, Linear outProj,
                                 ParamGroup.Slot ln2w, ParamGroup.Slot ln2b, Linear ff1, Linear ff2) {}
 
     public TransformerBackbone(ParamGroup g, String prefix, int obsDim, int seqLen, int dModel, int heads, int nLayers, int ffnDim,
@@ -51,6 +52,34 @@ public final class TransformerBackbone implements Backbone {
     @Override
     public int outputDim() {
         return dModel;
+    }
+
+    public int seqLen() {
+        return seqLen;
+    }
+
+    public int tokenDim() {
+        return tokenDim;
+    }
+
+    public int heads() {
+        return heads;
+    }
+
+    public Linear inputProj() {
+        return inputProj;
+    }
+
+    public ParamGroup.Slot positions() {
+        return pos;
+    }
+
+    public EncoderLayer[] layers() {
+        return layers.clone();
+    }
+
+    public Activation activation() {
+        return act;
     }
 
     @Override

@@ -19,6 +19,7 @@ import pponode.modules.MlpBackbone;
 import pponode.modules.ParamGroup;
 import pponode.modules.RecurrentCore;
 import pponode.modules.TanhGaussian;
+import pponode.modules.TransformerBackbone;
 import pponode.runner.Policy;
 import pponode.runner.Version;
 
@@ -49,8 +50,8 @@ public final class OnnxExporter {
     /** Exports {@code p}; {@code deployment} adds the robot's metadata (joints, limits, rates, hashes). */
     public static byte[] export(Policy p, Map<String, String> deployment) {
         ActorCritic net = p.net;
-        if (!net.cfg.backbone.equals("mlp")) {
-            throw new IllegalArgumentException("ONNX export supports MLP and recurrent (MLP + LSTM/GRU) policies; this policy's backbone is '"
+        if (!supported(net.cfg.backbone)) {
+            throw new IllegalArgumentException("ONNX export supports MLP, Transformer and recurrent (MLP + LSTM/GRU) policies; this policy's backbone is '"
                     + net.cfg.backbone + "'");
         }
         GraphBuilder g = new GraphBuilder();
@@ -74,8 +75,8 @@ public final class OnnxExporter {
                 x = g.op("Clip", new String[] {x, g.scalar("obs_clip_low", -c), g.scalar("obs_clip_high", c)});
             }
         }
-        String featA = mlp(g, "actor.", (MlpBackbone) net.actorBody, x);
-        String featC = net.criticBody == null ? featA : mlp(g, "critic.", (MlpBackbone) net.criticBody, x);
+        String featA = body(g, "actor.", net.actorBody, x);
+        String featC = net.criticBody == null ? featA : body(g, "critic.", net.criticBody, x);
         if (net.recurrent()) {
             int s = net.stateSize();
             g.graph.addInput(GraphBuilder.tensor("state_in", s));
@@ -210,6 +211,52 @@ public final class OnnxExporter {
         float[] o = v.clone();
         for (int i = 0; i < o.length; i++) if (Float.isInfinite(o[i])) o[i] = o[i] > 0 ? Float.MAX_VALUE : -Float.MAX_VALUE;
         return o;
+    }
+
+    /** Whether {@code backbone} can be exported. */
+    public static boolean supported(String backbone) {
+        return backbone.equals("mlp") || backbone.equals("transformer");
+    }
+
+    private static String body(GraphBuilder g, String prefix, pponode.modules.Backbone b, String x) {
+        if (b instanceof MlpBackbone m) return mlp(g, prefix, m, x);
+        return transformer(g, prefix, (TransformerBackbone) b, x);
+    }
+
+    /** Pre-norm encoder layers as LayerNormalization, MatMul, Softmax; mean pool over the tokens. */
+    private static String transformer(GraphBuilder g, String prefix, TransformerBackbone t, String x) {
+        int s = t.seqLen(), d = t.outputDim(), h = t.heads(), dh = d / h;
+        x = g.op("Reshape", new String[] {x, g.int64s(g.fresh("shape"), 0, s, t.tokenDim())});
+        x = g.op("Add", new String[] {matmulLinear(g, prefix, t.inputProj(), x), prefix + t.positions().name()});
+        String heads = g.int64s(g.fresh("shape"), 0, s, h, dh), merged = g.int64s(g.fresh("shape"), 0, s, d);
+        String scale = g.scalar(g.fresh("scale"), (float) Math.sqrt(dh));
+        for (TransformerBackbone.EncoderLayer l : t.layers()) {
+            String y = g.op("LayerNormalization", new String[] {x, prefix + l.ln1w().name(), prefix + l.ln1b().name()},
+                    GraphBuilder.intAttr("axis", -1), GraphBuilder.floatAttr("epsilon", 1e-5f));
+            String qkv = matmulLinear(g, prefix, l.inProj(), y);
+            String[] parts = {g.fresh("q"), g.fresh("k"), g.fresh("v")};
+            g.node("Split", new String[] {qkv, g.int64s(g.fresh("split"), d, d, d)}, parts, GraphBuilder.intAttr("axis", 2));
+            String[] qkvh = new String[3];
+            for (int i = 0; i < 3; i++) {
+                qkvh[i] = g.op("Transpose", new String[] {g.op("Reshape", new String[] {parts[i], heads})}, GraphBuilder.intsAttr("perm", 0, 2, 1, 3));
+            }
+            String kt = g.op("Transpose", new String[] {qkvh[1]}, GraphBuilder.intsAttr("perm", 0, 1, 3, 2));
+            String att = g.op("Softmax", new String[] {g.op("Div", new String[] {g.op("MatMul", new String[] {qkvh[0], kt}), scale})},
+                    GraphBuilder.intAttr("axis", -1));
+            String o = g.op("Transpose", new String[] {g.op("MatMul", new String[] {att, qkvh[2]})}, GraphBuilder.intsAttr("perm", 0, 2, 1, 3));
+            x = g.op("Add", new String[] {x, matmulLinear(g, prefix, l.outProj(), g.op("Reshape", new String[] {o, merged}))});
+            y = g.op("LayerNormalization", new String[] {x, prefix + l.ln2w().name(), prefix + l.ln2b().name()},
+                    GraphBuilder.intAttr("axis", -1), GraphBuilder.floatAttr("epsilon", 1e-5f));
+            y = matmulLinear(g, prefix, l.ff2(), activation(g, t.activation(), matmulLinear(g, prefix, l.ff1(), y)));
+            x = g.op("Add", new String[] {x, y});
+        }
+        return g.op("ReduceMean", new String[] {x}, GraphBuilder.intsAttr("axes", 1), GraphBuilder.intAttr("keepdims", 0));
+    }
+
+    /** y = x Wᵀ + b for inputs of any rank (Gemm takes only 2-D). */
+    private static String matmulLinear(GraphBuilder g, String prefix, Linear l, String x) {
+        String wt = g.op("Transpose", new String[] {prefix + l.weight.name()}, GraphBuilder.intsAttr("perm", 1, 0));
+        return g.op("Add", new String[] {g.op("MatMul", new String[] {x, wt}), prefix + l.bias.name()});
     }
 
     private static String mlp(GraphBuilder g, String prefix, MlpBackbone b, String x) {

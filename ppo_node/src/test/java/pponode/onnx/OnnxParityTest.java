@@ -44,6 +44,16 @@ class OnnxParityTest {
                 Presets.apply(c, "reacher_2dof");
                 c.apply(List.of("recurrent=true", "rnn_hidden_size=16"));
             }
+            case "transformer" -> {
+                Presets.apply(c, "Pendulum-v1");
+                c.apply(List.of("backbone=transformer", "transformer_d_model=16", "transformer_heads=2", "transformer_layers=2",
+                        "transformer_ffn_dim=32", "transformer_seq_len=3", "activation=gelu"));
+            }
+            case "transformer_discrete" -> {
+                Presets.apply(c, "CartPole-v1");
+                c.apply(List.of("backbone=transformer", "transformer_d_model=16", "transformer_heads=4", "transformer_layers=1",
+                        "transformer_ffn_dim=32", "transformer_seq_len=2", "shared_backbone=true"));
+            }
             case "gru" -> {
                 Presets.apply(c, "Pendulum-v1");
                 c.apply(List.of("recurrent=true", "rnn_type=gru", "rnn_hidden_size=16", "shared_backbone=true"));
@@ -54,7 +64,7 @@ class OnnxParityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tanh", "gaussian", "beta", "discrete", "lstm", "gru"})
+    @ValueSource(strings = {"tanh", "gaussian", "beta", "discrete", "lstm", "gru", "transformer", "transformer_discrete"})
     void onnxRuntimeMatchesTheLearner(String variant) throws IOException {
         PPOConfig cfg = config(variant);
         String id = cfg.envId;
@@ -76,6 +86,19 @@ class OnnxParityTest {
                     float[] expected = p.predict(obs, true, null);
                     float[] got = op.act(obs);
                     for (int i = 0; i < got.length; i++) max = Math.max(max, Math.abs(expected[i] - got[i]));
+                }
+            }
+            if (!p.net.recurrent()) { // the whole batch at once: value output too, dynamic batch dimension
+                int n = 1000;
+                float[] flat = new float[n * p.net.obsDim];
+                for (int i = 0; i < flat.length; i++) flat[i] = (float) (rng.nextDouble() * 4 - 2);
+                try (OnnxPolicy op = OnnxPolicy.load(onnx)) {
+                    float[] values = op.runBatch(flat, n)[1];
+                    float[] o = new float[p.net.obsDim], norm = new float[p.net.obsDim];
+                    for (int k = 0; k < n; k++) {
+                        System.arraycopy(flat, k * o.length, o, 0, o.length);
+                        max = Math.max(max, Math.abs(values[k] - p.net.value(p.normalize(o, norm))));
+                    }
                 }
             }
             System.out.printf("%s: max |ONNX − learner| = %.3g%n", variant, max);
