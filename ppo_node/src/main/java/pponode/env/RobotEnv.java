@@ -22,6 +22,7 @@ public final class RobotEnv implements Env {
     private final Space.Box obsSpace, actSpace;
     private final double[] q, qd, tau, target = new double[3], cmd;
     private final float[] lastAction;
+    private final double[] obsQ, obsQd;
     private double[] tip = new double[3];
     private int t;
 
@@ -37,6 +38,8 @@ public final class RobotEnv implements Env {
         tau = new double[sim.dof()];
         cmd = new double[act.length];
         lastAction = new float[act.length];
+        obsQ = new double[obs.length];
+        obsQd = new double[obs.length];
         float[] lo = new float[act.length], hi = new float[act.length];
         for (int i = 0; i < act.length; i++) {
             UrdfModel.Joint j = task.robot.joint(task.actuatedJoints.get(i));
@@ -64,17 +67,9 @@ public final class RobotEnv implements Env {
     public java.util.List<java.util.Map<String, Object>> observationLayout() {
         java.util.List<java.util.Map<String, Object>> out = new java.util.ArrayList<>();
         for (String term : task.observation) {
-            int size = switch (term) {
-                case "joint_pos", "joint_vel" -> obs.length;
-                case "joint_pos_cos_sin" -> 2 * obs.length;
-                case "target", "tip_to_target" -> targetAxes.length;
-                case "tip_position" -> 3;
-                case "last_action" -> act.length;
-                default -> throw new IllegalStateException(term);
-            };
             java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
             m.put("term", term);
-            m.put("size", size);
+            m.put("size", Observations.size(term, obs.length, targetAxes.length, act.length));
             out.add(m);
         }
         return out;
@@ -154,6 +149,14 @@ public final class RobotEnv implements Env {
         t = 0;
         read();
         return observe();
+    }
+
+    /** Draws a new target without resetting the robot (a new goal for a running arm). */
+    public void resampleTarget() {
+        if (task.targetMin != null) {
+            sampleTarget();
+            read();
+        }
     }
 
     private void sampleTarget() {
@@ -239,35 +242,17 @@ public final class RobotEnv implements Env {
 
     private float[] observe() {
         float[] o = new float[obsSpace.flatDim()];
-        int k = 0;
-        for (String term : task.observation) {
-            switch (term) {
-                case "joint_pos" -> {
-                    for (int j : obs) o[k++] = (float) q[j];
-                }
-                case "joint_pos_cos_sin" -> {
-                    for (int j : obs) o[k++] = (float) Math.cos(q[j]);
-                    for (int j : obs) o[k++] = (float) Math.sin(q[j]);
-                }
-                case "joint_vel" -> {
-                    for (int j : obs) o[k++] = (float) qd[j];
-                }
-                case "target" -> {
-                    for (int a : targetAxes) o[k++] = (float) target[a];
-                }
-                case "tip_to_target" -> {
-                    for (int a : targetAxes) o[k++] = (float) (target[a] - tip[a]);
-                }
-                case "tip_position" -> {
-                    for (int a = 0; a < 3; a++) o[k++] = (float) tip[a];
-                }
-                case "last_action" -> {
-                    for (float a : lastAction) o[k++] = a;
-                }
-                default -> throw new IllegalStateException(term);
-            }
+        for (int i = 0; i < obs.length; i++) {
+            obsQ[i] = q[obs[i]];
+            obsQd[i] = qd[obs[i]];
         }
+        Observations.fill(task, targetAxes, obsQ, obsQd, tip, target, lastAction, o);
         return o;
+    }
+
+    /** The current target (world frame). */
+    public double[] target() {
+        return target.clone();
     }
 
     @Override

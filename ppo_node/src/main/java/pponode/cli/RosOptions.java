@@ -1,0 +1,35 @@
+package pponode.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+import pponode.ros.RosParams;
+
+/** Options shared by the ROS 2 commands: a parameter file and overrides. */
+final class RosOptions {
+    @Option(names = "--params-file", description = "ROS 2 parameter file (e.g. launch/config/deploy.yaml).")
+    Path paramsFile;
+
+    @Option(names = "--param", description = "Override one node parameter, e.g. --param domain_id=7 (repeatable).")
+    List<String> params = new ArrayList<>();
+
+    @Option(names = "--task", description = "Robot task (urdf/tasks/<name>.yaml or a path).")
+    String task;
+
+    @Option(names = "--duration", description = "Stop after this many seconds (default: run until interrupted).")
+    Double duration;
+
+    RosParams load(String nodeName) throws java.io.IOException {
+        RosParams p = new RosParams();
+        p.nodeName = nodeName;
+        if (paramsFile != null) p.load(paramsFile, nodeName);
+        if (task != null) p.task = task;
+        return p.apply(params);
+    }
+
+    void waitUntilDone() throws InterruptedException {
+        if (duration != null) Thread.sleep((long) (duration * 1000));
+        else Thread.currentThread().join();
+    }
+}

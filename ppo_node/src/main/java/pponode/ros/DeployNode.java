@@ -1,0 +1,183 @@
+package pponode.ros;
+
+import geometry_msgs.msg.dds.PointStamped;
+import geometry_msgs.msg.dds.PointStampedPubSubType;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import pponode.env.RobotTask;
+import pponode.onnx.Compatibility;
+import pponode.onnx.Deployment;
+import pponode.onnx.OnnxPolicy;
+import sensor_msgs.msg.dds.JointState;
+import sensor_msgs.msg.dds.JointStatePubSubType;
+import std_msgs.msg.dds.Bool;
+import std_msgs.msg.dds.BoolPubSubType;
+import std_msgs.msg.dds.Float64MultiArray;
+import std_msgs.msg.dds.Float64MultiArrayPubSubType;
+import us.ihmc.ros2.ROS2Node;
+import us.ihmc.ros2.ROS2PublisherBasics;
+
+/**
+ * Runs an exported policy on a robot over ROS 2: joint states in (by name, from any number of
+ * topics), the policy at the control rate from the file's metadata, commands out as
+ * {@code std_msgs/Float64MultiArray} in the controller's joint order.
+ *
+ * <p>Safety: commands are clamped to the joint limits; when joint states are older than
+ * {@code watchdog_periods} control periods, incomplete or non-finite, the configured safe command
+ * goes out instead (zero effort/velocity, or hold position) and the reason is logged; an e-stop
+ * ({@code std_msgs/Bool} true) latches the safe command until released (false).
+ */
+public final class DeployNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DeployNode.class);
+    private final OnnxPolicy policy;
+    private final RobotTask task;
+    private final Compatibility.Remap remap;
+    private final JointStateAssembler assembler;
+    private final SafetyGate gate;
+    private final ROS2Node node;
+    private final ROS2PublisherBasics<Float64MultiArray> commandPub;
+    private final ControlLoop loop;
+    private final long timeoutNanos;
+    private final double[] low, high;
+    private final float[] robotObs, policyObs, policyAction, robotAction, lastAction;
+    private final double[] measured;
+    private volatile double[] target;
+    private volatile double[] lastCommand;
+    private volatile long published, safeTicks;
+    private String lastReason = "";
+
+    public DeployNode(RosParams p, OnnxPolicy policy, RobotTask task) {
+        this.policy = policy;
+        this.task = task;
+        remap = Compatibility.check(policy, task, Deployment.metadata(p.task));
+        assembler = new JointStateAssembler(task);
+        double rate = Double.parseDouble(policy.metadata().get("ppo_node.control_rate_hz"));
+        int n = task.actuatedJoints.size();
+        low = new double[n];
+        high = new double[n];
+        for (int i = 0; i < n; i++) {
+            var j = task.robot.joint(task.actuatedJoints.get(i));
+            double[] b = switch (task.commandInterface) {
+                case "position" -> new double[] {j.lower(), j.upper()};
+                case "velocity" -> new double[] {-j.velocity(), j.velocity()};
+                default -> new double[] {-j.effort(), j.effort()};
+            };
+            low[i] = b[0];
+            high[i] = b[1];
+        }
+        gate = new SafetyGate(task.commandInterface, low, high, p.maxRate, p.lowPassAlpha, 1.0 / rate);
+        timeoutNanos = Math.round(p.watchdogPeriods * 1e9 / rate);
+        robotObs = new float[policy.observationSize()];
+        policyObs = new float[policy.observationSize()];
+        policyAction = new float[n];
+        robotAction = new float[n];
+        lastAction = new float[n];
+        measured = new double[n];
+        node = Ros2.node(p);
+        JointStatePubSubType js = new JointStatePubSubType();
+        for (String topic : p.jointStateTopics) {
+            node.createSubscription(js, sub -> {
+                JointState m = sub.takeNextData();
+                if (m != null) onJointState(m);
+            }, node.createSubscriberAttributes(p.resolve(topic), js, Ros2.qos(p.jointStateQos)));
+        }
+        PointStampedPubSubType pt = new PointStampedPubSubType();
+        node.createSubscription(pt, sub -> {
+            PointStamped m = sub.takeNextData();
+            if (m != null) target = new double[] {m.getPoint().getX(), m.getPoint().getY(), m.getPoint().getZ()};
+        }, node.createSubscriberAttributes(p.resolve(p.targetTopic), pt, Ros2.qos("reliable")));
+        BoolPubSubType bt = new BoolPubSubType();
+        node.createSubscription(bt, sub -> {
+            Bool m = sub.takeNextData();
+            if (m != null) {
+                if (m.getData() != gate.estopLatched()) LOG.warn("deploy: e-stop {}", m.getData() ? "ENGAGED: publishing the safe command" : "released");
+                gate.estop(m.getData());
+            }
+        }, node.createSubscriberAttributes(p.resolve(p.estopTopic), bt, Ros2.qos("reliable")));
+        Float64MultiArrayPubSubType fa = new Float64MultiArrayPubSubType();
+        String cmdTopic = p.resolve(p.commandTopic(task.commandInterface));
+        commandPub = node.createPublisher(fa, node.createPublisherAttributes(fa, cmdTopic, Ros2.qos(p.commandQos)));
+        loop = new ControlLoop("deploy-" + task.name, rate, this::tick);
+        LOG.info("deploy: {} on {} (domain {}): joint states from {}, commands to {} at {} Hz, watchdog {} ms", policy.path().getFileName(), task.name,
+                p.domain(), p.jointStateTopics, cmdTopic, rate, timeoutNanos / 1e6);
+    }
+
+    public DeployNode start() {
+        policy.resetState();
+        loop.start();
+        return this;
+    }
+
+    private void onJointState(JointState m) {
+        int k = m.getName().size();
+        List<String> names = new ArrayList<>(k);
+        for (int i = 0; i < k; i++) names.add(m.getName().getString(i));
+        double[] pos = new double[m.getPosition().size()], vel = new double[m.getVelocity().size()];
+        for (int i = 0; i < pos.length; i++) pos[i] = m.getPosition().get(i);
+        for (int i = 0; i < vel.length; i++) vel[i] = m.getVelocity().get(i);
+        assembler.update(names, pos, vel, System.nanoTime());
+    }
+
+    /** One control period: observation → policy → safety gate → command. */
+    void tick() {
+        JointStateAssembler.Health h = assembler.assemble(System.nanoTime(), timeoutNanos, target, lastAction, robotObs);
+        for (int i = 0; i < measured.length; i++) measured[i] = assembler.position(task.actuatedJoints.get(i));
+        float[] action = null;
+        if (h.ok()) {
+            remap.observation(robotObs, policyObs);
+            policy.act(policyObs, policyAction);
+            remap.action(policyAction, robotAction);
+            action = robotAction;
+        }
+        double[] cmd = gate.command(action, h, measured);
+        if (gate.safe()) safeTicks++;
+        String reason = gate.reason();
+        if (!reason.equals(lastReason)) {
+            if (gate.safe()) LOG.warn("deploy: safe command ({}): {}", task.commandInterface.equals("position") ? "hold position" : "zero " + task.commandInterface, reason);
+            else LOG.info("deploy: policy in control");
+            lastReason = reason;
+        }
+        for (int i = 0; i < cmd.length; i++) lastAction[i] = (float) (2 * (cmd[i] - low[i]) / (high[i] - low[i]) - 1);
+        Float64MultiArray msg = new Float64MultiArray();
+        for (double c : cmd) msg.getData().add(c);
+        commandPub.publish(msg);
+        lastCommand = cmd;
+        published++;
+    }
+
+    public boolean safe() {
+        return gate.safe();
+    }
+
+    public String reason() {
+        return gate.reason();
+    }
+
+    public double[] lastCommand() {
+        return lastCommand == null ? null : lastCommand.clone();
+    }
+
+    public long published() {
+        return published;
+    }
+
+    public long safeTicks() {
+        return safeTicks;
+    }
+
+    public long missedDeadlines() {
+        return loop.missedDeadlines();
+    }
+
+    private boolean closed;
+
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        loop.close();
+        node.destroy();
+    }
+}

@@ -1,0 +1,121 @@
+package pponode.ros;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import pponode.env.Observations;
+import pponode.env.RobotTask;
+import pponode.sim.urdf.UrdfModel;
+
+/**
+ * Turns joint states, as they arrive from one or more topics, into the task's observation. Joints
+ * are matched by name: the order on the wire is irrelevant, extra joints are ignored. It tracks
+ * when each joint was last heard from, so the caller can tell a fresh observation from a stale,
+ * incomplete or non-finite one.
+ */
+public final class JointStateAssembler {
+    /** Whether an observation could be built, and if not, why (names the joint). */
+    public record Health(boolean ok, String reason) {
+        static final Health OK = new Health(true, "ok");
+
+        static Health bad(String reason) {
+            return new Health(false, reason);
+        }
+    }
+
+    private final RobotTask task;
+    private final int[] targetAxes;
+    private final List<String> joints; // every movable joint of the robot (forward kinematics needs them)
+    private final Map<String, Integer> index = new HashMap<>();
+    private final double[] pos, vel;
+    private final boolean[] hasVel;
+    private final long[] heardAt;
+    private final int[] observed;
+    private final boolean needsTip, needsVel;
+    private final double[] q, qd;
+    private long extraNames;
+
+    public JointStateAssembler(RobotTask task) {
+        this.task = task;
+        this.targetAxes = task.targetAxes();
+        joints = task.robot.movableJoints().stream().map(UrdfModel.Joint::name).toList();
+        for (int i = 0; i < joints.size(); i++) index.put(joints.get(i), i);
+        pos = new double[joints.size()];
+        vel = new double[joints.size()];
+        hasVel = new boolean[joints.size()];
+        heardAt = new long[joints.size()];
+        observed = task.observedJoints.stream().mapToInt(index::get).toArray();
+        needsTip = task.observation.contains("tip_to_target") || task.observation.contains("tip_position");
+        needsVel = task.observation.contains("joint_vel");
+        q = new double[observed.length];
+        qd = new double[observed.length];
+    }
+
+    /** Merges one JointState message received at {@code nanos} (System.nanoTime). */
+    public synchronized void update(List<String> names, double[] position, double[] velocity, long nanos) {
+        for (int k = 0; k < names.size(); k++) {
+            Integer i = index.get(names.get(k));
+            if (i == null) {
+                extraNames++;
+                continue;
+            }
+            pos[i] = k < position.length ? position[k] : Double.NaN;
+            hasVel[i] = k < velocity.length;
+            vel[i] = hasVel[i] ? velocity[k] : Double.NaN;
+            heardAt[i] = nanos;
+        }
+    }
+
+    /** Joint names in messages that the robot does not have (ignored). */
+    public synchronized long extraNames() {
+        return extraNames;
+    }
+
+    /** Latest position of a joint, NaN if never heard. */
+    public synchronized double position(String joint) {
+        Integer i = index.get(joint);
+        return i == null || heardAt[i] == 0 ? Double.NaN : pos[i];
+    }
+
+    /**
+     * Builds the observation into {@code out} if every joint it needs was heard within
+     * {@code timeoutNanos} of {@code now} and is finite; otherwise says which joint is the problem.
+     */
+    public synchronized Health assemble(long now, long timeoutNanos, double[] target, float[] lastAction, float[] out) {
+        int[] needed = needsTip ? allIndices() : observed;
+        for (int i : needed) {
+            String j = joints.get(i);
+            if (heardAt[i] == 0) return Health.bad("no joint state received yet for joint '" + j + "'");
+            long age = now - heardAt[i];
+            if (age > timeoutNanos) return Health.bad(String.format("joint state for '%s' is stale (%.1f ms old, timeout %.1f ms)", j, age / 1e6, timeoutNanos / 1e6));
+            if (!Double.isFinite(pos[i])) return Health.bad("joint '" + j + "' position is " + pos[i]);
+        }
+        for (int k = 0; k < observed.length; k++) {
+            int i = observed[k];
+            q[k] = pos[i];
+            if (needsVel) {
+                if (!hasVel[i]) return Health.bad("joint state for '" + joints.get(i) + "' has no velocity, which the policy observes");
+                if (!Double.isFinite(vel[i])) return Health.bad("joint '" + joints.get(i) + "' velocity is " + vel[i]);
+            }
+            qd[k] = needsVel ? vel[i] : 0;
+        }
+        double[] tip = new double[3];
+        if (needsTip) {
+            Map<String, Double> all = new HashMap<>();
+            for (int i = 0; i < joints.size(); i++) all.put(joints.get(i), pos[i]);
+            tip = task.robot.forwardKinematics(all).get(task.tipLink).p();
+        }
+        if ((task.observation.contains("target") || task.observation.contains("tip_to_target")) && target == null) {
+            return Health.bad("no target received yet");
+        }
+        Observations.fill(task, targetAxes, q, qd, tip, target == null ? new double[3] : target, lastAction, out);
+        return Health.OK;
+    }
+
+    private int[] allIndices() {
+        int[] a = new int[joints.size()];
+        Arrays.setAll(a, i -> i);
+        return a;
+    }
+}

@@ -1,0 +1,161 @@
+package pponode.ros;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * Node parameters, from a ROS 2 parameter file ({@code <node>: ros__parameters: {...}}, as
+ * {@code launch/config/*.yaml}) and {@code --param key=value} overrides. Unknown keys are refused.
+ */
+public final class RosParams {
+    public String nodeName = "ppo_node";
+    public String namespace = "";
+    /** -1: take ROS_DOMAIN_ID from the environment (0 when unset), as every ROS 2 node does. */
+    public int domainId = -1;
+    public String task = "reacher_2dof";
+    public String policy = "ppo_logs/ppo_run/policy.onnx";
+    public List<String> jointStateTopics = new ArrayList<>(List.of("/joint_states"));
+    public String jointStateQos = "sensor_data";
+    public String commandTopic = "";
+    public String commandQos = "reliable";
+    public String controller = "";
+    public String targetTopic = "/ppo_node/target";
+    public String estopTopic = "/ppo_node/estop";
+    public double watchdogPeriods = 3;
+    public double maxRate = 0;
+    public double lowPassAlpha = 1;
+    public long seed = 0;
+    public boolean shuffleJointOrder = false;
+    public List<String> extraJoints = new ArrayList<>();
+
+    private static final Set<String> KEYS = Set.of("node_name", "namespace", "domain_id", "task", "policy", "joint_state_topics", "joint_state_qos",
+            "command_topic", "command_qos", "controller", "target_topic", "estop_topic", "watchdog_periods", "max_rate", "low_pass_alpha", "seed",
+            "shuffle_joint_order", "extra_joints");
+
+    /** The effective DDS domain. */
+    public int domain() {
+        if (domainId >= 0) return domainId;
+        String env = System.getenv("ROS_DOMAIN_ID");
+        try {
+            return env == null || env.isBlank() ? 0 : Integer.parseInt(env.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("ROS_DOMAIN_ID is not a number: '" + env + "'");
+        }
+    }
+
+    /** The command topic: explicit, or /&lt;controller&gt;/commands (ros2_control forward command controller). */
+    public String commandTopic(String commandInterface) {
+        if (!commandTopic.isEmpty()) return commandTopic;
+        String c = controller.isEmpty() ? "forward_" + commandInterface + "_controller" : controller;
+        return "/" + c + "/commands";
+    }
+
+    /** Resolves a relative topic against the namespace. */
+    public String resolve(String topic) {
+        if (topic.startsWith("/")) return topic;
+        String ns = namespace.isEmpty() ? "" : (namespace.startsWith("/") ? namespace : "/" + namespace);
+        return ns + "/" + topic;
+    }
+
+    @SuppressWarnings("unchecked")
+    public RosParams load(Path file, String node) throws IOException {
+        Object doc;
+        try (Reader r = Files.newBufferedReader(file)) {
+            doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(file + ": not valid YAML: " + e.getMessage());
+        }
+        if (!(doc instanceof Map<?, ?> m)) throw new IllegalArgumentException(file + ": expected '" + node + ": ros__parameters: ...'");
+        Object n = m.containsKey(node) ? m.get(node) : m.get("/**");
+        if (!(n instanceof Map<?, ?> nm) || !(nm.get("ros__parameters") instanceof Map<?, ?> p)) {
+            throw new IllegalArgumentException(file + ": no '" + node + ": ros__parameters:' section (found " + m.keySet() + ")");
+        }
+        for (Map.Entry<?, ?> e : ((Map<String, Object>) p).entrySet()) {
+            try {
+                set(String.valueOf(e.getKey()), e.getValue());
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException(file + ": " + ex.getMessage());
+            }
+        }
+        return this;
+    }
+
+    public RosParams apply(List<String> assignments) {
+        for (String a : assignments) {
+            int eq = a.indexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("expected key=value, got '" + a + "'");
+            set(a.substring(0, eq).trim(), a.substring(eq + 1).trim());
+        }
+        return this;
+    }
+
+    public RosParams set(String key, Object v) {
+        if (!KEYS.contains(key)) throw new IllegalArgumentException("unknown node parameter '" + key + "'; known: " + new java.util.TreeSet<>(KEYS));
+        String s = String.valueOf(v);
+        try {
+            switch (key) {
+                case "node_name" -> nodeName = s;
+                case "namespace" -> namespace = s;
+                case "domain_id" -> domainId = Integer.parseInt(s);
+                case "task" -> task = s;
+                case "policy" -> policy = s;
+                case "joint_state_topics" -> jointStateTopics = list(v);
+                case "joint_state_qos" -> jointStateQos = qos(key, s);
+                case "command_topic" -> commandTopic = s;
+                case "command_qos" -> commandQos = qos(key, s);
+                case "controller" -> controller = s;
+                case "target_topic" -> targetTopic = s;
+                case "estop_topic" -> estopTopic = s;
+                case "watchdog_periods" -> watchdogPeriods = positive(key, Double.parseDouble(s));
+                case "max_rate" -> maxRate = Double.parseDouble(s);
+                case "low_pass_alpha" -> lowPassAlpha = Double.parseDouble(s);
+                case "seed" -> seed = Long.parseLong(s);
+                case "shuffle_joint_order" -> shuffleJointOrder = Boolean.parseBoolean(s);
+                case "extra_joints" -> extraJoints = list(v);
+                default -> throw new IllegalStateException(key);
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("node parameter '" + key + "' expects a number, got '" + s + "'");
+        }
+        return this;
+    }
+
+    private static double positive(String key, double d) {
+        if (!(d > 0)) throw new IllegalArgumentException("node parameter '" + key + "' must be > 0, got " + d);
+        return d;
+    }
+
+    private static String qos(String key, String s) {
+        if (!Set.of("sensor_data", "best_effort", "reliable").contains(s)) {
+            throw new IllegalArgumentException("node parameter '" + key + "' must be sensor_data, best_effort or reliable, got '" + s + "'");
+        }
+        return s;
+    }
+
+    private static List<String> list(Object v) {
+        List<String> out = new ArrayList<>();
+        if (v instanceof List<?> l) for (Object o : l) out.add(String.valueOf(o));
+        else for (String p : String.valueOf(v).replaceAll("[\\[\\]\\s]", "").split(",")) if (!p.isEmpty()) out.add(p);
+        return out;
+    }
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("node_name", nodeName);
+        m.put("namespace", namespace);
+        m.put("domain_id", domain());
+        m.put("task", task);
+        m.put("joint_state_topics", jointStateTopics);
+        return m;
+    }
+}

@@ -1,0 +1,93 @@
+package pponode.ros;
+
+import java.util.Arrays;
+
+/**
+ * The last stage before a command leaves the node. Normal operation: the policy's command,
+ * optionally rate-limited and low-pass filtered, always clamped to the joint limits. When the
+ * observation is unhealthy (stale, missing joint, NaN) or the e-stop is latched, the configured
+ * safe command instead: zero effort/velocity, or hold the position the joints had when it began.
+ */
+public final class SafetyGate {
+    private final String commandInterface;
+    private final double[] low, high;
+    private final double maxStep; // per control period; +inf = off
+    private final double alpha; // low-pass coefficient in (0, 1]; 1 = off
+    private final double[] prev;
+    private double[] hold;
+    private boolean estop, safe = true;
+    private String reason = "starting";
+
+    public SafetyGate(String commandInterface, double[] low, double[] high, double maxRatePerSecond, double lowPassAlpha, double controlPeriod) {
+        if (!(lowPassAlpha > 0 && lowPassAlpha <= 1)) throw new IllegalArgumentException("low-pass alpha must be in (0, 1], got " + lowPassAlpha);
+        this.commandInterface = commandInterface;
+        this.low = low.clone();
+        this.high = high.clone();
+        this.maxStep = maxRatePerSecond > 0 ? maxRatePerSecond * controlPeriod : Double.POSITIVE_INFINITY;
+        this.alpha = lowPassAlpha;
+        prev = new double[low.length];
+    }
+
+    public synchronized void estop(boolean engaged) {
+        estop = engaged;
+    }
+
+    public synchronized boolean estopLatched() {
+        return estop;
+    }
+
+    public synchronized boolean safe() {
+        return safe;
+    }
+
+    public synchronized String reason() {
+        return reason;
+    }
+
+    /**
+     * The command to publish. {@code action} is the policy's command in the robot's joint order
+     * (null when there is none); {@code measured} the actuated joints' measured positions (for the
+     * hold-position safe command; may hold NaN when unknown).
+     */
+    public synchronized double[] command(float[] action, JointStateAssembler.Health health, double[] measured) {
+        boolean nowSafe = estop || !health.ok() || action == null;
+        String why = estop ? "e-stop latched" : !health.ok() ? health.reason() : action == null ? "no action" : "ok";
+        if (nowSafe) {
+            if (!safe || hold == null) hold = holdTarget(measured);
+            safe = true;
+            reason = why;
+            double[] out = commandInterface.equals("position") ? hold.clone() : new double[low.length];
+            System.arraycopy(out, 0, prev, 0, out.length);
+            return out;
+        }
+        boolean resuming = safe;
+        safe = false;
+        reason = "ok";
+        double[] out = new double[low.length];
+        for (int i = 0; i < out.length; i++) {
+            double c = Math.max(low[i], Math.min(high[i], action[i]));
+            if (!resuming) {
+                c = prev[i] + Math.max(-maxStep, Math.min(maxStep, c - prev[i]));
+                c = prev[i] + alpha * (c - prev[i]);
+            }
+            out[i] = Math.max(low[i], Math.min(high[i], c));
+            prev[i] = out[i];
+        }
+        return out;
+    }
+
+    private double[] holdTarget(double[] measured) {
+        double[] h = new double[low.length];
+        for (int i = 0; i < h.length; i++) {
+            double m = measured == null ? Double.NaN : measured[i];
+            // unknown position: the middle of the range is no good; keep the last command instead
+            h[i] = Double.isFinite(m) ? Math.max(low[i], Math.min(high[i], m)) : prev[i];
+        }
+        return h;
+    }
+
+    @Override
+    public String toString() {
+        return "SafetyGate[" + commandInterface + ", safe=" + safe + " (" + reason + "), prev=" + Arrays.toString(prev) + "]";
+    }
+}

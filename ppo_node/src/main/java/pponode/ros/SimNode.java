@@ -1,0 +1,165 @@
+package pponode.ros;
+
+import geometry_msgs.msg.dds.PointStamped;
+import geometry_msgs.msg.dds.PointStampedPubSubType;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import pponode.env.RobotEnv;
+import pponode.env.RobotTask;
+import pponode.env.Space;
+import sensor_msgs.msg.dds.JointState;
+import sensor_msgs.msg.dds.JointStatePubSubType;
+import std_msgs.msg.dds.Float64MultiArray;
+import std_msgs.msg.dds.Float64MultiArrayPubSubType;
+import us.ihmc.ros2.ROS2Node;
+import us.ihmc.ros2.ROS2PublisherBasics;
+
+/**
+ * The embedded simulator as a ROS 2 robot: publishes {@code sensor_msgs/JointState} and the task's
+ * target ({@code geometry_msgs/PointStamped}) every control period, in real time, and applies the
+ * latest {@code std_msgs/Float64MultiArray} command (actuated-joint order, the ros2_control forward
+ * command controller convention) through the task's command interface. A new target is drawn every
+ * episode. Joint order on the wire can be shuffled and extra joints added, to exercise consumers
+ * that must match joints by name.
+ */
+public final class SimNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SimNode.class);
+    private final RobotTask task;
+    private final RobotEnv env;
+    private final ROS2Node node;
+    private final ROS2PublisherBasics<JointState> jointPub;
+    private final ROS2PublisherBasics<PointStamped> targetPub;
+    private final ControlLoop loop;
+    private final List<String> wireNames;
+    private final int[] wireToSim;
+    private final float[] hold;
+    private volatile float[] command;
+    private volatile long received, rejected;
+    private long steps;
+    private final List<Double> finalDistances = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    public SimNode(RosParams p, RobotTask task) {
+        this.task = task;
+        env = new RobotEnv(task, p.seed);
+        env.reset(p.seed);
+        List<String> names = new ArrayList<>(env.simulator().jointNames());
+        if (p.shuffleJointOrder) Collections.shuffle(names, new Random(p.seed));
+        names.addAll(p.extraJoints);
+        wireNames = List.copyOf(names);
+        wireToSim = wireNames.stream().mapToInt(n -> env.simulator().jointNames().indexOf(n)).toArray();
+        hold = new float[task.actuatedJoints.size()];
+        node = Ros2.node(p);
+        JointStatePubSubType js = new JointStatePubSubType();
+        jointPub = node.createPublisher(js, node.createPublisherAttributes(js, p.resolve(p.jointStateTopics.get(0)), Ros2.qos(p.jointStateQos)));
+        PointStampedPubSubType pt = new PointStampedPubSubType();
+        targetPub = node.createPublisher(pt, node.createPublisherAttributes(pt, p.resolve(p.targetTopic), Ros2.qos("reliable")));
+        Float64MultiArrayPubSubType fa = new Float64MultiArrayPubSubType();
+        String cmdTopic = p.resolve(p.commandTopic(task.commandInterface));
+        node.createSubscription(fa, sub -> {
+            Float64MultiArray m = sub.takeNextData();
+            if (m != null) onCommand(m);
+        }, node.createSubscriberAttributes(cmdTopic, fa, Ros2.qos(p.commandQos)));
+        loop = new ControlLoop("sim-" + task.name, task.controlRateHz, this::tick);
+        LOG.info("sim: {} on domain {}: joint states on {}, commands on {} ({} interface, {} Hz)", task.name, p.domain(),
+                p.resolve(p.jointStateTopics.get(0)), cmdTopic, task.commandInterface, task.controlRateHz);
+    }
+
+    public SimNode start() {
+        loop.start();
+        return this;
+    }
+
+    private void onCommand(Float64MultiArray m) {
+        int n = task.actuatedJoints.size();
+        if (m.getData().size() != n) {
+            rejected++;
+            LOG.warn("sim: command with {} values ignored; {} actuates {} joints {}", m.getData().size(), task.name, n, task.actuatedJoints);
+            return;
+        }
+        float[] c = new float[n];
+        for (int i = 0; i < n; i++) {
+            double v = m.getData().get(i);
+            if (!Double.isFinite(v)) {
+                rejected++;
+                LOG.warn("sim: command for joint '{}' is {}; ignored", task.actuatedJoints.get(i), v);
+                return;
+            }
+            c[i] = (float) v;
+        }
+        command = c;
+        received++;
+    }
+
+    private void tick() {
+        float[] c = command;
+        if (c == null) { // no command yet: hold still
+            Space.Box box = (Space.Box) env.actionSpace();
+            for (int i = 0; i < hold.length; i++) {
+                int j = env.simulator().jointIndex(task.actuatedJoints.get(i));
+                hold[i] = task.commandInterface.equals("position") ? (float) Math.max(box.low()[i], Math.min(box.high()[i], env.simulator().position(j))) : 0f;
+            }
+            c = hold;
+        }
+        env.step(c);
+        steps++;
+        if (steps % task.episodeSteps == 0) {
+            finalDistances.add(env.distance());
+            env.resampleTarget();
+        }
+        publish();
+    }
+
+    private void publish() {
+        JointState js = new JointState();
+        long wall = System.currentTimeMillis();
+        js.getHeader().getStamp().setSec((int) (wall / 1000));
+        js.getHeader().getStamp().setNanosec((wall % 1000) * 1_000_000L);
+        for (int k = 0; k < wireNames.size(); k++) {
+            js.getName().add(wireNames.get(k));
+            int i = wireToSim[k];
+            js.getPosition().add(i >= 0 ? env.simulator().position(i) : 0.0);
+            js.getVelocity().add(i >= 0 ? env.simulator().velocity(i) : 0.0);
+            js.getEffort().add(0.0);
+        }
+        jointPub.publish(js);
+        if (task.targetMin != null) {
+            PointStamped t = new PointStamped();
+            double[] g = env.target();
+            t.getPoint().set(g[0], g[1], g[2]);
+            targetPub.publish(t);
+        }
+    }
+
+    /** Fingertip distance to the current target (m). */
+    public double distance() {
+        return env.distance();
+    }
+
+    /** Fingertip distance at the end of each target period so far (m). */
+    public List<Double> finalDistances() {
+        return List.copyOf(finalDistances);
+    }
+
+    public long commandsReceived() {
+        return received;
+    }
+
+    public long commandsRejected() {
+        return rejected;
+    }
+
+    private boolean closed;
+
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        loop.close();
+        node.destroy();
+        env.close();
+    }
+}

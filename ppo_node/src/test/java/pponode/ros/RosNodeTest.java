@@ -1,0 +1,217 @@
+package pponode.ros;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import pponode.env.EnvRegistry;
+import pponode.env.RobotTask;
+import pponode.onnx.Deployment;
+import pponode.onnx.OnnxExporter;
+import pponode.onnx.OnnxPolicy;
+import pponode.ppo.PPOConfig;
+import pponode.ppo.Presets;
+import pponode.runner.OnPolicyRunner;
+import sensor_msgs.msg.dds.JointState;
+import sensor_msgs.msg.dds.JointStatePubSubType;
+import std_msgs.msg.dds.Bool;
+import std_msgs.msg.dds.BoolPubSubType;
+import geometry_msgs.msg.dds.PointStamped;
+import geometry_msgs.msg.dds.PointStampedPubSubType;
+import us.ihmc.ros2.ROS2Node;
+import us.ihmc.ros2.ROS2PublisherBasics;
+
+/**
+ * The ROS 2 loop over real DDS (Fast DDS, loopback) inside one JVM: the embedded simulator as a
+ * robot, the deploy node running the exported policy, and a test node injecting faults.
+ */
+class RosNodeTest {
+    @TempDir
+    static Path dir;
+    static Path onnx;
+    static RobotTask task;
+    private static int nextDomain = 60 + (int) (ProcessHandle.current().pid() % 100);
+
+    /** The default task trained as `./ppo-node train` does (300k steps), exported to ONNX. */
+    @BeforeAll
+    static void trainReacher() throws IOException {
+        PPOConfig c = new PPOConfig();
+        Presets.apply(c, "reacher_2dof");
+        c.apply(List.of("seed=42"));
+        onnx = dir.resolve("reacher.onnx");
+        try (OnPolicyRunner r = new OnPolicyRunner(c, s -> EnvRegistry.make("reacher_2dof", s), null)) {
+            r.learn(null);
+            OnnxExporter.write(r.policy(), Deployment.metadata("reacher_2dof"), onnx);
+        }
+        task = EnvRegistry.task("reacher_2dof");
+    }
+
+    @AfterAll
+    static void done() {}
+
+    static RosParams params() {
+        RosParams p = new RosParams();
+        p.domainId = nextDomain++;
+        p.task = "reacher_2dof";
+        return p;
+    }
+
+    static void await(BooleanSupplier cond, long ms, String what) throws InterruptedException {
+        long end = System.currentTimeMillis() + ms;
+        while (!cond.getAsBoolean()) {
+            if (System.currentTimeMillis() > end) throw new AssertionError("timed out after " + ms + " ms waiting for: " + what);
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void simAndDeployOverDdsReachTheTargets() throws Exception {
+        RosParams simP = params();
+        simP.shuffleJointOrder = true; // the wire order differs from the URDF's...
+        simP.extraJoints = List.of("gripper_joint"); // ...and carries a joint the policy does not use
+        simP.seed = 5;
+        RosParams depP = params();
+        depP.domainId = simP.domainId;
+        try (OnnxPolicy op = OnnxPolicy.load(onnx); SimNode sim = new SimNode(simP, task).start(); DeployNode dep = new DeployNode(depP, op, task).start()) {
+            await(() -> sim.finalDistances().size() >= 5, 20_000, "five target periods");
+            List<Double> d = sim.finalDistances().subList(1, 5); // the first period includes discovery
+            double mean = d.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            System.out.printf("ROS 2 loop: final fingertip distances %s, mean %.4f m; %d commands, %d safe, %d missed deadlines%n", d, mean,
+                    dep.published(), dep.safeTicks(), dep.missedDeadlines());
+            assertTrue(mean < 0.03, "the arm should reach its targets over ROS 2; mean final distance " + mean + " m");
+            assertEquals(0, sim.commandsRejected());
+            double[] c = dep.lastCommand();
+            assertTrue(c[0] >= -3.1 && c[0] <= 3.1 && c[1] >= -2.6 && c[1] <= 2.6, "commands within the joint limits");
+        }
+    }
+
+    /** A test node that plays the robot by hand. */
+    static final class FakeRobot implements AutoCloseable {
+        final ROS2Node node;
+        final ROS2PublisherBasics<JointState> joints;
+        final ROS2PublisherBasics<Bool> estop;
+        final ROS2PublisherBasics<PointStamped> target;
+
+        FakeRobot(RosParams p) {
+            RosParams q = new RosParams();
+            q.domainId = p.domainId;
+            q.nodeName = "fake_robot";
+            node = Ros2.node(q);
+            JointStatePubSubType js = new JointStatePubSubType();
+            joints = node.createPublisher(js, node.createPublisherAttributes(js, "/joint_states", Ros2.qos("sensor_data")));
+            BoolPubSubType b = new BoolPubSubType();
+            estop = node.createPublisher(b, node.createPublisherAttributes(b, "/ppo_node/estop", Ros2.qos("reliable")));
+            PointStampedPubSubType pt = new PointStampedPubSubType();
+            target = node.createPublisher(pt, node.createPublisherAttributes(pt, "/ppo_node/target", Ros2.qos("reliable")));
+        }
+
+        void state(String[] names, double[] pos) {
+            JointState m = new JointState();
+            for (int i = 0; i < names.length; i++) {
+                m.getName().add(names[i]);
+                m.getPosition().add(pos[i]);
+                m.getVelocity().add(0.0);
+            }
+            joints.publish(m);
+            PointStamped t = new PointStamped();
+            t.getPoint().set(0.1, 0.1, 0);
+            target.publish(t);
+        }
+
+        void estop(boolean on) {
+            Bool b = new Bool();
+            b.setData(on);
+            estop.publish(b);
+        }
+
+        @Override
+        public void close() {
+            node.destroy();
+        }
+    }
+
+    @Test
+    void watchdogEstopAndBadJointStatesGiveTheSafeCommand() throws Exception {
+        RosParams p = params();
+        String[] both = {"joint2", "joint1"};
+        try (OnnxPolicy op = OnnxPolicy.load(onnx); DeployNode dep = new DeployNode(p, op, task).start(); FakeRobot robot = new FakeRobot(p)) {
+            Thread pub = null;
+            final boolean[] run = {true};
+            final double[][] pos = {{0.5, 0.2}};
+            final String[][] names = {both};
+            pub = new Thread(() -> {
+                while (run[0]) {
+                    robot.state(names[0], pos[0]);
+                    try {
+                        Thread.sleep(10);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            pub.setDaemon(true);
+            pub.start();
+            await(() -> !dep.safe(), 10_000, "the policy taking control");
+            // NaN in a joint position → safe command naming the joint; hold position for a position interface
+            pos[0] = new double[] {Double.NaN, 0.2};
+            await(dep::safe, 2_000, "safe command on NaN");
+            assertTrue(dep.reason().contains("'joint2'") && dep.reason().contains("NaN"), dep.reason());
+            pos[0] = new double[] {0.5, 0.2};
+            await(() -> !dep.safe(), 2_000, "recovery after NaN");
+            // a joint goes missing from the messages → safe after the watchdog timeout
+            names[0] = new String[] {"joint2"};
+            pos[0] = new double[] {0.5};
+            await(dep::safe, 2_000, "safe command when joint1 stops arriving");
+            assertTrue(dep.reason().contains("'joint1'"), dep.reason());
+            double[] held = dep.lastCommand();
+            assertEquals(0.2, held[0], 1e-9, "hold position: joint1 holds its last measured position");
+            names[0] = both;
+            pos[0] = new double[] {0.5, 0.2};
+            await(() -> !dep.safe(), 2_000, "recovery");
+            // e-stop latches until released, however healthy the joint states are
+            robot.estop(true);
+            await(dep::safe, 2_000, "e-stop");
+            assertTrue(dep.reason().contains("e-stop"), dep.reason());
+            Thread.sleep(200);
+            assertTrue(dep.safe(), "e-stop stays latched");
+            robot.estop(false);
+            await(() -> !dep.safe(), 2_000, "release");
+            // the robot stops publishing altogether → stale within one timeout (3 periods = 60 ms) plus a period
+            run[0] = false;
+            pub.join();
+            long t0 = System.nanoTime();
+            await(dep::safe, 2_000, "stale joint states");
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(dep.reason().contains("stale"), dep.reason());
+            assertTrue(ms <= 60 + 20 + 30, "safe command " + ms + " ms after the last joint state (timeout 60 ms, period 20 ms)");
+        }
+    }
+
+    @Test
+    void deployRecoversWhenTheRobotRestarts() throws Exception {
+        RosParams simP = params();
+        RosParams depP = params();
+        depP.domainId = simP.domainId;
+        try (OnnxPolicy op = OnnxPolicy.load(onnx); DeployNode dep = new DeployNode(depP, op, task).start()) {
+            SimNode sim = new SimNode(simP, task).start();
+            await(() -> !dep.safe(), 10_000, "control");
+            sim.close(); // the robot process dies
+            await(dep::safe, 2_000, "safe command after the robot is gone");
+            assertTrue(dep.reason().contains("stale"), dep.reason());
+            try (SimNode again = new SimNode(simP, task).start()) {
+                await(() -> !dep.safe(), 10_000, "control again without restarting the deploy node");
+                long before = again.commandsReceived();
+                await(() -> again.commandsReceived() > before + 10, 5_000, "commands to the new robot");
+            }
+            assertFalse(dep.missedDeadlines() > 0, "missed deadlines: " + dep.missedDeadlines());
+        }
+    }
+}
