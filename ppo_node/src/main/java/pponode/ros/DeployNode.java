@@ -131,6 +131,16 @@ public final class DeployNode implements AutoCloseable {
             remap.action(policyAction, robotAction);
             action = robotAction;
         }
+        if (action == null && task.commandInterface.equals("position") && !gate.holding() && java.util.Arrays.stream(measured).anyMatch(Double::isNaN)) {
+            // Never heard the joints: there is no position to hold, and any number sent to a
+            // position controller would move the robot. Stay silent until the first joint states.
+            if (!"waiting".equals(lastReason)) {
+                LOG.warn("deploy: no command sent until joint states arrive ({})", h.reason());
+                lastReason = "waiting";
+            }
+            safeTicks++;
+            return;
+        }
         double[] cmd = gate.command(action, h, measured);
         if (gate.safe()) safeTicks++;
         String reason = gate.reason();

@@ -1,0 +1,38 @@
+package pponode;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Tests that need a real external peer (a DDS implementation, a broker, Gazebo transport, python3)
+ * skip with a clear message when it is missing on a developer's machine, and fail under
+ * {@code PPO_REQUIRE_PEERS=1}, which CI sets after installing the peers.
+ */
+public final class Peers {
+    private Peers() {}
+
+    public static boolean required() {
+        return "1".equals(System.getenv("PPO_REQUIRE_PEERS"));
+    }
+
+    /** Skips (or fails under PPO_REQUIRE_PEERS=1) unless {@code available}. */
+    public static void require(boolean available, String peer, String install) {
+        if (available) return;
+        String msg = peer + " is not installed (" + install + ")";
+        if (required()) Assertions.fail(msg + "; PPO_REQUIRE_PEERS=1 makes this a failure");
+        Assumptions.abort(msg + "; skipping");
+    }
+
+    /** An executable on the PATH, or null. */
+    public static Path onPath(String name) {
+        String path = System.getenv("PATH");
+        if (path == null) return null;
+        for (String dir : path.split(":")) {
+            Path p = Path.of(dir, name);
+            if (Files.isExecutable(p)) return p;
+        }
+        return null;
+    }
+}
