@@ -29,11 +29,23 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--policy", description = "Batch-1 latency of an ONNX policy with ONNX Runtime instead.")
     java.nio.file.Path policy;
 
+    @Option(names = "--ros", description = "joint_states → command latency through DDS on loopback (with --rate, --seconds; --policy optional).")
+    boolean ros;
+
+    @Option(names = "--rate", defaultValue = "500", description = "Joint-state rate for --ros in Hz (default: ${DEFAULT-VALUE}).")
+    double rate;
+
     @Option(names = "--calls", defaultValue = "200000", description = "Calls measured with --policy (default: ${DEFAULT-VALUE}).")
     int calls;
 
-    @Option(names = "--seconds", defaultValue = "3", description = "Measuring time per simulator figure (default: ${DEFAULT-VALUE}).")
-    double seconds;
+    @Option(names = "--seconds", description = "Measuring time: per simulator figure (default 3) or of --ros (default 60).")
+    void seconds(double s) {
+        seconds = s;
+        secondsGiven = true;
+    }
+
+    double seconds = 3;
+    boolean secondsGiven;
 
     @Option(names = "--steps", description = "Environment steps to train (default: 100000 CartPole, 50000 Pendulum).")
     Long steps;
@@ -92,6 +104,11 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (ros) {
+            Map<String, Object> j = RosBench.run(policy, task != null ? task : "reacher_2dof", rate, secondsGiven ? seconds : 60);
+            if (json) System.out.println(Json.line(j));
+            return 0;
+        }
         if (policy != null) {
             Map<String, Object> j = policyLatency(policy, calls);
             if (json) System.out.println(Json.line(j));

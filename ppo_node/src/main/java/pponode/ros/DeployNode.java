@@ -38,7 +38,8 @@ public final class DeployNode implements AutoCloseable {
     private final SafetyGate gate;
     private final ROS2Node node;
     private final ROS2PublisherBasics<Float64MultiArray> commandPub;
-    private final ControlLoop loop;
+    private final ControlLoop loop; // null when acting on every joint state
+    private final boolean onMessage;
     private final long timeoutNanos;
     private final double[] low, high;
     private final float[] robotObs, policyObs, policyAction, robotAction, lastAction;
@@ -99,14 +100,15 @@ public final class DeployNode implements AutoCloseable {
         Float64MultiArrayPubSubType fa = new Float64MultiArrayPubSubType();
         String cmdTopic = p.resolve(p.commandTopic(task.commandInterface));
         commandPub = node.createPublisher(fa, node.createPublisherAttributes(fa, cmdTopic, Ros2.qos(p.commandQos)));
-        loop = new ControlLoop("deploy-" + task.name, rate, this::tick);
+        onMessage = p.trigger.equals("joint_state");
+        loop = onMessage ? null : new ControlLoop("deploy-" + task.name, rate, this::tick);
         LOG.info("deploy: {} on {} (domain {}): joint states from {}, commands to {} at {} Hz, watchdog {} ms", policy.path().getFileName(), task.name,
                 p.domain(), p.jointStateTopics, cmdTopic, rate, timeoutNanos / 1e6);
     }
 
     public DeployNode start() {
         policy.resetState();
-        loop.start();
+        if (loop != null) loop.start();
         return this;
     }
 
@@ -118,10 +120,11 @@ public final class DeployNode implements AutoCloseable {
         for (int i = 0; i < pos.length; i++) pos[i] = m.getPosition().get(i);
         for (int i = 0; i < vel.length; i++) vel[i] = m.getVelocity().get(i);
         assembler.update(names, pos, vel, System.nanoTime());
+        if (onMessage) tick();
     }
 
     /** One control period: observation → policy → safety gate → command. */
-    void tick() {
+    synchronized void tick() {
         JointStateAssembler.Health h = assembler.assemble(System.nanoTime(), timeoutNanos, target, lastAction, robotObs);
         for (int i = 0; i < measured.length; i++) measured[i] = assembler.position(task.actuatedJoints.get(i));
         float[] action = null;
@@ -178,7 +181,7 @@ public final class DeployNode implements AutoCloseable {
     }
 
     public long missedDeadlines() {
-        return loop.missedDeadlines();
+        return loop == null ? 0 : loop.missedDeadlines();
     }
 
     private boolean closed;
@@ -187,7 +190,7 @@ public final class DeployNode implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        loop.close();
+        if (loop != null) loop.close();
         node.destroy();
     }
 }

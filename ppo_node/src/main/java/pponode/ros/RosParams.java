@@ -37,10 +37,12 @@ public final class RosParams {
     public long seed = 0;
     public boolean shuffleJointOrder = false;
     public List<String> extraJoints = new ArrayList<>();
+    /** timer: act at the policy's control rate; joint_state: act on every joint-state message. */
+    public String trigger = "timer";
 
     private static final Set<String> KEYS = Set.of("node_name", "namespace", "domain_id", "task", "policy", "joint_state_topics", "joint_state_qos",
             "command_topic", "command_qos", "controller", "target_topic", "estop_topic", "watchdog_periods", "max_rate", "low_pass_alpha", "seed",
-            "shuffle_joint_order", "extra_joints");
+            "shuffle_joint_order", "extra_joints", "trigger");
 
     /** The effective DDS domain. */
     public int domain() {
@@ -122,6 +124,10 @@ public final class RosParams {
                 case "seed" -> seed = Long.parseLong(s);
                 case "shuffle_joint_order" -> shuffleJointOrder = Boolean.parseBoolean(s);
                 case "extra_joints" -> extraJoints = list(v);
+                case "trigger" -> {
+                    if (!s.equals("timer") && !s.equals("joint_state")) throw new IllegalArgumentException("node parameter 'trigger' must be timer or joint_state, got '" + s + "'");
+                    trigger = s;
+                }
                 default -> throw new IllegalStateException(key);
             }
         } catch (NumberFormatException e) {

@@ -1,0 +1,142 @@
+package pponode.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import pponode.env.EnvRegistry;
+import pponode.env.RobotTask;
+import pponode.onnx.Deployment;
+import pponode.onnx.OnnxExporter;
+import pponode.onnx.OnnxPolicy;
+import pponode.ppo.PPOConfig;
+import pponode.ppo.Presets;
+import pponode.ros.DeployNode;
+import pponode.ros.Ros2;
+import pponode.ros.RosParams;
+import pponode.runner.OnPolicyRunner;
+import sensor_msgs.msg.dds.JointState;
+import sensor_msgs.msg.dds.JointStatePubSubType;
+import std_msgs.msg.dds.Float64MultiArray;
+import std_msgs.msg.dds.Float64MultiArrayPubSubType;
+import us.ihmc.ros2.ROS2Node;
+import us.ihmc.ros2.ROS2PublisherBasics;
+
+/**
+ * joint_states → command latency through DDS on loopback: a robot node publishes JointState at a
+ * fixed rate (reliable), the deploy node acts on every message (trigger=joint_state) and publishes
+ * the command, the robot node timestamps its arrival. Commands arrive in order, so the i-th command
+ * answers the i-th state. A deadline is missed when the answer takes longer than one period or
+ * never comes.
+ */
+final class RosBench {
+    private RosBench() {}
+
+    static Map<String, Object> run(Path policyFile, String taskName, double rateHz, double seconds) throws Exception {
+        RobotTask task = EnvRegistry.task(taskName);
+        Path file = policyFile;
+        if (file == null) { // latency does not depend on training: an initialised policy will do
+            PPOConfig c = new PPOConfig();
+            Presets.apply(c, taskName);
+            c.apply(List.of("num_envs=1", "rollout_steps=64", "minibatch_size=64", "total_timesteps=64"));
+            file = Files.createTempFile("ppo-bench", ".onnx");
+            file.toFile().deleteOnExit();
+            try (OnPolicyRunner r = new OnPolicyRunner(c, s -> EnvRegistry.make(taskName, s), null)) {
+                OnnxExporter.write(r.policy(), Deployment.metadata(taskName), file);
+            }
+        }
+        RosParams p = new RosParams();
+        p.domainId = 200 + (int) (ProcessHandle.current().pid() % 30);
+        p.task = taskName;
+        p.trigger = "joint_state";
+        p.jointStateQos = "reliable";
+        p.targetTopic = "/ppo_bench/target";
+        RosParams robotP = new RosParams();
+        robotP.domainId = p.domainId;
+        robotP.nodeName = "ppo_bench_robot";
+        ConcurrentLinkedQueue<Long> sent = new ConcurrentLinkedQueue<>();
+        Histogram h = new Histogram(10_000_000_000L, 3);
+        AtomicLong received = new AtomicLong(), late = new AtomicLong();
+        long period = Math.round(1e9 / rateHz);
+        boolean[] measuring = {false};
+        try (OnnxPolicy op = OnnxPolicy.load(file); DeployNode node = new DeployNode(p, op, task).start()) {
+            ROS2Node robot = Ros2.node(robotP);
+            try {
+                Float64MultiArrayPubSubType fa = new Float64MultiArrayPubSubType();
+                robot.createSubscription(fa, sub -> {
+                    Float64MultiArray m = sub.takeNextData();
+                    long now = System.nanoTime();
+                    Long t0 = sent.poll();
+                    if (m == null || t0 == null) return;
+                    if (measuring[0]) {
+                        long lat = now - t0;
+                        h.recordValue(lat);
+                        received.incrementAndGet();
+                        if (lat > period) late.incrementAndGet();
+                    }
+                }, robot.createSubscriberAttributes(p.commandTopic(task.commandInterface), fa, Ros2.qos("reliable")));
+                geometry_msgs.msg.dds.PointStampedPubSubType pt = new geometry_msgs.msg.dds.PointStampedPubSubType();
+                ROS2PublisherBasics<geometry_msgs.msg.dds.PointStamped> targetPub = robot.createPublisher(pt,
+                        robot.createPublisherAttributes(pt, p.targetTopic, Ros2.qos("reliable")));
+                JointStatePubSubType js = new JointStatePubSubType();
+                ROS2PublisherBasics<JointState> pub = robot.createPublisher(js, robot.createPublisherAttributes(js, "/joint_states", Ros2.qos("reliable")));
+                List<String> names = task.robot.movableJoints().stream().map(j -> j.name()).toList();
+                long sentCount = 0;
+                long warmupEnd = System.nanoTime() + 3_000_000_000L, end = warmupEnd + (long) (seconds * 1e9);
+                long deadline = System.nanoTime();
+                while (true) {
+                    deadline += period;
+                    long now;
+                    while ((now = System.nanoTime()) < deadline - 100_000) LockSupport.parkNanos(deadline - now - 100_000);
+                    while (System.nanoTime() < deadline) Thread.onSpinWait();
+                    if (now > end) break;
+                    boolean m = now > warmupEnd;
+                    if (m && !measuring[0]) {
+                        Thread.sleep(50); // let warm-up answers drain
+                        sent.clear();
+                        measuring[0] = true;
+                        deadline = System.nanoTime();
+                        continue;
+                    }
+                    JointState s = new JointState();
+                    for (int i = 0; i < names.size(); i++) {
+                        s.getName().add(names.get(i));
+                        s.getPosition().add(0.1 * i + 1e-4 * (sentCount % 100));
+                        s.getVelocity().add(0.0);
+                    }
+                    if (!measuring[0] && sentCount == 0) {
+                        geometry_msgs.msg.dds.PointStamped t = new geometry_msgs.msg.dds.PointStamped();
+                        t.getPoint().set(0.1, 0.05, 0);
+                        targetPub.publish(t);
+                    }
+                    sent.add(System.nanoTime());
+                    pub.publish(s);
+                    if (measuring[0]) sentCount++;
+                }
+                Thread.sleep(100);
+                if (node.safeTicks() > 0 && node.safe()) throw new IllegalStateException("the deploy node was not running the policy: " + node.reason());
+                long lost = sentCount - received.get();
+                Map<String, Object> j = new LinkedHashMap<>();
+                j.put("rate_hz", rateHz);
+                j.put("seconds", seconds);
+                j.put("messages", sentCount);
+                j.put("p50_us", Json.round(h.getValueAtPercentile(50) / 1e3, 1));
+                j.put("p99_us", Json.round(h.getValueAtPercentile(99) / 1e3, 1));
+                j.put("p999_us", Json.round(h.getValueAtPercentile(99.9) / 1e3, 1));
+                j.put("max_us", Json.round(h.getMaxValue() / 1e3, 1));
+                j.put("missed_deadlines", late.get() + Math.max(0, lost));
+                System.err.printf("joint_states → command through DDS (loopback, %s, %.0f Hz, %.0f s, %,d messages): p50 %.0f µs, p99 %.0f µs, p99.9 %.0f µs, max %.0f µs; "
+                                + "%d answers later than a period (%.1f ms), %d lost%n", task.name, rateHz, seconds, sentCount, h.getValueAtPercentile(50) / 1e3,
+                        h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3, late.get(), period / 1e6, Math.max(0, lost));
+                return j;
+            } finally {
+                robot.destroy();
+            }
+        }
+    }
+}
