@@ -199,30 +199,9 @@ public final class RobotEnv implements Env {
         }
         t++;
         read();
-        double reward = 0;
-        for (Map.Entry<String, Double> e : task.reward.entrySet()) {
-            double w = e.getValue();
-            reward += w * switch (e.getKey()) {
-                case "distance" -> distance();
-                case "action_l2" -> {
-                    double s = 0;
-                    for (float a : lastAction) s += a * a;
-                    yield s;
-                }
-                case "alive" -> 1.0;
-                case "joint_vel_l2" -> {
-                    double s = 0;
-                    for (int j : obs) s += qd[j] * qd[j];
-                    yield s;
-                }
-                default -> throw new IllegalStateException(e.getKey());
-            };
-        }
-        boolean terminated = false;
-        for (Map.Entry<String, double[]> e : task.terminateWhen.entrySet()) {
-            double v = q[sim.jointIndex(e.getKey())];
-            if (v < e.getValue()[0] || v > e.getValue()[1]) terminated = true;
-        }
+        for (int i = 0; i < obs.length; i++) obsQd[i] = qd[obs[i]];
+        double reward = task.reward(task.tipLink != null && task.targetMin != null ? distance() : 0, lastAction, obsQd);
+        boolean terminated = task.terminated(name -> q[sim.jointIndex(name)]);
         boolean truncated = !terminated && t >= task.episodeSteps;
         return new StepResult(observe(), reward, terminated, truncated);
     }

@@ -255,6 +255,42 @@ public final class RobotTask {
         return v;
     }
 
+    /**
+     * The weighted reward of one control step: {@code distance} tip-to-target (m), the normalised
+     * action, the observed joints' velocities.
+     */
+    public double reward(double distance, float[] normalizedAction, double[] observedVelocities) {
+        double r = 0;
+        for (Map.Entry<String, Double> e : reward.entrySet()) {
+            double term = switch (e.getKey()) {
+                case "distance" -> distance;
+                case "action_l2" -> {
+                    double s = 0;
+                    for (float a : normalizedAction) s += a * a;
+                    yield s;
+                }
+                case "alive" -> 1.0;
+                case "joint_vel_l2" -> {
+                    double s = 0;
+                    for (double v : observedVelocities) s += v * v;
+                    yield s;
+                }
+                default -> throw new IllegalStateException(e.getKey());
+            };
+            r += e.getValue() * term;
+        }
+        return r;
+    }
+
+    /** Whether a joint is outside its {@code terminate_when} bounds; {@code position} gives joint positions by name. */
+    public boolean terminated(java.util.function.ToDoubleFunction<String> position) {
+        for (Map.Entry<String, double[]> e : terminateWhen.entrySet()) {
+            double v = position.applyAsDouble(e.getKey());
+            if (v < e.getValue()[0] || v > e.getValue()[1]) return true;
+        }
+        return false;
+    }
+
     /** Target axes that vary (a planar task's target has a fixed height and is observed in 2-D). */
     public int[] targetAxes() {
         if (targetMin == null) return new int[0];

@@ -134,9 +134,10 @@ public final class DeployNode implements AutoCloseable {
             remap.action(policyAction, robotAction);
             action = robotAction;
         }
-        if (action == null && task.commandInterface.equals("position") && !gate.holding() && java.util.Arrays.stream(measured).anyMatch(Double::isNaN)) {
-            // Never heard the joints: there is no position to hold, and any number sent to a
-            // position controller would move the robot. Stay silent until the first joint states.
+        if (action == null && published == 0 && task.commandInterface.equals("position") && java.util.Arrays.stream(measured).anyMatch(Double::isNaN)) {
+            // Nothing sent yet and the joints never heard: there is no position to hold, and any
+            // number sent to a position controller would move the robot. Stay silent until then.
+            // (Later, a joint that turns NaN holds the last command sent.)
             if (!"waiting".equals(lastReason)) {
                 LOG.warn("deploy: no command sent until joint states arrive ({})", h.reason());
                 lastReason = "waiting";

@@ -40,11 +40,6 @@ public final class SafetyGate {
         return safe;
     }
 
-    /** Whether a hold-position target exists (some position was known when the safe command began). */
-    public synchronized boolean holding() {
-        return hold != null;
-    }
-
     public synchronized String reason() {
         return reason;
     }

@@ -143,13 +143,13 @@ class RosNodeTest {
         RosParams p = params();
         String[] both = {"joint2", "joint1"};
         try (OnnxPolicy op = OnnxPolicy.load(onnx); DeployNode dep = new DeployNode(p, op, task).start(); FakeRobot robot = new FakeRobot(p)) {
-            Thread pub = null;
-            final boolean[] run = {true};
-            final double[][] pos = {{0.5, 0.2}};
-            final String[][] names = {both};
-            pub = new Thread(() -> {
-                while (run[0]) {
-                    robot.state(names[0], pos[0]);
+            // shared with the publisher thread: atomics, so every change is seen there
+            var run = new java.util.concurrent.atomic.AtomicBoolean(true);
+            var pos = new java.util.concurrent.atomic.AtomicReference<double[]>(new double[] {0.5, 0.2});
+            var names = new java.util.concurrent.atomic.AtomicReference<String[]>(both);
+            Thread pub = new Thread(() -> {
+                while (run.get()) {
+                    robot.state(names.get(), pos.get());
                     try {
                         Thread.sleep(10);
                     } catch (InterruptedException e) {
@@ -161,20 +161,20 @@ class RosNodeTest {
             pub.start();
             await(() -> !dep.safe(), 10_000, "the policy taking control");
             // NaN in a joint position → safe command naming the joint; hold position for a position interface
-            pos[0] = new double[] {Double.NaN, 0.2};
+            pos.set(new double[] {Double.NaN, 0.2});
             await(dep::safe, 2_000, "safe command on NaN");
             assertTrue(dep.reason().contains("'joint2'") && dep.reason().contains("NaN"), dep.reason());
-            pos[0] = new double[] {0.5, 0.2};
+            pos.set(new double[] {0.5, 0.2});
             await(() -> !dep.safe(), 2_000, "recovery after NaN");
             // a joint goes missing from the messages → safe after the watchdog timeout
-            names[0] = new String[] {"joint2"};
-            pos[0] = new double[] {0.5};
+            pos.set(new double[] {0.5});
+            names.set(new String[] {"joint2"});
             await(dep::safe, 2_000, "safe command when joint1 stops arriving");
             assertTrue(dep.reason().contains("'joint1'"), dep.reason());
             double[] held = dep.lastCommand();
             assertEquals(0.2, held[0], 1e-9, "hold position: joint1 holds its last measured position");
-            names[0] = both;
-            pos[0] = new double[] {0.5, 0.2};
+            pos.set(new double[] {0.5, 0.2});
+            names.set(both);
             await(() -> !dep.safe(), 2_000, "recovery");
             // e-stop latches until released, however healthy the joint states are
             robot.estop(true);
@@ -185,7 +185,7 @@ class RosNodeTest {
             robot.estop(false);
             await(() -> !dep.safe(), 2_000, "release");
             // the robot stops publishing altogether → stale within one timeout (3 periods = 60 ms) plus a period
-            run[0] = false;
+            run.set(false);
             pub.join();
             long t0 = System.nanoTime();
             await(dep::safe, 2_000, "stale joint states");
