@@ -50,6 +50,15 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the run saved in this checkpoint.")
     Path resume;
 
+    @Option(names = "--ros", description = "Step the robot over ROS 2 topics (a real robot, `ppo-node sim`, or any simulator serving the reset topic) instead of the embedded simulator.")
+    boolean ros;
+
+    @Option(names = "--ros-params-file", description = "ROS 2 parameter file for --ros (node section 'ppo_node_train').")
+    Path rosParamsFile;
+
+    @Option(names = "--ros-param", description = "Node parameter for --ros, e.g. --ros-param domain_id=7 (repeatable).")
+    List<String> rosParams = new ArrayList<>();
+
     @Option(names = "--init-from", description = "Start from the weights and observation statistics of a policy (.onnx, policy or checkpoint file): fine-tuning.")
     Path initFrom;
 
@@ -85,7 +94,19 @@ final class TrainCommand implements Callable<Integer> {
             Files.createDirectories(runDir);
             Files.writeString(runDir.resolve("config.yaml"), cfg.toYaml());
             String id = cfg.envId;
-            runner = new OnPolicyRunner(cfg, s -> EnvRegistry.make(id, s), runDir);
+            java.util.function.LongFunction<pponode.env.Env> factory = s -> EnvRegistry.make(id, s);
+            if (ros) {
+                pponode.env.RobotTask task = EnvRegistry.task(id);
+                if (task == null) throw new IllegalArgumentException("--ros needs a robot task, not '" + id + "'");
+                if (cfg.numEnvs != 1) throw new IllegalArgumentException("'num_envs' must be 1 with --ros: one robot is stepped over ROS 2 (got " + cfg.numEnvs + ")");
+                pponode.ros.RosParams rp = new pponode.ros.RosParams();
+                rp.nodeName = "ppo_node_train";
+                rp.task = id;
+                if (rosParamsFile != null) rp.load(rosParamsFile, "ppo_node_train");
+                rp.apply(rosParams);
+                factory = s -> new pponode.ros.RosEnv(rp, task);
+            }
+            runner = new OnPolicyRunner(cfg, factory, runDir);
             if (initFrom != null) {
                 try (pponode.runner.Policy init = initFrom.toString().endsWith(".onnx")
                         ? pponode.onnx.OnnxImporter.read(initFrom, ai.djl.Device.cpu()) : pponode.runner.Policy.load(initFrom, ai.djl.Device.cpu())) {

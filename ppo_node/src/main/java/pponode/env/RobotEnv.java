@@ -40,19 +40,8 @@ public final class RobotEnv implements Env {
         lastAction = new float[act.length];
         obsQ = new double[obs.length];
         obsQd = new double[obs.length];
-        float[] lo = new float[act.length], hi = new float[act.length];
-        for (int i = 0; i < act.length; i++) {
-            UrdfModel.Joint j = task.robot.joint(task.actuatedJoints.get(i));
-            double[] b = switch (task.commandInterface) {
-                case "position" -> new double[] {j.lower(), j.upper()};
-                case "velocity" -> new double[] {-j.velocity(), j.velocity()};
-                default -> new double[] {-j.effort(), j.effort()};
-            };
-            lo[i] = (float) b[0];
-            hi[i] = (float) b[1];
-        }
-        actSpace = new Space.Box(lo, hi);
-        obsSpace = observationBounds();
+        actSpace = task.actionSpace();
+        obsSpace = task.observationSpace();
     }
 
     public RobotTask task() {
@@ -78,50 +67,6 @@ public final class RobotEnv implements Env {
     /** The last command sent to the simulator, after clamping to the limits (actuated-joint order). */
     public double[] lastCommand() {
         return cmd.clone();
-    }
-
-    private Space.Box observationBounds() {
-        java.util.List<float[]> parts = new java.util.ArrayList<>();
-        float inf = Float.POSITIVE_INFINITY;
-        for (String term : task.observation) {
-            int n = obs.length;
-            switch (term) {
-                case "joint_pos" -> {
-                    float[] lo = new float[n], hi = new float[n];
-                    for (int i = 0; i < n; i++) {
-                        UrdfModel.Joint j = task.robot.joint(task.observedJoints.get(i));
-                        lo[i] = Double.isFinite(j.lower()) ? (float) j.lower() : -inf;
-                        hi[i] = Double.isFinite(j.upper()) ? (float) j.upper() : inf;
-                    }
-                    parts.add(lo);
-                    parts.add(hi);
-                }
-                case "joint_pos_cos_sin" -> bounds(parts, 2 * n, 1f);
-                case "joint_vel" -> bounds(parts, n, inf);
-                case "target", "tip_to_target" -> bounds(parts, targetAxes.length, inf);
-                case "tip_position" -> bounds(parts, 3, inf);
-                case "last_action" -> bounds(parts, act.length, 1f);
-                default -> throw new IllegalStateException(term);
-            }
-        }
-        int size = 0;
-        for (int k = 0; k < parts.size(); k += 2) size += parts.get(k).length;
-        float[] lo = new float[size], hi = new float[size];
-        int off = 0;
-        for (int k = 0; k < parts.size(); k += 2) {
-            System.arraycopy(parts.get(k), 0, lo, off, parts.get(k).length);
-            System.arraycopy(parts.get(k + 1), 0, hi, off, parts.get(k).length);
-            off += parts.get(k).length;
-        }
-        return new Space.Box(lo, hi);
-    }
-
-    private static void bounds(java.util.List<float[]> parts, int n, float b) {
-        float[] lo = new float[n], hi = new float[n];
-        Arrays.fill(lo, -b);
-        Arrays.fill(hi, b);
-        parts.add(lo);
-        parts.add(hi);
     }
 
     @Override

@@ -291,6 +291,52 @@ public final class RobotTask {
         return false;
     }
 
+    /** Commands in physical units bounded by the URDF limits of the command interface, actuated-joint order. */
+    public Space.Box actionSpace() {
+        int n = actuatedJoints.size();
+        float[] lo = new float[n], hi = new float[n];
+        for (int i = 0; i < n; i++) {
+            UrdfModel.Joint j = robot.joint(actuatedJoints.get(i));
+            double[] b = switch (commandInterface) {
+                case "position" -> new double[] {j.lower(), j.upper()};
+                case "velocity" -> new double[] {-j.velocity(), j.velocity()};
+                default -> new double[] {-j.effort(), j.effort()};
+            };
+            lo[i] = (float) b[0];
+            hi[i] = (float) b[1];
+        }
+        return new Space.Box(lo, hi);
+    }
+
+    /** The observation's bounds, term by term (joint limits, ±1 for cos/sin and normalised actions, else unbounded). */
+    public Space.Box observationSpace() {
+        List<Float> lo = new ArrayList<>(), hi = new ArrayList<>();
+        float inf = Float.POSITIVE_INFINITY;
+        int n = observedJoints.size();
+        for (String term : observation) {
+            int size = Observations.size(term, n, targetAxes().length, actuatedJoints.size());
+            for (int k = 0; k < size; k++) {
+                float l = -inf, h = inf;
+                if (term.equals("joint_pos")) {
+                    UrdfModel.Joint j = robot.joint(observedJoints.get(k));
+                    l = Double.isFinite(j.lower()) ? (float) j.lower() : -inf;
+                    h = Double.isFinite(j.upper()) ? (float) j.upper() : inf;
+                } else if (term.equals("joint_pos_cos_sin") || term.equals("last_action")) {
+                    l = -1f;
+                    h = 1f;
+                }
+                lo.add(l);
+                hi.add(h);
+            }
+        }
+        float[] a = new float[lo.size()], b = new float[hi.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = lo.get(i);
+            b[i] = hi.get(i);
+        }
+        return new Space.Box(a, b);
+    }
+
     /** Target axes that vary (a planar task's target has a fixed height and is observed in 2-D). */
     public int[] targetAxes() {
         if (targetMin == null) return new int[0];

@@ -78,6 +78,12 @@ public final class JointStateAssembler {
         return i == null || heardAt[i] == 0 ? Double.NaN : pos[i];
     }
 
+    /** Latest velocity of a joint, NaN if never heard or not sent. */
+    public synchronized double velocity(String joint) {
+        Integer i = index.get(joint);
+        return i == null || heardAt[i] == 0 || !hasVel[i] ? Double.NaN : vel[i];
+    }
+
     /**
      * Builds the observation into {@code out} if every joint it needs was heard within
      * {@code timeoutNanos} of {@code now} and is finite; otherwise says which joint is the problem.

@@ -31,6 +31,8 @@ public final class RosParams {
     public String controller = "";
     public String targetTopic = "/ppo_node/target";
     public String estopTopic = "/ppo_node/estop";
+    /** std_msgs/Empty: asks the robot or simulator to start a new episode (training over ROS 2). */
+    public String resetTopic = "/ppo_node/reset";
     public double watchdogPeriods = 3;
     public double maxRate = 0;
     public double lowPassAlpha = 1;
@@ -42,7 +44,7 @@ public final class RosParams {
 
     private static final Set<String> KEYS = Set.of("node_name", "namespace", "domain_id", "task", "policy", "joint_state_topics", "joint_state_qos",
             "command_topic", "command_qos", "controller", "target_topic", "estop_topic", "watchdog_periods", "max_rate", "low_pass_alpha", "seed",
-            "shuffle_joint_order", "extra_joints", "trigger");
+            "shuffle_joint_order", "extra_joints", "trigger", "reset_topic");
 
     /** The effective DDS domain. */
     public int domain() {
@@ -118,6 +120,7 @@ public final class RosParams {
                 case "controller" -> controller = s;
                 case "target_topic" -> targetTopic = s;
                 case "estop_topic" -> estopTopic = s;
+                case "reset_topic" -> resetTopic = s;
                 case "watchdog_periods" -> watchdogPeriods = positive(key, Double.parseDouble(s));
                 case "max_rate" -> maxRate = Double.parseDouble(s);
                 case "low_pass_alpha" -> lowPassAlpha = Double.parseDouble(s);

@@ -38,7 +38,8 @@ public final class SimNode implements AutoCloseable {
     private final int[] wireToSim;
     private final float[] hold;
     private volatile float[] command;
-    private volatile long received, rejected;
+    private volatile long received, rejected, resets;
+    private volatile boolean resetRequested;
     private long steps;
     private final List<Double> finalDistances = java.util.Collections.synchronizedList(new ArrayList<>());
 
@@ -63,6 +64,10 @@ public final class SimNode implements AutoCloseable {
             Float64MultiArray m = sub.takeNextData();
             if (m != null) onCommand(m);
         }, node.createSubscriberAttributes(cmdTopic, fa, Ros2.qos(p.commandQos)));
+        std_msgs.msg.dds.EmptyPubSubType et = new std_msgs.msg.dds.EmptyPubSubType();
+        node.createSubscription(et, sub -> {
+            if (sub.takeNextData() != null) resetRequested = true;
+        }, node.createSubscriberAttributes(p.resolve(p.resetTopic), et, Ros2.qos("reliable")));
         loop = new ControlLoop("sim-" + task.name, task.controlRateHz, this::tick);
         LOG.info("sim: {} on domain {}: joint states on {}, commands on {} ({} interface, {} Hz)", task.name, p.domain(),
                 p.resolve(p.jointStateTopics.get(0)), cmdTopic, task.commandInterface, task.controlRateHz);
@@ -95,6 +100,14 @@ public final class SimNode implements AutoCloseable {
     }
 
     private void tick() {
+        if (resetRequested) { // a new episode: fresh initial state and target, and no stale command
+            resetRequested = false;
+            env.reset(null);
+            command = null;
+            resets++;
+            publish();
+            return;
+        }
         float[] c = command;
         if (c == null) { // no command yet: hold still
             Space.Box box = (Space.Box) env.actionSpace();
@@ -146,6 +159,10 @@ public final class SimNode implements AutoCloseable {
 
     public long commandsReceived() {
         return received;
+    }
+
+    public long resets() {
+        return resets;
     }
 
     public long commandsRejected() {
