@@ -22,7 +22,9 @@ final class SimCommand implements Callable<Integer> {
         try (SimNode sim = new SimNode(p, task).start()) {
             Runtime.getRuntime().addShutdownHook(new Thread(sim::close));
             ros.waitUntilDone();
-            System.err.printf("sim: %d commands applied, %d rejected, fingertip %.4f m from the target%n", sim.commandsReceived(), sim.commandsRejected(), sim.distance());
+            var d = sim.finalDistances();
+            System.err.printf("sim: %d commands applied, %d rejected; %d target periods, mean final fingertip distance %s%n", sim.commandsReceived(),
+                    sim.commandsRejected(), d.size(), d.isEmpty() ? "n/a" : String.format("%.4f m", d.stream().mapToDouble(Double::doubleValue).average().orElseThrow()));
         }
         return 0;
     }

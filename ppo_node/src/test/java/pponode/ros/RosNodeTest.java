@@ -195,6 +195,39 @@ class RosNodeTest {
         }
     }
 
+    /** The simulated robot as its own OS process (the CLI's `sim`), so the loop crosses processes. */
+    static Process simProcess(int domain, double seconds) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "-Xss4m", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "pponode.cli.Main", "sim",
+                "--task", "reacher_2dof", "--param", "domain_id=" + domain, "--param", "shuffle_joint_order=true", "--param", "extra_joints=[gripper_joint]",
+                "--duration", String.valueOf(seconds)).redirectErrorStream(true).start();
+    }
+
+    @Test
+    void twoProcessesOverDdsAndASimKilledAndRestarted() throws Exception {
+        RosParams depP = params();
+        try (OnnxPolicy op = OnnxPolicy.load(onnx); DeployNode dep = new DeployNode(depP, op, task).start()) {
+            Process a = simProcess(depP.domainId, 60);
+            await(() -> !dep.safe(), 20_000, "control of the sim process");
+            long before = dep.published();
+            Thread.sleep(1000);
+            assertFalse(dep.safe(), "in control: " + dep.reason());
+            a.destroyForcibly(); // SIGKILL: no goodbye on the wire
+            a.waitFor();
+            await(dep::safe, 2_000, "safe command after the sim process was killed");
+            assertTrue(dep.reason().contains("stale"), dep.reason());
+            Process b = simProcess(depP.domainId, 12);
+            await(() -> !dep.safe(), 20_000, "control of the restarted sim process, without restarting the deploy node");
+            String out = new String(b.getInputStream().readAllBytes()); // runs to the end of its 12 s
+            b.waitFor();
+            System.out.println("restarted sim process: " + out.lines().filter(l -> l.startsWith("sim:")).findFirst().orElse(out));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("mean final fingertip distance ([0-9.]+) m").matcher(out);
+            assertTrue(m.find(), out);
+            assertTrue(Double.parseDouble(m.group(1)) < 0.03, "the arm reaches its targets across processes: " + m.group(1));
+            assertTrue(dep.published() > before);
+        }
+    }
+
     @Test
     void deployRecoversWhenTheRobotRestarts() throws Exception {
         RosParams simP = params();
