@@ -92,8 +92,8 @@ final class RosBench {
                 while (true) {
                     deadline += period;
                     long now;
-                    while ((now = System.nanoTime()) < deadline - 100_000) LockSupport.parkNanos(deadline - now - 100_000);
-                    while (System.nanoTime() < deadline) Thread.onSpinWait();
+                    // park, do not spin: on a 2-core machine a spinning publisher takes a core from the node under test
+                    while ((now = System.nanoTime()) < deadline) LockSupport.parkNanos(deadline - now);
                     if (now > end) break;
                     boolean m = now > warmupEnd;
                     if (m && !measuring[0]) {
