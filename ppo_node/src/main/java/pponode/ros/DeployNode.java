@@ -1,17 +1,11 @@
 package pponode.ros;
 
-import geometry_msgs.msg.dds.PointStamped;
-import geometry_msgs.msg.dds.PointStampedPubSubType;
-import java.util.ArrayList;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pponode.env.RobotTask;
 import pponode.onnx.Compatibility;
 import pponode.onnx.Deployment;
 import pponode.onnx.OnnxPolicy;
-import sensor_msgs.msg.dds.JointState;
-import sensor_msgs.msg.dds.JointStatePubSubType;
 import std_msgs.msg.dds.Bool;
 import std_msgs.msg.dds.BoolPubSubType;
 import std_msgs.msg.dds.Float64MultiArray;
@@ -56,17 +50,12 @@ public final class DeployNode implements AutoCloseable {
         assembler = new JointStateAssembler(task);
         double rate = Double.parseDouble(policy.metadata().get("ppo_node.control_rate_hz"));
         int n = task.actuatedJoints.size();
+        pponode.env.Space.Box limits = task.actionSpace(); // the command interface's URDF limits
         low = new double[n];
         high = new double[n];
         for (int i = 0; i < n; i++) {
-            var j = task.robot.joint(task.actuatedJoints.get(i));
-            double[] b = switch (task.commandInterface) {
-                case "position" -> new double[] {j.lower(), j.upper()};
-                case "velocity" -> new double[] {-j.velocity(), j.velocity()};
-                default -> new double[] {-j.effort(), j.effort()};
-            };
-            low[i] = b[0];
-            high[i] = b[1];
+            low[i] = limits.low()[i];
+            high[i] = limits.high()[i];
         }
         gate = new SafetyGate(task.commandInterface, low, high, p.maxRate, p.lowPassAlpha, 1.0 / rate);
         timeoutNanos = Math.round(p.watchdogPeriods * 1e9 / rate);
@@ -77,18 +66,11 @@ public final class DeployNode implements AutoCloseable {
         lastAction = new float[n];
         measured = new double[n];
         node = Ros2.node(p);
-        JointStatePubSubType js = new JointStatePubSubType();
-        for (String topic : p.jointStateTopics) {
-            node.createSubscription(js, sub -> {
-                JointState m = sub.takeNextData();
-                if (m != null) onJointState(m);
-            }, node.createSubscriberAttributes(p.resolve(topic), js, Ros2.qos(p.jointStateQos)));
-        }
-        PointStampedPubSubType pt = new PointStampedPubSubType();
-        node.createSubscription(pt, sub -> {
-            PointStamped m = sub.takeNextData();
-            if (m != null) target = new double[] {m.getPoint().getX(), m.getPoint().getY(), m.getPoint().getZ()};
-        }, node.createSubscriberAttributes(p.resolve(p.targetTopic), pt, Ros2.qos("reliable")));
+        onMessage = p.trigger.equals("joint_state");
+        Ros2.subscribeJointStates(node, p, assembler, now -> {
+            if (onMessage) tick();
+        });
+        Ros2.subscribeTarget(node, p, g -> target = g);
         BoolPubSubType bt = new BoolPubSubType();
         node.createSubscription(bt, sub -> {
             Bool m = sub.takeNextData();
@@ -100,7 +82,6 @@ public final class DeployNode implements AutoCloseable {
         Float64MultiArrayPubSubType fa = new Float64MultiArrayPubSubType();
         String cmdTopic = p.resolve(p.commandTopic(task.commandInterface));
         commandPub = node.createPublisher(fa, node.createPublisherAttributes(fa, cmdTopic, Ros2.qos(p.commandQos)));
-        onMessage = p.trigger.equals("joint_state");
         loop = onMessage ? null : new ControlLoop("deploy-" + task.name, rate, this::tick);
         LOG.info("deploy: {} on {} (domain {}): joint states from {}, commands to {} at {} Hz, watchdog {} ms", policy.path().getFileName(), task.name,
                 p.domain(), p.jointStateTopics, cmdTopic, rate, timeoutNanos / 1e6);
@@ -110,17 +91,6 @@ public final class DeployNode implements AutoCloseable {
         policy.resetState();
         if (loop != null) loop.start();
         return this;
-    }
-
-    private void onJointState(JointState m) {
-        int k = m.getName().size();
-        List<String> names = new ArrayList<>(k);
-        for (int i = 0; i < k; i++) names.add(m.getName().getString(i));
-        double[] pos = new double[m.getPosition().size()], vel = new double[m.getVelocity().size()];
-        for (int i = 0; i < pos.length; i++) pos[i] = m.getPosition().get(i);
-        for (int i = 0; i < vel.length; i++) vel[i] = m.getVelocity().get(i);
-        assembler.update(names, pos, vel, System.nanoTime());
-        if (onMessage) tick();
     }
 
     /** One control period: observation → policy → safety gate → command. */

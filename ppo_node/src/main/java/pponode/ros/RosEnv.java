@@ -1,16 +1,10 @@
 package pponode.ros;
 
-import geometry_msgs.msg.dds.PointStamped;
-import geometry_msgs.msg.dds.PointStampedPubSubType;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import pponode.env.Env;
 import pponode.env.RobotTask;
 import pponode.env.Space;
 import pponode.env.StepResult;
-import sensor_msgs.msg.dds.JointState;
-import sensor_msgs.msg.dds.JointStatePubSubType;
 import std_msgs.msg.dds.Empty;
 import std_msgs.msg.dds.EmptyPubSubType;
 import std_msgs.msg.dds.Float64MultiArray;
@@ -52,24 +46,8 @@ public final class RosEnv implements Env {
         lastAction = new float[actSpace.flatDim()];
         obsVel = new double[task.observedJoints.size()];
         node = Ros2.node(p);
-        JointStatePubSubType js = new JointStatePubSubType();
-        for (String topic : p.jointStateTopics) {
-            node.createSubscription(js, sub -> {
-                JointState m = sub.takeNextData();
-                if (m == null) return;
-                List<String> names = new ArrayList<>();
-                for (int i = 0; i < m.getName().size(); i++) names.add(m.getName().getString(i));
-                double[] pos = m.getPosition().toArray(), vel = m.getVelocity().toArray();
-                long now = System.nanoTime();
-                assembler.update(names, pos, vel, now);
-                lastStateNanos = now;
-            }, node.createSubscriberAttributes(p.resolve(topic), js, Ros2.qos(p.jointStateQos)));
-        }
-        PointStampedPubSubType pt = new PointStampedPubSubType();
-        node.createSubscription(pt, sub -> {
-            PointStamped m = sub.takeNextData();
-            if (m != null) target = new double[] {m.getPoint().getX(), m.getPoint().getY(), m.getPoint().getZ()};
-        }, node.createSubscriberAttributes(p.resolve(p.targetTopic), pt, Ros2.qos("reliable")));
+        Ros2.subscribeJointStates(node, p, assembler, now -> lastStateNanos = now);
+        Ros2.subscribeTarget(node, p, g -> target = g);
         Float64MultiArrayPubSubType fa = new Float64MultiArrayPubSubType();
         commandPub = node.createPublisher(fa, node.createPublisherAttributes(fa, p.resolve(p.commandTopic(task.commandInterface)), Ros2.qos(p.commandQos)));
         EmptyPubSubType et = new EmptyPubSubType();
