@@ -1,0 +1,67 @@
+package pponode.ros;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import pponode.env.EnvRegistry;
+import pponode.env.RobotTask;
+
+/** The pure logic between DDS and the policy: name matching and the safety gate. */
+class SafetyLogicTest {
+    static final JointStateAssembler.Health OK = new JointStateAssembler.Health(true, "ok");
+
+    @Test
+    void assemblerMatchesJointsByNameWhateverTheOrder() {
+        RobotTask task = EnvRegistry.task("reacher_2dof");
+        JointStateAssembler a = new JointStateAssembler(task), b = new JointStateAssembler(task);
+        a.update(List.of("joint1", "joint2"), new double[] {0.3, -0.4}, new double[] {0.1, 0.2}, 10);
+        b.update(List.of("wrist", "joint2", "joint1"), new double[] {9, -0.4, 0.3}, new double[] {9, 0.2, 0.1}, 10);
+        float[] oa = new float[10], ob = new float[10];
+        double[] target = {0.1, 0.1, 0};
+        assertTrue(a.assemble(10, 1_000, target, new float[2], oa).ok());
+        assertTrue(b.assemble(10, 1_000, target, new float[2], ob).ok());
+        assertArrayEquals(oa, ob);
+        assertEquals(1, b.extraNames());
+        assertEquals((float) Math.cos(0.3), oa[0], 1e-7);
+        // split across two topics: each message carries one joint
+        JointStateAssembler c = new JointStateAssembler(task);
+        c.update(List.of("joint2"), new double[] {-0.4}, new double[] {0.2}, 10);
+        assertTrue(c.assemble(10, 1_000, target, new float[2], new float[10]).reason().contains("'joint1'"));
+        c.update(List.of("joint1"), new double[] {0.3}, new double[] {0.1}, 11);
+        float[] oc = new float[10];
+        assertTrue(c.assemble(11, 1_000, target, new float[2], oc).ok());
+        assertArrayEquals(oa, oc);
+        // a message without velocities cannot feed a policy that observes them
+        JointStateAssembler d = new JointStateAssembler(task);
+        d.update(List.of("joint1", "joint2"), new double[] {0.3, -0.4}, new double[0], 10);
+        assertTrue(d.assemble(10, 1_000, target, new float[2], new float[10]).reason().contains("no velocity"));
+    }
+
+    @Test
+    void gateClampsRateLimitsFiltersAndHolds() {
+        SafetyGate g = new SafetyGate("position", new double[] {-1, -2}, new double[] {1, 2}, 10, 1.0, 0.02); // 0.2 per period
+        double[] c = g.command(new float[] {5f, -0.5f}, OK, new double[] {0, 0});
+        assertArrayEquals(new double[] {1, -0.5}, c, 1e-12, "first command after a safe state: clamped, no rate limit");
+        c = g.command(new float[] {-1f, -0.5f}, OK, new double[] {0, 0});
+        assertArrayEquals(new double[] {0.8, -0.5}, c, 1e-12, "rate-limited to 10/s at 50 Hz");
+        c = g.command(null, new JointStateAssembler.Health(false, "stale"), new double[] {0.7, 0.1});
+        assertTrue(g.safe());
+        assertArrayEquals(new double[] {0.7, 0.1}, c, 1e-12, "hold the measured position");
+        c = g.command(null, new JointStateAssembler.Health(false, "stale"), new double[] {0.9, 0.3});
+        assertArrayEquals(new double[] {0.7, 0.1}, c, 1e-12, "and keep holding where the fault began, not chase the measurement");
+        g.estop(true);
+        g.command(new float[] {0f, 0f}, OK, new double[] {0, 0});
+        assertTrue(g.safe() && g.reason().contains("e-stop"));
+        g.estop(false);
+        g.command(new float[] {0f, 0f}, OK, new double[] {0, 0});
+        assertFalse(g.safe());
+        SafetyGate effort = new SafetyGate("effort", new double[] {-3}, new double[] {3}, 0, 0.5, 0.02);
+        assertArrayEquals(new double[] {0}, effort.command(null, new JointStateAssembler.Health(false, "NaN"), null), "zero effort when unsafe");
+        effort.command(new float[] {2f}, OK, null); // resumes at the command
+        assertArrayEquals(new double[] {2.5}, effort.command(new float[] {3f}, OK, null), 1e-12, "low-pass with alpha 0.5");
+    }
+}
