@@ -16,7 +16,8 @@ import us.ihmc.ros2.ROS2PublisherBasics;
 /**
  * Runs an exported policy on a robot over ROS 2: joint states in (by name, from any number of
  * topics), the policy at the control rate from the file's metadata, commands out as
- * {@code std_msgs/Float64MultiArray} in the controller's joint order.
+ * {@code std_msgs/Float64MultiArray} in the controller's joint order (or, for position
+ * controllers, {@code trajectory_msgs/JointTrajectory} with joint names and one point).
  *
  * <p>Safety: commands are clamped to the joint limits; when joint states are older than
  * {@code watchdog_periods} control periods, incomplete or non-finite, the configured safe command
@@ -31,7 +32,9 @@ public final class DeployNode implements AutoCloseable {
     private final JointStateAssembler assembler;
     private final SafetyGate gate;
     private final ROS2Node node;
-    private final ROS2PublisherBasics<Float64MultiArray> commandPub;
+    private final ROS2PublisherBasics<Float64MultiArray> commandPub; // null with joint_trajectory commands
+    private final ROS2PublisherBasics<trajectory_msgs.msg.dds.JointTrajectory> trajectoryPub;
+    private final int periodNanos;
     private final ControlLoop loop; // null when acting on every joint state
     private final boolean onMessage;
     private final long timeoutNanos;
@@ -79,9 +82,20 @@ public final class DeployNode implements AutoCloseable {
                 gate.estop(m.getData());
             }
         }, node.createSubscriberAttributes(p.resolve(p.estopTopic), bt, Ros2.qos("reliable")));
-        Float64MultiArrayPubSubType fa = new Float64MultiArrayPubSubType();
         String cmdTopic = p.resolve(p.commandTopic(task.commandInterface));
-        commandPub = node.createPublisher(fa, node.createPublisherAttributes(fa, cmdTopic, Ros2.qos(p.commandQos)));
+        periodNanos = (int) Math.round(1e9 / rate);
+        if (p.commandType.equals("joint_trajectory")) {
+            if (!task.commandInterface.equals("position")) {
+                throw new IllegalArgumentException("command_type joint_trajectory needs a position interface; task " + task.name + " commands " + task.commandInterface);
+            }
+            var jt = new trajectory_msgs.msg.dds.JointTrajectoryPubSubType();
+            trajectoryPub = node.createPublisher(jt, node.createPublisherAttributes(jt, cmdTopic, Ros2.qos(p.commandQos)));
+            commandPub = null;
+        } else {
+            Float64MultiArrayPubSubType fa = new Float64MultiArrayPubSubType();
+            commandPub = node.createPublisher(fa, node.createPublisherAttributes(fa, cmdTopic, Ros2.qos(p.commandQos)));
+            trajectoryPub = null;
+        }
         loop = onMessage ? null : new ControlLoop("deploy-" + task.name, rate, this::tick);
         LOG.info("deploy: {} on {} (domain {}): joint states from {}, commands to {} at {} Hz, watchdog {} ms", policy.path().getFileName(), task.name,
                 p.domain(), p.jointStateTopics, cmdTopic, rate, timeoutNanos / 1e6);
@@ -124,9 +138,18 @@ public final class DeployNode implements AutoCloseable {
             lastReason = reason;
         }
         for (int i = 0; i < cmd.length; i++) lastAction[i] = (float) (2 * (cmd[i] - low[i]) / (high[i] - low[i]) - 1);
-        Float64MultiArray msg = new Float64MultiArray();
-        for (double c : cmd) msg.getData().add(c);
-        commandPub.publish(msg);
+        if (trajectoryPub != null) { // one point, reached one control period from now
+            var msg = new trajectory_msgs.msg.dds.JointTrajectory();
+            for (String j : task.actuatedJoints) msg.getJointNames().add(j);
+            var point = msg.getPoints().add();
+            for (double c : cmd) point.getPositions().add(c);
+            point.getTimeFromStart().setNanosec(periodNanos);
+            trajectoryPub.publish(msg);
+        } else {
+            Float64MultiArray msg = new Float64MultiArray();
+            for (double c : cmd) msg.getData().add(c);
+            commandPub.publish(msg);
+        }
         lastCommand = cmd;
         published++;
     }

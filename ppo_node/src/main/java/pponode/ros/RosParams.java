@@ -41,10 +41,12 @@ public final class RosParams {
     public List<String> extraJoints = new ArrayList<>();
     /** timer: act at the policy's control rate; joint_state: act on every joint-state message. */
     public String trigger = "timer";
+    /** float64_multi_array (forward command controller) or joint_trajectory (position controllers). */
+    public String commandType = "float64_multi_array";
 
     private static final Set<String> KEYS = Set.of("node_name", "namespace", "domain_id", "task", "policy", "joint_state_topics", "joint_state_qos",
             "command_topic", "command_qos", "controller", "target_topic", "estop_topic", "watchdog_periods", "max_rate", "low_pass_alpha", "seed",
-            "shuffle_joint_order", "extra_joints", "trigger", "reset_topic");
+            "shuffle_joint_order", "extra_joints", "trigger", "reset_topic", "command_type");
 
     /** The effective DDS domain. */
     public int domain() {
@@ -57,9 +59,15 @@ public final class RosParams {
         }
     }
 
-    /** The command topic: explicit, or /&lt;controller&gt;/commands (ros2_control forward command controller). */
+    /**
+     * The command topic: explicit, or /&lt;controller&gt;/commands (ros2_control forward command
+     * controller), or /&lt;controller&gt;/joint_trajectory for joint_trajectory commands.
+     */
     public String commandTopic(String commandInterface) {
         if (!commandTopic.isEmpty()) return commandTopic;
+        if (commandType.equals("joint_trajectory")) {
+            return "/" + (controller.isEmpty() ? "joint_trajectory_controller" : controller) + "/joint_trajectory";
+        }
         String c = controller.isEmpty() ? "forward_" + commandInterface + "_controller" : controller;
         return "/" + c + "/commands";
     }
@@ -121,6 +129,12 @@ public final class RosParams {
                 case "target_topic" -> targetTopic = s;
                 case "estop_topic" -> estopTopic = s;
                 case "reset_topic" -> resetTopic = s;
+                case "command_type" -> {
+                    if (!s.equals("float64_multi_array") && !s.equals("joint_trajectory")) {
+                        throw new IllegalArgumentException("node parameter 'command_type' must be float64_multi_array or joint_trajectory, got '" + s + "'");
+                    }
+                    commandType = s;
+                }
                 case "watchdog_periods" -> watchdogPeriods = positive(key, Double.parseDouble(s));
                 case "max_rate" -> maxRate = Double.parseDouble(s);
                 case "low_pass_alpha" -> lowPassAlpha = Double.parseDouble(s);

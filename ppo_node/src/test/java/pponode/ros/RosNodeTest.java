@@ -229,6 +229,32 @@ class RosNodeTest {
     }
 
     @Test
+    void positionCommandsAsJointTrajectory() throws Exception {
+        RosParams p = params();
+        p.commandType = "joint_trajectory";
+        var received = new java.util.concurrent.atomic.AtomicReference<trajectory_msgs.msg.dds.JointTrajectory>();
+        try (OnnxPolicy op = OnnxPolicy.load(onnx); DeployNode dep = new DeployNode(p, op, task).start(); FakeRobot robot = new FakeRobot(p)) {
+            var jt = new trajectory_msgs.msg.dds.JointTrajectoryPubSubType();
+            robot.node.createSubscription(jt, sub -> {
+                var m = sub.takeNextData();
+                if (m != null) received.set(m);
+            }, robot.node.createSubscriberAttributes("/joint_trajectory_controller/joint_trajectory", jt, Ros2.qos("reliable")));
+            long end = System.currentTimeMillis() + 10_000;
+            while (dep.safe() && System.currentTimeMillis() < end) {
+                robot.state(new String[] {"joint1", "joint2"}, new double[] {0.2, -0.3});
+                Thread.sleep(10);
+            }
+            await(() -> received.get() != null && received.get().getPoints().get(0).getPositions().size() == 2, 5_000, "a trajectory");
+            var m = received.get();
+            assertEquals("joint1", m.getJointNames().getString(0));
+            assertEquals("joint2", m.getJointNames().getString(1));
+            assertEquals(20_000_000L, m.getPoints().get(0).getTimeFromStart().getNanosec(), "one control period ahead");
+            double q1 = m.getPoints().get(0).getPositions().get(0);
+            assertTrue(q1 >= -3.1 && q1 <= 3.1);
+        }
+    }
+
+    @Test
     void deployRecoversWhenTheRobotRestarts() throws Exception {
         RosParams simP = params();
         RosParams depP = params();
