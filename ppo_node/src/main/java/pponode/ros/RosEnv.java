@@ -69,7 +69,8 @@ public final class RosEnv implements Env {
         long asked = System.nanoTime();
         long end = asked + 5_000_000_000L;
         int tries = 0;
-        while (lastStateNanos <= asked + period || ((task.observation.contains("target") || task.observation.contains("tip_to_target")) && target == null)) {
+        // the simulator handles the request at its next control tick: accept states only after 3 periods
+        while (lastStateNanos <= asked + 3 * period || ((task.observation.contains("target") || task.observation.contains("tip_to_target")) && target == null)) {
             if (tries++ % 50 == 0) resetPub.publish(new Empty()); // repeat until the robot has matched our publisher
             if (System.nanoTime() > end) {
                 throw new IllegalStateException("no joint states on " + params.jointStateTopics + " within 5 s after a reset request on "
