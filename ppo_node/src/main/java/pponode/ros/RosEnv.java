@@ -35,6 +35,7 @@ public final class RosEnv implements Env {
     private volatile long lastStateNanos;
     private long deadline;
     private int t;
+    private boolean discovered;
 
     public RosEnv(RosParams p, RobotTask task) {
         this.task = task;
@@ -66,6 +67,20 @@ public final class RosEnv implements Env {
 
     @Override
     public float[] reset(Long seed) {
+        if (!discovered) {
+            // A reset sent before DDS has matched the robot's reset subscriber is lost: first hear
+            // the robot, then give endpoint matching a moment.
+            long until = System.nanoTime() + 5_000_000_000L;
+            while (lastStateNanos == 0) {
+                if (System.nanoTime() > until) {
+                    throw new IllegalStateException("no joint states on " + params.jointStateTopics + " within 5 s (domain " + params.domain()
+                            + "): is the robot or simulator running?");
+                }
+                LockSupport.parkNanos(2_000_000);
+            }
+            LockSupport.parkNanos(300_000_000L);
+            discovered = true;
+        }
         long asked = System.nanoTime();
         long end = asked + 5_000_000_000L;
         int tries = 0;
