@@ -25,6 +25,7 @@ public final class PPO {
     public final FlatOptimizer actorOpt, criticOpt;
     private final RolloutBuffer.Minibatch mb;
     private final long[] obsShape;
+    private long skipped;
 
     public PPO(ActorCritic ac, PPOConfig cfg) {
         this.ac = ac;
@@ -74,6 +75,7 @@ public final class PPO {
         out.put("train/entropy_coef", entCoef);
         out.put("train/early_stopped", earlyStopped ? 1.0 : 0.0);
         out.put("train/explained_variance", buf.explainedVariance());
+        out.put("train/skipped_nonfinite", (double) skipped);
         ac.syncHost();
         return out;
     }
@@ -163,6 +165,15 @@ public final class PPO {
         NDArray gc = ac.critic.flat().getGradient();
         float[] sq = stackScalars(ga.square().sum(), gc.square().sum());
         double norm = Math.sqrt(sq[0] + sq[1]);
+        if (!Double.isFinite(norm)) {
+            // A non-finite gradient would poison the weights for good: skip this minibatch, as
+            // PyTorch's GradScaler does for overflowing steps, and report it.
+            ga.muli(0f);
+            gc.muli(0f);
+            skipped++;
+            org.slf4j.LoggerFactory.getLogger(PPO.class).warn("skipped a minibatch with a non-finite gradient norm ({} so far)", skipped);
+            return;
+        }
         double coef = cfg.maxGradNorm / (norm + 1e-6);
         if (coef < 1) {
             ga.muli((float) coef);
