@@ -51,4 +51,13 @@ public interface ActionDistribution {
 
     /** Raw action → environment action (scaled to the action space bounds). */
     void toEnv(float[] raw, float[] env);
+
+    /**
+     * Environment action → the raw action whose log-probability is learned from (an operator's
+     * action for behaviour cloning). Bounded distributions cannot put density on their bounds, so
+     * actions are first pulled {@code eps} (as a fraction of the range) inside them.
+     */
+    default void fromEnv(float[] env, float[] raw, double eps) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " actions cannot be learned from operator demonstrations");
+    }
 }

@@ -131,4 +131,12 @@ public final class BetaDistribution implements ActionDistribution {
     public void toEnv(float[] raw, float[] env) {
         for (int j = 0; j < dim; j++) env[j] = low[j] + raw[j] * (high[j] - low[j]);
     }
+
+    @Override
+    public void fromEnv(float[] env, float[] raw, double eps) {
+        for (int j = 0; j < dim; j++) {
+            double x = (env[j] - low[j]) / (high[j] - low[j]);
+            raw[j] = (float) Math.max(eps / 2, Math.min(1 - eps / 2, x));
+        }
+    }
 }

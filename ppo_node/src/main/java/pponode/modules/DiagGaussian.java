@@ -109,4 +109,9 @@ public class DiagGaussian implements ActionDistribution {
     public void toEnv(float[] raw, float[] env) {
         for (int j = 0; j < dim; j++) env[j] = Math.max(low[j], Math.min(high[j], raw[j]));
     }
+
+    @Override
+    public void fromEnv(float[] env, float[] raw, double eps) {
+        System.arraycopy(env, 0, raw, 0, dim); // unsquashed: the sample is the action (clipping loses nothing inside the bounds)
+    }
 }

@@ -50,4 +50,17 @@ public final class TanhGaussian extends DiagGaussian {
             env[j] = (float) Math.max(low[j], Math.min(high[j], a)); // guards float rounding at the ends
         }
     }
+
+    /**
+     * u = atanh(a) with a normalised to [−1, 1] and pulled inside by eps: an operator at full
+     * deflection (a = ±1) would otherwise ask for u = ±∞. With eps = 1e-3, |u| ≤ 3.8.
+     */
+    @Override
+    public void fromEnv(float[] env, float[] raw, double eps) {
+        for (int j = 0; j < dim; j++) {
+            double a = 2.0 * (env[j] - low[j]) / (high[j] - low[j]) - 1.0;
+            a = Math.max(-1 + eps, Math.min(1 - eps, a));
+            raw[j] = (float) (0.5 * Math.log((1 + a) / (1 - a)));
+        }
+    }
 }

@@ -180,8 +180,12 @@ public final class OnnxPolicy implements AutoCloseable {
         }
     }
 
+    private boolean closed;
+
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
         for (OnnxTensor t : new OnnxTensor[] {obsTensor, actionOut, valueOut, stateTensor, stateOut}) if (t != null) t.close();
         try {
             session.close();

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.commons.rng.UniformRandomProvider;
 import pponode.modules.ActorCritic;
+import pponode.storage.DemonstrationBuffer;
 import pponode.storage.RolloutBuffer;
 
 /**
@@ -43,9 +44,24 @@ public final class PPO {
         for (int i = 0; i < ac.obsShape.length; i++) obsShape[i + 1] = ac.obsShape[i];
     }
 
+    /**
+     * Behaviour cloning of operator demonstrations: {@code coef · −mean log π(a_op | s)} over a
+     * batch of demonstrations is added to every minibatch's loss. {@code normalize} maps a raw
+     * observation to the policy's input (the run's current observation normaliser).
+     */
+    public record BehaviourCloning(DemonstrationBuffer demos, double coef, java.util.function.BiConsumer<float[], float[]> normalize) {}
+
     /** Runs the update on a filled buffer (GAE computed) and returns averaged statistics. */
     public Map<String, Double> update(RolloutBuffer buf, double clipEps, double entCoef, double lrActor, double lrCritic, UniformRandomProvider rng) {
-        double[] sums = new double[7];
+        return update(buf, clipEps, entCoef, lrActor, lrCritic, rng, null);
+    }
+
+    /** As {@link #update(RolloutBuffer, double, double, double, double, UniformRandomProvider)}, plus behaviour cloning when {@code bc} has demonstrations. */
+    public Map<String, Double> update(RolloutBuffer buf, double clipEps, double entCoef, double lrActor, double lrCritic, UniformRandomProvider rng,
+                                      BehaviourCloning bc) {
+        if (bc != null && (bc.coef() <= 0 || bc.demos().size() == 0)) bc = null;
+        if (bc != null && ac.recurrent()) throw new IllegalArgumentException("behaviour cloning supports feed-forward policies only");
+        double[] sums = new double[9];
         int count = 0;
         boolean earlyStopped = false;
         boolean seq = ac.recurrent();
@@ -58,7 +74,7 @@ public final class PPO {
             for (int from = 0; from < n; from += chunk) {
                 if (seq) buf.gatherSequences(perm, from, Math.min(n, from + chunk), mb, cfg.normAdv);
                 else buf.gather(perm, from, Math.min(n, from + chunk), mb, cfg.normAdv);
-                double[] s = step(clipEps, entCoef, lrActor, lrCritic);
+                double[] s = step(clipEps, entCoef, lrActor, lrCritic, bc, rng);
                 for (int k = 0; k < s.length; k++) sums[k] += s[k];
                 count++;
                 if (s[6] > 0) {
@@ -76,12 +92,18 @@ public final class PPO {
         out.put("train/early_stopped", earlyStopped ? 1.0 : 0.0);
         out.put("train/explained_variance", buf.explainedVariance());
         out.put("train/skipped_nonfinite", (double) skipped);
+        out.put("train/policy_acted_fraction", sums[8] / count);
+        if (bc != null) {
+            out.put("train/bc_loss", sums[7] / count);
+            out.put("train/bc_coef", bc.coef());
+            out.put("train/demonstrations", (double) bc.demos().size());
+        }
         ac.syncHost();
         return out;
     }
 
-    /** One minibatch: returns {actor, critic, entropy, kl, clipfrac, total, stopped}. */
-    private double[] step(double clipEps, double entCoef, double lrActor, double lrCritic) {
+    /** One minibatch: returns {actor, critic, entropy, kl, clipfrac, total, stopped, bc, policy-acted fraction}. */
+    private double[] step(double clipEps, double entCoef, double lrActor, double lrCritic, BehaviourCloning bc, UniformRandomProvider rng) {
         int m = mb.size;
         try (NDScope scope = new NDScope()) {
             obsShape[0] = m;
@@ -92,7 +114,17 @@ public final class PPO {
             NDArray ret = manager.create(slice(mb.returns, m));
             NDArray oldV = manager.create(slice(mb.oldValues, m));
             NDArray corr = manager.create(slice(mb.squashCorr, m));
-            double[] stats = new double[7];
+            double[] stats = new double[9];
+            // Rows an operator acted on carry no valid PPO ratio: mask them out of the surrogate
+            // and the KL/clip statistics (they still train the critic). Plain PPO skips the mask
+            // so its numerics stay those of the reference.
+            NDArray own = mb.allPolicy ? null : manager.create(slice(mb.policyActed, m));
+            double nOwn = m;
+            if (own != null) {
+                nOwn = 0;
+                for (int r = 0; r < m; r++) nOwn += mb.policyActed[r];
+            }
+            stats[8] = nOwn / m;
             try (GradientCollector gc = Engine.getEngine(manager.getEngine().getEngineName()).newGradientCollector()) {
                 ActorCritic.Output o;
                 if (ac.recurrent()) {
@@ -107,17 +139,25 @@ public final class PPO {
                 NDArray ratio = logRatio.exp();
                 float[] lr = logRatio.toFloatArray();
                 double kl = 0, clipped = 0;
-                for (float x : lr) {
+                for (int r0 = 0; r0 < lr.length; r0++) {
+                    if (own != null && mb.policyActed[r0] == 0f) continue;
+                    float x = lr[r0];
                     double r = Math.exp(x);
                     kl += (r - 1) - x;
                     if (Math.abs(r - 1) > clipEps) clipped++;
                 }
-                stats[3] = kl / m;
-                stats[4] = clipped / m;
+                stats[3] = kl / Math.max(nOwn, 1);
+                stats[4] = clipped / Math.max(nOwn, 1);
 
                 NDArray entropy = ac.dist.entropy(o.actorParams(), o.head()).mean();
-                Losses L = losses(ratio, adv, o.value(), oldV, ret, entropy, clipEps, cfg.valueClipEpsilon, cfg.valueCoef, entCoef);
+                Losses L = losses(ratio, adv, o.value(), oldV, ret, entropy, clipEps, cfg.valueClipEpsilon, cfg.valueCoef, entCoef, own);
                 NDArray loss = L.total();
+                stats[7] = Double.NaN;
+                if (bc != null) {
+                    NDArray bcLoss = behaviourCloningLoss(bc, rng);
+                    stats[7] = bcLoss.getFloat();
+                    loss = loss.add(bcLoss.mul((float) bc.coef()));
+                }
                 float[] l = stackScalars(L.actor(), L.critic(), entropy, loss);
                 stats[0] = l[0];
                 stats[1] = l[1];
@@ -134,6 +174,35 @@ public final class PPO {
         }
     }
 
+    private float[] bcObs, bcRaw, bcRow, bcRowNorm;
+
+    /** −mean log π(a_op | s) over a batch of demonstrations (minibatch_size, or all of them if fewer). */
+    private NDArray behaviourCloningLoss(BehaviourCloning bc, UniformRandomProvider rng) {
+        int m = Math.min(cfg.minibatchSize, bc.demos().size());
+        int od = ac.obsDim, rd = ac.dist.rawDim();
+        if (bcObs == null || bcObs.length < m * od) {
+            bcObs = new float[cfg.minibatchSize * od];
+            bcRaw = new float[cfg.minibatchSize * rd];
+            bcRow = new float[od];
+            bcRowNorm = new float[od];
+        }
+        bc.demos().sample(m, rng, bcObs, bcRaw);
+        float[] corr = new float[m];
+        float[] rawRow = new float[rd];
+        for (int r = 0; r < m; r++) {
+            System.arraycopy(bcObs, r * od, bcRow, 0, od);
+            bc.normalize().accept(bcRow, bcRowNorm);
+            System.arraycopy(bcRowNorm, 0, bcObs, r * od, od);
+            System.arraycopy(bcRaw, r * rd, rawRow, 0, rd);
+            corr[r] = (float) ac.dist.squashCorrection(rawRow);
+        }
+        long[] shape = obsShape.clone();
+        shape[0] = m;
+        ActorCritic.Output o = ac.forward(manager.create(slice(bcObs, m * od), new Shape(shape)));
+        NDArray lp = ac.dist.logProb(o.actorParams(), o.head(), manager.create(slice(bcRaw, m * rd), new Shape(m, rd)), manager.create(corr));
+        return lp.mean().neg();
+    }
+
     /** The three PPO loss terms and their weighted sum. */
     public record Losses(NDArray actor, NDArray critic, NDArray total) {}
 
@@ -144,9 +213,16 @@ public final class PPO {
      */
     public static Losses losses(NDArray ratio, NDArray adv, NDArray newV, NDArray oldV, NDArray ret, NDArray entropy,
                                 double clipEps, Double valueClipEps, double valueCoef, double entCoef) {
+        return losses(ratio, adv, newV, oldV, ret, entropy, clipEps, valueClipEps, valueCoef, entCoef, null);
+    }
+
+    /** As above; with {@code policyMask} [B] (1 = the policy's own sample) the surrogate averages over masked-in rows only. */
+    public static Losses losses(NDArray ratio, NDArray adv, NDArray newV, NDArray oldV, NDArray ret, NDArray entropy,
+                                double clipEps, Double valueClipEps, double valueCoef, double entCoef, NDArray policyMask) {
         NDArray surr1 = ratio.mul(adv);
         NDArray surr2 = ratio.clip(1 - clipEps, 1 + clipEps).mul(adv);
-        NDArray actor = surr1.minimum(surr2).mean().neg();
+        NDArray actor = policyMask == null ? surr1.minimum(surr2).mean().neg()
+                : surr1.minimum(surr2).mul(policyMask).sum().div(policyMask.sum().maximum(1f)).neg();
         NDArray critic;
         if (valueClipEps != null) {
             float vc = valueClipEps.floatValue();

@@ -103,6 +103,12 @@ public final class PPOConfig {
     public String vecEnv = "sync";
     public int vecEnvWorkers = 0;
     public int evalEpisodes = 10;
+    // ── Supervised fine-tuning (not in the reference): behaviour cloning of operator interventions.
+    /** Weight of −log π(a_operator | s), used only when there are operator demonstrations. */
+    public double bcCoef = 1.0;
+    public String bcCoefSchedule = "linear";
+    /** Operator actions at a bound are pulled this fraction of the range inside it (tanh/Beta have no density there). */
+    public double bcActionEps = 1e-3;
 
     public static final Set<String> SCHEDULES = Set.of("constant", "none", "linear", "cosine", "warmup_cosine");
     public static final Set<String> ACTIVATIONS = Set.of("tanh", "relu", "elu", "gelu", "leaky_relu", "silu");
@@ -311,6 +317,9 @@ public final class PPOConfig {
         oneOf("clip_epsilon_schedule", clipEpsilonSchedule, SCHEDULES);
         oneOf("entropy_coef_schedule", entropyCoefSchedule, SCHEDULES);
         oneOf("lr_schedule", lrSchedule, SCHEDULES);
+        oneOf("bc_coef_schedule", bcCoefSchedule, SCHEDULES);
+        require(bcCoef >= 0, "bc_coef", "must be >= 0, got " + bcCoef);
+        require(bcActionEps > 0 && bcActionEps < 0.5, "bc_action_eps", "must be in (0, 0.5), got " + bcActionEps);
         oneOf("action_space_type", actionSpaceType, Set.of("discrete", "continuous"));
         oneOf("activation", activation, ACTIVATIONS);
         oneOf("continuous_dist", continuousDist, Set.of("gaussian", "beta"));

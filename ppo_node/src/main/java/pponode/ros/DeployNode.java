@@ -26,9 +26,12 @@ import us.ihmc.ros2.ROS2PublisherBasics;
  */
 public final class DeployNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeployNode.class);
-    private final OnnxPolicy policy;
+    private OnnxPolicy policy; // guarded by this: swapped between control periods
     private final RobotTask task;
-    private final Compatibility.Remap remap;
+    private final RosParams params;
+    private Compatibility.Remap remap;
+    private Thread watcher;
+    private volatile int swaps;
     private final JointStateAssembler assembler;
     private final SafetyGate gate;
     private final ROS2Node node;
@@ -49,6 +52,7 @@ public final class DeployNode implements AutoCloseable {
     public DeployNode(RosParams p, OnnxPolicy policy, RobotTask task) {
         this.policy = policy;
         this.task = task;
+        this.params = p;
         remap = Compatibility.check(policy, task, Deployment.metadata(p.task));
         assembler = new JointStateAssembler(task);
         double rate = Double.parseDouble(policy.metadata().get("ppo_node.control_rate_hz"));
@@ -104,7 +108,72 @@ public final class DeployNode implements AutoCloseable {
     public DeployNode start() {
         policy.resetState();
         if (loop != null) loop.start();
+        if (params.watchPolicy) startWatcher(policy.path());
         return this;
+    }
+
+    /**
+     * Makes {@code next} the running policy from the next control period on. Everything slow
+     * (loading, the compatibility check, ONNX Runtime's first run) happens here, on the caller's
+     * thread; the control loop only waits for a reference assignment. Returns the previous policy,
+     * for the caller to close. A policy for another robot, task, rate or layout is refused.
+     */
+    public OnnxPolicy swap(OnnxPolicy next) {
+        Compatibility.Remap r = Compatibility.check(next, task, Deployment.metadata(params.task));
+        if (!next.metadata().get("ppo_node.control_rate_hz").equals(policy.metadata().get("ppo_node.control_rate_hz"))) {
+            throw new IllegalArgumentException("cannot swap to " + next.path() + ": control rate " + next.metadata().get("ppo_node.control_rate_hz")
+                    + " Hz differs from the running " + policy.metadata().get("ppo_node.control_rate_hz") + " Hz");
+        }
+        next.act(new float[next.observationSize()], new float[task.actuatedJoints.size()]); // first run allocates; not in a control period
+        next.resetState();
+        OnnxPolicy old;
+        synchronized (this) {
+            old = policy;
+            policy = next;
+            remap = r;
+        }
+        swaps++;
+        LOG.info("deploy: swapped in {} (version {})", next.path().getFileName(), next.metadata().getOrDefault("ppo_node.policy_version", "?"));
+        return old;
+    }
+
+    public int swaps() {
+        return swaps;
+    }
+
+    /** Polls the policy file; a replaced file (atomically renamed into place by an export) is loaded and swapped in. */
+    private void startWatcher(java.nio.file.Path file) {
+        watcher = new Thread(() -> {
+            long seen = modified(file);
+            while (!closed) {
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                long m = modified(file);
+                if (m == seen) continue;
+                seen = m;
+                try {
+                    OnnxPolicy old = swap(OnnxPolicy.load(file));
+                    if (old != policy) old.close();
+                } catch (Exception e) {
+                    LOG.error("deploy: keeping the running policy; the new {} was refused: {}", file, e.getMessage());
+                }
+            }
+        }, "deploy-policy-watch");
+        watcher.setDaemon(true);
+        watcher.setPriority(Thread.MIN_PRIORITY);
+        watcher.start();
+    }
+
+    private static long modified(java.nio.file.Path f) {
+        try {
+            return java.nio.file.Files.getLastModifiedTime(f).toMillis() ^ java.nio.file.Files.size(f) ^ java.nio.file.Files.readAttributes(f,
+                    java.nio.file.attribute.BasicFileAttributes.class).fileKey().hashCode();
+        } catch (Exception e) {
+            return -1;
+        }
     }
 
     /** One control period: observation → policy → safety gate → command. */
@@ -178,7 +247,7 @@ public final class DeployNode implements AutoCloseable {
         return loop == null ? 0 : loop.missedDeadlines();
     }
 
-    private boolean closed;
+    private volatile boolean closed;
 
     @Override
     public synchronized void close() {

@@ -43,10 +43,12 @@ public final class RosParams {
     public String trigger = "timer";
     /** float64_multi_array (forward command controller) or joint_trajectory (position controllers). */
     public String commandType = "float64_multi_array";
+    /** Reload the policy file when it is replaced (fine-tuning exports) and swap it in between two control periods. */
+    public boolean watchPolicy = false;
 
     private static final Set<String> KEYS = Set.of("node_name", "namespace", "domain_id", "task", "policy", "joint_state_topics", "joint_state_qos",
             "command_topic", "command_qos", "controller", "target_topic", "estop_topic", "watchdog_periods", "max_rate", "low_pass_alpha", "seed",
-            "shuffle_joint_order", "extra_joints", "trigger", "reset_topic", "command_type");
+            "shuffle_joint_order", "extra_joints", "trigger", "reset_topic", "command_type", "watch_policy");
 
     /** The effective DDS domain. */
     public int domain() {
@@ -140,6 +142,7 @@ public final class RosParams {
                 case "low_pass_alpha" -> lowPassAlpha = Double.parseDouble(s);
                 case "seed" -> seed = Long.parseLong(s);
                 case "shuffle_joint_order" -> shuffleJointOrder = Boolean.parseBoolean(s);
+                case "watch_policy" -> watchPolicy = Boolean.parseBoolean(s);
                 case "extra_joints" -> extraJoints = list(v);
                 case "trigger" -> {
                     if (!s.equals("timer") && !s.equals("joint_state")) throw new IllegalArgumentException("node parameter 'trigger' must be timer or joint_state, got '" + s + "'");

@@ -71,6 +71,13 @@ public final class OnPolicyRunner implements AutoCloseable {
     // recurrent policies: each env's hidden state, and whether its next observation starts an episode
     private final float[][] rnnState;
     private final boolean[] episodeStart;
+    // supervised fine-tuning: who may take over, and what the operators showed
+    private Supervisor supervisor;
+    private pponode.storage.DemonstrationBuffer demos;
+    private Schedule bcSchedule;
+    private float[][] executed, demonstration;
+    private float[] demoRaw;
+    private long rolloutInterventions, rolloutSafe;
 
     public OnPolicyRunner(PPOConfig cfg, LongFunction<Env> envFactory, Path runDir) {
         this.cfg = cfg.validate();
@@ -141,8 +148,14 @@ public final class OnPolicyRunner implements AutoCloseable {
             long r0 = System.nanoTime();
             collectRollout();
             long u0 = System.nanoTime();
+            PPO.BehaviourCloning bc = demos == null ? null : new PPO.BehaviourCloning(demos, bcSchedule.at(update), this::normalize);
             Map<String, Double> stats = ppo.update(buffer, clipSchedule.at(update), entSchedule.at(update),
-                    cfg.lrActor * lrSchedule.at(update), cfg.lrCritic * lrSchedule.at(update), rng);
+                    cfg.lrActor * lrSchedule.at(update), cfg.lrCritic * lrSchedule.at(update), rng, bc);
+            if (supervisor != null) {
+                long steps = (long) cfg.rolloutSteps * cfg.numEnvs;
+                stats.put("teleop/intervention_rate", (double) rolloutInterventions / steps);
+                stats.put("teleop/safe_rate", (double) rolloutSafe / steps);
+            }
             long u1 = System.nanoTime();
             update++;
             double elapsed = (u1 - t0) / 1e9;
@@ -162,6 +175,7 @@ public final class OnPolicyRunner implements AutoCloseable {
     /** Plays rollout_steps steps in every env with the current policy and fills the buffer (GAE included). */
     void collectRollout() {
         int n = cfg.numEnvs;
+        rolloutInterventions = rolloutSafe = 0;
         boolean rnn = net.recurrent();
         for (int i = 0; i < n && rnn; i++) System.arraycopy(rnnState[i], 0, buffer.initialState, i * net.stateSize(), net.stateSize());
         for (int t = 0; t < cfg.rolloutSteps; t++) {
@@ -182,6 +196,8 @@ public final class OnPolicyRunner implements AutoCloseable {
                 corr[i] = net.dist.squashCorrection(raw[i]);
                 net.dist.toEnv(raw[i], envAction[i]);
             }
+            // 3b. an operator may take over (the policy's sample is still stored, but masked out)
+            Supervisor.Actor[] who = supervisor == null ? null : decideWhoActs();
             // 4. step every env (auto-reset keeps the final observation)
             VecStep s = envs.step(envAction);
             // 5. rewards: scale by the running std of the discounted return, bootstrap truncations
@@ -204,6 +220,10 @@ public final class OnPolicyRunner implements AutoCloseable {
                     epLength[i] = 0;
                 }
                 buffer.add(t, i, obsNorm[i], raw[i], logProb[i], values[i], r, s.done(i), corr[i]);
+                if (who != null) {
+                    if (who[i] != Supervisor.Actor.POLICY) buffer.markNotPolicy(t, i);
+                    supervisor.stepped(i, who[i], envAction[i], s.rewards[i], s.done(i), s.obs[i]);
+                }
                 obs[i] = s.obs[i];
                 episodeStart[i] = s.done(i);
             }
@@ -215,6 +235,55 @@ public final class OnPolicyRunner implements AutoCloseable {
             lastValues[i] = rnn ? net.valueRecurrent(tmp, rnnState[i], episodeStart[i]) : net.value(tmp);
         }
         buffer.computeGae(lastValues, cfg.gamma, cfg.gaeLambda);
+    }
+
+    private Supervisor.Actor[] decideWhoActs() {
+        Supervisor.Actor[] who = new Supervisor.Actor[cfg.numEnvs];
+        for (int i = 0; i < cfg.numEnvs; i++) {
+            who[i] = supervisor.decide(i, obs[i], envAction[i], executed[i], demonstration[i]);
+            if (who[i] == Supervisor.Actor.POLICY) continue;
+            System.arraycopy(executed[i], 0, envAction[i], 0, envAction[i].length);
+            if (who[i] == Supervisor.Actor.OPERATOR) {
+                rolloutInterventions++;
+                addDemonstration(obs[i], demonstration[i]);
+            } else {
+                rolloutSafe++;
+            }
+        }
+        return who;
+    }
+
+    /**
+     * Lets {@code s} take over steps from now on. Operator actions are learned from by behaviour
+     * cloning (bc_coef, bc_coef_schedule), and steps the policy did not act on are masked out of
+     * the PPO surrogate.
+     */
+    public void supervise(Supervisor s) {
+        if (net.recurrent()) throw new IllegalArgumentException("supervised fine-tuning supports feed-forward policies only (backbone " + cfg.backbone + ")");
+        if (!cfg.actionSpaceType.equals("continuous")) throw new IllegalArgumentException("supervised fine-tuning needs continuous actions");
+        supervisor = s;
+        int n = cfg.numEnvs;
+        executed = new float[n][net.dist.envDim()];
+        demonstration = new float[n][net.dist.envDim()];
+        ensureDemos();
+    }
+
+    /** Adds one operator demonstration: a raw observation and the operator's action in environment units. */
+    public void addDemonstration(float[] observation, float[] envActionOfOperator) {
+        ensureDemos();
+        net.dist.fromEnv(envActionOfOperator, demoRaw, cfg.bcActionEps);
+        demos.add(observation, demoRaw);
+    }
+
+    public int demonstrations() {
+        return demos == null ? 0 : demos.size();
+    }
+
+    private void ensureDemos() {
+        if (demos != null) return;
+        demos = new pponode.storage.DemonstrationBuffer(net.obsDim, net.dist.rawDim());
+        demoRaw = new float[net.dist.rawDim()];
+        bcSchedule = new Schedule(cfg.bcCoef, cfg.bcCoefSchedule, totalUpdates);
     }
 
     /**

@@ -14,6 +14,11 @@ import org.apache.commons.rng.UniformRandomProvider;
 public final class RolloutBuffer {
     public final int steps, envs, obsDim, rawDim;
     public final float[] obs, raw, logProbs, values, rewards, dones, squashCorr, advantages, returns;
+    /**
+     * 1 where the policy's own sample was executed, 0 where an operator (or a safety fallback)
+     * acted instead: such steps still train the critic, but the PPO ratio is meaningless for them.
+     */
+    public final float[] policyActed;
     /** Recurrent policies: 1 where the observation at [t][env] starts an episode (state was reset). */
     public final float[] episodeStarts;
     /** Recurrent policies: each env's hidden state before step 0, [env][stateSize]. */
@@ -39,6 +44,7 @@ public final class RolloutBuffer {
         squashCorr = new float[n];
         advantages = new float[n];
         returns = new float[n];
+        policyActed = new float[n];
         this.stateSize = stateSize;
         episodeStarts = new float[n];
         initialState = new float[envs * stateSize];
@@ -58,6 +64,12 @@ public final class RolloutBuffer {
         rewards[k] = (float) reward;
         dones[k] = done ? 1f : 0f;
         squashCorr[k] = (float) corr;
+        policyActed[k] = 1f;
+    }
+
+    /** Marks env {@code i}'s step {@code t} as not acted by the policy (after {@link #add}). */
+    public void markNotPolicy(int t, int i) {
+        policyActed[t * envs + i] = 0f;
     }
 
     /**
@@ -133,7 +145,9 @@ public final class RolloutBuffer {
     /** Minibatch rows copied out of the buffer, ready to become tensors. */
     public static final class Minibatch {
         public int size;
-        public final float[] obs, raw, oldLogProbs, advantages, returns, oldValues, squashCorr;
+        public final float[] obs, raw, oldLogProbs, advantages, returns, oldValues, squashCorr, policyActed;
+        /** True when every row was the policy's own sample (plain PPO; no masking needed). */
+        public boolean allPolicy;
         /** Recurrent minibatches only. */
         public int seqSteps, seqEnvs;
         public final float[] keep, state0;
@@ -152,6 +166,7 @@ public final class RolloutBuffer {
             returns = new float[capacity];
             oldValues = new float[capacity];
             squashCorr = new float[capacity];
+            policyActed = new float[capacity];
         }
     }
 
@@ -159,6 +174,7 @@ public final class RolloutBuffer {
     public void gather(int[] idx, int from, int to, Minibatch mb, boolean normAdv) {
         int m = to - from;
         mb.size = m;
+        mb.allPolicy = true;
         for (int r = 0; r < m; r++) {
             int k = idx[from + r];
             System.arraycopy(obs, k * obsDim, mb.obs, r * obsDim, obsDim);
@@ -168,6 +184,8 @@ public final class RolloutBuffer {
             mb.returns[r] = returns[k];
             mb.oldValues[r] = values[k];
             mb.squashCorr[r] = squashCorr[k];
+            mb.policyActed[r] = policyActed[k];
+            if (policyActed[k] == 0f) mb.allPolicy = false;
         }
         if (normAdv && m > 1) {
             double mean = 0;

@@ -195,6 +195,77 @@ class RosNodeTest {
         }
     }
 
+    /**
+     * Hot swap: the deploy loop (50 Hz timer) keeps every deadline while policies are swapped ten
+     * times through the API and once by replacing the watched file, as fine-tuning exports do.
+     */
+    @Test
+    void policySwapsKeepTheControlRate() throws Exception {
+        Path watched = dir.resolve("watched.onnx");
+        Path other = dir.resolve("other.onnx");
+        java.nio.file.Files.copy(onnx, watched, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        PPOConfig c = new PPOConfig();
+        Presets.apply(c, "reacher_2dof");
+        c.apply(List.of("seed=7", "total_timesteps=2048"));
+        try (OnPolicyRunner r = new OnPolicyRunner(c, s -> EnvRegistry.make("reacher_2dof", s), null)) {
+            var meta = new java.util.LinkedHashMap<>(Deployment.metadata("reacher_2dof"));
+            meta.put("ppo_node.policy_version", "2");
+            OnnxExporter.write(r.policy(), meta, other);
+        }
+        RosParams p = params();
+        p.policy = watched.toString();
+        p.watchPolicy = true;
+        try (OnnxPolicy op = OnnxPolicy.load(watched); DeployNode dep = new DeployNode(p, op, task).start(); FakeRobot robot = new FakeRobot(p)) {
+            var run = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread pub = new Thread(() -> {
+                while (run.get()) {
+                    robot.state(new String[] {"joint1", "joint2"}, new double[] {0.5, 0.2});
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            pub.setDaemon(true);
+            pub.start();
+            await(() -> !dep.safe(), 10_000, "the policy taking control");
+            long missed0 = dep.missedDeadlines(), published0 = dep.published();
+            double[] before = dep.lastCommand();
+            for (int k = 0; k < 10; k++) {
+                dep.swap(OnnxPolicy.load(k % 2 == 0 ? other : onnx)).close();
+                Thread.sleep(60);
+                assertFalse(dep.safe(), "the policy stays in control across a swap: " + dep.reason());
+            }
+            // the fine-tuning path: a new file atomically renamed over the watched one
+            Path tmp = dir.resolve("watched.onnx.tmp");
+            java.nio.file.Files.copy(other, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            java.nio.file.Files.move(tmp, watched, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            await(() -> dep.swaps() == 11, 5_000, "the watcher swapping in the replaced file");
+            Thread.sleep(200);
+            double[] after = dep.lastCommand();
+            run.set(false);
+            pub.join();
+            long published = dep.published() - published0;
+            System.out.printf("hot swap: 11 swaps, %d commands, %d missed deadlines%n", published, dep.missedDeadlines() - missed0);
+            assertEquals(0, dep.missedDeadlines() - missed0, "missed deadlines across swaps");
+            assertTrue(published >= 45, "the loop kept publishing at 50 Hz: " + published + " commands in ~1 s");
+            assertFalse(java.util.Arrays.equals(before, after), "the swapped-in policy commands differently");
+            // a policy for another task is refused, and the running one stays
+            Path cart = dir.resolve("cartpole.onnx");
+            PPOConfig cc = new PPOConfig();
+            cc.apply(List.of("env_id=cartpole_balance", "action_space_type=continuous", "num_envs=1", "rollout_steps=64", "minibatch_size=64", "total_timesteps=64"));
+            try (OnPolicyRunner r = new OnPolicyRunner(cc, s -> EnvRegistry.make("cartpole_balance", s), null)) {
+                OnnxExporter.write(r.policy(), Deployment.metadata("cartpole_balance"), cart);
+            }
+            try (OnnxPolicy wrong = OnnxPolicy.load(cart)) {
+                IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> dep.swap(wrong));
+                assertTrue(e.getMessage().contains("cartpole"), e.getMessage());
+            }
+            assertEquals(11, dep.swaps());
+        }
+    }
+
     /** The simulated robot as its own OS process (the CLI's `sim`), so the loop crosses processes. */
     static Process simProcess(int domain, double seconds) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

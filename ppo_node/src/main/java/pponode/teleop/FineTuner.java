@@ -1,0 +1,230 @@
+package pponode.teleop;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import pponode.env.RobotTask;
+import pponode.onnx.Deployment;
+import pponode.onnx.OnnxExporter;
+import pponode.runner.OnPolicyRunner;
+import pponode.runner.Supervisor;
+
+/**
+ * Teleop-supervised fine-tuning: the policy runs (in a simulator or on the robot), an operator
+ * may take over at any step, and every update is PPO on the policy's own steps plus behaviour
+ * cloning of the operator's actions. Every step is appended to {@code interventions.log} (who
+ * acted, observation, actions), and demonstrations found there are loaded again on restart.
+ * Every {@code exportEvery} updates a new ONNX policy is written, versioned ({@code policy_vN.onnx},
+ * {@code ppo_node.policy_version}) and atomically replacing {@code policy.onnx}, which a deploy
+ * node with {@code watch_policy} swaps in without dropping a control period.
+ */
+public final class FineTuner implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FineTuner.class);
+    public final OnPolicyRunner runner;
+    private final RobotTask task;
+    private final Path runDir;
+    private final TeleopArbiter[] arbiters;
+    private final ScriptedReacherOperator[] scripted; // null entries: a remote operator
+    private final long[] clockMs;
+    private final long controlPeriodMs;
+    private final InterventionLog log;
+    private final int exportEvery;
+    private final String finetunedFrom;
+    private final List<Consumer<Map<String, Object>>> telemetry = new ArrayList<>();
+    private final float[][] lastObs, lastDemo;
+    private final int[] episode;
+    private final Supervisor.Actor[] lastWho;
+    private int version;
+    private long operatorSteps, safeSteps, steps;
+
+    /**
+     * @param arbiters  one per environment
+     * @param scripted  one per environment, or null when operators are remote (MQTT, ROS 2)
+     * @param simClock  true in a simulator: the deadman runs on simulated time (control periods)
+     */
+    public FineTuner(OnPolicyRunner runner, RobotTask task, Path runDir, TeleopArbiter[] arbiters, ScriptedReacherOperator[] scripted,
+                     long[] clockMs, int exportEvery, String finetunedFrom) throws IOException {
+        if (arbiters.length != runner.cfg.numEnvs) throw new IllegalArgumentException("one arbiter per environment: " + arbiters.length + " for " + runner.cfg.numEnvs);
+        this.runner = runner;
+        this.task = task;
+        this.runDir = runDir;
+        this.arbiters = arbiters;
+        this.scripted = scripted;
+        this.clockMs = clockMs;
+        this.controlPeriodMs = Math.round(1000 / task.controlRateHz);
+        this.exportEvery = exportEvery;
+        this.finetunedFrom = finetunedFrom;
+        int n = arbiters.length;
+        lastObs = new float[n][];
+        lastDemo = new float[n][task.actuatedJoints.size()];
+        episode = new int[n];
+        lastWho = new Supervisor.Actor[n];
+        Files.createDirectories(runDir);
+        Path logFile = runDir.resolve("interventions.log");
+        int obsDim = runner.net.obsDim;
+        if (Files.exists(logFile)) {
+            int k = 0;
+            for (InterventionLog.Step s : InterventionLog.read(logFile)) {
+                if (s.demonstration() != null) {
+                    runner.addDemonstration(s.obs(), s.demonstration());
+                    k++;
+                }
+            }
+            if (k > 0) LOG.info("finetune: {} operator demonstrations restored from {}", k, logFile);
+        }
+        log = new InterventionLog(logFile, task.name, task.actuatedJoints, obsDim);
+        runner.supervise(new Supervisor() {
+            @Override
+            public Actor decide(int env, float[] obs, float[] policyAction, float[] executed, float[] demonstration) {
+                if (scripted != null && scripted[env] != null) scripted[env].observe(obs, clockMs[env]);
+                Actor who = arbiters[env].decide(env, obs, policyAction, executed, demonstration);
+                lastObs[env] = obs.clone();
+                if (who == Actor.OPERATOR) System.arraycopy(demonstration, 0, lastDemo[env], 0, demonstration.length);
+                return who;
+            }
+
+            @Override
+            public void stepped(int env, Actor who, float[] executed, double reward, boolean done, float[] nextObs) {
+                steps++;
+                if (who == Actor.OPERATOR) operatorSteps++;
+                if (who == Actor.SAFE) safeSteps++;
+                try {
+                    log.append(new InterventionLog.Step(runner.globalStep(), clockMs[env], episode[env], who, lastObs[env], executed.clone(),
+                            who == Actor.OPERATOR ? lastDemo[env].clone() : null));
+                    if (lastWho[env] == Actor.OPERATOR && who != Actor.OPERATOR) log.sync(); // a segment ended: make it durable
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException("cannot append to " + logFile + ": operator data would be lost", e);
+                }
+                lastWho[env] = who;
+                if (scripted != null) clockMs[env] += controlPeriodMs;
+                if (done) {
+                    if (scripted != null && scripted[env] != null) scripted[env].episodeEnded(clockMs[env]);
+                    episode[env]++;
+                }
+            }
+        });
+    }
+
+    /**
+     * Fine-tuning in the embedded simulator, the deadman on simulated time. With
+     * {@code scriptedOperator}, each simulated arm gets a {@link ScriptedReacherOperator};
+     * otherwise commands come from whatever is given the returned arbiters (MQTT, ROS 2).
+     */
+    public static FineTuner simulated(pponode.ppo.PPOConfig cfg, pponode.runner.Policy init, Path runDir, TeleopConfig tcfg,
+                                      boolean scriptedOperator, int exportEvery, String finetunedFrom) throws IOException {
+        RobotTask task = pponode.env.EnvRegistry.task(cfg.envId);
+        if (task == null) throw new IllegalArgumentException("fine-tuning needs a robot task, not '" + cfg.envId + "'");
+        OnPolicyRunner runner = new OnPolicyRunner(cfg, s -> pponode.env.EnvRegistry.make(cfg.envId, s), runDir);
+        try {
+            if (init != null) runner.initFrom(init);
+            int n = cfg.numEnvs;
+            long[] clock = new long[n];
+            TeleopArbiter[] arb = new TeleopArbiter[n];
+            ScriptedReacherOperator[] ops = scriptedOperator ? new ScriptedReacherOperator[n] : null;
+            var box = task.actionSpace();
+            double[] lo = new double[box.low().length], hi = new double[lo.length];
+            for (int j = 0; j < lo.length; j++) {
+                lo[j] = box.low()[j];
+                hi[j] = box.high()[j];
+            }
+            List<Map<String, Object>> layout;
+            try (var e = new pponode.env.RobotEnv(task, 0)) {
+                layout = e.observationLayout();
+            }
+            for (int i = 0; i < n; i++) {
+                final int env = i;
+                clock[i] = 1_000_000L; // simulated ms; any origin works, commands are stamped with it
+                arb[i] = new TeleopArbiter(tcfg, task.actuatedJoints, lo, hi, task.commandInterface, () -> clock[env]);
+                if (ops != null) ops[i] = new ScriptedReacherOperator(task, layout, arb[i], 0.02, 0.05, 0.02, 25);
+            }
+            return new FineTuner(runner, task, runDir, arb, ops, clock, exportEvery, finetunedFrom);
+        } catch (RuntimeException | IOException e) {
+            runner.close();
+            throw e;
+        }
+    }
+
+    public TeleopArbiter arbiter(int env) {
+        return arbiters[env];
+    }
+
+    /** Receives a telemetry record after every update (MQTT, ROS 2, a test). */
+    public void addTelemetry(Consumer<Map<String, Object>> sink) {
+        telemetry.add(sink);
+    }
+
+    /** Runs {@code k} updates (or until the run's total_timesteps); returns the last update's statistics. */
+    public Map<String, Double> run(int k, OnPolicyRunner.Listener listener) throws IOException {
+        Map<String, Double> last = new LinkedHashMap<>();
+        runner.runUpdates(k, (u, total, step, stats) -> {
+            last.clear();
+            last.putAll(stats);
+            if (u % exportEvery == 0 || u == total) {
+                try {
+                    export();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("robot", task.name);
+            t.put("update", u);
+            t.put("global_step", step);
+            t.put("mode", arbiters[0].lastActor().name().toLowerCase());
+            t.put("intervention_rate", stats.getOrDefault("teleop/intervention_rate", 0.0));
+            t.put("safe_rate", stats.getOrDefault("teleop/safe_rate", 0.0));
+            t.put("mean_return", stats.get("charts/mean_reward"));
+            t.put("actor_loss", stats.get("train/actor_loss"));
+            t.put("critic_loss", stats.get("train/critic_loss"));
+            t.put("bc_loss", stats.get("train/bc_loss"));
+            t.put("demonstrations", runner.demonstrations());
+            t.put("policy_version", version);
+            t.put("commands_rejected", java.util.Arrays.stream(arbiters).mapToLong(TeleopArbiter::rejectedCount).sum());
+            for (Consumer<Map<String, Object>> c : telemetry) c.accept(t);
+            if (listener != null) listener.onUpdate(u, total, step, stats);
+        });
+        log.sync();
+        return last;
+    }
+
+    /** Writes policy_v{N}.onnx and atomically replaces policy.onnx with it. */
+    public Path export() throws IOException {
+        version++;
+        Map<String, String> meta = new LinkedHashMap<>(Deployment.metadata(runner.cfg.envId));
+        meta.put("ppo_node.policy_version", String.valueOf(version));
+        meta.put("ppo_node.finetuned_from", finetunedFrom);
+        meta.put("ppo_node.demonstrations", String.valueOf(runner.demonstrations()));
+        meta.put("ppo_node.global_step", String.valueOf(runner.globalStep()));
+        var p = runner.policy();
+        Path versioned = runDir.resolve("policy_v" + version + ".onnx");
+        OnnxExporter.write(p, meta, versioned);
+        OnnxExporter.write(p, meta, runDir.resolve("policy.onnx"));
+        LOG.info("finetune: exported policy version {} ({} demonstrations) to {}", version, runner.demonstrations(), versioned);
+        return versioned;
+    }
+
+    public int version() {
+        return version;
+    }
+
+    public long operatorSteps() {
+        return operatorSteps;
+    }
+
+    public long steps() {
+        return steps;
+    }
+
+    @Override
+    public void close() throws IOException {
+        log.close();
+        runner.close();
+    }
+}

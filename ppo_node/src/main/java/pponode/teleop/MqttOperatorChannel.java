@@ -1,0 +1,155 @@
+package pponode.teleop;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator channel over MQTT v5 (Eclipse Paho): commands in on
+ * {@code ppo_node/<robot>/teleop/cmd} at QoS 1, telemetry out on {@code ppo_node/<robot>/telemetry}.
+ *
+ * <p>The session survives disconnects: clean start off and a session expiry, so the broker keeps
+ * the subscription and queues QoS 1 commands while the node is away, and delivers them after the
+ * automatic reconnect. A command is acknowledged only after {@link TeleopArbiter#submit} has
+ * returned, so an accepted command is never lost between broker and arbiter. (Commands queued
+ * during an outage are usually stale by the time they arrive; the deadman rejects those, by design.)
+ */
+public final class MqttOperatorChannel implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MqttOperatorChannel.class);
+    private final TeleopConfig cfg;
+    private final CommandSink sink;
+    private final MqttClient client;
+    private final String commandTopic, telemetryTopic;
+    private final AtomicLong received = new AtomicLong(), reconnects = new AtomicLong();
+    private volatile boolean connected;
+
+    public MqttOperatorChannel(TeleopConfig cfg, CommandSink sink) throws MqttException {
+        if (cfg.broker.isEmpty()) throw new IllegalArgumentException("teleop.broker is not set");
+        this.cfg = cfg;
+        this.sink = sink;
+        commandTopic = cfg.topic(cfg.commandTopic);
+        telemetryTopic = cfg.topic(cfg.telemetryTopic);
+        client = new MqttClient(cfg.broker, cfg.clientIdOrDefault(), new MemoryPersistence());
+        client.setCallback(new MqttCallback() {
+            @Override
+            public void disconnected(MqttDisconnectResponse r) {
+                connected = false;
+                LOG.warn("teleop mqtt: disconnected from {} ({}); reconnecting", cfg.broker, r.getReasonString() != null ? r.getReasonString() : r.getException());
+            }
+
+            @Override
+            public void mqttErrorOccurred(MqttException e) {
+                LOG.warn("teleop mqtt: {}", e.toString());
+            }
+
+            @Override
+            public void messageArrived(String topic, MqttMessage m) {
+                received.incrementAndGet();
+                sink.submit(m.getPayload(), "mqtt " + topic);
+            }
+
+            @Override
+            public void deliveryComplete(IMqttToken token) {}
+
+            @Override
+            public void connectComplete(boolean reconnect, String uri) {
+                connected = true;
+                if (reconnect) {
+                    reconnects.incrementAndGet();
+                    LOG.info("teleop mqtt: reconnected to {}", uri);
+                    // a broker that lost our session also lost the subscription
+                    new Thread(() -> {
+                        try {
+                            client.subscribe(commandTopic, 1);
+                        } catch (MqttException e) {
+                            LOG.error("teleop mqtt: cannot resubscribe to {}: {}", commandTopic, e.toString());
+                        }
+                    }, "mqtt-resubscribe").start();
+                }
+            }
+
+            @Override
+            public void authPacketArrived(int reasonCode, MqttProperties properties) {}
+        });
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        o.setCleanStart(false);
+        o.setSessionExpiryInterval(cfg.sessionExpirySeconds);
+        o.setAutomaticReconnect(true);
+        o.setAutomaticReconnectDelay(1, 5);
+        o.setKeepAliveInterval(10);
+        o.setConnectionTimeout(10);
+        if (!cfg.username.isEmpty()) o.setUserName(cfg.username);
+        String pw = cfg.resolvedPassword();
+        if (pw != null && !pw.isEmpty()) o.setPassword(pw.getBytes(StandardCharsets.UTF_8));
+        if (!cfg.tlsTruststore.isEmpty() || !cfg.tlsKeystore.isEmpty()) {
+            Properties ssl = new Properties(); // Paho's own TLS settings (JKS or PKCS12 stores)
+            if (!cfg.tlsTruststore.isEmpty()) {
+                ssl.setProperty("com.ibm.ssl.trustStore", cfg.tlsTruststore);
+                ssl.setProperty("com.ibm.ssl.trustStorePassword", cfg.tlsTruststorePassword);
+            }
+            if (!cfg.tlsKeystore.isEmpty()) {
+                ssl.setProperty("com.ibm.ssl.keyStore", cfg.tlsKeystore);
+                ssl.setProperty("com.ibm.ssl.keyStorePassword", cfg.tlsKeystorePassword);
+            }
+            o.setSSLProperties(ssl);
+        }
+        try {
+            client.connect(o);
+        } catch (MqttException e) {
+            try {
+                client.close(true);
+            } catch (MqttException ignored) {
+                // already failed
+            }
+            throw new MqttException(e.getReasonCode(), new IllegalStateException("cannot connect to the MQTT broker " + cfg.broker + " as '"
+                    + (cfg.username.isEmpty() ? "(anonymous)" : cfg.username) + "': " + e.getMessage() + " (reason code " + e.getReasonCode() + ")"));
+        }
+        connected = true;
+        client.subscribe(commandTopic, 1);
+        LOG.info("teleop mqtt: {} as {}; commands on {}, telemetry on {}", cfg.broker, cfg.clientIdOrDefault(), commandTopic, telemetryTopic);
+    }
+
+    /** Publishes one telemetry record (JSON, QoS 0: the next one supersedes it). Dropped while disconnected. */
+    public void publishTelemetry(Map<String, ?> fields) {
+        if (!connected) return;
+        try {
+            client.publish(telemetryTopic, new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(fields), 0, false);
+        } catch (Exception e) {
+            LOG.debug("teleop mqtt: telemetry not sent: {}", e.toString());
+        }
+    }
+
+    public boolean connected() {
+        return connected;
+    }
+
+    public long received() {
+        return received.get();
+    }
+
+    public long reconnects() {
+        return reconnects.get();
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (client.isConnected()) client.disconnect(2000);
+            client.close(true);
+        } catch (MqttException e) {
+            LOG.debug("teleop mqtt: close: {}", e.toString());
+        }
+    }
+}
