@@ -42,6 +42,8 @@ public final class FineTuner implements AutoCloseable {
     private final int[] episode;
     private final Supervisor.Actor[] lastWho;
     private int version;
+    private boolean paced;
+    private long nextStepNanos;
     private long operatorSteps, safeSteps, steps;
 
     /**
@@ -80,9 +82,14 @@ public final class FineTuner implements AutoCloseable {
             if (k > 0) LOG.info("finetune: {} operator demonstrations restored from {}", k, logFile);
         }
         log = new InterventionLog(logFile, task.name, task.actuatedJoints, obsDim);
+        try (var files = Files.list(runDir)) { // a restarted run continues the version numbers, never overwrites
+            version = files.map(f -> f.getFileName().toString()).filter(f -> f.matches("policy_v\\d+\\.onnx"))
+                    .mapToInt(f -> Integer.parseInt(f.substring(8, f.length() - 5))).max().orElse(0);
+        }
         runner.supervise(new Supervisor() {
             @Override
             public Actor decide(int env, float[] obs, float[] policyAction, float[] executed, float[] demonstration) {
+                if (paced) pace();
                 if (scripted != null && scripted[env] != null) scripted[env].observe(obs, clockMs[env]);
                 Actor who = arbiters[env].decide(env, obs, policyAction, executed, demonstration);
                 lastObs[env] = obs.clone();
@@ -103,7 +110,7 @@ public final class FineTuner implements AutoCloseable {
                     throw new java.io.UncheckedIOException("cannot append to " + logFile + ": operator data would be lost", e);
                 }
                 lastWho[env] = who;
-                if (scripted != null) clockMs[env] += controlPeriodMs;
+                clockMs[env] = paced ? System.currentTimeMillis() : clockMs[env] + controlPeriodMs;
                 if (done) {
                     if (scripted != null && scripted[env] != null) scripted[env].episodeEnded(clockMs[env]);
                     episode[env]++;
@@ -119,9 +126,20 @@ public final class FineTuner implements AutoCloseable {
      */
     public static FineTuner simulated(pponode.ppo.PPOConfig cfg, pponode.runner.Policy init, Path runDir, TeleopConfig tcfg,
                                       boolean scriptedOperator, int exportEvery, String finetunedFrom) throws IOException {
+        return create(cfg, s -> pponode.env.EnvRegistry.make(cfg.envId, s), init, runDir, tcfg, scriptedOperator, false, exportEvery, finetunedFrom);
+    }
+
+    /**
+     * Fine-tuning on any environment of a robot task. {@code wallClock}: the deadman and the
+     * operator's stamps use the wall clock (a robot, or a simulator paced to real time for a human
+     * operator), and each step waits for its control period.
+     */
+    public static FineTuner create(pponode.ppo.PPOConfig cfg, java.util.function.LongFunction<pponode.env.Env> factory, pponode.runner.Policy init,
+                                   Path runDir, TeleopConfig tcfg, boolean scriptedOperator, boolean wallClock, int exportEvery, String finetunedFrom) throws IOException {
         RobotTask task = pponode.env.EnvRegistry.task(cfg.envId);
         if (task == null) throw new IllegalArgumentException("fine-tuning needs a robot task, not '" + cfg.envId + "'");
-        OnPolicyRunner runner = new OnPolicyRunner(cfg, s -> pponode.env.EnvRegistry.make(cfg.envId, s), runDir);
+        if (wallClock && cfg.numEnvs != 1) throw new IllegalArgumentException("'num_envs' must be 1 with a remote operator: one robot, one operator (got " + cfg.numEnvs + ")");
+        OnPolicyRunner runner = new OnPolicyRunner(cfg, factory, runDir);
         try {
             if (init != null) runner.initFrom(init);
             int n = cfg.numEnvs;
@@ -141,10 +159,13 @@ public final class FineTuner implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 final int env = i;
                 clock[i] = 1_000_000L; // simulated ms; any origin works, commands are stamped with it
-                arb[i] = new TeleopArbiter(tcfg, task.actuatedJoints, lo, hi, task.commandInterface, () -> clock[env]);
+                arb[i] = new TeleopArbiter(tcfg, task.actuatedJoints, lo, hi, task.commandInterface,
+                        wallClock ? System::currentTimeMillis : () -> clock[env]);
                 if (ops != null) ops[i] = new ScriptedReacherOperator(task, layout, arb[i], 0.02, 0.05, 0.02, 25);
             }
-            return new FineTuner(runner, task, runDir, arb, ops, clock, exportEvery, finetunedFrom);
+            FineTuner ft = new FineTuner(runner, task, runDir, arb, ops, clock, exportEvery, finetunedFrom);
+            ft.paced = wallClock;
+            return ft;
         } catch (RuntimeException | IOException e) {
             runner.close();
             throw e;
@@ -153,6 +174,15 @@ public final class FineTuner implements AutoCloseable {
 
     public TeleopArbiter arbiter(int env) {
         return arbiters[env];
+    }
+
+    /** Real time for a human operator: one step per control period. */
+    private void pace() {
+        long period = Math.round(1e9 / task.controlRateHz);
+        long now = System.nanoTime();
+        if (nextStepNanos == 0 || now - nextStepNanos > period) nextStepNanos = now;
+        while ((now = System.nanoTime()) < nextStepNanos) java.util.concurrent.locks.LockSupport.parkNanos(nextStepNanos - now);
+        nextStepNanos += period;
     }
 
     /** Receives a telemetry record after every update (MQTT, ROS 2, a test). */

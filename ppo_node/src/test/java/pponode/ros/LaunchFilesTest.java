@@ -46,7 +46,7 @@ class LaunchFilesTest {
     void launchFilesNameRealCommandsOptionsAndFiles() throws IOException {
         CommandLine cli = Main.commandLine();
         List<Path> files = launchFiles();
-        assertEquals(List.of("deploy.launch.py", "sim.launch.py", "train.launch.py"), files.stream().map(p -> p.getFileName().toString()).sorted().toList());
+        assertEquals(List.of("deploy.launch.py", "finetune.launch.py", "sim.launch.py", "train.launch.py"), files.stream().map(p -> p.getFileName().toString()).sorted().toList());
         for (Path f : files) {
             String src = Files.readString(f);
             Matcher m = CMD.matcher(src);
@@ -61,6 +61,7 @@ class LaunchFilesTest {
         new RosParams().load(LAUNCH.resolve("config/deploy.yaml"), "ppo_node");
         new RosParams().load(LAUNCH.resolve("config/sim.yaml"), "ppo_node_sim");
         new pponode.ppo.PPOConfig().applyYaml(LAUNCH.resolve("config/train.yaml")).validate();
+        pponode.teleop.TeleopConfig.load(LAUNCH.resolve("config/finetune.yaml"));
     }
 
     @Test

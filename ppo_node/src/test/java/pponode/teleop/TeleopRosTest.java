@@ -1,0 +1,68 @@
+package pponode.teleop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import pponode.ros.Ros2;
+import pponode.ros.RosParams;
+import pponode.runner.Supervisor.Actor;
+import std_msgs.msg.dds.StringPubSubType;
+import us.ihmc.ros2.ROS2Node;
+
+/** The same operator commands over ROS 2 (std_msgs/String with the JSON), and telemetry back. */
+class TeleopRosTest {
+    @Test
+    void commandsOverRos2TakeOverAndTelemetryComesBack() throws Exception {
+        RosParams p = new RosParams();
+        p.domainId = 170 + (int) (ProcessHandle.current().pid() % 20);
+        p.nodeName = "ppo_node_teleop";
+        TeleopConfig c = new TeleopConfig().apply(List.of("token=abc"));
+        TeleopArbiter a = new TeleopArbiter(c, List.of("joint1", "joint2"), new double[] {-1, -1}, new double[] {1, 1}, "velocity", System::currentTimeMillis);
+        ROS2Node node = Ros2.node(p);
+        RosParams q = new RosParams();
+        q.domainId = p.domainId;
+        q.nodeName = "operator_console";
+        ROS2Node console = Ros2.node(q);
+        try {
+            RosOperatorChannel ch = new RosOperatorChannel(node, c, a);
+            StringPubSubType t = new StringPubSubType();
+            var pub = console.createPublisher(t, console.createPublisherAttributes(t, "/ppo_node/teleop/cmd", Ros2.qos("reliable")));
+            List<String> telemetry = new CopyOnWriteArrayList<>();
+            console.createSubscription(t, sub -> {
+                std_msgs.msg.dds.String m = sub.takeNextData();
+                if (m != null) telemetry.add(m.getDataAsString());
+            }, console.createSubscriberAttributes("/ppo_node/telemetry", t, Ros2.qos("reliable")));
+            float[] policy = {0f, 0f}, ex = new float[2], demo = new float[2];
+            long seq = 0, end = System.currentTimeMillis() + 15_000;
+            Actor who = Actor.POLICY;
+            while (who != Actor.OPERATOR && System.currentTimeMillis() < end) { // until DDS discovery has matched
+                std_msgs.msg.dds.String m = new std_msgs.msg.dds.String();
+                m.setData(new String(new OperatorCommand("bob", ++seq, System.currentTimeMillis(), true, Map.of("joint1", 0.5, "joint2", -0.5), "abc").toJson()));
+                pub.publish(m);
+                Thread.sleep(20);
+                who = a.decide(0, null, policy, ex, demo);
+            }
+            assertEquals(Actor.OPERATOR, who, "a ROS 2 takeover command reached the arbiter");
+            assertEquals(0.5f, ex[0], 1e-6f);
+            std_msgs.msg.dds.String bad = new std_msgs.msg.dds.String();
+            bad.setData("{\"seq\":" + (++seq) + ",\"stamp_ms\":" + System.currentTimeMillis() + ",\"takeover\":false}");
+            pub.publish(bad); // no token: rejected, the operator keeps control
+            end = System.currentTimeMillis() + 5_000;
+            while (a.rejectedCount() == 0 && System.currentTimeMillis() < end) Thread.sleep(10);
+            assertTrue(a.lastRejection().startsWith("unauthenticated"), a.lastRejection());
+            end = System.currentTimeMillis() + 10_000;
+            while (telemetry.isEmpty() && System.currentTimeMillis() < end) {
+                ch.publishTelemetry(Map.of("mode", "operator"));
+                Thread.sleep(50);
+            }
+            assertTrue(!telemetry.isEmpty() && telemetry.get(0).contains("operator"), telemetry.toString());
+        } finally {
+            console.destroy();
+            node.destroy();
+        }
+    }
+}
