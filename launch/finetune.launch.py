@@ -17,8 +17,6 @@ from common import config_path, ppo_node_command  # noqa: E402
 
 
 def generate_launch_description():
-    common = ['--policy', LaunchConfiguration('policy'), '--teleop-config', LaunchConfiguration('teleop'),
-              '--steps', LaunchConfiguration('steps'), '--out', LaunchConfiguration('out')]
     return LaunchDescription([
         DeclareLaunchArgument('policy', description='the .onnx policy to fine-tune'),
         DeclareLaunchArgument('operator', default_value='remote', description='remote (MQTT / ROS 2) or scripted'),
@@ -26,8 +24,13 @@ def generate_launch_description():
         DeclareLaunchArgument('steps', default_value='81920', description='environment steps of fine-tuning'),
         DeclareLaunchArgument('out', default_value='ppo_logs', description='output directory'),
         DeclareLaunchArgument('teleop', default_value=config_path('finetune.yaml'), description='teleop settings YAML'),
-        ExecuteProcess(cmd=ppo_node_command('finetune', *common, '--operator', LaunchConfiguration('operator')),
-                       condition=UnlessCondition(LaunchConfiguration('robot')), output='screen'),
-        ExecuteProcess(cmd=ppo_node_command('finetune', *common, '--ros'),
-                       condition=IfCondition(LaunchConfiguration('robot')), output='screen'),
+        ExecuteProcess(
+            cmd=ppo_node_command('finetune', '--policy', LaunchConfiguration('policy'), '--teleop-config', LaunchConfiguration('teleop'),
+                                 '--steps', LaunchConfiguration('steps'), '--out', LaunchConfiguration('out'),
+                                 '--operator', LaunchConfiguration('operator')),
+            output='screen', condition=UnlessCondition(LaunchConfiguration('robot'))),
+        ExecuteProcess(
+            cmd=ppo_node_command('finetune', '--policy', LaunchConfiguration('policy'), '--teleop-config', LaunchConfiguration('teleop'),
+                                 '--steps', LaunchConfiguration('steps'), '--out', LaunchConfiguration('out'), '--ros'),
+            output='screen', condition=IfCondition(LaunchConfiguration('robot'))),
     ])
