@@ -174,7 +174,7 @@ public final class PPO {
         }
     }
 
-    private float[] bcObs, bcRaw, bcRow, bcRowNorm;
+    private float[] bcObs, bcRaw, bcRow, bcRowNorm, bcCorr, bcRawRow;
 
     /** −mean log π(a_op | s) over a batch of demonstrations (minibatch_size, or all of them if fewer). */
     private NDArray behaviourCloningLoss(BehaviourCloning bc, UniformRandomProvider rng) {
@@ -185,21 +185,21 @@ public final class PPO {
             bcRaw = new float[cfg.minibatchSize * rd];
             bcRow = new float[od];
             bcRowNorm = new float[od];
+            bcCorr = new float[cfg.minibatchSize];
+            bcRawRow = new float[rd];
         }
         bc.demos().sample(m, rng, bcObs, bcRaw);
-        float[] corr = new float[m];
-        float[] rawRow = new float[rd];
         for (int r = 0; r < m; r++) {
             System.arraycopy(bcObs, r * od, bcRow, 0, od);
             bc.normalize().accept(bcRow, bcRowNorm);
             System.arraycopy(bcRowNorm, 0, bcObs, r * od, od);
-            System.arraycopy(bcRaw, r * rd, rawRow, 0, rd);
-            corr[r] = (float) ac.dist.squashCorrection(rawRow);
+            System.arraycopy(bcRaw, r * rd, bcRawRow, 0, rd);
+            bcCorr[r] = (float) ac.dist.squashCorrection(bcRawRow);
         }
         long[] shape = obsShape.clone();
         shape[0] = m;
         ActorCritic.Output o = ac.forward(manager.create(slice(bcObs, m * od), new Shape(shape)));
-        NDArray lp = ac.dist.logProb(o.actorParams(), o.head(), manager.create(slice(bcRaw, m * rd), new Shape(m, rd)), manager.create(corr));
+        NDArray lp = ac.dist.logProb(o.actorParams(), o.head(), manager.create(slice(bcRaw, m * rd), new Shape(m, rd)), manager.create(slice(bcCorr, m)));
         return lp.mean().neg();
     }
 

@@ -78,6 +78,7 @@ public final class OnPolicyRunner implements AutoCloseable {
     private float[][] executed, demonstration;
     private float[] demoRaw;
     private long rolloutInterventions, rolloutSafe;
+    private Supervisor.Actor[] who;
 
     public OnPolicyRunner(PPOConfig cfg, LongFunction<Env> envFactory, Path runDir) {
         this.cfg = cfg.validate();
@@ -238,7 +239,6 @@ public final class OnPolicyRunner implements AutoCloseable {
     }
 
     private Supervisor.Actor[] decideWhoActs() {
-        Supervisor.Actor[] who = new Supervisor.Actor[cfg.numEnvs];
         for (int i = 0; i < cfg.numEnvs; i++) {
             who[i] = supervisor.decide(i, obs[i], envAction[i], executed[i], demonstration[i]);
             if (who[i] == Supervisor.Actor.POLICY) continue;
@@ -265,6 +265,7 @@ public final class OnPolicyRunner implements AutoCloseable {
         int n = cfg.numEnvs;
         executed = new float[n][net.dist.envDim()];
         demonstration = new float[n][net.dist.envDim()];
+        who = new Supervisor.Actor[n];
         ensureDemos();
     }
 

@@ -64,7 +64,7 @@ public final class FineTuner implements AutoCloseable {
         this.exportEvery = exportEvery;
         this.finetunedFrom = finetunedFrom;
         int n = arbiters.length;
-        lastObs = new float[n][];
+        lastObs = new float[n][runner.net.obsDim];
         lastDemo = new float[n][task.actuatedJoints.size()];
         episode = new int[n];
         lastWho = new Supervisor.Actor[n];
@@ -92,7 +92,7 @@ public final class FineTuner implements AutoCloseable {
                 if (paced) pace();
                 if (scripted != null && scripted[env] != null) scripted[env].observe(obs, clockMs[env]);
                 Actor who = arbiters[env].decide(env, obs, policyAction, executed, demonstration);
-                lastObs[env] = obs.clone();
+                System.arraycopy(obs, 0, lastObs[env], 0, obs.length);
                 if (who == Actor.OPERATOR) System.arraycopy(demonstration, 0, lastDemo[env], 0, demonstration.length);
                 return who;
             }
@@ -103,8 +103,8 @@ public final class FineTuner implements AutoCloseable {
                 if (who == Actor.OPERATOR) operatorSteps++;
                 if (who == Actor.SAFE) safeSteps++;
                 try {
-                    log.append(new InterventionLog.Step(runner.globalStep(), clockMs[env], episode[env], who, lastObs[env], executed.clone(),
-                            who == Actor.OPERATOR ? lastDemo[env].clone() : null));
+                    log.append(new InterventionLog.Step(runner.globalStep(), clockMs[env], episode[env], who, lastObs[env], executed,
+                            who == Actor.OPERATOR ? lastDemo[env] : null)); // appended (copied) at once
                     if (lastWho[env] == Actor.OPERATOR && who != Actor.OPERATOR) log.sync(); // a segment ended: make it durable
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException("cannot append to " + logFile + ": operator data would be lost", e);

@@ -40,7 +40,7 @@ public final class InterventionLog implements AutoCloseable {
     public InterventionLog(Path file, String task, List<String> joints, int obsDim) throws IOException {
         this.obsDim = obsDim;
         this.actDim = joints.size();
-        buf = ByteBuffer.allocate(8 + 8 + 8 + 4 + 1 + 4 * (obsDim + 2 * actDim));
+        buf = ByteBuffer.allocate(8 + 8 + 8 + 8 + 4 + 1 + 4 * (obsDim + 2 * actDim)); // frame header + payload
         Map<String, Object> header = new LinkedHashMap<>();
         header.put("format", "ppo_node.interventions");
         header.put("version", 1);
@@ -69,14 +69,17 @@ public final class InterventionLog implements AutoCloseable {
 
     public synchronized void append(Step s) throws IOException {
         buf.clear();
+        buf.position(8); // length and CRC go in front once the payload is known
         buf.putLong(s.step()).putLong(s.stampMs()).putLong(0).putInt(s.episode()).put((byte) s.actor().ordinal());
         for (int i = 0; i < obsDim; i++) buf.putFloat(s.obs()[i]);
         for (int i = 0; i < actDim; i++) buf.putFloat(s.executed()[i]);
         for (int i = 0; i < actDim; i++) buf.putFloat(s.demonstration() == null ? Float.NaN : s.demonstration()[i]);
+        int len = buf.position() - 8;
+        crc.reset();
+        crc.update(buf.array(), 8, len);
+        buf.putInt(0, len).putInt(4, (int) crc.getValue());
         buf.flip();
-        byte[] payload = new byte[buf.remaining()];
-        buf.get(payload);
-        writeFrame(payload);
+        while (buf.hasRemaining()) ch.write(buf);
         appended++;
     }
 

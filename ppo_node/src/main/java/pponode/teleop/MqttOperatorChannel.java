@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MqttOperatorChannel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MqttOperatorChannel.class);
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private final TeleopConfig cfg;
     private final CommandSink sink;
     private final MqttClient client;
@@ -125,7 +126,7 @@ public final class MqttOperatorChannel implements AutoCloseable {
     public void publishTelemetry(Map<String, ?> fields) {
         if (!connected) return;
         try {
-            client.publish(telemetryTopic, new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(fields), 0, false);
+            client.publish(telemetryTopic, JSON.writeValueAsBytes(fields), 0, false);
         } catch (Exception e) {
             LOG.debug("teleop mqtt: telemetry not sent: {}", e.toString());
         }

@@ -16,6 +16,7 @@ import us.ihmc.ros2.ROS2PublisherBasics;
  */
 public final class RosOperatorChannel {
     private static final Logger LOG = LoggerFactory.getLogger(RosOperatorChannel.class);
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private final ROS2PublisherBasics<std_msgs.msg.dds.String> telemetry;
 
     public RosOperatorChannel(ROS2Node node, TeleopConfig cfg, CommandSink sink) {
@@ -39,7 +40,7 @@ public final class RosOperatorChannel {
     public void publishTelemetry(Map<String, ?> fields) {
         try {
             std_msgs.msg.dds.String m = new std_msgs.msg.dds.String();
-            m.setData(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(fields));
+            m.setData(JSON.writeValueAsString(fields));
             telemetry.publish(m);
         } catch (Exception e) {
             LOG.debug("teleop ros2: telemetry not sent: {}", e.toString());
