@@ -32,6 +32,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--ros", description = "joint_states → command latency through DDS on loopback (with --rate, --seconds; --policy optional).")
     boolean ros;
 
+    @Option(names = "--gazebo", description = "Lockstep step latency through the Gazebo bridge against the C++ pendulum world, next to the C++ library's own round trip (with --lockstep-steps).")
+    boolean gazebo;
+
+    @Option(names = "--lockstep-steps", defaultValue = "10000", description = "Steps timed with --gazebo (after 5000 untimed) (default: ${DEFAULT-VALUE}).")
+    int lockstepSteps;
+
     @Option(names = "--rate", defaultValue = "500", description = "Joint-state rate for --ros in Hz (default: ${DEFAULT-VALUE}).")
     double rate;
 
@@ -106,6 +112,11 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (ros) {
             Map<String, Object> j = RosBench.run(policy, task != null ? task : "reacher_2dof", rate, secondsGiven ? seconds : 60);
+            if (json) System.out.println(Json.line(j));
+            return 0;
+        }
+        if (gazebo) {
+            Map<String, Object> j = GazeboBench.run(task != null ? task : "pendulum_lift", lockstepSteps);
             if (json) System.out.println(Json.line(j));
             return 0;
         }

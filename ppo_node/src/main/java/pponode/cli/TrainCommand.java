@@ -59,6 +59,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--ros-param", description = "Node parameter for --ros, e.g. --ros-param domain_id=7 (repeatable).")
     List<String> rosParams = new ArrayList<>();
 
+    @Option(names = "--sim", defaultValue = "embedded",
+            description = "Simulator for robot tasks: embedded (default, any machine) or gazebo (a Gazebo world over Gazebo Transport, stepped in lockstep; see --gazebo).")
+    String sim;
+
+    @Option(names = "--gazebo", description = "Gazebo setting for --sim gazebo, e.g. --gazebo world=pendulum_world --gazebo model=pendulum (repeatable; docs/GAZEBO.md).")
+    List<String> gazebo = new ArrayList<>();
+
     @Option(names = "--init-from", description = "Start from the weights and observation statistics of a policy (.onnx, policy or checkpoint file): fine-tuning.")
     Path initFrom;
 
@@ -82,6 +89,7 @@ final class TrainCommand implements Callable<Integer> {
         if (device != null) overrides.add("device=" + device);
         OnPolicyRunner runner;
         PPOConfig cfg;
+        java.util.function.LongFunction<pponode.env.Env> factory;
         if (resume == null) {
             cfg = new PPOConfig();
             cfg.envId = env;
@@ -93,19 +101,7 @@ final class TrainCommand implements Callable<Integer> {
             Path runDir = Path.of(cfg.logDir, cfg.experimentName);
             Files.createDirectories(runDir);
             Files.writeString(runDir.resolve("config.yaml"), cfg.toYaml());
-            String id = cfg.envId;
-            java.util.function.LongFunction<pponode.env.Env> factory = s -> EnvRegistry.make(id, s);
-            if (ros) {
-                pponode.env.RobotTask task = EnvRegistry.task(id);
-                if (task == null) throw new IllegalArgumentException("--ros needs a robot task, not '" + id + "'");
-                if (cfg.numEnvs != 1) throw new IllegalArgumentException("'num_envs' must be 1 with --ros: one robot is stepped over ROS 2 (got " + cfg.numEnvs + ")");
-                pponode.ros.RosParams rp = new pponode.ros.RosParams();
-                rp.nodeName = "ppo_node_train";
-                rp.task = id;
-                if (rosParamsFile != null) rp.load(rosParamsFile, "ppo_node_train");
-                rp.apply(rosParams);
-                factory = s -> new pponode.ros.RosEnv(rp, task);
-            }
+            factory = envFactory(cfg);
             runner = new OnPolicyRunner(cfg, factory, runDir);
             if (initFrom != null) {
                 try (pponode.runner.Policy init = initFrom.toString().endsWith(".onnx")
@@ -116,6 +112,7 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             runner = resumeRunner(overrides);
             cfg = runner.cfg;
+            factory = envFactory(cfg);
         }
         Path runDir = Path.of(cfg.logDir, cfg.experimentName);
         try (runner) {
@@ -140,7 +137,8 @@ final class TrainCommand implements Callable<Integer> {
                 onnx = runDir.resolve("policy.onnx");
                 pponode.onnx.OnnxExporter.write(policy, pponode.onnx.Deployment.metadata(cfg.envId), onnx);
             }
-            EvalResult ev = policy.evaluate(s -> EnvRegistry.make(cfg.envId, s), cfg.evalEpisodes, cfg.seed + 10_000);
+            // evaluated in the simulator it trained in (a robot trained over ROS 2 is evaluated in the embedded simulator)
+            EvalResult ev = policy.evaluate(ros ? s -> EnvRegistry.make(cfg.envId, s) : factory, cfg.evalEpisodes, cfg.seed + 10_000);
             Map<String, Double> evm = new LinkedHashMap<>();
             evm.put("eval/mean_reward", ev.mean());
             evm.put("eval/std_reward", ev.std());
@@ -182,6 +180,40 @@ final class TrainCommand implements Callable<Integer> {
         tmp.set("log_dir", saved.get("log_dir"));
         tmp.set("experiment_name", saved.get("experiment_name"));
         tmp.apply(o.stream().filter(a -> a.startsWith("log_dir=") || a.startsWith("experiment_name=")).toList());
-        return OnPolicyRunner.resume(resume, o, s -> EnvRegistry.make(id, s), Path.of(tmp.logDir, tmp.experimentName));
+        PPOConfig forEnv = new PPOConfig();
+        forEnv.envId = id;
+        forEnv.numEnvs = 1;
+        return OnPolicyRunner.resume(resume, o, envFactory(forEnv), Path.of(tmp.logDir, tmp.experimentName));
+    }
+
+    /** Environments for {@code cfg.envId}: the embedded simulator, a robot over ROS 2 (--ros) or a Gazebo world (--sim gazebo). */
+    private java.util.function.LongFunction<pponode.env.Env> envFactory(PPOConfig cfg) {
+        String id = cfg.envId;
+        if (!sim.equals("embedded") && !sim.equals("gazebo")) throw new IllegalArgumentException("--sim must be 'embedded' or 'gazebo', got '" + sim + "'");
+        if (ros && sim.equals("gazebo")) throw new IllegalArgumentException("--ros and --sim gazebo exclude each other: pick one way to reach the robot");
+        if (!gazebo.isEmpty() && !sim.equals("gazebo")) throw new IllegalArgumentException("--gazebo settings need --sim gazebo");
+        if (ros) {
+            pponode.env.RobotTask task = EnvRegistry.task(id);
+            if (task == null) throw new IllegalArgumentException("--ros needs a robot task, not '" + id + "'");
+            if (cfg.numEnvs != 1) throw new IllegalArgumentException("'num_envs' must be 1 with --ros: one robot is stepped over ROS 2 (got " + cfg.numEnvs + ")");
+            pponode.ros.RosParams rp = new pponode.ros.RosParams();
+            rp.nodeName = "ppo_node_train";
+            rp.task = id;
+            try {
+                if (rosParamsFile != null) rp.load(rosParamsFile, "ppo_node_train");
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+            rp.apply(rosParams);
+            return s -> new pponode.ros.RosEnv(rp, task);
+        }
+        if (sim.equals("gazebo")) {
+            pponode.env.RobotTask task = EnvRegistry.task(id);
+            if (task == null) throw new IllegalArgumentException("--sim gazebo needs a robot task (urdf/tasks/*.yaml), not '" + id + "'");
+            if (cfg.numEnvs != 1) throw new IllegalArgumentException("'num_envs' must be 1 with --sim gazebo: one world is stepped in lockstep (got " + cfg.numEnvs + ")");
+            pponode.env.GazeboSettings gs = new pponode.env.GazeboSettings().apply(gazebo);
+            return s -> new pponode.env.GazeboEnv(task, gs, s);
+        }
+        return s -> EnvRegistry.make(id, s);
     }
 }

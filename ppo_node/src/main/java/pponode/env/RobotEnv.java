@@ -105,16 +105,7 @@ public final class RobotEnv implements Env {
     }
 
     private void sampleTarget() {
-        for (int tries = 0; tries < 100_000; tries++) {
-            double r2 = 0;
-            for (int a = 0; a < 3; a++) {
-                target[a] = task.targetMin[a] == task.targetMax[a] ? task.targetMin[a] : rng.uniform(task.targetMin[a], task.targetMax[a]);
-            }
-            for (int a : targetAxes) r2 += target[a] * target[a];
-            double r = Math.sqrt(r2);
-            if (r >= task.targetRadiusMin && r <= task.targetRadiusMax) return;
-        }
-        throw new IllegalArgumentException(task.source + ": no target satisfies target.min/max and target.radius together");
+        task.sampleTarget(rng, target);
     }
 
     @Override

@@ -337,11 +337,25 @@ public final class RobotTask {
         return new Space.Box(a, b);
     }
 
-    /** Target axes that vary (a planar task's target has a fixed height and is observed in 2-D). */
+    /** Draws a target (world frame) into {@code out} from the task's box and radius bounds. */
+    public void sampleTarget(EnvRng rng, double[] out) {
+        int[] axes = targetAxes();
+        for (int tries = 0; tries < 100_000; tries++) {
+            double r2 = 0;
+            for (int a = 0; a < 3; a++) out[a] = targetMin[a] == targetMax[a] ? targetMin[a] : rng.uniform(targetMin[a], targetMax[a]);
+            for (int a : axes) r2 += out[a] * out[a];
+            double r = Math.sqrt(r2);
+            if (r >= targetRadiusMin && r <= targetRadiusMax) return;
+        }
+        throw new IllegalArgumentException(source + ": no target satisfies target.min/max and target.radius together");
+    }
+
+    /** Target axes that vary (a planar task's target has a fixed height and is observed in 2-D); all three for a fixed target. */
     public int[] targetAxes() {
         if (targetMin == null) return new int[0];
         List<Integer> axes = new ArrayList<>();
         for (int i = 0; i < 3; i++) if (targetMax[i] > targetMin[i]) axes.add(i);
+        if (axes.isEmpty()) return new int[] {0, 1, 2}; // a fixed target point: distance in 3-D
         return axes.stream().mapToInt(Integer::intValue).toArray();
     }
 }

@@ -9,12 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.zeromq.SocketType;
@@ -49,7 +46,22 @@ public final class GazeboNode implements AutoCloseable {
     private final ConcurrentLinkedQueue<Runnable> pollerTasks = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
 
-    private record Subscription(String type, Consumer<byte[]> handler) {}
+    /** A subscription: delivered by the transport thread to {@code handler}, or read by its owner from its own {@code socket}. */
+    private record Subscription(String type, Consumer<byte[]> handler, SocketOwner owner) {}
+
+    /** A SUB socket and the connects waiting to be applied by the one thread that uses it. */
+    private static final class SocketOwner {
+        final ZMQ.Socket socket;
+        final ConcurrentLinkedQueue<Runnable> tasks;
+        final Set<String> connected = ConcurrentHashMap.newKeySet();
+
+        SocketOwner(ZMQ.Socket socket, ConcurrentLinkedQueue<Runnable> tasks) {
+            this.socket = socket;
+            this.tasks = tasks;
+        }
+    }
+
+    private SocketOwner shared;
 
     private record Remote(String topic, String address, String processUuid, String nodeUuid, String type, String repType, String socketId) {}
 
@@ -57,14 +69,12 @@ public final class GazeboNode implements AutoCloseable {
 
     private final Map<String, List<Subscription>> subscriptions = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Remote>> remotePublishers = new ConcurrentHashMap<>();
-    private final Set<String> subConnected = ConcurrentHashMap.newKeySet();
     private final Map<String, Set<String>> remoteSubscribers = new ConcurrentHashMap<>();
     private final Map<String, String> advertisedTypes = new ConcurrentHashMap<>();
     private final Map<String, Service> services = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Remote>> remoteServices = new ConcurrentHashMap<>();
     private final Set<String> requesterConnected = ConcurrentHashMap.newKeySet();
     private final Set<String> replierConnected = ConcurrentHashMap.newKeySet();
-    private final Map<String, CompletableFuture<Response>> pending = new ConcurrentHashMap<>();
     private final Object discoveryChanged = new Object();
 
     /** A service answer: the payload and the replier's result flag. */
@@ -78,6 +88,7 @@ public final class GazeboNode implements AutoCloseable {
         pub.bind(any);
         pubAddress = pub.getLastEndpoint();
         sub = ctx.createSocket(SocketType.SUB);
+        shared = new SocketOwner(sub, pollerTasks);
         responseReceiver = ctx.createSocket(SocketType.ROUTER);
         responseReceiver.setIdentity(responseId.getBytes(StandardCharsets.UTF_8));
         responseReceiver.bind(any);
@@ -193,13 +204,74 @@ public final class GazeboNode implements AutoCloseable {
         Parser<M> parser = (Parser<M>) prototype.getParserForType();
         String type = opts.typeName(prototype);
         String w = wire(topic);
-        subscriptions.computeIfAbsent(w, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(new Subscription(type, bytes -> {
+        addSubscription(w, new Subscription(type, bytes -> {
             try {
                 handler.accept(parser.parseFrom(bytes));
             } catch (InvalidProtocolBufferException e) {
                 System.err.println("[gz-transport] dropped a malformed " + type + " on " + topic + ": " + e.getMessage());
             }
-        }));
+        }, shared));
+    }
+
+    /**
+     * A subscription read by one thread of the caller's own ({@link SyncSubscriber#receive}) on a
+     * socket of its own: the data go from ZeroMQ's I/O thread straight to the reader, with no
+     * hand-over through the transport thread. The lockstep loop waits on its joint states this way.
+     */
+    public <M extends Message> SyncSubscriber<M> subscribeSync(String topic, M prototype) {
+        @SuppressWarnings("unchecked")
+        Parser<M> parser = (Parser<M>) prototype.getParserForType();
+        String w = wire(topic);
+        ZMQ.Socket s;
+        synchronized (ctx) {
+            s = ctx.createSocket(SocketType.SUB);
+        }
+        SocketOwner owner = new SocketOwner(s, new ConcurrentLinkedQueue<>());
+        SyncSubscriber<M> out = new SyncSubscriber<>(topic, opts.typeName(prototype), parser, owner);
+        addSubscription(w, new Subscription(out.type, null, owner));
+        return out;
+    }
+
+    /** Messages of one topic, read by the one thread that calls {@link #receive}. */
+    public final class SyncSubscriber<M extends Message> {
+        private final String topic, type;
+        private final Parser<M> parser;
+        private final SocketOwner owner;
+
+        private SyncSubscriber(String topic, String type, Parser<M> parser, SocketOwner owner) {
+            this.topic = topic;
+            this.type = type;
+            this.parser = parser;
+            this.owner = owner;
+        }
+
+        /** The next message, or null when none came within {@code timeoutMs}. */
+        public M receive(long timeoutMs) {
+            long end = System.nanoTime() + timeoutMs * 1_000_000L;
+            while (true) {
+                Runnable t;
+                while ((t = owner.tasks.poll()) != null) t.run();
+                long left = end - System.nanoTime();
+                if (left <= 0) return null;
+                // short slices so that connects queued by discovery are applied while waiting
+                owner.socket.setReceiveTimeOut((int) Math.max(1, Math.min(50, left / 1_000_000)));
+                byte[] first = spinRecv(owner.socket);
+                if (first == null) continue;
+                List<byte[]> f = new ArrayList<>(4);
+                f.add(first);
+                while (owner.socket.hasReceiveMore()) f.add(owner.socket.recv(0));
+                if (f.size() != 4 || !type.equals(str(f.get(3)))) continue;
+                try {
+                    return parser.parseFrom(f.get(2));
+                } catch (InvalidProtocolBufferException e) {
+                    System.err.println("[gz-transport] dropped a malformed " + type + " on " + topic + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void addSubscription(String w, Subscription sub) {
+        subscriptions.computeIfAbsent(w, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(sub);
         Map<String, Remote> known = remotePublishers.get(w);
         if (known != null) for (Remote r : known.values()) connectPublisher(r);
         msgDisc.send(msgDisc.message(Discovery.Type.SUBSCRIBE).setSub(Discovery.Subscriber.newBuilder().setTopic(w)).build());
@@ -208,11 +280,15 @@ public final class GazeboNode implements AutoCloseable {
     private void connectPublisher(Remote r) {
         List<Subscription> subs = subscriptions.get(r.topic());
         if (subs == null || subs.stream().noneMatch(s -> s.type().equals(r.type()))) return;
-        boolean fresh = subConnected.add(r.address());
-        pollerTasks.add(() -> {
-            if (fresh) sub.connect(r.address());
-            sub.subscribe(r.topic().getBytes(StandardCharsets.UTF_8));
-        });
+        for (Subscription s : subs) {
+            if (!s.type().equals(r.type())) continue;
+            SocketOwner o = s.owner();
+            boolean fresh = o.connected.add(r.address());
+            o.tasks.add(() -> {
+                if (fresh) o.socket.connect(r.address());
+                o.socket.subscribe(r.topic().getBytes(StandardCharsets.UTF_8));
+            });
+        }
         // tell the publisher (ctrl = its process UUID) so that it starts sending to us
         msgDisc.send(msgDisc.message(Discovery.Type.NEW_CONNECTION).setPub(Discovery.Publisher.newBuilder().setTopic(r.topic()).setAddress(r.address())
                 .setProcessUuid(pUuid).setNodeUuid(nodeUuid).setScope(Discovery.Publisher.Scope.ALL)
@@ -259,7 +335,12 @@ public final class GazeboNode implements AutoCloseable {
         for (Map<String, Remote> byNode : remotePublishers.values()) {
             byNode.values().removeIf(r -> {
                 if (!r.processUuid().equals(proc)) return false;
-                if (subConnected.remove(r.address())) pollerTasks.add(() -> sub.disconnect(r.address()));
+                for (List<Subscription> subs : subscriptions.values()) {
+                    for (Subscription s : subs) {
+                        SocketOwner o = s.owner();
+                        if (o.connected.remove(r.address())) o.tasks.add(() -> o.socket.disconnect(r.address()));
+                    }
+                }
                 return true;
             });
         }
@@ -381,27 +462,26 @@ public final class GazeboNode implements AutoCloseable {
             }
         }
         String reqUuid = UUID.randomUUID().toString();
-        CompletableFuture<Response> f = new CompletableFuture<>();
-        pending.put(reqUuid, f);
-        try {
-            byte[][] frames = {r.socketId().getBytes(StandardCharsets.UTF_8), w.getBytes(StandardCharsets.UTF_8), responseAddress.getBytes(StandardCharsets.UTF_8),
-                    responseId.getBytes(StandardCharsets.UTF_8), nodeUuid.getBytes(StandardCharsets.UTF_8), reqUuid.getBytes(StandardCharsets.UTF_8), req.toByteArray(),
-                    reqType.getBytes(StandardCharsets.UTF_8), repType.getBytes(StandardCharsets.UTF_8)};
-            synchronized (requester) {
-                if (requesterConnected.add(r.address())) requester.connect(r.address());
-                sendRouted(requester, frames, end, "service " + topic + " at " + r.address());
+        byte[][] frames = {r.socketId().getBytes(StandardCharsets.UTF_8), w.getBytes(StandardCharsets.UTF_8), responseAddress.getBytes(StandardCharsets.UTF_8),
+                responseId.getBytes(StandardCharsets.UTF_8), nodeUuid.getBytes(StandardCharsets.UTF_8), reqUuid.getBytes(StandardCharsets.UTF_8), req.toByteArray(),
+                reqType.getBytes(StandardCharsets.UTF_8), repType.getBytes(StandardCharsets.UTF_8)};
+        // One request at a time per node, and the caller reads its own answer: no hand-over
+        // between threads on the lockstep path, which is what keeps the round trip short.
+        synchronized (requester) {
+            if (requesterConnected.add(r.address())) requester.connect(r.address());
+            sendRouted(requester, frames, end, "service " + topic + " at " + r.address());
+            while (true) {
+                int left = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()));
+                if (System.nanoTime() >= end) throw new GazeboTimeoutException("service " + topic + " did not answer within " + timeoutMs + " ms");
+                responseReceiver.setReceiveTimeOut(left);
+                byte[] first = spinRecv(responseReceiver);
+                if (first == null) continue; // timed out: the loop condition reports it
+                List<byte[]> f = new ArrayList<>(6);
+                f.add(first);
+                while (responseReceiver.hasReceiveMore()) f.add(responseReceiver.recv(0));
+                // [routing id][topic][node][req uuid][payload][result]; answers to requests that already timed out are dropped
+                if (f.size() == 6 && str(f.get(3)).equals(reqUuid)) return new Response(f.get(4), "1".equals(str(f.get(5))));
             }
-            long left = end - System.nanoTime();
-            return f.get(Math.max(left, 0), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            throw new GazeboTimeoutException("service " + topic + " did not answer within " + timeoutMs + " ms");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GazeboTimeoutException("interrupted while waiting for " + topic);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        } finally {
-            pending.remove(reqUuid);
         }
     }
 
@@ -432,10 +512,9 @@ public final class GazeboNode implements AutoCloseable {
     // ---------------------------------------------------------------- the transport thread
 
     private void poll() {
-        ZMQ.Poller items = ctx.createPoller(3);
+        ZMQ.Poller items = ctx.createPoller(2);
         items.register(sub, ZMQ.Poller.POLLIN);
         items.register(replier, ZMQ.Poller.POLLIN);
-        items.register(responseReceiver, ZMQ.Poller.POLLIN);
         while (!closed && !Thread.currentThread().isInterrupted()) {
             Runnable t;
             while ((t = pollerTasks.poll()) != null) t.run();
@@ -448,7 +527,6 @@ public final class GazeboNode implements AutoCloseable {
             try {
                 if (items.pollin(0)) onData();
                 if (items.pollin(1)) onRequest();
-                if (items.pollin(2)) onResponse();
             } catch (RuntimeException e) {
                 if (closed) break;
                 System.err.println("[gz-transport] " + e);
@@ -471,7 +549,7 @@ public final class GazeboNode implements AutoCloseable {
         List<Subscription> subs = subscriptions.get(new String(f.get(0), StandardCharsets.UTF_8));
         if (subs == null) return;
         String type = new String(f.get(3), StandardCharsets.UTF_8);
-        for (Subscription s : subs) if (s.type().equals(type)) s.handler().accept(f.get(2));
+        for (Subscription s : subs) if (s.handler() != null && s.type().equals(type)) s.handler().accept(f.get(2));
     }
 
     private void onRequest() {
@@ -497,11 +575,18 @@ public final class GazeboNode implements AutoCloseable {
         }
     }
 
-    private void onResponse() {
-        List<byte[]> f = recvAll(responseReceiver);
-        if (f.size() != 6) return; // [routing id][topic][node][req uuid][payload][result]
-        CompletableFuture<Response> p = pending.get(str(f.get(3)));
-        if (p != null) p.complete(new Response(f.get(4), "1".equals(str(f.get(5)))));
+    /** How long a lockstep reader spins before blocking: an answer due within microseconds is taken without a wake-up. */
+    static final long SPIN_NS = Long.getLong("pponode.gz.spinNs", 100_000L);
+
+    /** recv() that first polls without blocking for {@link #SPIN_NS}, then blocks up to the socket's receive timeout. */
+    private static byte[] spinRecv(ZMQ.Socket s) {
+        long until = System.nanoTime() + SPIN_NS;
+        do {
+            byte[] b = s.recv(ZMQ.DONTWAIT);
+            if (b != null) return b;
+            Thread.onSpinWait();
+        } while (System.nanoTime() < until);
+        return s.recv(0);
     }
 
     private static String str(byte[] b) {

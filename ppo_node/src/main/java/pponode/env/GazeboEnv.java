@@ -1,0 +1,343 @@
+package pponode.env;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import pponode.sim.gazebo.GazeboNode;
+import pponode.sim.gazebo.GazeboTimeoutException;
+import pponode.sim.gazebo.msgs.Joint;
+import pponode.sim.gazebo.msgs.Model;
+import pponode.sim.gazebo.msgs.WorldControl;
+import pponode.sim.gazebo.msgs.WorldReset;
+import pponode.sim.urdf.UrdfModel;
+
+/**
+ * A {@link RobotTask} in a Gazebo world, stepped in lockstep through the Gazebo Transport bridge:
+ * the same Env, task YAML, joints (by name), observations and rewards as {@link RobotEnv}, so a
+ * task trains in either simulator.
+ *
+ * <p>One control step publishes the clamped commands (gz-sim's joint controller topics), asks
+ * {@code /world/<w>/control} for {@code pause + multi_step = decimation} and waits for the
+ * {@code joint_state} stamped at the target sim time: the service's {@code true} only means
+ * "queued". A reset asks for {@code reset{all}}; where the world rewinds time only (Gazebo
+ * Fortress) or the task wants a randomised start, the joints are driven to the start state with a
+ * PD loop in lockstep, then time is rewound again.
+ *
+ * <p>A world that stops answering (crashed, restarted) is waited for up to
+ * {@code reconnect_timeout_ms}; the episode it interrupted ends as truncated (its steps are kept,
+ * bootstrapped from the critic) and the next reset starts in the world that came back. Past that
+ * timeout the error names the world, partition and topics: never a silent hang.
+ */
+public final class GazeboEnv implements Env {
+    private static final Logger LOG = LoggerFactory.getLogger(GazeboEnv.class);
+    private static final pponode.sim.gazebo.msgs.Boolean BOOL = pponode.sim.gazebo.msgs.Boolean.getDefaultInstance();
+
+    private final RobotTask task;
+    private final GazeboSettings cfg;
+    private final GazeboNode node;
+    private final EnvRng rng;
+    private final List<GazeboNode.Publisher<pponode.sim.gazebo.msgs.Double>> commandPubs;
+    private final Space.Box obsSpace, actSpace;
+    private final int[] targetAxes;
+    private final double[] target = new double[3], cmd, obsQ, obsQd;
+    private final float[] lastAction;
+    private final List<String> joints; // movable joints of the URDF, in URDF order
+    private final double[] q, qd;
+    private final long stepNs;
+    private final WorldControl stepRequest;
+    private final GazeboNode.SyncSubscriber<Model> states;
+    private Model latest;
+    private double[] tip = new double[3];
+    private long simTimeNs;
+    private int t;
+    private boolean connected;
+    private int worldLosses, restores;
+
+    public GazeboEnv(RobotTask task, GazeboSettings cfg, long seed) {
+        this.task = task;
+        this.cfg = cfg;
+        rng = new EnvRng(seed);
+        obsSpace = task.observationSpace();
+        actSpace = task.actionSpace();
+        targetAxes = task.targetAxes();
+        cmd = new double[task.actuatedJoints.size()];
+        lastAction = new float[cmd.length];
+        obsQ = new double[task.observedJoints.size()];
+        obsQd = new double[obsQ.length];
+        joints = task.robot.movableJoints().stream().map(UrdfModel.Joint::name).toList();
+        q = new double[joints.size()];
+        qd = new double[joints.size()];
+        stepNs = Math.round(task.decimation * task.physicsDt * 1e9);
+        stepRequest = WorldControl.newBuilder().setPause(true).setMultiStep(task.decimation).build();
+        node = new GazeboNode(cfg.transport());
+        states = node.subscribeSync(cfg.jointStateTopic(), Model.getDefaultInstance());
+        commandPubs = task.actuatedJoints.stream()
+                .map(j -> node.advertise(cfg.commandTopic(task.commandInterface, j), pponode.sim.gazebo.msgs.Double.getDefaultInstance())).toList();
+    }
+
+    public GazeboNode node() {
+        return node;
+    }
+
+    @Override
+    public Space observationSpace() {
+        return obsSpace;
+    }
+
+    @Override
+    public Space actionSpace() {
+        return actSpace;
+    }
+
+    /** How often the world was lost and found again, and how often joints had to be driven to the start state. */
+    public int worldLosses() {
+        return worldLosses;
+    }
+
+    public int restores() {
+        return restores;
+    }
+
+    private String where() {
+        return "Gazebo world '" + cfg.world + "' (partition '" + node.options().partition() + "', IP " + node.options().hostIp() + ", service "
+                + cfg.controlService() + ", joint states " + cfg.jointStateTopic() + ")";
+    }
+
+    @Override
+    public float[] reset(Long seed) {
+        if (seed != null) rng.seed(seed);
+        if (task.targetMin != null) task.sampleTarget(rng, target);
+        double[] q0 = new double[joints.size()], qd0 = new double[joints.size()];
+        for (int i = 0; i < q0.length; i++) {
+            UrdfModel.Joint j = task.robot.movableJoints().get(i);
+            q0[i] = Math.max(j.lower(), Math.min(j.upper(), rng.uniform(-task.resetPosNoise, task.resetPosNoise)));
+            qd0[i] = rng.uniform(-task.resetVelNoise, task.resetVelNoise);
+        }
+        long deadline = System.currentTimeMillis() + cfg.reconnectTimeoutMs;
+        while (true) {
+            try {
+                resetWorld(q0, qd0);
+                break;
+            } catch (GazeboTimeoutException e) {
+                awaitWorld(e, deadline);
+            }
+        }
+        Arrays.fill(lastAction, 0f);
+        t = 0;
+        return observe();
+    }
+
+    private void resetWorld(double[] q0, double[] qd0) throws GazeboTimeoutException {
+        if (!connected) connect();
+        Arrays.fill(cmd, 0);
+        publishCommands();
+        control(WorldControl.newBuilder().setPause(true).setReset(WorldReset.newBuilder().setAll(true)).build());
+        Model m = awaitState(0, true);
+        read(m);
+        if (!atStart(q0, qd0)) {
+            // the world kept its model state (Fortress) or the task starts elsewhere: drive the joints there
+            restores++;
+            for (int k = 0; !atStart(q0, qd0); k++) {
+                if (k >= cfg.restoreMaxSteps) {
+                    throw new IllegalStateException(where() + ": could not bring the joints to the start state " + Arrays.toString(q0) + " in "
+                            + cfg.restoreMaxSteps + " control steps (now " + Arrays.toString(q) + "); tune restore_kp/restore_kd/restore_pos_tol");
+                }
+                for (int i = 0; i < cmd.length; i++) {
+                    int j = joints.indexOf(task.actuatedJoints.get(i));
+                    double e = q0[j] - q[j], ed = qd0[j] - qd[j];
+                    double c = switch (task.commandInterface) {
+                        case "position" -> q0[j];
+                        case "velocity" -> qd0[j] + cfg.restoreKp / Math.max(cfg.restoreKd, 1e-9) * e;
+                        default -> cfg.restoreKp * e + cfg.restoreKd * ed;
+                    };
+                    cmd[i] = Math.max(actSpace.low()[i], Math.min(actSpace.high()[i], c));
+                }
+                publishCommands();
+                control(stepRequest);
+                read(awaitState(simTimeNs + stepNs, false));
+            }
+            Arrays.fill(cmd, 0);
+            publishCommands();
+            control(WorldControl.newBuilder().setPause(true).setReset(WorldReset.newBuilder().setTimeOnly(true)).build());
+            read(awaitState(0, true));
+        }
+    }
+
+    private boolean atStart(double[] q0, double[] qd0) {
+        for (int i = 0; i < q.length; i++) {
+            double dq = q[i] - q0[i];
+            if (task.robot.movableJoints().get(i).type() == UrdfModel.JointType.CONTINUOUS) dq = Math.IEEEremainder(dq, 2 * Math.PI);
+            if (Math.abs(dq) > cfg.restorePosTol || Math.abs(qd[i] - qd0[i]) > cfg.restoreVelTol) return false;
+        }
+        return true;
+    }
+
+    private void connect() throws GazeboTimeoutException {
+        long end = System.currentTimeMillis() + cfg.connectTimeoutMs;
+        // the world must be reachable both ways: its control service, its joint states, and it subscribed to our commands
+        node.request(cfg.controlService(), WorldControl.newBuilder().setPause(true).build(), BOOL, cfg.connectTimeoutMs);
+        try {
+            for (var p : commandPubs) {
+                if (!p.awaitSubscribers(Math.max(1, end - System.currentTimeMillis()))) {
+                    throw new GazeboTimeoutException(where() + ": the world does not subscribe to our command topics within " + cfg.connectTimeoutMs
+                            + " ms; is the model's joint controller plugin loaded (" + cfg.commandTopic(task.commandInterface, task.actuatedJoints.get(0)) + ")?");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GazeboTimeoutException("interrupted while connecting to " + where());
+        }
+        connected = true;
+        LOG.info("connected to {}", where());
+    }
+
+    private void awaitWorld(GazeboTimeoutException cause, long deadline) {
+        connected = false;
+        worldLosses++;
+        LOG.warn("{} stopped answering ({}); waiting up to {} s for it to come back", where(), cause.getMessage(), cfg.reconnectTimeoutMs / 1000);
+        while (true) {
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) {
+                throw new IllegalStateException(where() + " was lost and did not come back within " + cfg.reconnectTimeoutMs + " ms: " + cause.getMessage(), cause);
+            }
+            try {
+                node.request(cfg.controlService(), WorldControl.newBuilder().setPause(true).build(), BOOL, Math.min(left, cfg.stepTimeoutMs));
+                LOG.info("{} is back", where());
+                return;
+            } catch (GazeboTimeoutException again) {
+                // keep waiting: after a crash the dead process is forgotten after 3 s of silence
+            }
+        }
+    }
+
+    @Override
+    public StepResult step(float[] action) {
+        if (action.length != cmd.length) {
+            throw new IllegalArgumentException(task.name + ": action has " + action.length + " values, the task actuates " + cmd.length + " joints " + task.actuatedJoints);
+        }
+        for (int i = 0; i < cmd.length; i++) {
+            if (!Float.isFinite(action[i])) throw new IllegalArgumentException(task.name + ": command for joint '" + task.actuatedJoints.get(i) + "' is " + action[i]);
+            cmd[i] = Math.max(actSpace.low()[i], Math.min(actSpace.high()[i], action[i]));
+            lastAction[i] = (float) (2 * (cmd[i] - actSpace.low()[i]) / (actSpace.high()[i] - actSpace.low()[i]) - 1);
+        }
+        try {
+            publishCommands();
+            control(stepRequest);
+            read(awaitState(simTimeNs + stepNs, false));
+        } catch (GazeboTimeoutException e) {
+            // keep what this episode collected: end it as truncated and continue in the world that comes back
+            awaitWorld(e, System.currentTimeMillis() + cfg.reconnectTimeoutMs);
+            return new StepResult(observe(), reward(), false, true);
+        }
+        t++;
+        float[] o = observe();
+        boolean terminated = task.terminated(name -> q[joints.indexOf(name)]);
+        return new StepResult(o, reward(), terminated, !terminated && t >= task.episodeSteps);
+    }
+
+    private double reward() {
+        for (int i = 0; i < obsQd.length; i++) obsQd[i] = qd[joints.indexOf(task.observedJoints.get(i))];
+        return task.reward(task.tipLink != null && task.targetMin != null ? distance() : 0, lastAction, obsQd);
+    }
+
+    private void publishCommands() {
+        for (int i = 0; i < cmd.length; i++) commandPubs.get(i).publish(pponode.sim.gazebo.msgs.Double.newBuilder().setData(cmd[i]).build());
+    }
+
+    private void control(WorldControl req) throws GazeboTimeoutException {
+        pponode.sim.gazebo.msgs.Boolean ok = node.request(cfg.controlService(), req, BOOL, cfg.stepTimeoutMs);
+        if (ok == null || !ok.getData()) throw new IllegalStateException(where() + " refused " + req.toString().replace('\n', ' '));
+    }
+
+    /**
+     * The first joint state stamped at {@code stampNs} or later ({@code exact}: at exactly it, for
+     * a reset to 0) that arrived after this call.
+     */
+    private Model awaitState(long stampNs, boolean exact) throws GazeboTimeoutException {
+        long end = System.nanoTime() + cfg.stepTimeoutMs * 1_000_000L;
+        Model m = latest;
+        while (true) {
+            if (m != null) {
+                long s = stamp(m);
+                if (exact ? s == stampNs : s >= stampNs) {
+                    if (!exact && s > stampNs + stepNs / 2) {
+                        throw new IllegalStateException(where() + ": a multi_step of " + task.decimation + " iterations advanced sim time to " + s
+                                + " ns, expected " + stampNs + " ns: the world's physics step differs from the task's physics_dt " + task.physicsDt + " s");
+                    }
+                    simTimeNs = s;
+                    latest = m;
+                    return m;
+                }
+            }
+            long left = end - System.nanoTime();
+            Model next = left > 0 ? states.receive(Math.max(1, left / 1_000_000)) : null;
+            if (next == null && System.nanoTime() >= end) {
+                throw new GazeboTimeoutException(where() + ": no joint state stamped " + (exact ? "at " : "at or after ") + stampNs / 1e9 + " s within "
+                        + cfg.stepTimeoutMs + " ms" + (m == null ? " (none received at all)" : " (last at " + m.getHeader().getStamp().getSec() + " s "
+                        + m.getHeader().getStamp().getNsec() + " ns)"));
+            }
+            if (next != null) m = next;
+        }
+    }
+
+    private static long stamp(Model m) {
+        return m.getHeader().getStamp().getSec() * 1_000_000_000L + m.getHeader().getStamp().getNsec();
+    }
+
+    private final Map<String, Integer> index = new HashMap<>();
+
+    private void read(Model m) {
+        boolean[] seen = new boolean[joints.size()];
+        for (Joint j : m.getJointList()) {
+            Integer i = index.computeIfAbsent(j.getName(), n -> joints.indexOf(n));
+            if (i < 0) continue; // a joint the task's robot does not have (a gripper, a wheel): not ours
+            double p = j.getAxis1().getPosition(), v = j.getAxis1().getVelocity();
+            if (!Double.isFinite(p) || !Double.isFinite(v)) throw new IllegalStateException(where() + ": joint '" + j.getName() + "' reports position " + p + ", velocity " + v);
+            q[i] = p;
+            qd[i] = v;
+            seen[i] = true;
+        }
+        for (int i = 0; i < seen.length; i++) {
+            if (!seen[i]) {
+                throw new IllegalStateException(where() + ": joint '" + joints.get(i) + "' of " + task.robotSource + " is missing from the joint states of model '" + m.getName()
+                        + "' (joints there: " + m.getJointList().stream().map(Joint::getName).toList() + ")");
+            }
+        }
+        if (task.tipLink != null) {
+            Map<String, Double> byName = new HashMap<>();
+            for (int i = 0; i < q.length; i++) byName.put(joints.get(i), q[i]);
+            tip = task.robot.forwardKinematics(byName).get(task.tipLink).p();
+        }
+    }
+
+    private float[] observe() {
+        for (int i = 0; i < obsQ.length; i++) {
+            int j = joints.indexOf(task.observedJoints.get(i));
+            obsQ[i] = q[j];
+            obsQd[i] = qd[j];
+        }
+        float[] o = new float[obsSpace.flatDim()];
+        Observations.fill(task, targetAxes, obsQ, obsQd, tip, target, lastAction, o);
+        return o;
+    }
+
+    /** Distance from the tip link to the target (m). */
+    public double distance() {
+        double s = 0;
+        for (int a : targetAxes) s += (tip[a] - target[a]) * (tip[a] - target[a]);
+        return Math.sqrt(s);
+    }
+
+    @Override
+    public Map<String, Double> episodeMetrics() {
+        return task.tipLink != null && task.targetMin != null ? Map.of("final_distance", distance()) : Map.of();
+    }
+
+    @Override
+    public void close() {
+        node.close();
+    }
+}

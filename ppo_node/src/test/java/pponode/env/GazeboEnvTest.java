@@ -1,0 +1,148 @@
+package pponode.env;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import pponode.Peers;
+import pponode.ppo.PPOConfig;
+import pponode.ppo.Presets;
+import pponode.runner.EvalResult;
+import pponode.runner.OnPolicyRunner;
+import pponode.sim.gazebo.GazeboOptions;
+import pponode.sim.gazebo.PendulumWorldFixture;
+
+/**
+ * {@link GazeboEnv} against the C++ pendulum world on the real Gazebo Transport library: the same
+ * task YAML trains there as in the embedded simulator, Fortress-style resets are undone by the
+ * env, and a world that dies mid-episode costs one truncated episode, not the run.
+ */
+class GazeboEnvTest {
+    GazeboOptions opts;
+    GazeboSettings settings;
+    RobotTask task;
+
+    @BeforeEach
+    void setUp() {
+        Peers.require(PendulumWorldFixture.unavailableReason() == null, "the Gazebo pendulum world (" + PendulumWorldFixture.unavailableReason() + ")",
+                "apt-get install g++ pkg-config libignition-transport-dev libignition-msgs-dev");
+        opts = GazeboOptions.fromEnvironment(Map.of()).withHostIp("127.0.0.1").withPartition("ppo_env_test_" + Long.toHexString(System.nanoTime()));
+        settings = new GazeboSettings().apply(Map.of("partition", opts.partition(), "ip", "127.0.0.1"));
+        task = EnvRegistry.task("pendulum_lift");
+    }
+
+    @Test
+    void thePendulumTaskTrainsInTheGazeboWorldAsInTheEmbeddedSimulator() throws Exception {
+        PPOConfig c = new PPOConfig();
+        Presets.apply(c, "pendulum_lift");
+        c.apply(List.of("total_timesteps=30720", "seed=1"));
+        List<Double> gz = new ArrayList<>(), embedded = new ArrayList<>();
+        EvalResult ev;
+        long t0 = System.nanoTime();
+        try (PendulumWorldFixture world = PendulumWorldFixture.start(opts);
+                OnPolicyRunner r = new OnPolicyRunner(c, s -> new GazeboEnv(task, settings, s), null)) {
+            r.learn((u, total, step, stats) -> gz.add(stats.get("charts/mean_reward")));
+            ev = r.policy().evaluate(s -> new GazeboEnv(task, settings, s), 3, 10_000);
+        }
+        double wall = (System.nanoTime() - t0) / 1e9;
+        try (OnPolicyRunner r = new OnPolicyRunner(c, s -> EnvRegistry.make("pendulum_lift", s), null)) {
+            r.runUpdates(3, (u, total, step, stats) -> embedded.add(stats.get("charts/mean_reward")));
+        }
+        System.out.printf("pendulum_lift in Gazebo: mean return %.2f -> %.2f over %d updates in %.1f s; deterministic eval %.2f (final distance %.3f m)%n",
+                gz.get(0), gz.get(gz.size() - 1), gz.size(), wall, ev.mean(), ev.metrics().get("final_distance"));
+        System.out.printf("first updates, Gazebo %s vs embedded %s%n", gz.subList(0, 3), embedded);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(embedded.get(i), gz.get(i), 1.0, "the same task, seed and dynamics give the same early returns in both simulators");
+        }
+        assertTrue(gz.get(gz.size() - 1) > gz.get(0) + 20, "return must improve by more than 20: " + gz);
+        assertTrue(ev.mean() > -25, "the trained policy lifts the pendulum in Gazebo: eval " + ev.mean());
+    }
+
+    @Test
+    void aFortressResetThatRewindsOnlyTimeIsUndoneByTheEnv() throws Exception {
+        try (PendulumWorldFixture world = PendulumWorldFixture.start(opts, "--reset-time-only"); GazeboEnv env = new GazeboEnv(task, settings, 1)) {
+            env.reset(1L);
+            StepResult r = null;
+            for (int i = 0; i < 30; i++) r = env.step(new float[] {5f});
+            assertTrue(r.obs()[1] > 0.5, "30 steps at full torque lift it (sin q = " + r.obs()[1] + ")");
+            float[] o = env.reset(2L);
+            assertEquals(1, env.restores(), "the world kept its state; the env drove the joint back");
+            assertEquals(1.0, o[0], 2e-3, "cos q after reset");
+            assertEquals(0.0, o[1], 0.03, "sin q after reset");
+            assertEquals(0.0, o[2], 0.1, "velocity after reset");
+        }
+        try (PendulumWorldFixture world = PendulumWorldFixture.start(opts); GazeboEnv env = new GazeboEnv(task, settings, 1)) {
+            env.reset(1L);
+            for (int i = 0; i < 30; i++) env.step(new float[] {5f});
+            float[] o = env.reset(2L);
+            assertEquals(0, env.restores(), "a full reset (Garden, Harmonic) needs no help");
+            assertEquals(1.0, o[0], 1e-9);
+        }
+    }
+
+    @Test
+    void aWorldLostMidEpisodeEndsItTruncatedAndTheNextOneRunsInTheWorldThatCameBack() throws Exception {
+        settings.apply(Map.of("step_timeout_ms", "1000", "reconnect_timeout_ms", "20000"));
+        PendulumWorldFixture world = PendulumWorldFixture.start(opts);
+        try (GazeboEnv env = new GazeboEnv(task, settings, 1)) {
+            env.reset(1L);
+            for (int i = 0; i < 10; i++) assertFalse(env.step(new float[] {1f}).done());
+            world.kill();
+            Thread restart = new Thread(() -> {
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                try {
+                    PendulumWorldFixture again = PendulumWorldFixture.start(opts);
+                    synchronized (this) {
+                        worldRef[0] = again;
+                    }
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            restart.start();
+            long t0 = System.nanoTime();
+            StepResult cut = env.step(new float[] {1f});
+            System.out.printf("world killed mid-episode: step returned truncated=%s after %.2f s%n", cut.truncated(), (System.nanoTime() - t0) / 1e9);
+            assertTrue(cut.truncated() && !cut.terminated(), "the interrupted episode ends as truncated, its steps are kept");
+            assertEquals(1, env.worldLosses());
+            restart.join();
+            env.reset(3L);
+            for (int i = 0; i < 10; i++) assertFalse(env.step(new float[] {1f}).done());
+            worldRef[0].kill();
+            settings.reconnectTimeoutMs = 2000;
+            long t1 = System.nanoTime();
+            IllegalStateException gone = assertThrows(IllegalStateException.class, () -> { for (int i = 0; i < 200; i++) env.step(new float[] {1f}); });
+            double waited = (System.nanoTime() - t1) / 1e9;
+            System.out.printf("world gone for good: '%s' after %.2f s%n", gone.getMessage(), waited);
+            assertTrue(gone.getMessage().contains("pendulum_world") && gone.getMessage().contains("did not come back"), gone.getMessage());
+            assertTrue(waited < 10, "no hang: " + waited + " s");
+        } finally {
+            world.close();
+            if (worldRef[0] != null) worldRef[0].close();
+        }
+    }
+
+    final PendulumWorldFixture[] worldRef = new PendulumWorldFixture[1];
+
+    @Test
+    void aWorldWithoutTheTasksJointIsNamed() throws Exception {
+        settings.apply(Map.of("connect_timeout_ms", "2000", "reconnect_timeout_ms", "1"));
+        try (PendulumWorldFixture world = PendulumWorldFixture.start(opts, "--joint", "elbow"); GazeboEnv env = new GazeboEnv(task, settings, 1)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> env.reset(0L));
+            assertTrue(e.getMessage().contains("/model/pendulum/joint/hinge/cmd_force"), e.getMessage());
+        }
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> new GazeboSettings().apply(List.of("wrold=x")));
+        assertTrue(bad.getMessage().contains("unknown Gazebo setting 'wrold'"), bad.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new GazeboSettings().apply(List.of("step_timeout_ms=-1")));
+    }
+}
