@@ -1,6 +1,9 @@
 """ros2 launch ppo_node train.launch.py [task:=reacher_2dof] [steps:=300000] [config:=train.yaml]
+                                        [sim:=embedded|gazebo] [gazebo_world:=pendulum_world] [gazebo_model:=pendulum]
 
-Trains a policy with PPO on the embedded simulator and exports policy.onnx.
+Trains a policy with PPO and exports policy.onnx: on the embedded simulator (default) or in a
+running Gazebo world stepped in lockstep over Gazebo Transport (sim:=gazebo; the world's partition
+and IP come from IGN_PARTITION/GZ_PARTITION and IGN_IP/GZ_IP, see docs/GAZEBO.md).
 """
 import os
 import sys
@@ -18,8 +21,13 @@ def generate_launch_description():
         DeclareLaunchArgument('task', default_value='reacher_2dof', description='task name or task YAML path'),
         DeclareLaunchArgument('steps', default_value='300000', description='total environment steps'),
         DeclareLaunchArgument('config', default_value=config_path('train.yaml'), description='PPO config YAML'),
+        DeclareLaunchArgument('sim', default_value='embedded', description='embedded or gazebo'),
+        DeclareLaunchArgument('gazebo_world', default_value='pendulum_world', description='Gazebo world name (sim:=gazebo)'),
+        DeclareLaunchArgument('gazebo_model', default_value='pendulum', description='Gazebo model name (sim:=gazebo)'),
         ExecuteProcess(
             cmd=ppo_node_command('train', '--task', LaunchConfiguration('task'), '--config', LaunchConfiguration('config'),
-                                 '--steps', LaunchConfiguration('steps'), '--no-progress'),
+                                 '--steps', LaunchConfiguration('steps'), '--sim', LaunchConfiguration('sim'),
+                                 '--gazebo', ['world=', LaunchConfiguration('gazebo_world')],
+                                 '--gazebo', ['model=', LaunchConfiguration('gazebo_model')], '--no-progress'),
             output='screen'),
     ])

@@ -63,7 +63,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "Simulator for robot tasks: embedded (default, any machine) or gazebo (a Gazebo world over Gazebo Transport, stepped in lockstep; see --gazebo).")
     String sim;
 
-    @Option(names = "--gazebo", description = "Gazebo setting for --sim gazebo, e.g. --gazebo world=pendulum_world --gazebo model=pendulum (repeatable; docs/GAZEBO.md).")
+    @Option(names = "--gazebo", description = "Gazebo setting, used with --sim gazebo, e.g. --gazebo world=pendulum_world --gazebo model=pendulum (repeatable; docs/GAZEBO.md).")
     List<String> gazebo = new ArrayList<>();
 
     @Option(names = "--init-from", description = "Start from the weights and observation statistics of a policy (.onnx, policy or checkpoint file): fine-tuning.")
@@ -191,7 +191,7 @@ final class TrainCommand implements Callable<Integer> {
         String id = cfg.envId;
         if (!sim.equals("embedded") && !sim.equals("gazebo")) throw new IllegalArgumentException("--sim must be 'embedded' or 'gazebo', got '" + sim + "'");
         if (ros && sim.equals("gazebo")) throw new IllegalArgumentException("--ros and --sim gazebo exclude each other: pick one way to reach the robot");
-        if (!gazebo.isEmpty() && !sim.equals("gazebo")) throw new IllegalArgumentException("--gazebo settings need --sim gazebo");
+        pponode.env.GazeboSettings gs = new pponode.env.GazeboSettings().apply(gazebo); // checked always, used with --sim gazebo (the launch file passes them always)
         if (ros) {
             pponode.env.RobotTask task = EnvRegistry.task(id);
             if (task == null) throw new IllegalArgumentException("--ros needs a robot task, not '" + id + "'");
@@ -211,7 +211,6 @@ final class TrainCommand implements Callable<Integer> {
             pponode.env.RobotTask task = EnvRegistry.task(id);
             if (task == null) throw new IllegalArgumentException("--sim gazebo needs a robot task (urdf/tasks/*.yaml), not '" + id + "'");
             if (cfg.numEnvs != 1) throw new IllegalArgumentException("'num_envs' must be 1 with --sim gazebo: one world is stepped in lockstep (got " + cfg.numEnvs + ")");
-            pponode.env.GazeboSettings gs = new pponode.env.GazeboSettings().apply(gazebo);
             return s -> new pponode.env.GazeboEnv(task, gs, s);
         }
         return s -> EnvRegistry.make(id, s);

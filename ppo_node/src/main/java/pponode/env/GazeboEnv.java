@@ -53,7 +53,7 @@ public final class GazeboEnv implements Env {
     private double[] tip = new double[3];
     private long simTimeNs;
     private int t;
-    private boolean connected;
+    private boolean connected, everConnected;
     private int worldLosses, restores;
 
     public GazeboEnv(RobotTask task, GazeboSettings cfg, long seed) {
@@ -122,6 +122,7 @@ public final class GazeboEnv implements Env {
                 resetWorld(q0, qd0);
                 break;
             } catch (GazeboTimeoutException e) {
+                if (!everConnected) throw new IllegalStateException("cannot reach the " + where() + ": " + e.getMessage(), e);
                 awaitWorld(e, deadline);
             }
         }
@@ -190,7 +191,15 @@ public final class GazeboEnv implements Env {
             Thread.currentThread().interrupt();
             throw new GazeboTimeoutException("interrupted while connecting to " + where());
         }
+        // and its joint states flowing to us, before a reset whose state must not be missed
+        Model first = states.receive(Math.max(1, end - System.currentTimeMillis()));
+        if (first == null) {
+            throw new GazeboTimeoutException(where() + ": no joint states within " + cfg.connectTimeoutMs + " ms; is the JointStatePublisher system loaded for model '"
+                    + cfg.model + "'?");
+        }
+        latest = first;
         connected = true;
+        everConnected = true;
         LOG.info("connected to {}", where());
     }
 

@@ -39,7 +39,9 @@ public final class GazeboNode implements AutoCloseable {
     private final String nodeUuid = UUID.randomUUID().toString();
     private final String replierId = UUID.randomUUID().toString(), responseId = UUID.randomUUID().toString();
     private final ZContext ctx = new ZContext(1);
-    private final ZMQ.Socket pub, sub, requester, responseReceiver, replier;
+    private final ZMQ.Socket pub, sub, responseReceiver, replier;
+    private ZMQ.Socket requester; // replaced when a connection never becomes routable (guarded by requestLock)
+    private final Object requestLock = new Object();
     private final String pubAddress, replierAddress, responseAddress;
     private final DiscoveryChannel msgDisc, srvDisc;
     private final Thread poller;
@@ -99,9 +101,7 @@ public final class GazeboNode implements AutoCloseable {
         replier.setRouterMandatory(true);
         replier.bind(any);
         replierAddress = replier.getLastEndpoint();
-        requester = ctx.createSocket(SocketType.ROUTER);
-        requester.setLinger(0);
-        requester.setRouterMandatory(true);
+        requester = newRequester();
         msgDisc = new DiscoveryChannel(opts, pUuid, opts.msgPort(), new DiscoveryChannel.Listener() {
             public void onMessage(Discovery m) {
                 onTopicDiscovery(m);
@@ -467,9 +467,24 @@ public final class GazeboNode implements AutoCloseable {
                 reqType.getBytes(StandardCharsets.UTF_8), repType.getBytes(StandardCharsets.UTF_8)};
         // One request at a time per node, and the caller reads its own answer: no hand-over
         // between threads on the lockstep path, which is what keeps the round trip short.
-        synchronized (requester) {
-            if (requesterConnected.add(r.address())) requester.connect(r.address());
-            sendRouted(requester, frames, end, "service " + topic + " at " + r.address());
+        synchronized (requestLock) {
+            // A ROUTER pipe that failed its first mandatory send can stay inactive for good; if a
+            // connection is not routable after a while, start over with a fresh socket.
+            while (true) {
+                if (requesterConnected.add(r.address())) requester.connect(r.address());
+                long slice = Math.min(end, System.nanoTime() + 1_000_000_000L);
+                try {
+                    sendRouted(requester, frames, slice, "service " + topic + " at " + r.address());
+                    break;
+                } catch (GazeboTimeoutException e) {
+                    if (slice >= end) throw e;
+                    synchronized (ctx) {
+                        ctx.destroySocket(requester);
+                    }
+                    requesterConnected.clear();
+                    requester = newRequester();
+                }
+            }
             while (true) {
                 int left = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()));
                 if (System.nanoTime() >= end) throw new GazeboTimeoutException("service " + topic + " did not answer within " + timeoutMs + " ms");
@@ -483,6 +498,16 @@ public final class GazeboNode implements AutoCloseable {
                 if (f.size() == 6 && str(f.get(3)).equals(reqUuid)) return new Response(f.get(4), "1".equals(str(f.get(5))));
             }
         }
+    }
+
+    private ZMQ.Socket newRequester() {
+        ZMQ.Socket r;
+        synchronized (ctx) {
+            r = ctx.createSocket(SocketType.ROUTER);
+        }
+        r.setLinger(0);
+        r.setRouterMandatory(true);
+        return r;
     }
 
     /**
