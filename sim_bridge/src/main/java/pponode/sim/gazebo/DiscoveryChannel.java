@@ -206,6 +206,12 @@ final class DiscoveryChannel implements AutoCloseable {
         }
     }
 
+    /** When a process was last heard from (ms since the epoch), or 0. */
+    long lastHeard(String processUuid) {
+        Long t = activity.get(processUuid);
+        return t == null ? 0 : t;
+    }
+
     /** Whether a process has been heard from within the silence interval. */
     boolean alive(String processUuid) {
         Long t = activity.get(processUuid);

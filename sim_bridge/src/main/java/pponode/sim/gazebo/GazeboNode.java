@@ -417,8 +417,12 @@ public final class GazeboNode implements AutoCloseable {
     private Remote findService(String w, String reqType, String repType) {
         Map<String, Remote> m = remoteServices.get(w);
         if (m == null) return null;
-        for (Remote r : m.values()) if (r.type().equals(reqType) && r.repType().equals(repType)) return r;
-        return null;
+        // after a crash the dead process lingers for the silence interval: prefer the one heard from last
+        Remote best = null;
+        for (Remote r : m.values()) {
+            if (r.type().equals(reqType) && r.repType().equals(repType) && (best == null || srvDisc.lastHeard(r.processUuid()) > srvDisc.lastHeard(best.processUuid()))) best = r;
+        }
+        return best;
     }
 
     /**
@@ -471,6 +475,11 @@ public final class GazeboNode implements AutoCloseable {
             // A ROUTER pipe that failed its first mandatory send can stay inactive for good; if a
             // connection is not routable after a while, start over with a fresh socket.
             while (true) {
+                Remote now = findService(w, reqType, repType);
+                if (now != null && !now.equals(r)) {
+                    r = now;
+                    frames[0] = r.socketId().getBytes(StandardCharsets.UTF_8);
+                }
                 if (requesterConnected.add(r.address())) requester.connect(r.address());
                 long slice = Math.min(end, System.nanoTime() + 1_000_000_000L);
                 try {
@@ -506,6 +515,7 @@ public final class GazeboNode implements AutoCloseable {
             r = ctx.createSocket(SocketType.ROUTER);
         }
         r.setLinger(0);
+        r.setImmediate(true); // never queue a request for a peer whose connection is down: fail and look again
         r.setRouterMandatory(true);
         return r;
     }
