@@ -23,6 +23,7 @@ import pponode.sim.gazebo.PendulumWorldFixture;
  * task YAML trains there as in the embedded simulator, Fortress-style resets are undone by the
  * env, and a world that dies mid-episode costs one truncated episode, not the run.
  */
+@SuppressWarnings("try") // the worlds are resources whose only use is to run while the test does
 class GazeboEnvTest {
     GazeboOptions opts;
     GazeboSettings settings;

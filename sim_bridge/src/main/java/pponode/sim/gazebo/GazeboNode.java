@@ -472,39 +472,52 @@ public final class GazeboNode implements AutoCloseable {
         // One request at a time per node, and the caller reads its own answer: no hand-over
         // between threads on the lockstep path, which is what keeps the round trip short.
         synchronized (requestLock) {
-            // A ROUTER pipe that failed its first mandatory send can stay inactive for good; if a
-            // connection is not routable after a while, start over with a fresh socket.
+            send(r, frames, topic, end);
+            Remote sentTo = r;
             while (true) {
-                Remote now = findService(w, reqType, repType);
-                if (now != null && !now.equals(r)) {
-                    r = now;
-                    frames[0] = r.socketId().getBytes(StandardCharsets.UTF_8);
-                }
-                if (requesterConnected.add(r.address())) requester.connect(r.address());
-                long slice = Math.min(end, System.nanoTime() + 1_000_000_000L);
-                try {
-                    sendRouted(requester, frames, slice, "service " + topic + " at " + r.address());
-                    break;
-                } catch (GazeboTimeoutException e) {
-                    if (slice >= end) throw e;
-                    synchronized (ctx) {
-                        ctx.destroySocket(requester);
-                    }
-                    requesterConnected.clear();
-                    requester = newRequester();
-                }
-            }
-            while (true) {
-                int left = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()));
-                if (System.nanoTime() >= end) throw new GazeboTimeoutException("service " + topic + " did not answer within " + timeoutMs + " ms");
-                responseReceiver.setReceiveTimeOut(left);
+                long leftNs = end - System.nanoTime();
+                if (leftNs <= 0) throw new GazeboTimeoutException("service " + topic + " did not answer within " + timeoutMs + " ms");
+                // wait in slices: a request sent to a process that died meanwhile is sent again to
+                // the one that took over its service, instead of waiting out the whole timeout
+                responseReceiver.setReceiveTimeOut((int) Math.max(1, Math.min(100, TimeUnit.NANOSECONDS.toMillis(leftNs))));
                 byte[] first = spinRecv(responseReceiver);
-                if (first == null) continue; // timed out: the loop condition reports it
+                if (first == null) {
+                    Remote now = findService(w, reqType, repType);
+                    if (now != null && !now.processUuid().equals(sentTo.processUuid())) {
+                        frames[0] = now.socketId().getBytes(StandardCharsets.UTF_8);
+                        send(now, frames, topic, end);
+                        sentTo = now;
+                    }
+                    continue;
+                }
                 List<byte[]> f = new ArrayList<>(6);
                 f.add(first);
                 while (responseReceiver.hasReceiveMore()) f.add(responseReceiver.recv(0));
                 // [routing id][topic][node][req uuid][payload][result]; answers to requests that already timed out are dropped
                 if (f.size() == 6 && str(f.get(3)).equals(reqUuid)) return new Response(f.get(4), "1".equals(str(f.get(5))));
+            }
+        }
+    }
+
+    /**
+     * Sends a request to {@code r}. A ROUTER pipe that failed its first mandatory send can stay
+     * inactive for good, so a connection that is not routable within a second is started over on
+     * a fresh socket.
+     */
+    private void send(Remote r, byte[][] frames, String topic, long end) throws GazeboTimeoutException {
+        while (true) {
+            if (requesterConnected.add(r.address())) requester.connect(r.address());
+            long slice = Math.min(end, System.nanoTime() + 1_000_000_000L);
+            try {
+                sendRouted(requester, frames, slice, "service " + topic + " at " + r.address());
+                return;
+            } catch (GazeboTimeoutException e) {
+                if (slice >= end) throw e;
+                synchronized (ctx) {
+                    ctx.destroySocket(requester);
+                }
+                requesterConnected.clear();
+                requester = newRequester();
             }
         }
     }

@@ -118,11 +118,14 @@ class GazeboInteropTest {
     }
 
     @Test
+    @SuppressWarnings("try")
     void javaCallsTheCppWorldAndStepsItInLockstep() throws Exception {
         requirePeer(PendulumWorldFixture.unavailableReason() == null, "the C++ toolchain for the Gazebo fixture (" + PendulumWorldFixture.unavailableReason() + ")");
         try (PendulumWorldFixture world = PendulumWorldFixture.start(opts, "--q0", "0.3")) {
             List<Model> states = new CopyOnWriteArrayList<>();
+            List<pponode.sim.gazebo.msgs.WorldStatistics> stats = new CopyOnWriteArrayList<>();
             node.subscribe("/world/pendulum_world/model/pendulum/joint_state", Model.getDefaultInstance(), states::add);
+            node.subscribe("/world/pendulum_world/stats", pponode.sim.gazebo.msgs.WorldStatistics.getDefaultInstance(), stats::add);
             var force = node.advertise("/model/pendulum/joint/hinge/cmd_force", pponode.sim.gazebo.msgs.Double.getDefaultInstance());
             assertTrue(force.awaitSubscribers(10_000), "the C++ world never subscribed to the force topic");
             var ok = node.request("/world/pendulum_world/control", WorldControl.newBuilder().setPause(true).setMultiStep(50).build(),
@@ -140,6 +143,11 @@ class GazeboInteropTest {
             node.request("/world/pendulum_world/control", WorldControl.newBuilder().setPause(true).setMultiStep(200).build(),
                     pponode.sim.gazebo.msgs.Boolean.getDefaultInstance(), 5_000);
             Model pushed = await(states, 250_000_000L);
+            long until = System.currentTimeMillis() + 2000;
+            while (stats.stream().noneMatch(w -> w.getIterations() >= 250) && System.currentTimeMillis() < until) Thread.sleep(5);
+            var st = stats.stream().filter(w -> w.getIterations() >= 250).findFirst().orElseThrow(() -> new AssertionError("no world statistics after 250 iterations: " + stats));
+            assertEquals(250, st.getIterations());
+            assertTrue(st.getPaused(), "paused after the multi_step");
             assertTrue(pushed.getJoint(0).getAxis1().getPosition() > q50 + 0.05, "5 N·m for 0.2 s must lift it: " + pushed);
             assertEquals(5.0, pushed.getJoint(0).getAxis1().getForce(), 1e-12);
 
@@ -155,6 +163,7 @@ class GazeboInteropTest {
     }
 
     @Test
+    @SuppressWarnings("try")
     void aLostWorldIsAClearTimeoutAndARestartedOneIsFoundAgain() throws Exception {
         requirePeer(PendulumWorldFixture.unavailableReason() == null, "the C++ toolchain for the Gazebo fixture (" + PendulumWorldFixture.unavailableReason() + ")");
         WorldControl step = WorldControl.newBuilder().setPause(true).setMultiStep(1).build();
