@@ -38,6 +38,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--lockstep-steps", defaultValue = "10000", description = "Steps timed with --gazebo (after 5000 untimed) (default: ${DEFAULT-VALUE}).")
     int lockstepSteps;
 
+    @Option(names = "--thread-priority", defaultValue = "50",
+            description = "SCHED_FIFO priority of the DDS and control threads for --ros, as the deploy node's thread_priority (0: ordinary scheduling; default: ${DEFAULT-VALUE}).")
+    int threadPriority;
+
     @Option(names = "--rate", defaultValue = "500", description = "Joint-state rate for --ros in Hz (default: ${DEFAULT-VALUE}).")
     double rate;
 
@@ -111,7 +115,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (ros) {
-            Map<String, Object> j = RosBench.run(policy, task != null ? task : "reacher_2dof", rate, secondsGiven ? seconds : 60);
+            Map<String, Object> j = RosBench.run(policy, task != null ? task : "reacher_2dof", rate, secondsGiven ? seconds : 60, threadPriority);
             if (json) System.out.println(Json.line(j));
             return 0;
         }

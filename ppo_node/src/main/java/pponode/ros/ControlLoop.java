@@ -12,9 +12,11 @@ final class ControlLoop implements AutoCloseable {
     private volatile boolean running = true;
     private volatile long ticks, missed;
 
-    ControlLoop(String name, double rateHz, Runnable tick) {
+    ControlLoop(String name, double rateHz, int realtimePriority, Runnable tick) {
         periodNanos = Math.round(1e9 / rateHz);
         thread = new Thread(() -> {
+            String rt = RealtimeThreads.promoteCurrentThread(realtimePriority);
+            if (rt != null) org.slf4j.LoggerFactory.getLogger(ControlLoop.class).warn("{}: runs without real-time priority: {}", name, rt);
             long deadline = System.nanoTime();
             while (running) {
                 deadline += periodNanos;

@@ -100,7 +100,7 @@ public final class DeployNode implements AutoCloseable {
             commandPub = node.createPublisher(fa, node.createPublisherAttributes(fa, cmdTopic, Ros2.qos(p.commandQos)));
             trajectoryPub = null;
         }
-        loop = onMessage ? null : new ControlLoop("deploy-" + task.name, rate, this::tick);
+        loop = onMessage ? null : new ControlLoop("deploy-" + task.name, rate, p.threadPriority, this::tick);
         LOG.info("deploy: {} on {} (domain {}): joint states from {}, commands to {} at {} Hz, watchdog {} ms", policy.path().getFileName(), task.name,
                 p.domain(), p.jointStateTopics, cmdTopic, rate, timeoutNanos / 1e6);
     }
@@ -108,6 +108,10 @@ public final class DeployNode implements AutoCloseable {
     public DeployNode start() {
         policy.resetState();
         if (loop != null) loop.start();
+        // the DDS threads carry joint states in and commands out: they get the control loop's priority too
+        String rt = RealtimeThreads.promoteDds(params.threadPriority);
+        if (rt != null) LOG.warn("deploy: DDS threads run without real-time priority: {}", rt);
+        else if (params.threadPriority > 0) LOG.info("deploy: control and DDS threads at SCHED_FIFO priority {}", params.threadPriority);
         if (params.watchPolicy) startWatcher(policy.path());
         return this;
     }

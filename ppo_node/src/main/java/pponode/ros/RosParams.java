@@ -45,10 +45,12 @@ public final class RosParams {
     public String commandType = "float64_multi_array";
     /** Reload the policy file when it is replaced (fine-tuning exports) and swap it in between two control periods. */
     public boolean watchPolicy = false;
+    /** SCHED_FIFO priority (1-99) of the control loop and DDS threads, as ros2_control's thread_priority; 0 (default) = ordinary scheduling. */
+    public int threadPriority = 0;
 
     private static final Set<String> KEYS = Set.of("node_name", "namespace", "domain_id", "task", "policy", "joint_state_topics", "joint_state_qos",
             "command_topic", "command_qos", "controller", "target_topic", "estop_topic", "watchdog_periods", "max_rate", "low_pass_alpha", "seed",
-            "shuffle_joint_order", "extra_joints", "trigger", "reset_topic", "command_type", "watch_policy");
+            "shuffle_joint_order", "extra_joints", "trigger", "reset_topic", "command_type", "watch_policy", "thread_priority");
 
     /** The effective DDS domain. */
     public int domain() {
@@ -143,6 +145,11 @@ public final class RosParams {
                 case "seed" -> seed = Long.parseLong(s);
                 case "shuffle_joint_order" -> shuffleJointOrder = Boolean.parseBoolean(s);
                 case "watch_policy" -> watchPolicy = Boolean.parseBoolean(s);
+                case "thread_priority" -> {
+                    int prio = Integer.parseInt(s);
+                    if (prio < 0 || prio > 99) throw new IllegalArgumentException("node parameter 'thread_priority' must be 0 (off) to 99, got " + prio);
+                    threadPriority = prio;
+                }
                 case "extra_joints" -> extraJoints = list(v);
                 case "trigger" -> {
                     if (!s.equals("timer") && !s.equals("joint_state")) throw new IllegalArgumentException("node parameter 'trigger' must be timer or joint_state, got '" + s + "'");

@@ -68,7 +68,7 @@ public final class SimNode implements AutoCloseable {
         node.createSubscription(et, sub -> {
             if (sub.takeNextData() != null) resetRequested = true;
         }, node.createSubscriberAttributes(p.resolve(p.resetTopic), et, Ros2.qos("reliable")));
-        loop = new ControlLoop("sim-" + task.name, task.controlRateHz, this::tick);
+        loop = new ControlLoop("sim-" + task.name, task.controlRateHz, 0, this::tick);
         LOG.info("sim: {} on domain {}: joint states on {}, commands on {} ({} interface, {} Hz)", task.name, p.domain(),
                 p.resolve(p.jointStateTopics.get(0)), cmdTopic, task.commandInterface, task.controlRateHz);
     }
