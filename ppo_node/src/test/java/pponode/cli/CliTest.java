@@ -42,6 +42,25 @@ class CliTest {
     }
 
     @Test
+    @SuppressWarnings("try")
+    void trainSimGazeboTrainsEvaluatesAndExportsAgainstTheCppWorld(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        pponode.Peers.require(pponode.sim.gazebo.PendulumWorldFixture.unavailableReason() == null,
+                "the Gazebo pendulum world (" + pponode.sim.gazebo.PendulumWorldFixture.unavailableReason() + ")",
+                "apt-get install g++ pkg-config libignition-transport-dev libignition-msgs-dev");
+        var o = pponode.sim.gazebo.GazeboOptions.fromEnvironment(java.util.Map.of()).withHostIp("127.0.0.1").withPartition("ppo_cli_" + Long.toHexString(System.nanoTime()));
+        try (var world = pponode.sim.gazebo.PendulumWorldFixture.start(o)) {
+            String[] r = run("train", "--task", "pendulum_lift", "--sim", "gazebo", "--gazebo", "partition=" + o.partition(), "--gazebo", "ip=127.0.0.1",
+                    "--steps", "2048", "--seed", "1", "--out", dir.toString(), "--no-progress", "--json");
+            assertEquals("0", r[0], r[2]);
+            assertTrue(r[1].contains("\"env\":\"pendulum_lift\"") && r[1].contains("\"eval_mean_return\""), r[1]);
+            assertTrue(java.nio.file.Files.exists(dir.resolve("ppo_run/policy.onnx")), "policy.onnx exported");
+        }
+        String[] bad = run("train", "--task", "pendulum_lift", "--sim", "gz", "--no-progress");
+        assertEquals("2", bad[0]);
+        assertTrue(bad[2].contains("--sim must be 'embedded' or 'gazebo'"), bad[2]);
+    }
+
+    @Test
     void helpListsSubcommands() {
         assertEquals("0", run("--help")[0]);
         String usage = Main.commandLine().getUsageMessage();
