@@ -94,15 +94,6 @@ final class DiscoveryChannel implements AutoCloseable {
         send(message(Discovery.Type.ADVERTISE).setPub(p).build());
     }
 
-    void unadvertise(String topic) {
-        for (Discovery.Publisher p : advertised) {
-            if (p.getTopic().equals(topic)) {
-                advertised.remove(p);
-                send(message(Discovery.Type.UNADVERTISE).setPub(p).build());
-            }
-        }
-    }
-
     List<Discovery.Publisher> advertised() {
         return new ArrayList<>(advertised);
     }
@@ -210,12 +201,6 @@ final class DiscoveryChannel implements AutoCloseable {
     long lastHeard(String processUuid) {
         Long t = activity.get(processUuid);
         return t == null ? 0 : t;
-    }
-
-    /** Whether a process has been heard from within the silence interval. */
-    boolean alive(String processUuid) {
-        Long t = activity.get(processUuid);
-        return t != null && System.currentTimeMillis() - t <= SILENCE_MS;
     }
 
     @Override

@@ -133,10 +133,6 @@ public final class PendulumWorldFixture implements AutoCloseable {
         return process.pid();
     }
 
-    public boolean alive() {
-        return process.isAlive();
-    }
-
     /** Kills the world at once (SIGKILL): no BYE is sent, peers must notice the silence. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();

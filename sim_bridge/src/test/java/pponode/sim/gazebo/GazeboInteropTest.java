@@ -132,6 +132,8 @@ class GazeboInteropTest {
                     pponode.sim.gazebo.msgs.Boolean.getDefaultInstance(), 10_000);
             assertNotNull(ok);
             assertTrue(ok.getData());
+            assertTrue(node.hasService("/world/pendulum_world/control", WorldControl.getDefaultInstance(), pponode.sim.gazebo.msgs.Boolean.getDefaultInstance()));
+            assertEquals(1, node.publishersOf("/world/pendulum_world/model/pendulum/joint_state").size(), "one world publishes the joint states");
             Model m = await(states, 50_000_000L);
             assertEquals("hinge", m.getJoint(0).getName());
             double q50 = m.getJoint(0).getAxis1().getPosition();
