@@ -1,8 +1,8 @@
 package pponode.cli;
 
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.HdrHistogram.Histogram;
 import pponode.env.EnvRegistry;
 import pponode.env.GazeboEnv;
 import pponode.env.GazeboSettings;
@@ -39,7 +39,7 @@ final class GazeboBench {
             Map<String, Object> c = new com.fasterxml.jackson.databind.ObjectMapper().readValue(cpp, Map.class);
             double cppP50 = ((Number) c.get("p50_us")).doubleValue(), cppP99 = ((Number) c.get("p99_us")).doubleValue();
 
-            double[] req = new double[steps];
+            Histogram req = new Histogram(10_000_000_000L, 3), lock = new Histogram(10_000_000_000L, 3); // ns
             try (GazeboNode node = new GazeboNode(o)) {
                 WorldControl step = WorldControl.newBuilder().setPause(true).setMultiStep(task.decimation).build();
                 var bool = pponode.sim.gazebo.msgs.Boolean.getDefaultInstance();
@@ -47,12 +47,11 @@ final class GazeboBench {
                 for (int i = 0; i < steps; i++) {
                     long t0 = System.nanoTime();
                     node.request("/world/pendulum_world/control", step, bool, 2_000);
-                    req[i] = (System.nanoTime() - t0) / 1e3;
+                    req.recordValue(System.nanoTime() - t0);
                 }
             }
 
             GazeboSettings gs = new GazeboSettings().apply(Map.of("partition", o.partition(), "ip", o.hostIp()));
-            double[] lock = new double[steps];
             try (GazeboEnv env = new GazeboEnv(task, gs, 1)) {
                 float[] a = new float[env.actionSpace().flatDim()];
                 java.util.Random rnd = new java.util.Random(1);
@@ -61,33 +60,30 @@ final class GazeboBench {
                     for (int k = 0; k < a.length; k++) a[k] = (float) (rnd.nextGaussian() * 2);
                     long t0 = System.nanoTime();
                     StepResult r = env.step(a);
-                    if (i >= 0) lock[i] = (System.nanoTime() - t0) / 1e3;
+                    if (i >= 0) lock.recordValue(System.nanoTime() - t0);
                     if (r.terminated() || r.truncated()) env.reset(null);
                 }
             }
-            Arrays.sort(req);
-            Arrays.sort(lock);
-            double lockP50 = pct(lock, 0.5), lockP99 = pct(lock, 0.99);
+            double lockP50 = us(lock, 50), lockP99 = us(lock, 99), lockMax = lock.getMaxValue() / 1e3;
             System.err.printf("Gazebo lockstep on loopback, %s, multi_step %d, %d steps (C++ pendulum world, ign-transport 11):%n", taskName, task.decimation, steps);
             System.err.printf("  C++ library request/response : p50 %7.1f µs  p99 %7.1f µs%n", cppP50, cppP99);
-            System.err.printf("  Java bridge request/response : p50 %7.1f µs  p99 %7.1f µs%n", pct(req, 0.5), pct(req, 0.99));
-            System.err.printf("  Java lockstep step           : p50 %7.1f µs  p99 %7.1f µs  max %7.1f µs  (command + multi_step + joint_state)%n", lockP50, lockP99,
-                    lock[lock.length - 1]);
+            System.err.printf("  Java bridge request/response : p50 %7.1f µs  p99 %7.1f µs%n", us(req, 50), us(req, 99));
+            System.err.printf("  Java lockstep step           : p50 %7.1f µs  p99 %7.1f µs  max %7.1f µs  (command + multi_step + joint_state)%n", lockP50, lockP99, lockMax);
             System.err.printf("  lockstep p50 / C++ p50 = %.2f (target <= 1.5); p99 %s 2 ms%n", lockP50 / cppP50, lockP99 <= 2000 ? "<=" : ">");
             j.put("cpp_request_p50_us", Json.round(cppP50, 1));
             j.put("cpp_request_p99_us", Json.round(cppP99, 1));
-            j.put("java_request_p50_us", Json.round(pct(req, 0.5), 1));
-            j.put("java_request_p99_us", Json.round(pct(req, 0.99), 1));
+            j.put("java_request_p50_us", Json.round(us(req, 50), 1));
+            j.put("java_request_p99_us", Json.round(us(req, 99), 1));
             j.put("lockstep_p50_us", Json.round(lockP50, 1));
             j.put("lockstep_p99_us", Json.round(lockP99, 1));
-            j.put("lockstep_max_us", Json.round(lock[lock.length - 1], 1));
+            j.put("lockstep_max_us", Json.round(lockMax, 1));
             j.put("p50_ratio", Json.round(lockP50 / cppP50, 3));
             j.put("targets_met", lockP50 <= 1.5 * cppP50 && lockP99 <= 2000);
         }
         return j;
     }
 
-    private static double pct(double[] sorted, double p) {
-        return sorted[Math.min(sorted.length - 1, (int) (p * sorted.length))];
+    private static double us(Histogram h, double percentile) {
+        return h.getValueAtPercentile(percentile) / 1e3;
     }
 }

@@ -45,6 +45,8 @@ public final class GazeboEnv implements Env {
     private final double[] target = new double[3], cmd, obsQ, obsQd;
     private final float[] lastAction;
     private final List<String> joints; // movable joints of the URDF, in URDF order
+    private final int[] actIdx, obsIdx; // actuated / observed joints as indices into joints
+    private final Map<String, Double> positionsByName = new HashMap<>();
     private final double[] q, qd;
     private final long stepNs;
     private final WorldControl stepRequest;
@@ -70,6 +72,8 @@ public final class GazeboEnv implements Env {
         joints = task.robot.movableJoints().stream().map(UrdfModel.Joint::name).toList();
         q = new double[joints.size()];
         qd = new double[joints.size()];
+        actIdx = task.actuatedJoints.stream().mapToInt(joints::indexOf).toArray();
+        obsIdx = task.observedJoints.stream().mapToInt(joints::indexOf).toArray();
         stepNs = Math.round(task.decimation * task.physicsDt * 1e9);
         stepRequest = WorldControl.newBuilder().setPause(true).setMultiStep(task.decimation).build();
         node = new GazeboNode(cfg.transport());
@@ -109,13 +113,9 @@ public final class GazeboEnv implements Env {
     @Override
     public float[] reset(Long seed) {
         if (seed != null) rng.seed(seed);
-        if (task.targetMin != null) task.sampleTarget(rng, target);
         double[] q0 = new double[joints.size()], qd0 = new double[joints.size()];
-        for (int i = 0; i < q0.length; i++) {
-            UrdfModel.Joint j = task.robot.movableJoints().get(i);
-            q0[i] = Math.max(j.lower(), Math.min(j.upper(), rng.uniform(-task.resetPosNoise, task.resetPosNoise)));
-            qd0[i] = rng.uniform(-task.resetVelNoise, task.resetVelNoise);
-        }
+        task.sampleStartState(rng, q0, qd0); // then the target: the random stream of RobotEnv, so both simulators start alike
+        if (task.targetMin != null) task.sampleTarget(rng, target);
         long deadline = System.currentTimeMillis() + cfg.reconnectTimeoutMs;
         while (true) {
             try {
@@ -147,7 +147,7 @@ public final class GazeboEnv implements Env {
                             + cfg.restoreMaxSteps + " control steps (now " + Arrays.toString(q) + "); tune restore_kp/restore_kd/restore_pos_tol");
                 }
                 for (int i = 0; i < cmd.length; i++) {
-                    int j = joints.indexOf(task.actuatedJoints.get(i));
+                    int j = actIdx[i];
                     double e = q0[j] - q[j], ed = qd0[j] - qd[j];
                     double c = switch (task.commandInterface) {
                         case "position" -> q0[j];
@@ -230,7 +230,7 @@ public final class GazeboEnv implements Env {
         for (int i = 0; i < cmd.length; i++) {
             if (!Float.isFinite(action[i])) throw new IllegalArgumentException(task.name + ": command for joint '" + task.actuatedJoints.get(i) + "' is " + action[i]);
             cmd[i] = Math.max(actSpace.low()[i], Math.min(actSpace.high()[i], action[i]));
-            lastAction[i] = (float) (2 * (cmd[i] - actSpace.low()[i]) / (actSpace.high()[i] - actSpace.low()[i]) - 1);
+            lastAction[i] = actSpace.normalized(i, cmd[i]);
         }
         try {
             publishCommands();
@@ -248,7 +248,7 @@ public final class GazeboEnv implements Env {
     }
 
     private double reward() {
-        for (int i = 0; i < obsQd.length; i++) obsQd[i] = qd[joints.indexOf(task.observedJoints.get(i))];
+        for (int i = 0; i < obsQd.length; i++) obsQd[i] = qd[obsIdx[i]];
         return task.reward(task.tipLink != null && task.targetMin != null ? distance() : 0, lastAction, obsQd);
     }
 
@@ -316,17 +316,15 @@ public final class GazeboEnv implements Env {
             }
         }
         if (task.tipLink != null) {
-            Map<String, Double> byName = new HashMap<>();
-            for (int i = 0; i < q.length; i++) byName.put(joints.get(i), q[i]);
-            tip = task.robot.forwardKinematics(byName).get(task.tipLink).p();
+            for (int i = 0; i < q.length; i++) positionsByName.put(joints.get(i), q[i]);
+            tip = task.robot.forwardKinematics(positionsByName).get(task.tipLink).p();
         }
     }
 
     private float[] observe() {
         for (int i = 0; i < obsQ.length; i++) {
-            int j = joints.indexOf(task.observedJoints.get(i));
-            obsQ[i] = q[j];
-            obsQd[i] = qd[j];
+            obsQ[i] = q[obsIdx[i]];
+            obsQd[i] = qd[obsIdx[i]];
         }
         float[] o = new float[obsSpace.flatDim()];
         Observations.fill(task, targetAxes, obsQ, obsQd, tip, target, lastAction, o);

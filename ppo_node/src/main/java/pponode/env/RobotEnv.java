@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Map;
 import pponode.sim.embedded.EmbeddedSimulator;
-import pponode.sim.urdf.UrdfModel;
 
 /**
  * A {@link RobotTask} on the embedded simulator, as an {@link Env}. Actions are commands for the
@@ -83,11 +82,7 @@ public final class RobotEnv implements Env {
     public float[] reset(Long seed) {
         if (seed != null) rng.seed(seed);
         double[] q0 = new double[sim.dof()], qd0 = new double[sim.dof()];
-        for (int i = 0; i < q0.length; i++) {
-            UrdfModel.Joint j = task.robot.movableJoints().get(i);
-            q0[i] = clamp(rng.uniform(-task.resetPosNoise, task.resetPosNoise), j.lower(), j.upper());
-            qd0[i] = rng.uniform(-task.resetVelNoise, task.resetVelNoise);
-        }
+        task.sampleStartState(rng, q0, qd0);
         sim.setState(q0, qd0);
         if (task.targetMin != null) sampleTarget();
         Arrays.fill(lastAction, 0f);
@@ -117,8 +112,7 @@ public final class RobotEnv implements Env {
         for (int i = 0; i < act.length; i++) {
             if (!Float.isFinite(action[i])) throw new IllegalArgumentException(task.name + ": command for joint '" + task.actuatedJoints.get(i) + "' is " + action[i]);
             cmd[i] = clamp(action[i], actSpace.low()[i], actSpace.high()[i]); // nothing beyond the URDF limits reaches the robot
-            double span = actSpace.high()[i] - actSpace.low()[i];
-            lastAction[i] = (float) (2 * (cmd[i] - actSpace.low()[i]) / span - 1);
+            lastAction[i] = actSpace.normalized(i, cmd[i]);
         }
         for (int k = 0; k < task.decimation; k++) {
             Arrays.fill(tau, 0);

@@ -337,6 +337,18 @@ public final class RobotTask {
         return new Space.Box(a, b);
     }
 
+    /**
+     * Draws the start state of an episode: every movable joint (URDF order) at 0 plus uniform
+     * {@code reset.joint_pos_noise} (within its limits), velocity uniform in ±{@code reset.joint_vel_noise}.
+     */
+    public void sampleStartState(EnvRng rng, double[] q0, double[] qd0) {
+        for (int i = 0; i < q0.length; i++) {
+            UrdfModel.Joint j = robot.movableJoints().get(i);
+            q0[i] = Math.max(j.lower(), Math.min(j.upper(), rng.uniform(-resetPosNoise, resetPosNoise)));
+            qd0[i] = rng.uniform(-resetVelNoise, resetVelNoise);
+        }
+    }
+
     /** Draws a target (world frame) into {@code out} from the task's box and radius bounds. */
     public void sampleTarget(EnvRng rng, double[] out) {
         int[] axes = targetAxes();

@@ -13,6 +13,11 @@ public sealed interface Space permits Space.Box, Space.Discrete {
 
     /** A box of floats with per-dimension bounds; infinite bounds are allowed. */
     record Box(float[] low, float[] high, int[] shape) implements Space {
+        /** {@code v} mapped from [low, high] of dimension {@code i} to [-1, 1] (the normalised action the policy saw). */
+        public float normalized(int i, double v) {
+            return (float) (2 * (v - low[i]) / (high[i] - low[i]) - 1);
+        }
+
         public Box {
             if (low.length != high.length) {
                 throw new IllegalArgumentException("Box bounds differ in size: low " + low.length + ", high " + high.length);

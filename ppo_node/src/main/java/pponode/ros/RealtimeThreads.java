@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.function.Predicate;
 
 /**
  * Real-time scheduling for the threads a control loop's latency runs through, as ros2_control's
@@ -32,23 +31,10 @@ public final class RealtimeThreads {
         return libc;
     }
 
-    /** The outcome: how many threads were promoted, or why none could be. */
-    record Result(int promoted, String problem) {
-        boolean ok() {
-            return problem == null;
-        }
-    }
-
-    /** Puts this process's DDS threads under SCHED_FIFO at {@code priority}; null on success, else why not. */
+    /** Puts this process's DDS threads (Fast DDS names them {@code dds.*}) under SCHED_FIFO at {@code priority}; null on success, else why not. */
     public static String promoteDds(int priority) {
-        return promote(name -> name.startsWith("dds."), priority).problem();
-    }
-
-    /** Puts every thread of this process whose name matches under SCHED_FIFO at {@code priority} (1-99); 0 does nothing. */
-    static Result promote(Predicate<String> threadName, int priority) {
-        if (priority <= 0) return new Result(0, null);
-        if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) return new Result(0, "real-time priorities are set on Linux only");
-        int n = 0;
+        if (priority <= 0) return null;
+        if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) return "real-time priorities are set on Linux only";
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
             for (Path t : tasks) {
                 String name;
@@ -57,15 +43,14 @@ public final class RealtimeThreads {
                 } catch (IOException e) {
                     continue; // the thread ended meanwhile
                 }
-                if (!threadName.test(name)) continue;
+                if (!name.startsWith("dds.")) continue;
                 String problem = set(Integer.parseInt(t.getFileName().toString()), priority);
-                if (problem != null) return new Result(n, problem);
-                n++;
+                if (problem != null) return problem;
             }
         } catch (IOException | UnsatisfiedLinkError e) {
-            return new Result(n, "cannot list or change threads: " + e.getMessage());
+            return "cannot list or change threads: " + e.getMessage();
         }
-        return new Result(n, null);
+        return null;
     }
 
     /** Puts the calling thread under SCHED_FIFO at {@code priority}; null on success, else why not. */

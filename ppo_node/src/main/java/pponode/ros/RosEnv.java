@@ -106,7 +106,7 @@ public final class RosEnv implements Env {
         for (int i = 0; i < action.length; i++) {
             if (!Float.isFinite(action[i])) throw new IllegalArgumentException("command for joint '" + task.actuatedJoints.get(i) + "' is " + action[i]);
             double c = Math.max(actSpace.low()[i], Math.min(actSpace.high()[i], action[i]));
-            lastAction[i] = (float) (2 * (c - actSpace.low()[i]) / (actSpace.high()[i] - actSpace.low()[i]) - 1);
+            lastAction[i] = actSpace.normalized(i, c);
             m.getData().add(c);
         }
         long sent = System.nanoTime();

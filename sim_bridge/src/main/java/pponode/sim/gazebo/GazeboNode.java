@@ -78,6 +78,9 @@ public final class GazeboNode implements AutoCloseable {
     private final Set<String> requesterConnected = ConcurrentHashMap.newKeySet();
     private final Set<String> replierConnected = ConcurrentHashMap.newKeySet();
     private final Object discoveryChanged = new Object();
+    private final Map<String, String> wireNames = new ConcurrentHashMap<>();
+    private final byte[] responseAddressBytes, responseIdBytes, nodeUuidBytes;
+    private long requestSeq;
 
     /** A service answer: the payload and the replier's result flag. */
     public record Response(byte[] payload, boolean result) {}
@@ -95,6 +98,9 @@ public final class GazeboNode implements AutoCloseable {
         responseReceiver.setIdentity(responseId.getBytes(StandardCharsets.UTF_8));
         responseReceiver.bind(any);
         responseAddress = responseReceiver.getLastEndpoint();
+        responseAddressBytes = responseAddress.getBytes(StandardCharsets.UTF_8);
+        responseIdBytes = responseId.getBytes(StandardCharsets.UTF_8);
+        nodeUuidBytes = nodeUuid.getBytes(StandardCharsets.UTF_8);
         replier = ctx.createSocket(SocketType.ROUTER);
         replier.setIdentity(replierId.getBytes(StandardCharsets.UTF_8));
         replier.setLinger(0);
@@ -102,27 +108,30 @@ public final class GazeboNode implements AutoCloseable {
         replier.bind(any);
         replierAddress = replier.getLastEndpoint();
         requester = newRequester();
-        msgDisc = new DiscoveryChannel(opts, pUuid, opts.msgPort(), new DiscoveryChannel.Listener() {
-            public void onMessage(Discovery m) {
-                onTopicDiscovery(m);
-            }
-
-            public void onProcessGone(String p) {
-                forgetProcess(p);
-            }
-        });
-        srvDisc = new DiscoveryChannel(opts, pUuid, opts.srvPort(), new DiscoveryChannel.Listener() {
-            public void onMessage(Discovery m) {
-                onServiceDiscovery(m);
-            }
-
-            public void onProcessGone(String p) {
-                forgetProcess(p);
-            }
-        });
+        msgDisc = new DiscoveryChannel(opts, pUuid, opts.msgPort(), listener(this::onTopicDiscovery));
+        srvDisc = new DiscoveryChannel(opts, pUuid, opts.srvPort(), listener(this::onServiceDiscovery));
         poller = new Thread(this::poll, "gz-transport");
         poller.setDaemon(true);
         poller.start();
+    }
+
+    private DiscoveryChannel.Listener listener(Consumer<Discovery> onMessage) {
+        return new DiscoveryChannel.Listener() {
+            public void onMessage(Discovery m) {
+                onMessage.accept(m);
+            }
+
+            public void onProcessGone(String p) {
+                forgetProcess(p);
+            }
+        };
+    }
+
+    /** A SUBSCRIBE names a topic or service: answer with our ADVERTISE for it, as the library does. */
+    private static void answerSubscribe(DiscoveryChannel ch, Discovery m) {
+        for (Discovery.Publisher p : ch.advertised()) {
+            if (p.getTopic().equals(m.getSub().getTopic())) ch.send(ch.message(Discovery.Type.ADVERTISE).setPub(p).build());
+        }
     }
 
     public GazeboOptions options() {
@@ -134,7 +143,7 @@ public final class GazeboNode implements AutoCloseable {
     }
 
     private String wire(String topic) {
-        return TopicNames.fullyQualified(opts.partition(), topic);
+        return wireNames.computeIfAbsent(topic, t -> TopicNames.fullyQualified(opts.partition(), t)); // validated once per topic, not per request
     }
 
     // ---------------------------------------------------------------- topics
@@ -310,11 +319,7 @@ public final class GazeboNode implements AutoCloseable {
                 if (byNode != null) byNode.remove(m.getPub().getProcessUuid() + "/" + m.getPub().getNodeUuid());
                 changed();
             }
-            case SUBSCRIBE -> {
-                for (Discovery.Publisher p : msgDisc.advertised()) {
-                    if (p.getTopic().equals(m.getSub().getTopic())) msgDisc.send(msgDisc.message(Discovery.Type.ADVERTISE).setPub(p).build());
-                }
-            }
+            case SUBSCRIBE -> answerSubscribe(msgDisc, m);
             case NEW_CONNECTION -> {
                 Discovery.Publisher p = m.getPub();
                 if (!p.getMsgPub().getCtrl().equals(pUuid)) return; // addressed to another publisher
@@ -400,11 +405,7 @@ public final class GazeboNode implements AutoCloseable {
                 if (byNode != null) byNode.remove(m.getPub().getProcessUuid() + "/" + m.getPub().getNodeUuid());
                 changed();
             }
-            case SUBSCRIBE -> {
-                for (Discovery.Publisher p : srvDisc.advertised()) {
-                    if (p.getTopic().equals(m.getSub().getTopic())) srvDisc.send(srvDisc.message(Discovery.Type.ADVERTISE).setPub(p).build());
-                }
-            }
+            case SUBSCRIBE -> answerSubscribe(srvDisc, m);
             default -> {}
         }
     }
@@ -465,13 +466,14 @@ public final class GazeboNode implements AutoCloseable {
                 }
             }
         }
-        String reqUuid = UUID.randomUUID().toString();
-        byte[][] frames = {r.socketId().getBytes(StandardCharsets.UTF_8), w.getBytes(StandardCharsets.UTF_8), responseAddress.getBytes(StandardCharsets.UTF_8),
-                responseId.getBytes(StandardCharsets.UTF_8), nodeUuid.getBytes(StandardCharsets.UTF_8), reqUuid.getBytes(StandardCharsets.UTF_8), req.toByteArray(),
-                reqType.getBytes(StandardCharsets.UTF_8), repType.getBytes(StandardCharsets.UTF_8)};
         // One request at a time per node, and the caller reads its own answer: no hand-over
         // between threads on the lockstep path, which is what keeps the round trip short.
         synchronized (requestLock) {
+            // the request id only has to be unique among this node's requests (it is echoed back)
+            String reqUuid = pUuid + "-" + (++requestSeq);
+            byte[][] frames = {r.socketId().getBytes(StandardCharsets.UTF_8), w.getBytes(StandardCharsets.UTF_8), responseAddressBytes, responseIdBytes,
+                    nodeUuidBytes, reqUuid.getBytes(StandardCharsets.UTF_8), req.toByteArray(), reqType.getBytes(StandardCharsets.UTF_8),
+                    repType.getBytes(StandardCharsets.UTF_8)};
             send(r, frames, topic, end);
             Remote sentTo = r;
             while (true) {
