@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
@@ -68,7 +67,10 @@ final class RosBench {
         RosParams robotP = new RosParams();
         robotP.domainId = p.domainId;
         robotP.nodeName = "ppo_bench_robot";
-        ConcurrentLinkedQueue<Long> sent = new ConcurrentLinkedQueue<>();
+        // send times by sequence number: the i-th command answers the i-th state (reliable, in order);
+        // a ring, not a queue of boxed longs, so the harness makes no garbage of its own
+        long[] sentAt = new long[1 << 12];
+        AtomicLong sentSeq = new AtomicLong(), answeredSeq = new AtomicLong();
         Histogram h = new Histogram(10_000_000_000L, 3);
         AtomicLong received = new AtomicLong(), late = new AtomicLong();
         long period = Math.round(1e9 / rateHz);
@@ -78,11 +80,15 @@ final class RosBench {
             ROS2Node robot = Ros2.node(robotP);
             try {
                 Float64MultiArrayPubSubType fa = new Float64MultiArrayPubSubType();
+                Float64MultiArray answer = new Float64MultiArray();
+                us.ihmc.pubsub.common.SampleInfo info = new us.ihmc.pubsub.common.SampleInfo();
                 robot.createSubscription(fa, sub -> {
-                    Float64MultiArray m = sub.takeNextData();
+                    if (!sub.takeNextData(answer, info)) return;
                     long now = System.nanoTime();
-                    Long t0 = sent.poll();
-                    if (m == null || t0 == null) return;
+                    long seq = answeredSeq.get();
+                    if (seq >= sentSeq.get()) return; // an answer to a state sent before the counters were reset
+                    answeredSeq.set(seq + 1);
+                    long t0 = sentAt[(int) (seq & (sentAt.length - 1))];
                     // the same code records warm-up and measured answers (the counters are reset when
                     // measuring starts): a branch first taken after warm-up would deoptimise JIT-compiled
                     // code and stall the pipeline right when the measurement begins
@@ -102,11 +108,19 @@ final class RosBench {
                 JointStatePubSubType js = new JointStatePubSubType();
                 ROS2PublisherBasics<JointState> pub = robot.createPublisher(js, robot.createPublisherAttributes(js, "/joint_states", Ros2.qos("reliable")));
                 List<String> names = task.robot.movableJoints().stream().map(j -> j.name()).toList();
-                // the simulated robot shares this process: its DDS threads get the priority a robot driver's would
+                JointState s = new JointState(); // reused: publish serialises it at once
+                for (String n : names) {
+                    s.getName().add(n);
+                    s.getVelocity().add(0.0);
+                }
+                // the simulated robot shares this process: its DDS threads and its publishing loop get the
+                // priority a robot driver's would (ros2_control's controller manager runs at SCHED_FIFO 50)
                 String rt = pponode.ros.RealtimeThreads.promoteDds(threadPriority);
+                if (rt == null) rt = pponode.ros.RealtimeThreads.promoteCurrentThread(threadPriority);
                 String scheduling = threadPriority == 0 ? "ordinary scheduling" : rt == null ? "SCHED_FIFO " + threadPriority : "ordinary scheduling (" + rt + ")";
                 long sentCount = 0;
-                long warmupEnd = System.nanoTime() + WARMUP_MS * 1_000_000L, end = warmupEnd + (long) (seconds * 1e9);
+                long warmupEnd = System.nanoTime() + WARMUP_MS * 1_000_000L, end = Long.MAX_VALUE;
+                HeapWatch heap = null;
                 long deadline = System.nanoTime();
                 while (true) {
                     deadline += period;
@@ -116,8 +130,12 @@ final class RosBench {
                     if (now > end) break;
                     boolean m = now > warmupEnd;
                     if (m && !measuring[0]) {
+                        // start measuring with an empty young generation (as JMH does between
+                        // iterations): what the warm-up and the start-up left there is not the node's
+                        System.gc();
                         Thread.sleep(50); // let warm-up answers drain
-                        sent.clear();
+                        answeredSeq.set(sentSeq.get());
+                        heap = HeapWatch.start();
                         synchronized (h) {
                             h.reset();
                         }
@@ -126,24 +144,24 @@ final class RosBench {
                         sentCount = 0;
                         measuring[0] = true;
                         t0Bench[0] = System.nanoTime();
-                        deadline = System.nanoTime();
+                        deadline = t0Bench[0];
+                        end = t0Bench[0] + (long) (seconds * 1e9);
                         continue;
                     }
-                    JointState s = new JointState();
-                    for (int i = 0; i < names.size(); i++) {
-                        s.getName().add(names.get(i));
-                        s.getPosition().add(0.1 * i + 1e-4 * (sentCount % 100));
-                        s.getVelocity().add(0.0);
-                    }
-                    if (!measuring[0] && sentCount == 0) { // once, before warm-up
+                    s.getPosition().resetQuick();
+                    for (int i = 0; i < names.size(); i++) s.getPosition().add(0.1 * i + 1e-4 * (sentCount % 100));
+                    if (!measuring[0] && sentCount % 500 == 0) { // during warm-up: a target sent before discovery matched is lost (volatile durability)
                         geometry_msgs.msg.dds.PointStamped t = new geometry_msgs.msg.dds.PointStamped();
                         t.getPoint().set(0.1, 0.05, 0);
                         targetPub.publish(t);
                     }
-                    sent.add(System.nanoTime());
+                    long seq = sentSeq.get();
+                    sentAt[(int) (seq & (sentAt.length - 1))] = System.nanoTime();
+                    sentSeq.set(seq + 1);
                     pub.publish(s);
                     sentCount++;
                 }
+                HeapWatch.Report gc = heap.stop();
                 Thread.sleep(100);
                 if (node.safeTicks() > 0 && node.safe()) throw new IllegalStateException("the deploy node was not running the policy: " + node.reason());
                 long lost = sentCount - received.get();
@@ -157,13 +175,56 @@ final class RosBench {
                 j.put("max_us", Json.round(h.getMaxValue() / 1e3, 1));
                 j.put("missed_deadlines", late.get() + Math.max(0, lost));
                 j.put("scheduling", scheduling);
+                j.put("gc_pauses", gc.collections());
+                j.put("gc_pause_ms", Json.round(gc.pauseMillis(), 1));
+                j.put("allocated_kb_per_s", gc.collections() == 0 ? Json.round(gc.allocatedBytes() / 1e3 / seconds, 1) : null);
                 System.err.printf("joint_states → command through DDS (loopback, %s, %s, %.0f Hz, %.0f s, %,d messages): p50 %.0f µs, p99 %.0f µs, p99.9 %.0f µs, max %.0f µs; "
                                 + "%d answers later than a period (%.1f ms), %d lost%n", task.name, scheduling, rateHz, seconds, sentCount, h.getValueAtPercentile(50) / 1e3,
                         h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3, late.get(), period / 1e6, Math.max(0, lost));
+                System.err.println(gc.collections() == 0
+                        ? String.format("no garbage collection while measuring; the process allocated %.0f KB/s (%.0f bytes per message)", gc.allocatedBytes() / 1e3 / seconds,
+                                gc.allocatedBytes() / (double) Math.max(1, sentCount))
+                        : String.format("%d garbage collections while measuring, %.1f ms of pauses", gc.collections(), gc.pauseMillis()));
                 return j;
             } finally {
                 robot.destroy();
             }
+        }
+    }
+
+    /**
+     * Collections and heap allocation over the measured interval. A young collection pauses every
+     * Java thread for milliseconds, so at 500 Hz each one can cost a deadline; the allocation rate
+     * says how often one comes (eden size / rate). Allocation is read from the eden pool, so it is
+     * only known for an interval without a collection.
+     */
+    record HeapWatch(long collections, long pauseMillis, long edenUsed) {
+        record Report(long collections, double pauseMillis, long allocatedBytes) {}
+
+        static HeapWatch start() {
+            long[] c = counts();
+            return new HeapWatch(c[0], c[1], eden());
+        }
+
+        Report stop() {
+            long[] c = counts();
+            return new Report(c[0] - collections, c[1] - pauseMillis, eden() - edenUsed);
+        }
+
+        private static long[] counts() {
+            long n = 0, ms = 0;
+            for (var g : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+                n += Math.max(0, g.getCollectionCount());
+                ms += Math.max(0, g.getCollectionTime());
+            }
+            return new long[] {n, ms};
+        }
+
+        private static long eden() {
+            for (var p : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+                if (p.getName().contains("Eden")) return p.getUsage().getUsed();
+            }
+            return 0;
         }
     }
 }

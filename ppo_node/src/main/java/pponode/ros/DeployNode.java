@@ -37,6 +37,11 @@ public final class DeployNode implements AutoCloseable {
     private final ROS2Node node;
     private final ROS2PublisherBasics<Float64MultiArray> commandPub; // null with joint_trajectory commands
     private final ROS2PublisherBasics<trajectory_msgs.msg.dds.JointTrajectory> trajectoryPub;
+    // one outgoing message each, refilled every tick (publish serialises it at once): a new IDL
+    // message per tick is kilobytes of garbage (sequences are preallocated), and at 500 Hz the
+    // collections it causes pause the control path for milliseconds
+    private final Float64MultiArray commandMsg = new Float64MultiArray();
+    private final trajectory_msgs.msg.dds.JointTrajectory trajectoryMsg = new trajectory_msgs.msg.dds.JointTrajectory();
     private final int periodNanos;
     private final ControlLoop loop; // null when acting on every joint state
     private final boolean onMessage;
@@ -92,6 +97,8 @@ public final class DeployNode implements AutoCloseable {
             if (!task.commandInterface.equals("position")) {
                 throw new IllegalArgumentException("command_type joint_trajectory needs a position interface; task " + task.name + " commands " + task.commandInterface);
             }
+            for (String j : task.actuatedJoints) trajectoryMsg.getJointNames().add(j);
+            trajectoryMsg.getPoints().add().getTimeFromStart().setNanosec(periodNanos);
             var jt = new trajectory_msgs.msg.dds.JointTrajectoryPubSubType();
             trajectoryPub = node.createPublisher(jt, node.createPublisherAttributes(jt, cmdTopic, Ros2.qos(p.commandQos)));
             commandPub = null;
@@ -212,16 +219,14 @@ public final class DeployNode implements AutoCloseable {
         }
         for (int i = 0; i < cmd.length; i++) lastAction[i] = (float) (2 * (cmd[i] - low[i]) / (high[i] - low[i]) - 1);
         if (trajectoryPub != null) { // one point, reached one control period from now
-            var msg = new trajectory_msgs.msg.dds.JointTrajectory();
-            for (String j : task.actuatedJoints) msg.getJointNames().add(j);
-            var point = msg.getPoints().add();
-            for (double c : cmd) point.getPositions().add(c);
-            point.getTimeFromStart().setNanosec(periodNanos);
-            trajectoryPub.publish(msg);
+            var positions = trajectoryMsg.getPoints().get(0).getPositions();
+            positions.resetQuick();
+            for (double c : cmd) positions.add(c);
+            trajectoryPub.publish(trajectoryMsg);
         } else {
-            Float64MultiArray msg = new Float64MultiArray();
-            for (double c : cmd) msg.getData().add(c);
-            commandPub.publish(msg);
+            commandMsg.getData().resetQuick();
+            for (double c : cmd) commandMsg.getData().add(c);
+            commandPub.publish(commandMsg);
         }
         lastCommand = cmd;
         published++;

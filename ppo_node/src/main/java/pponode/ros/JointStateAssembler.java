@@ -32,7 +32,13 @@ public final class JointStateAssembler {
     private final boolean[] hasVel;
     private final long[] heardAt;
     private final int[] observed;
-    private final boolean needsTip, needsVel;
+    private final boolean needsTip, needsVel, needsTarget;
+    private final int[] all; // every movable joint's index: forward kinematics needs them all
+    // the fingertip from the root-to-tip chain, in place: assemble runs every control period
+    private final UrdfModel.Chain tipChain;
+    private final int[] chainJoints; // the chain's joints' indices here; -1 for fixed ones
+    private final double[] chainQ, tipBuf = new double[3];
+    private static final double[] NO_TIP = new double[3];
     private final double[] q, qd;
     private long extraNames;
 
@@ -48,20 +54,35 @@ public final class JointStateAssembler {
         observed = task.observedJoints.stream().mapToInt(index::get).toArray();
         needsTip = task.observation.contains("tip_to_target") || task.observation.contains("tip_position");
         needsVel = task.observation.contains("joint_vel");
+        needsTarget = task.observation.contains("target") || task.observation.contains("tip_to_target");
+        all = new int[joints.size()];
+        Arrays.setAll(all, i -> i);
+        tipChain = needsTip ? task.robot.chain(task.tipLink) : null;
+        chainJoints = needsTip ? tipChain.joints().stream().mapToInt(j -> index.getOrDefault(j.name(), -1)).toArray() : new int[0];
+        chainQ = new double[chainJoints.length];
         q = new double[observed.length];
         qd = new double[observed.length];
     }
 
     /** Merges one JointState message received at {@code nanos} (System.nanoTime). */
-    public synchronized void update(List<String> names, double[] position, double[] velocity, long nanos) {
+    public void update(List<String> names, double[] position, double[] velocity, long nanos) {
+        update(names, position, position.length, velocity, velocity.length, nanos);
+    }
+
+    /**
+     * As above, with the first {@code positions} and {@code velocities} entries of the arrays being
+     * the message's (the arrays are reused between messages). A joint past the end of the position
+     * array reads NaN, so the watchdog names it.
+     */
+    public synchronized void update(List<String> names, double[] position, int positions, double[] velocity, int velocities, long nanos) {
         for (int k = 0; k < names.size(); k++) {
             Integer i = index.get(names.get(k));
             if (i == null) {
                 extraNames++;
                 continue;
             }
-            pos[i] = k < position.length ? position[k] : Double.NaN;
-            hasVel[i] = k < velocity.length;
+            pos[i] = k < positions ? position[k] : Double.NaN;
+            hasVel[i] = k < velocities;
             vel[i] = hasVel[i] ? velocity[k] : Double.NaN;
             heardAt[i] = nanos;
         }
@@ -89,7 +110,7 @@ public final class JointStateAssembler {
      * {@code timeoutNanos} of {@code now} and is finite; otherwise says which joint is the problem.
      */
     public synchronized Health assemble(long now, long timeoutNanos, double[] target, float[] lastAction, float[] out) {
-        int[] needed = needsTip ? allIndices() : observed;
+        int[] needed = needsTip ? all : observed;
         for (int i : needed) {
             String j = joints.get(i);
             if (heardAt[i] == 0) return Health.bad("no joint state received yet for joint '" + j + "'");
@@ -106,22 +127,14 @@ public final class JointStateAssembler {
             }
             qd[k] = needsVel ? vel[i] : 0;
         }
-        double[] tip = new double[3];
+        double[] tip = NO_TIP;
         if (needsTip) {
-            Map<String, Double> all = new HashMap<>();
-            for (int i = 0; i < joints.size(); i++) all.put(joints.get(i), pos[i]);
-            tip = task.robot.forwardKinematics(all).get(task.tipLink).p();
+            for (int k = 0; k < chainJoints.length; k++) chainQ[k] = chainJoints[k] < 0 ? 0 : pos[chainJoints[k]];
+            tipChain.origin(chainQ, tipBuf);
+            tip = tipBuf;
         }
-        if ((task.observation.contains("target") || task.observation.contains("tip_to_target")) && target == null) {
-            return Health.bad("no target received yet");
-        }
-        Observations.fill(task, targetAxes, q, qd, tip, target == null ? new double[3] : target, lastAction, out);
+        if (needsTarget && target == null) return Health.bad("no target received yet");
+        Observations.fill(task, targetAxes, q, qd, tip, target == null ? NO_TIP : target, lastAction, out);
         return Health.OK;
-    }
-
-    private int[] allIndices() {
-        int[] a = new int[joints.size()];
-        Arrays.setAll(a, i -> i);
-        return a;
     }
 }

@@ -9,6 +9,8 @@ import java.util.function.LongConsumer;
 import sensor_msgs.msg.dds.JointState;
 import sensor_msgs.msg.dds.JointStatePubSubType;
 import us.ihmc.pubsub.DomainFactory;
+import us.ihmc.pubsub.common.SampleInfo;
+import us.ihmc.pubsub.subscriber.Subscriber;
 import us.ihmc.ros2.ROS2Node;
 import us.ihmc.ros2.ROS2QosProfile;
 
@@ -33,15 +35,53 @@ public final class Ros2 {
     public static void subscribeJointStates(ROS2Node node, RosParams p, JointStateAssembler assembler, LongConsumer after) {
         JointStatePubSubType js = new JointStatePubSubType();
         for (String topic : p.jointStateTopics) {
+            JointStateReader reader = new JointStateReader();
             node.createSubscription(js, sub -> {
-                JointState m = sub.takeNextData();
-                if (m == null) return;
-                List<String> names = new ArrayList<>(m.getName().size());
-                for (int i = 0; i < m.getName().size(); i++) names.add(m.getName().getString(i));
-                long now = System.nanoTime();
-                assembler.update(names, m.getPosition().toArray(), m.getVelocity().toArray(), now);
+                long now;
+                synchronized (reader) { // the reader's storage is reused by the next message
+                    if (!reader.take(sub)) return;
+                    now = System.nanoTime();
+                    assembler.update(reader.names, reader.position, reader.positions, reader.velocity, reader.velocities, now);
+                }
                 after.accept(now);
             }, node.createSubscriberAttributes(p.resolve(topic), js, qos(p.jointStateQos)));
+        }
+    }
+
+    /**
+     * Takes JointState messages off one subscription into storage it reuses: at 500 Hz a fresh
+     * message, name strings and arrays per sample are tens of MB/s of garbage, and the collections
+     * they cause pause the control path for milliseconds. Names are decoded only when they differ
+     * from the previous message's (a robot sends the same names every time).
+     */
+    static final class JointStateReader {
+        private final JointState message = new JointState();
+        private final SampleInfo info = new SampleInfo();
+        final List<String> names = new ArrayList<>();
+        double[] position = new double[0], velocity = new double[0];
+        int positions, velocities;
+
+        boolean take(Subscriber<JointState> sub) {
+            if (!sub.takeNextData(message, info)) return false;
+            var wireNames = message.getName();
+            while (names.size() > wireNames.size()) names.remove(names.size() - 1);
+            for (int i = 0; i < wireNames.size(); i++) {
+                StringBuilder w = wireNames.get(i);
+                if (i == names.size()) names.add(w.toString());
+                else if (!names.get(i).contentEquals(w)) names.set(i, w.toString());
+            }
+            positions = copy(message.getPosition(), position);
+            if (positions > position.length) position = message.getPosition().toArray();
+            velocities = copy(message.getVelocity(), velocity);
+            if (velocities > velocity.length) velocity = message.getVelocity().toArray();
+            return true;
+        }
+
+        /** Copies into {@code into} when it fits; returns the sequence's size either way. */
+        private static int copy(us.ihmc.idl.IDLSequence.Double from, double[] into) {
+            int n = from.size();
+            if (n <= into.length) for (int i = 0; i < n; i++) into[i] = from.get(i);
+            return n;
         }
     }
 

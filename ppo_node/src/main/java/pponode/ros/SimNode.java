@@ -32,6 +32,8 @@ public final class SimNode implements AutoCloseable {
     private final RobotEnv env;
     private final ROS2Node node;
     private final ROS2PublisherBasics<JointState> jointPub;
+    private final JointState js = new JointState();
+    private final PointStamped targetMsg = new PointStamped();
     private final ROS2PublisherBasics<PointStamped> targetPub;
     private final ControlLoop loop;
     private final List<String> wireNames;
@@ -52,6 +54,10 @@ public final class SimNode implements AutoCloseable {
         names.addAll(p.extraJoints);
         wireNames = List.copyOf(names);
         wireToSim = wireNames.stream().mapToInt(n -> env.simulator().jointNames().indexOf(n)).toArray();
+        for (String n : wireNames) {
+            js.getName().add(n);
+            js.getEffort().add(0.0);
+        }
         hold = new float[task.actuatedJoints.size()];
         node = Ros2.node(p);
         JointStatePubSubType js = new JointStatePubSubType();
@@ -60,9 +66,12 @@ public final class SimNode implements AutoCloseable {
         targetPub = node.createPublisher(pt, node.createPublisherAttributes(pt, p.resolve(p.targetTopic), Ros2.qos("reliable")));
         Float64MultiArrayPubSubType fa = new Float64MultiArrayPubSubType();
         String cmdTopic = p.resolve(p.commandTopic(task.commandInterface));
+        Float64MultiArray commandMsg = new Float64MultiArray();
+        us.ihmc.pubsub.common.SampleInfo info = new us.ihmc.pubsub.common.SampleInfo();
         node.createSubscription(fa, sub -> {
-            Float64MultiArray m = sub.takeNextData();
-            if (m != null) onCommand(m);
+            synchronized (commandMsg) {
+                if (sub.takeNextData(commandMsg, info)) onCommand(commandMsg);
+            }
         }, node.createSubscriberAttributes(cmdTopic, fa, Ros2.qos(p.commandQos)));
         std_msgs.msg.dds.EmptyPubSubType et = new std_msgs.msg.dds.EmptyPubSubType();
         node.createSubscription(et, sub -> {
@@ -126,24 +135,23 @@ public final class SimNode implements AutoCloseable {
         publish();
     }
 
+    /** Runs on the loop thread only: the two messages are refilled, not reallocated (publish serialises at once). */
     private void publish() {
-        JointState js = new JointState();
         long wall = System.currentTimeMillis();
         js.getHeader().getStamp().setSec((int) (wall / 1000));
         js.getHeader().getStamp().setNanosec((wall % 1000) * 1_000_000L);
+        js.getPosition().resetQuick();
+        js.getVelocity().resetQuick();
         for (int k = 0; k < wireNames.size(); k++) {
-            js.getName().add(wireNames.get(k));
             int i = wireToSim[k];
             js.getPosition().add(i >= 0 ? env.simulator().position(i) : 0.0);
             js.getVelocity().add(i >= 0 ? env.simulator().velocity(i) : 0.0);
-            js.getEffort().add(0.0);
         }
         jointPub.publish(js);
         if (task.targetMin != null) {
-            PointStamped t = new PointStamped();
             double[] g = env.target();
-            t.getPoint().set(g[0], g[1], g[2]);
-            targetPub.publish(t);
+            targetMsg.getPoint().set(g[0], g[1], g[2]);
+            targetPub.publish(targetMsg);
         }
     }
 

@@ -196,6 +196,34 @@ class RosNodeTest {
     }
 
     /**
+     * A control period makes almost no garbage. Every young collection pauses the loop for
+     * milliseconds; with a fresh message per period (a few KB: IDL sequences are preallocated) that
+     * was one every few seconds at 500 Hz, and the cause of most of bench --ros's late answers.
+     * What is left is ONNX Runtime's result holder (its Java API allocates one per run).
+     */
+    @Test
+    void aControlPeriodAllocatesAlmostNothing() throws Exception {
+        RosParams p = params();
+        p.trigger = "joint_state";
+        p.watchdogPeriods = 1e9; // the states below stay fresh however long the test takes
+        try (OnnxPolicy op = OnnxPolicy.load(onnx); DeployNode dep = new DeployNode(p, op, task).start(); FakeRobot robot = new FakeRobot(p)) {
+            await(() -> {
+                robot.state(new String[] {"joint2", "joint1"}, new double[] {0.2, 0.5});
+                return !dep.safe();
+            }, 10_000, "the policy taking control");
+            var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            for (int i = 0; i < 5_000; i++) dep.tick(); // compiled code first: escape analysis removes short-lived objects only there
+            int n = 10_000;
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < n; i++) dep.tick();
+            long perPeriod = (threads.getCurrentThreadAllocatedBytes() - before) / n;
+            assertFalse(dep.safe(), dep.reason());
+            assertTrue(perPeriod < 2048, perPeriod + " bytes allocated per control period");
+            System.out.println("bytes allocated per control period: " + perPeriod);
+        }
+    }
+
+    /**
      * Hot swap: the deploy loop (50 Hz timer) keeps every deadline while policies are swapped ten
      * times through the API and once by replacing the watched file, as fine-tuning exports do.
      */

@@ -124,6 +124,68 @@ public final class UrdfModel {
         return p;
     }
 
+    /** The joints from the root to {@code link}: its origin at given joint positions, without allocating. */
+    public Chain chain(String link) {
+        link(link); // names an unknown link
+        List<Joint> path = new ArrayList<>();
+        for (String l = link; !l.equals(root); ) {
+            Joint j = jointByChild.get(l);
+            path.add(j);
+            l = j.parent();
+        }
+        return new Chain(path.toArray(Joint[]::new));
+    }
+
+    /**
+     * A kinematic chain, tip first. {@link #origin} is what a control loop needs every period (a
+     * fingertip position), computed in place: {@link #forwardKinematics} builds a map of poses, and
+     * at hundreds of Hz that garbage brings collector pauses into the control path.
+     */
+    public static final class Chain {
+        private final Joint[] tipFirst;
+
+        private Chain(Joint[] tipFirst) {
+            this.tipFirst = tipFirst;
+        }
+
+        /** The chain's joints, tip first; {@code q[i]} in {@link #origin} is the position of joint i. */
+        public List<Joint> joints() {
+            return List.of(tipFirst);
+        }
+
+        /** The link's origin in root coordinates, written into {@code out} (length 3). */
+        public void origin(double[] q, double[] out) {
+            double x = 0, y = 0, z = 0;
+            for (int k = 0; k < tipFirst.length; k++) { // v ← jointTransform(j, q) · v, from the tip down
+                Joint j = tipFirst[k];
+                double[] a = j.axis();
+                if (j.type() == JointType.REVOLUTE || j.type() == JointType.CONTINUOUS) { // Rodrigues
+                    double c = Math.cos(q[k]), s = Math.sin(q[k]), d = (a[0] * x + a[1] * y + a[2] * z) * (1 - c);
+                    double rx = x * c + (a[1] * z - a[2] * y) * s + a[0] * d;
+                    double ry = y * c + (a[2] * x - a[0] * z) * s + a[1] * d;
+                    double rz = z * c + (a[0] * y - a[1] * x) * s + a[2] * d;
+                    x = rx;
+                    y = ry;
+                    z = rz;
+                } else if (j.type() == JointType.PRISMATIC) {
+                    x += a[0] * q[k];
+                    y += a[1] * q[k];
+                    z += a[2] * q[k];
+                }
+                double[] r = j.origin().r(), p = j.origin().p();
+                double ox = r[0] * x + r[1] * y + r[2] * z + p[0];
+                double oy = r[3] * x + r[4] * y + r[5] * z + p[1];
+                double oz = r[6] * x + r[7] * y + r[8] * z + p[2];
+                x = ox;
+                y = oy;
+                z = oz;
+            }
+            out[0] = x;
+            out[1] = y;
+            out[2] = z;
+        }
+    }
+
     /** Parent-link → child-link transform of joint {@code j} at position {@code q}. */
     public static Pose jointTransform(Joint j, double q) {
         return switch (j.type()) {

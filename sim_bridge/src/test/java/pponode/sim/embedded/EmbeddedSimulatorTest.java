@@ -25,6 +25,30 @@ class EmbeddedSimulatorTest {
     }
 
     @Test
+    void chainOriginMatchesForwardKinematicsOnEveryShippedRobot() throws IOException {
+        // the control loop's allocation-free fingertip must be the same point as the pose map's
+        Random rng = new Random(3);
+        for (String[] robotLink : new String[][] {{"reacher_2dof.urdf", "fingertip"}, {"arm_6dof.urdf", null}, {"cartpole.urdf", null}}) {
+            UrdfModel m = UrdfParser.parse(URDF.resolve(robotLink[0]));
+            for (UrdfModel.Link l : m.links()) {
+                if (robotLink[1] != null && !l.name().equals(robotLink[1])) continue;
+                UrdfModel.Chain chain = m.chain(l.name());
+                for (int trial = 0; trial < 20; trial++) {
+                    java.util.Map<String, Double> q = new java.util.HashMap<>();
+                    for (UrdfModel.Joint j : m.movableJoints()) q.put(j.name(), rng.nextGaussian());
+                    double[] qChain = chain.joints().stream().mapToDouble(j -> q.getOrDefault(j.name(), 0.0)).toArray();
+                    double[] out = new double[3];
+                    chain.origin(qChain, out);
+                    assertArrayEquals(m.forwardKinematics(q).get(l.name()).p(), out, 1e-12, robotLink[0] + " " + l.name());
+                }
+            }
+        }
+        UrdfModel r = UrdfParser.parse(URDF.resolve("reacher_2dof.urdf"));
+        assertEquals(List.of("fingertip_joint", "joint2", "joint1"), r.chain("fingertip").joints().stream().map(UrdfModel.Joint::name).toList());
+        assertThrows(IllegalArgumentException.class, () -> r.chain("no_such_link"));
+    }
+
+    @Test
     void shippedRobotsParseWithMassesLimitsAndJointOrder() throws IOException {
         UrdfModel r = UrdfParser.parse(URDF.resolve("reacher_2dof.urdf"));
         assertEquals(List.of("joint1", "joint2"), r.movableJoints().stream().map(UrdfModel.Joint::name).toList());
