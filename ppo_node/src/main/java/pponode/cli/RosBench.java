@@ -182,7 +182,7 @@ final class RosBench {
                                 + "%d answers later than a period (%.1f ms), %d lost%n", task.name, scheduling, rateHz, seconds, sentCount, h.getValueAtPercentile(50) / 1e3,
                         h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3, late.get(), period / 1e6, Math.max(0, lost));
                 System.err.println(gc.collections() == 0
-                        ? String.format("no garbage collection while measuring; the process allocated %.0f KB/s (%.0f bytes per message)", gc.allocatedBytes() / 1e3 / seconds,
+                        ? String.format("no garbage collection while measuring; the process allocated about %.0f KB/s (%.0f bytes per message; eden is counted in regions)", gc.allocatedBytes() / 1e3 / seconds,
                                 gc.allocatedBytes() / (double) Math.max(1, sentCount))
                         : String.format("%d garbage collections while measuring, %.1f ms of pauses", gc.collections(), gc.pauseMillis()));
                 return j;
