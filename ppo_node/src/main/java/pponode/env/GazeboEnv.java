@@ -46,13 +46,13 @@ public final class GazeboEnv implements Env {
     private final float[] lastAction;
     private final List<String> joints; // movable joints of the URDF, in URDF order
     private final int[] actIdx, obsIdx; // actuated / observed joints as indices into joints
-    private final Map<String, Double> positionsByName = new HashMap<>();
+    private final UrdfModel.Chain tipChain; // null when the task has no tip link
     private final double[] q, qd;
     private final long stepNs;
     private final WorldControl stepRequest;
     private final GazeboNode.SyncSubscriber<Model> states;
     private Model latest;
-    private double[] tip = new double[3];
+    private final double[] tip = new double[3];
     private long simTimeNs;
     private int t;
     private boolean connected, everConnected;
@@ -70,6 +70,7 @@ public final class GazeboEnv implements Env {
         obsQ = new double[task.observedJoints.size()];
         obsQd = new double[obsQ.length];
         joints = task.robot.movableJoints().stream().map(UrdfModel.Joint::name).toList();
+        tipChain = task.tipLink == null ? null : task.robot.chain(task.tipLink, joints);
         q = new double[joints.size()];
         qd = new double[joints.size()];
         actIdx = task.actuatedJoints.stream().mapToInt(joints::indexOf).toArray();
@@ -316,8 +317,7 @@ public final class GazeboEnv implements Env {
             }
         }
         if (task.tipLink != null) {
-            for (int i = 0; i < q.length; i++) positionsByName.put(joints.get(i), q[i]);
-            tip = task.robot.forwardKinematics(positionsByName).get(task.tipLink).p();
+            tipChain.origin(q, tip);
         }
     }
 

@@ -35,9 +35,8 @@ public final class JointStateAssembler {
     private final boolean needsTip, needsVel, needsTarget;
     private final int[] all; // every movable joint's index: forward kinematics needs them all
     // the fingertip from the root-to-tip chain, in place: assemble runs every control period
-    private final UrdfModel.Chain tipChain;
-    private final int[] chainJoints; // the chain's joints' indices here; -1 for fixed ones
-    private final double[] chainQ, tipBuf = new double[3];
+    private final UrdfModel.Chain tipChain; // null when the task has no tip link
+    private final double[] tipBuf = new double[3];
     private static final double[] NO_TIP = new double[3];
     private final double[] q, qd;
     private long extraNames;
@@ -57,9 +56,7 @@ public final class JointStateAssembler {
         needsTarget = task.observation.contains("target") || task.observation.contains("tip_to_target");
         all = new int[joints.size()];
         Arrays.setAll(all, i -> i);
-        tipChain = needsTip ? task.robot.chain(task.tipLink) : null;
-        chainJoints = needsTip ? tipChain.joints().stream().mapToInt(j -> index.getOrDefault(j.name(), -1)).toArray() : new int[0];
-        chainQ = new double[chainJoints.length];
+        tipChain = task.tipLink == null ? null : task.robot.chain(task.tipLink, joints);
         q = new double[observed.length];
         qd = new double[observed.length];
     }
@@ -105,6 +102,11 @@ public final class JointStateAssembler {
         return i == null || heardAt[i] == 0 || !hasVel[i] ? Double.NaN : vel[i];
     }
 
+    /** The tip link's position from the latest joint positions, into {@code out} (length 3). */
+    public synchronized void tipPosition(double[] out) {
+        tipChain.origin(pos, out);
+    }
+
     /**
      * Builds the observation into {@code out} if every joint it needs was heard within
      * {@code timeoutNanos} of {@code now} and is finite; otherwise says which joint is the problem.
@@ -129,8 +131,7 @@ public final class JointStateAssembler {
         }
         double[] tip = NO_TIP;
         if (needsTip) {
-            for (int k = 0; k < chainJoints.length; k++) chainQ[k] = chainJoints[k] < 0 ? 0 : pos[chainJoints[k]];
-            tipChain.origin(chainQ, tipBuf);
+            tipChain.origin(pos, tipBuf);
             tip = tipBuf;
         }
         if (needsTarget && target == null) return Health.bad("no target received yet");

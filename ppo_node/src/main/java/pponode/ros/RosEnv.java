@@ -139,9 +139,8 @@ public final class RosEnv implements Env {
 
     private double[] tipTargetDistance() {
         if (task.tipLink == null || target == null) return new double[] {0};
-        java.util.Map<String, Double> q = new java.util.HashMap<>();
-        for (var j : task.robot.movableJoints()) q.put(j.name(), assembler.position(j.name()));
-        double[] tip = task.robot.forwardKinematics(q).get(task.tipLink).p();
+        double[] tip = new double[3];
+        assembler.tipPosition(tip);
         double s = 0;
         for (int a : task.targetAxes()) s += (tip[a] - target[a]) * (tip[a] - target[a]);
         return new double[] {Math.sqrt(s)};

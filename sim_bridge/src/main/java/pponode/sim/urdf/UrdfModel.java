@@ -124,8 +124,11 @@ public final class UrdfModel {
         return p;
     }
 
-    /** The joints from the root to {@code link}: its origin at given joint positions, without allocating. */
-    public Chain chain(String link) {
+    /**
+     * The joints from the root to {@code link}, reading joint positions from arrays in
+     * {@code jointOrder} (a robot's movable joints, say): the link's origin without allocating.
+     */
+    public Chain chain(String link, List<String> jointOrder) {
         link(link); // names an unknown link
         List<Joint> path = new ArrayList<>();
         for (String l = link; !l.equals(root); ) {
@@ -133,7 +136,15 @@ public final class UrdfModel {
             path.add(j);
             l = j.parent();
         }
-        return new Chain(path.toArray(Joint[]::new));
+        int[] qIndex = new int[path.size()];
+        for (int k = 0; k < qIndex.length; k++) {
+            Joint j = path.get(k);
+            qIndex[k] = jointOrder.indexOf(j.name());
+            if (qIndex[k] < 0 && j.type().movable()) {
+                throw new IllegalArgumentException(source + ": joint '" + j.name() + "' moves link '" + link + "' but is not among the joints given " + jointOrder);
+            }
+        }
+        return new Chain(path.toArray(Joint[]::new), qIndex);
     }
 
     /**
@@ -143,24 +154,27 @@ public final class UrdfModel {
      */
     public static final class Chain {
         private final Joint[] tipFirst;
+        private final int[] qIndex; // where each joint's position is in the caller's array; -1: fixed
 
-        private Chain(Joint[] tipFirst) {
+        private Chain(Joint[] tipFirst, int[] qIndex) {
             this.tipFirst = tipFirst;
+            this.qIndex = qIndex;
         }
 
-        /** The chain's joints, tip first; {@code q[i]} in {@link #origin} is the position of joint i. */
+        /** The chain's joints, tip first. */
         public List<Joint> joints() {
             return List.of(tipFirst);
         }
 
-        /** The link's origin in root coordinates, written into {@code out} (length 3). */
+        /** The link's origin in root coordinates, written into {@code out} (length 3); {@code q} in the chain's joint order. */
         public void origin(double[] q, double[] out) {
             double x = 0, y = 0, z = 0;
             for (int k = 0; k < tipFirst.length; k++) { // v ← jointTransform(j, q) · v, from the tip down
                 Joint j = tipFirst[k];
+                double qk = qIndex[k] < 0 ? 0 : q[qIndex[k]]; // fixed joints only: chain() refuses a missing movable one
                 double[] a = j.axis();
                 if (j.type() == JointType.REVOLUTE || j.type() == JointType.CONTINUOUS) { // Rodrigues
-                    double c = Math.cos(q[k]), s = Math.sin(q[k]), d = (a[0] * x + a[1] * y + a[2] * z) * (1 - c);
+                    double c = Math.cos(qk), s = Math.sin(qk), d = (a[0] * x + a[1] * y + a[2] * z) * (1 - c);
                     double rx = x * c + (a[1] * z - a[2] * y) * s + a[0] * d;
                     double ry = y * c + (a[2] * x - a[0] * z) * s + a[1] * d;
                     double rz = z * c + (a[0] * y - a[1] * x) * s + a[2] * d;
@@ -168,9 +182,9 @@ public final class UrdfModel {
                     y = ry;
                     z = rz;
                 } else if (j.type() == JointType.PRISMATIC) {
-                    x += a[0] * q[k];
-                    y += a[1] * q[k];
-                    z += a[2] * q[k];
+                    x += a[0] * qk;
+                    y += a[1] * qk;
+                    z += a[2] * qk;
                 }
                 double[] r = j.origin().r(), p = j.origin().p();
                 double ox = r[0] * x + r[1] * y + r[2] * z + p[0];

@@ -32,20 +32,23 @@ class EmbeddedSimulatorTest {
             UrdfModel m = UrdfParser.parse(URDF.resolve(robotLink[0]));
             for (UrdfModel.Link l : m.links()) {
                 if (robotLink[1] != null && !l.name().equals(robotLink[1])) continue;
-                UrdfModel.Chain chain = m.chain(l.name());
+                List<String> movable = m.movableJoints().stream().map(UrdfModel.Joint::name).toList();
+                UrdfModel.Chain chain = m.chain(l.name(), movable);
                 for (int trial = 0; trial < 20; trial++) {
                     java.util.Map<String, Double> q = new java.util.HashMap<>();
-                    for (UrdfModel.Joint j : m.movableJoints()) q.put(j.name(), rng.nextGaussian());
-                    double[] qChain = chain.joints().stream().mapToDouble(j -> q.getOrDefault(j.name(), 0.0)).toArray();
+                    double[] qArray = new double[movable.size()];
+                    for (int i = 0; i < qArray.length; i++) q.put(movable.get(i), qArray[i] = rng.nextGaussian());
                     double[] out = new double[3];
-                    chain.origin(qChain, out);
+                    chain.origin(qArray, out);
                     assertArrayEquals(m.forwardKinematics(q).get(l.name()).p(), out, 1e-12, robotLink[0] + " " + l.name());
                 }
             }
         }
         UrdfModel r = UrdfParser.parse(URDF.resolve("reacher_2dof.urdf"));
-        assertEquals(List.of("fingertip_joint", "joint2", "joint1"), r.chain("fingertip").joints().stream().map(UrdfModel.Joint::name).toList());
-        assertThrows(IllegalArgumentException.class, () -> r.chain("no_such_link"));
+        assertEquals(List.of("fingertip_joint", "joint2", "joint1"), r.chain("fingertip", List.of("joint1", "joint2")).joints().stream().map(UrdfModel.Joint::name).toList());
+        assertThrows(IllegalArgumentException.class, () -> r.chain("no_such_link", List.of("joint1", "joint2")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> r.chain("fingertip", List.of("joint1")));
+        assertTrue(e.getMessage().contains("'joint2'"), e.getMessage());
     }
 
     @Test
