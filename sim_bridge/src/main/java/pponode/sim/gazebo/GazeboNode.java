@@ -236,19 +236,24 @@ public final class GazeboNode implements AutoCloseable {
             s = ctx.createSocket(SocketType.SUB);
         }
         SocketOwner owner = new SocketOwner(s, new ConcurrentLinkedQueue<>());
-        SyncSubscriber<M> out = new SyncSubscriber<>(topic, opts.typeName(prototype), parser, owner);
+        SyncSubscriber<M> out = new SyncSubscriber<>(topic, w, opts.typeName(prototype), parser, owner);
         addSubscription(w, new Subscription(out.type, null, owner));
         return out;
     }
 
+    /** Silence this long on a waited-for subscription asks the publishers again (see {@link #renewSubscription}). */
+    private static final long RENEW_AFTER_NANOS = 1_000_000_000L;
+
     /** Messages of one topic, read by the one thread that calls {@link #receive}. */
     public final class SyncSubscriber<M extends Message> {
-        private final String topic, type;
+        private final String topic, wireTopic, type;
         private final Parser<M> parser;
         private final SocketOwner owner;
+        private long lastHeard = System.nanoTime(); // or last renewal
 
-        private SyncSubscriber(String topic, String type, Parser<M> parser, SocketOwner owner) {
+        private SyncSubscriber(String topic, String wireTopic, String type, Parser<M> parser, SocketOwner owner) {
             this.topic = topic;
+            this.wireTopic = wireTopic;
             this.type = type;
             this.parser = parser;
             this.owner = owner;
@@ -265,7 +270,14 @@ public final class GazeboNode implements AutoCloseable {
                 // short slices so that connects queued by discovery are applied while waiting
                 owner.socket.setReceiveTimeOut((int) Math.max(1, Math.min(50, left / 1_000_000)));
                 byte[] first = spinRecv(owner.socket);
-                if (first == null) continue;
+                if (first == null) {
+                    if (System.nanoTime() - lastHeard > RENEW_AFTER_NANOS) {
+                        lastHeard = System.nanoTime();
+                        renewSubscription(wireTopic);
+                    }
+                    continue;
+                }
+                lastHeard = System.nanoTime();
                 List<byte[]> f = new ArrayList<>(4);
                 f.add(first);
                 while (owner.socket.hasReceiveMore()) f.add(owner.socket.recv(0));
@@ -298,7 +310,23 @@ public final class GazeboNode implements AutoCloseable {
                 o.socket.subscribe(r.topic().getBytes(StandardCharsets.UTF_8));
             });
         }
-        // tell the publisher (ctrl = its process UUID) so that it starts sending to us
+        announceConnection(r);
+    }
+
+    /**
+     * Discovery runs over UDP: a lost SUBSCRIBE, ADVERTISE or NEW_CONNECTION would leave a
+     * subscription silent for good, as each goes out once, when its event happens. A subscriber waiting on
+     * a silent topic asks again: SUBSCRIBE (publishers answer with ADVERTISE) and NEW_CONNECTION to
+     * the publishers it knows. Both are idempotent on the other side.
+     */
+    private void renewSubscription(String w) {
+        msgDisc.send(msgDisc.message(Discovery.Type.SUBSCRIBE).setSub(Discovery.Subscriber.newBuilder().setTopic(w)).build());
+        Map<String, Remote> known = remotePublishers.get(w);
+        if (known != null) for (Remote r : known.values()) announceConnection(r);
+    }
+
+    /** Tells the publisher (ctrl = its process UUID) that we are connected, so that it starts sending to us. */
+    private void announceConnection(Remote r) {
         msgDisc.send(msgDisc.message(Discovery.Type.NEW_CONNECTION).setPub(Discovery.Publisher.newBuilder().setTopic(r.topic()).setAddress(r.address())
                 .setProcessUuid(pUuid).setNodeUuid(nodeUuid).setScope(Discovery.Publisher.Scope.ALL)
                 .setMsgPub(Discovery.Publisher.MessagePublisher.newBuilder().setCtrl(r.processUuid()).setMsgType(r.type()))).build());
