@@ -16,7 +16,7 @@ public enum Activation {
             case TANH -> x.tanh();
             case RELU -> ai.djl.nn.Activation.relu(x);
             case ELU -> ai.djl.nn.Activation.elu(x, 1.0f);
-            case GELU -> x.mul(x.div((float) Math.sqrt(2)).erf().add(1f)).mul(0.5f); // exact (erf) GELU, as nn.GELU()
+            case GELU -> x.mul(x.div(Scalars.of(x, (float) Math.sqrt(2))).erf().add(1f)).mul(Scalars.of(x, 0.5f)); // exact (erf) GELU, as nn.GELU()
             case LEAKY_RELU -> ai.djl.nn.Activation.leakyRelu(x, 0.01f);
             case SILU -> x.mul(ai.djl.nn.Activation.sigmoid(x));
         };

@@ -67,12 +67,13 @@ public final class BetaDistribution implements ActionDistribution {
      * asymptotic series; error below 1e-9.
      */
     static NDArray digamma(NDArray x) {
-        NDArray shift = x.onesLike().div(x);
-        for (int k = 1; k < 6; k++) shift = shift.add(x.add((float) k).pow(-1f));
+        NDArray one = x.onesLike(); // 1/x as ones/x: pow(-1f) would keep a borrowed constant for backward (see Scalars)
+        NDArray shift = one.div(x);
+        for (int k = 1; k < 6; k++) shift = shift.add(one.div(x.add((float) k)));
         NDArray y = x.add(6f);
-        NDArray inv2 = y.pow(-2f);
-        NDArray series = y.log().sub(y.pow(-1f).mul(0.5f))
-                .sub(inv2.mul(inv2.mul(inv2.mul(-1.0f / 252).add(1.0f / 120)).add(-1.0f / 12)).neg());
+        NDArray inv = one.div(y), inv2 = inv.mul(inv);
+        NDArray series = y.log().sub(inv.mul(Scalars.of(y, 0.5f)))
+                .sub(inv2.mul(inv2.mul(inv2.mul(Scalars.of(y, -1.0f / 252)).add(1.0f / 120)).add(-1.0f / 12)).neg());
         return series.sub(shift);
     }
 

@@ -58,7 +58,7 @@ public class DiagGaussian implements ActionDistribution {
     public NDArray logProb(NDArray[] p, NDArray mean, NDArray raw, NDArray corr) {
         NDArray ls = clampedLogStd(p);
         NDArray z = raw.sub(mean).div(ls.exp());
-        NDArray lp = z.square().mul(-0.5f).sub(ls).sub((float) HALF_LOG_2PI).sum(new int[] {-1});
+        NDArray lp = z.square().mul(Scalars.of(z, -0.5f)).sub(ls).sub((float) HALF_LOG_2PI).sum(new int[] {-1});
         return corr == null ? lp : lp.sub(corr);
     }
 

@@ -94,7 +94,7 @@ public final class TransformerBackbone implements Backbone {
             NDArray q = qkv.get(":, :, 0:" + dModel).reshape(b, seqLen, heads, dh).transpose(0, 2, 1, 3);
             NDArray k = qkv.get(":, :, " + dModel + ":" + 2 * dModel).reshape(b, seqLen, heads, dh).transpose(0, 2, 1, 3);
             NDArray v = qkv.get(":, :, " + 2 * dModel + ":").reshape(b, seqLen, heads, dh).transpose(0, 2, 1, 3);
-            NDArray att = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(dh)).softmax(-1);
+            NDArray att = q.matMul(k.transpose(0, 1, 3, 2)).div(Scalars.of(q, (float) Math.sqrt(dh))).softmax(-1);
             NDArray o = att.matMul(v).transpose(0, 2, 1, 3).reshape(b, seqLen, dModel);
             x = x.add(l.outProj.forward(p, o));
             h = LayerNorm.layerNorm(x, new Shape(dModel), p[l.ln2w.index()], p[l.ln2b.index()], 1e-5f).head();
