@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
 import pponode.env.EnvRegistry;
 import pponode.runner.EvalResult;
 import pponode.runner.Policy;
+import pponode.runner.RunDirectory;
 import pponode.teleop.FineTuner;
 import pponode.teleop.MqttOperatorChannel;
 import pponode.teleop.RosOperatorChannel;
@@ -82,8 +83,13 @@ final class FinetuneCommand implements Callable<Integer> {
         tc.apply(teleop);
         if (remote && tc.broker.isEmpty() && tc.rosTopic.isEmpty()) throw new IllegalArgumentException("a remote operator needs teleop.broker and/or teleop.ros_topic");
         Path from = source.onnx != null ? source.onnx : source.checkpoint;
-        Path runDir = out.resolve(name);
-        Files.createDirectories(runDir);
+        // a fine-tuning run continues in its directory (its interventions.log is reused), held by this process alone
+        try (RunDirectory rd = RunDirectory.open(out, name, true, RunDirectory.Mode.CONTINUE)) {
+            return fineTune(rd.path(), from, remote, tc, t0);
+        }
+    }
+
+    private int fineTune(Path runDir, Path from, boolean remote, TeleopConfig tc, long t0) throws Exception {
         try (Policy init = source.onnx != null ? pponode.onnx.OnnxImporter.read(from, ai.djl.Device.cpu()) : Policy.load(from, ai.djl.Device.cpu())) {
             pponode.ppo.PPOConfig cfg = init.cfg.copy();
             if (task != null) cfg.envId = task;

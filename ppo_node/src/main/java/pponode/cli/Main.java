@@ -1,7 +1,10 @@
 package pponode.cli;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import pponode.runner.Version;
 
 /** {@code ppo-node}: train, evaluate, benchmark, export and deploy robot policies. */
 @Command(name = "ppo-node", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
@@ -24,9 +27,10 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
-            // Configuration and input problems are the user's to fix: one clear line, no stack trace.
-            if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException || ex instanceof IllegalStateException) {
-                cmd.getErr().println("error: " + ex.getMessage());
+            // Configuration, input, file and network problems are the user's to fix: one line naming
+            // the file, key or address, exit code 2, no stack trace. Anything else is our bug.
+            if (ex instanceof IllegalArgumentException || ex instanceof IOException || ex instanceof UncheckedIOException || ex instanceof IllegalStateException) {
+                System.err.println("error: " + oneLine(ex)); // where the logs go too: one stream, in order
                 return 2;
             }
             throw ex;
@@ -34,10 +38,17 @@ public final class Main implements Runnable {
         return cl;
     }
 
+    /** The message on one line (YAML and XML parsers write several); an exception without one is named by what it is. */
+    static String oneLine(Throwable t) {
+        String m = t.getMessage();
+        if (m == null || m.isBlank()) m = t.getClass().getSimpleName() + (t.getCause() != null ? ": " + oneLine(t.getCause()) : "");
+        return m.replaceAll("\\s*\\R\\s*", " ").trim();
+    }
+
     static final class VersionProvider implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"ppo_node " + pponode.runner.Version.get()};
+            return new String[] {"ppo_node " + Version.get()};
         }
     }
 }

@@ -3,6 +3,7 @@ package pponode.cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import picocli.CommandLine.Option;
 import pponode.ros.RosParams;
 
@@ -26,6 +27,12 @@ final class RosOptions {
         if (paramsFile != null) p.load(paramsFile, nodeName);
         if (task != null) p.task = task;
         return p.apply(params);
+    }
+
+    /** Waits for {@code done}, checked every 50 ms, or until --duration has passed. */
+    void waitUntil(BooleanSupplier done) throws InterruptedException {
+        long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + (long) (duration * 1e9);
+        while (!done.getAsBoolean() && System.nanoTime() < end) Thread.sleep(50);
     }
 
     void waitUntilDone() throws InterruptedException {

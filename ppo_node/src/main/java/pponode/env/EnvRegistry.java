@@ -42,15 +42,18 @@ public final class EnvRegistry {
         return Set.copyOf(FACTORIES.keySet());
     }
 
+    /** The error for an id that is neither an environment nor a task, listing both. */
+    public static synchronized String unknown(String id) {
+        return "unknown environment or task '" + id + "'; environments: " + String.join(", ", FACTORIES.keySet()) + "; tasks: "
+                + String.join(", ", RobotTask.shippedNames()) + " (urdf/tasks/), or a task YAML path";
+    }
+
     /** Makes env {@code id} whose random stream starts from {@code seed}. */
     public static synchronized Env make(String id, long seed) {
         LongFunction<Env> f = FACTORIES.get(id);
         if (f != null) return f.apply(seed);
         RobotTask t = task(id);
-        if (t == null) {
-            throw new IllegalArgumentException("Unknown environment or task '" + id + "'. Environments: " + FACTORIES.keySet()
-                    + "; tasks: urdf/tasks/*.yaml (reacher_2dof, cartpole_balance, arm_6dof_reach) or a task YAML path");
-        }
+        if (t == null) throw new IllegalArgumentException(unknown(id));
         return new TimeLimit(new RobotEnv(t, seed), t.episodeSteps);
     }
 }

@@ -141,11 +141,47 @@ public final class RobotTask {
         UrdfModel load(String relative) throws IOException;
     }
 
+    /** Task files are small YAML texts; anything larger is not one (and would be read whole). */
+    private static final long MAX_TASK_BYTES = 1 << 20;
+
     public static RobotTask load(Path file) throws IOException {
         if (!Files.exists(file)) throw new IOException("task file not found: " + file);
-        String text = Files.readString(file);
+        if (!Files.isRegularFile(file)) throw new IOException("task file " + file + " is not a file");
+        long size = Files.size(file);
+        if (size > MAX_TASK_BYTES) throw new IOException("task file " + file + " is " + size + " bytes; a task file is a YAML text of at most " + MAX_TASK_BYTES + " bytes");
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IOException("task file " + file + " is not UTF-8 text (a binary file?)");
+        }
         Path dir = file.toAbsolutePath().getParent();
-        return parse(text, file.toString(), rel -> UrdfParser.parse(dir.resolve(rel).normalize()));
+        return parse(text, file.toString(), rel -> {
+            Path urdf = dir.resolve(rel).normalize();
+            if (Files.isDirectory(urdf)) throw new IOException(file + ": 'robot' names " + urdf + ", which is a directory, not a URDF file");
+            return UrdfParser.parse(urdf);
+        });
+    }
+
+    /** The names of the tasks shipped in urdf/tasks/ (in the jar, or the build's resources). */
+    public static List<String> shippedNames() {
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        try {
+            Path src = Path.of(RobotTask.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (Files.isDirectory(src)) {
+                try (var files = Files.list(src.resolve("urdf/tasks"))) {
+                    files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".yaml")).forEach(f -> names.add(f.substring(0, f.length() - 5)));
+                }
+            } else {
+                try (var jar = new java.util.jar.JarFile(src.toFile())) {
+                    jar.stream().map(java.util.jar.JarEntry::getName).filter(n -> n.startsWith("urdf/tasks/") && n.endsWith(".yaml"))
+                            .forEach(n -> names.add(n.substring("urdf/tasks/".length(), n.length() - 5)));
+                }
+            }
+        } catch (IOException | java.net.URISyntaxException | RuntimeException e) {
+            // an unusual class path: the list is only for messages
+        }
+        return List.copyOf(names);
     }
 
     /**

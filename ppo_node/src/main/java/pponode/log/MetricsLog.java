@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,26 +16,60 @@ import java.util.TreeMap;
 /**
  * Where training metrics go: {@code training_log.csv} (header "step" + sorted metric names, as the
  * reference), TensorBoard event files under {@code tensorboard/}, and an in-memory history for the
- * learning-curve PNG. Appends to an existing CSV when a run is resumed.
+ * learning-curve PNG. A resumed run continues the CSV from its checkpoint's step: rows the
+ * interrupted process logged after that checkpoint are cut, and a new event file tells
+ * TensorBoard to drop them too, so no step is logged twice.
  */
 public final class MetricsLog implements AutoCloseable {
     private final Path dir;
+    private final Path csvPath;
     private final BufferedWriter csv;
     private final TensorBoardWriter tb;
     private List<String> columns;
     private final List<double[]> returns = new ArrayList<>();
     private final List<double[]> evals = new ArrayList<>();
 
+    /** A new run's log in {@code dir}. */
     public MetricsLog(Path dir) throws IOException {
+        this(dir, -1);
+    }
+
+    /** The log of a run in {@code dir} resumed from a checkpoint at {@code resumedAtStep} (negative: a new run). */
+    public MetricsLog(Path dir, long resumedAtStep) throws IOException {
         this.dir = dir;
         Files.createDirectories(dir);
-        Path csvPath = dir.resolve("training_log.csv");
-        if (Files.exists(csvPath) && Files.size(csvPath) > 0) {
-            String header = Files.readAllLines(csvPath).get(0);
+        csvPath = dir.resolve("training_log.csv");
+        if (Files.isRegularFile(csvPath) && Files.size(csvPath) > 0) {
+            List<String> lines = Files.readAllLines(csvPath);
+            String header = lines.get(0);
             columns = List.of(header.split(",")).subList(1, header.split(",").length);
+            if (resumedAtStep >= 0) cutAfter(lines, resumedAtStep);
         }
         csv = Files.newBufferedWriter(csvPath, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         tb = new TensorBoardWriter(dir.resolve("tensorboard"));
+        if (resumedAtStep >= 0) tb.sessionStart(resumedAtStep + 1);
+    }
+
+    /** Rewrites the CSV (atomically) without the rows after {@code step}: those steps will be trained and logged again. */
+    private void cutAfter(List<String> lines, long step) throws IOException {
+        List<String> kept = new ArrayList<>(List.of(lines.get(0)));
+        for (String line : lines.subList(1, lines.size())) {
+            int comma = line.indexOf(',');
+            try {
+                if (comma > 0 && Long.parseLong(line.substring(0, comma)) > step) continue;
+            } catch (NumberFormatException e) {
+                // not a row of ours: keep it
+            }
+            kept.add(line);
+        }
+        if (kept.size() == lines.size()) return;
+        Path tmp = Files.createTempFile(dir, csvPath.getFileName().toString(), ".tmp");
+        try {
+            Files.write(tmp, kept);
+            Files.move(tmp, csvPath, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     public Path dir() {
@@ -67,7 +102,7 @@ public final class MetricsLog implements AutoCloseable {
             Double ev = metrics.get("eval/mean_reward");
             if (ev != null) evals.add(new double[] {step, ev});
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write metrics to " + dir, e);
+            throw new UncheckedIOException("cannot write the training log " + csvPath + " or its TensorBoard events: " + e.getMessage(), e);
         }
     }
 
@@ -79,7 +114,10 @@ public final class MetricsLog implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        csv.close();
-        tb.close();
+        try {
+            csv.close();
+        } finally {
+            tb.close();
+        }
     }
 }

@@ -7,8 +7,10 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
 /**
@@ -18,12 +20,13 @@ import java.util.zip.CRC32C;
  *
  * <p>The few proto fields needed are encoded with protobuf-java's {@link CodedOutputStream}:
  * Event{wall_time=1 double, step=2 int64, file_version=3 string, summary=5}, Summary{value=1},
- * Summary.Value{tag=1 string, simple_value=2 float}.
+ * Summary.Value{tag=1 string, simple_value=2 float}, session_log=7 SessionLog{status=1}.
  */
 public final class TensorBoardWriter implements AutoCloseable {
     private final OutputStream out;
     private final Path file;
 
+    /** A new event file in {@code dir}; never an existing one (TensorBoard reads every file in a run's directory). */
     public TensorBoardWriter(Path dir) throws IOException {
         Files.createDirectories(dir);
         String host;
@@ -32,9 +35,38 @@ public final class TensorBoardWriter implements AutoCloseable {
         } catch (IOException e) {
             host = "localhost";
         }
-        file = dir.resolve("events.out.tfevents." + (System.currentTimeMillis() / 1000) + "." + host + ".ppo_node");
-        out = Files.newOutputStream(file);
+        String stem = "events.out.tfevents." + (System.currentTimeMillis() / 1000) + "." + host + "." + ProcessHandle.current().pid() + ".ppo_node";
+        Path f = dir.resolve(stem);
+        OutputStream o = null;
+        for (int k = 2; o == null; k++) {
+            try {
+                o = Files.newOutputStream(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (FileAlreadyExistsException e) {
+                f = dir.resolve(stem + k);
+            }
+        }
+        file = f;
+        out = o;
         writeRecord(event(System.currentTimeMillis() / 1000.0, 0, "brain.Event:2", null, 0f));
+    }
+
+    /**
+     * Marks a restart (a resumed run) at {@code step}: TensorBoard's SessionLog START, on which it
+     * purges the events of earlier files from this step on, so steps logged after the checkpoint
+     * by the interrupted process are not shown twice.
+     */
+    public void sessionStart(long step) throws IOException {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        CodedOutputStream c = CodedOutputStream.newInstance(bos);
+        c.writeDouble(1, System.currentTimeMillis() / 1000.0);
+        c.writeInt64(2, step);
+        ByteArrayOutputStream sl = new ByteArrayOutputStream();
+        CodedOutputStream s = CodedOutputStream.newInstance(sl);
+        s.writeEnum(1, 1); // SessionLog.status = START
+        s.flush();
+        c.writeByteArray(7, sl.toByteArray()); // Event.session_log
+        c.flush();
+        writeRecord(bos.toByteArray());
     }
 
     public Path file() {

@@ -110,6 +110,12 @@ public final class PPOConfig {
     /** Operator actions at a bound are pulled this fraction of the range inside it (tanh/Beta have no density there). */
     public double bcActionEps = 1e-3;
 
+    /**
+     * The widest layer a config may ask for: 4096 units (16.8 M weights per square layer, 200 MB
+     * with Adam's moments) is far beyond robot policies, and it keeps a typo such as 100000 from
+     * ending in an OutOfMemoryError instead of an error naming the key.
+     */
+    public static final int MAX_LAYER_WIDTH = 4096;
     public static final Set<String> SCHEDULES = Set.of("constant", "none", "linear", "cosine", "warmup_cosine");
     public static final Set<String> ACTIVATIONS = Set.of("tanh", "relu", "elu", "gelu", "leaky_relu", "silu");
     public static final Set<String> OPTIMIZERS = Set.of("adam", "adamw", "sgd");
@@ -191,6 +197,10 @@ public final class PPOConfig {
     public PPOConfig applyYaml(Path file) {
         try (Reader r = Files.newBufferedReader(file)) {
             return applyYaml(r, file.toString());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ConfigException("config file not found: " + file);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ConfigException("config file " + file + " is not UTF-8 text (a binary file?)");
         } catch (IOException e) {
             throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
         }
@@ -244,7 +254,7 @@ public final class PPOConfig {
                 for (int i = 0; i < out.length; i++) {
                     String item = String.valueOf(items.get(i));
                     if (item.isEmpty()) throw new ConfigException("'" + key + "' has an empty element: '" + s + "'");
-                    out[i] = (int) integral(key, item, 1, Integer.MAX_VALUE);
+                    out[i] = (int) integral(key, item, Integer.MIN_VALUE, Integer.MAX_VALUE);
                 }
                 return out;
             }
@@ -327,6 +337,14 @@ public final class PPOConfig {
         oneOf("rnn_type", rnnType, Set.of("lstm", "gru"));
         oneOf("vec_env", vecEnv, Set.of("sync", "threaded"));
         require(hiddenSizes.length >= 1, "hidden_sizes", "needs at least one layer");
+        for (int h : hiddenSizes) {
+            require(h >= 1 && h <= MAX_LAYER_WIDTH, "hidden_sizes", "layers must have 1 to " + MAX_LAYER_WIDTH + " units, got " + h);
+        }
+        for (int[] a : new int[][] {cnnChannels, cnnKernels, cnnStrides}) {
+            for (int v : a) require(v >= 1 && v <= MAX_LAYER_WIDTH, "cnn_channels", "cnn_channels, cnn_kernels and cnn_strides must be 1 to " + MAX_LAYER_WIDTH + ", got " + v);
+        }
+        require(rnnHiddenSize <= MAX_LAYER_WIDTH && transformerDModel <= MAX_LAYER_WIDTH && transformerFfnDim <= MAX_LAYER_WIDTH, "rnn_hidden_size",
+                "rnn_hidden_size, transformer_d_model and transformer_ffn_dim must be at most " + MAX_LAYER_WIDTH);
         require(!(squashActions && continuousDist.equals("beta")), "squash_actions",
                 "applies to the gaussian distribution only; continuous_dist is beta (already bounded)");
         require(lrActor >= 0, "lr_actor", "must be >= 0, got " + lrActor);

@@ -43,7 +43,10 @@ public final class SimNode implements AutoCloseable {
     private volatile long received, rejected, resets;
     private volatile boolean resetRequested;
     private long steps;
-    private final List<Double> finalDistances = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** Whether a command drove every step of the current target period (none before discovery, after a reset, ...). */
+    private boolean periodControlled = true;
+    private final List<Double> finalDistances = Collections.synchronizedList(new ArrayList<>());
+    private volatile long uncontrolledPeriods;
 
     public SimNode(RosParams p, RobotTask task) {
         this.task = task;
@@ -119,6 +122,7 @@ public final class SimNode implements AutoCloseable {
         }
         float[] c = command;
         if (c == null) { // no command yet: hold still
+            periodControlled = false;
             Space.Box box = (Space.Box) env.actionSpace();
             for (int i = 0; i < hold.length; i++) {
                 int j = env.simulator().jointIndex(task.actuatedJoints.get(i));
@@ -129,7 +133,9 @@ public final class SimNode implements AutoCloseable {
         env.step(c);
         steps++;
         if (steps % task.episodeSteps == 0) {
-            finalDistances.add(env.distance());
+            if (periodControlled) finalDistances.add(env.distance());
+            else uncontrolledPeriods++;
+            periodControlled = true;
             env.resampleTarget();
         }
         publish();
@@ -160,9 +166,17 @@ public final class SimNode implements AutoCloseable {
         return env.distance();
     }
 
-    /** Fingertip distance at the end of each target period so far (m). */
+    /**
+     * Fingertip distance at the end of each target period in which a command drove every step (m):
+     * periods spent holding still (before a controller is discovered, after it went silent) say
+     * nothing about the controller and are only counted, by {@link #uncontrolledPeriods()}.
+     */
     public List<Double> finalDistances() {
         return List.copyOf(finalDistances);
+    }
+
+    public long uncontrolledPeriods() {
+        return uncontrolledPeriods;
     }
 
     public long commandsReceived() {

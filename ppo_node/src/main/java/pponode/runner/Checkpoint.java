@@ -20,6 +20,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
+import pponode.ppo.PPOConfig;
 
 /**
  * A checkpoint file: a zip of {@code meta.json} (config, counters, normalizers, RNG and env state)
@@ -99,6 +100,11 @@ public final class Checkpoint {
         ByteArrayOutputStream bos = new ByteArrayOutputStream();
         in.transferTo(bos);
         return bos.toByteArray();
+    }
+
+    /** The run's configuration saved in this checkpoint. */
+    public PPOConfig config() throws IOException {
+        return RunState.config(this);
     }
 
     public float[] array(String name) throws IOException {

@@ -64,6 +64,8 @@ public final class OnPolicyRunner implements AutoCloseable {
     public final EpisodeStats episodes = new EpisodeStats();
     private final Path runDir;
     private MetricsLog log;
+    /** The checkpoint step this runner continues from (its log is cut back to it), or -1 for a new run. */
+    private long resumedAtStep = -1;
     // rollout scratch, reused every step
     private final float[][] obsNorm, head, raw, envAction;
     private final float[] values, lastValues;
@@ -141,7 +143,7 @@ public final class OnPolicyRunner implements AutoCloseable {
 
     /** Runs up to {@code k} more updates (fewer if the run ends first). */
     public void runUpdates(int k, Listener listener) throws IOException {
-        if (runDir != null && log == null) log = new MetricsLog(runDir);
+        if (runDir != null && log == null) log = new MetricsLog(runDir, resumedAtStep);
         long t0 = System.nanoTime();
         long stepsAtStart = globalStep;
         int end = Math.min(totalUpdates, update + k);
@@ -414,6 +416,7 @@ public final class OnPolicyRunner implements AutoCloseable {
         cfg.apply(overrides);
         OnPolicyRunner r = new OnPolicyRunner(cfg, envFactory, runDir);
         r.load(ck);
+        r.resumedAtStep = r.globalStep;
         return r;
     }
 

@@ -73,7 +73,7 @@ public final class FineTuner implements AutoCloseable {
         int obsDim = runner.net.obsDim;
         if (Files.exists(logFile)) {
             int k = 0;
-            for (InterventionLog.Step s : InterventionLog.read(logFile)) {
+            for (InterventionLog.Step s : InterventionLog.read(logFile).steps()) {
                 if (s.demonstration() != null) {
                     runner.addDemonstration(s.obs(), s.demonstration());
                     k++;

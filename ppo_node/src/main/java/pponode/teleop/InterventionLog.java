@@ -20,8 +20,10 @@ import pponode.runner.Supervisor;
  * Every supervised step, on disk: who acted, the observation, the executed action and the
  * operator's own action. An append-only file of frames {@code [length][crc32][payload]}, the first
  * a JSON header (task, joints, sizes). Each frame is one {@code write} call, so a crash leaves at
- * most one torn frame at the end; it fails its length or CRC check and is cut off when the log is
- * next opened. The file is fsync'd whenever an intervention segment ends and on close.
+ * most one torn frame at the end, which is cut off when the log is next opened. A frame damaged
+ * anywhere else (a bad sector, a flipped bit) is skipped and counted: the reader resynchronises on
+ * the next frame whose length and CRC check out, so one bad byte loses one step, not the rest of
+ * the log. The file is fsync'd whenever an intervention segment ends and on close.
  */
 public final class InterventionLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InterventionLog.class);
@@ -49,16 +51,18 @@ public final class InterventionLog implements AutoCloseable {
         header.put("obs_dim", obsDim);
         header.put("action_dim", actDim);
         if (Files.exists(file) && Files.size(file) > 0) {
-            Scan s = scan(file);
-            if (!s.header.equals(header)) throw new IOException(file + " is a log of " + s.header + ", not of " + header);
+            Contents c = read(file);
+            if (!c.header.equals(header)) throw new IOException(file + " is a log of " + c.header + ", not of " + header);
             ch = FileChannel.open(file, StandardOpenOption.WRITE);
-            if (s.goodBytes < Files.size(file)) {
-                LOG.warn("{}: cut {} bytes of a torn last write (a crash while appending); {} steps kept", file, Files.size(file) - s.goodBytes, s.steps.size());
-                ch.truncate(s.goodBytes);
+            long size = ch.size();
+            if (c.tornBytes > 0) { // only the incomplete last frame goes; corrupt frames stay in place (the reader skips them)
+                LOG.warn("{}: cut {} bytes of a torn last write (a crash while appending); {} steps kept", file, c.tornBytes, c.steps.size());
+                size -= c.tornBytes;
+                ch.truncate(size);
                 ch.force(true);
             }
-            ch.position(s.goodBytes);
-            appended = s.steps.size();
+            ch.position(size);
+            appended = c.steps.size();
         } else {
             Files.createDirectories(file.toAbsolutePath().getParent());
             ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
@@ -108,18 +112,28 @@ public final class InterventionLog implements AutoCloseable {
         }
     }
 
-    private record Scan(Map<String, Object> header, List<Step> steps, long goodBytes) {}
+    /**
+     * What a log holds: its complete steps, the frames skipped because they failed their length or
+     * CRC check (corruption in the middle of the file: the reader resynchronises on the next valid
+     * frame), and the bytes of a torn last write (an incomplete frame at the very end).
+     */
+    public record Contents(Map<String, Object> header, List<Step> steps, int skippedFrames, long skippedBytes, long tornBytes) {}
 
-    /** Every complete step in the log (a torn last frame is ignored). */
-    public static List<Step> read(Path file) throws IOException {
-        return scan(file).steps;
+    /** Every valid step in the log; corrupt frames are skipped and counted, a torn last frame is ignored. */
+    public static Contents read(Path file) throws IOException {
+        Contents c = scan(file);
+        if (c.skippedFrames > 0) {
+            LOG.warn("{}: skipped {} corrupt frame(s) ({} bytes) that failed their length or CRC check; {} valid steps read around them", file,
+                    c.skippedFrames, c.skippedBytes, c.steps.size());
+        }
+        return c;
     }
 
     @SuppressWarnings("unchecked")
-    private static Scan scan(Path file) throws IOException {
+    private static Contents scan(Path file) throws IOException {
         byte[] all = Files.readAllBytes(file);
         ByteBuffer b = ByteBuffer.wrap(all);
-        byte[] h = frame(b);
+        byte[] h = headerFrame(b);
         if (h == null) throw new IOException(file + ": not an intervention log (no valid header)");
         Map<String, Object> header;
         try {
@@ -129,45 +143,66 @@ public final class InterventionLog implements AutoCloseable {
         }
         if (!"ppo_node.interventions".equals(header.get("format"))) throw new IOException(file + ": not an intervention log (format " + header.get("format") + ")");
         int od = ((Number) header.get("obs_dim")).intValue(), ad = ((Number) header.get("action_dim")).intValue();
+        int payload = 8 + 8 + 8 + 4 + 1 + 4 * (od + 2 * ad);
+        int frameSize = 8 + payload; // every step frame has this size, which is what makes resynchronising cheap and safe
         List<Step> steps = new ArrayList<>();
-        long good = b.position();
-        byte[] p;
-        while ((p = frame(b)) != null) {
-            if (p.length != 8 + 8 + 8 + 4 + 1 + 4 * (od + 2 * ad)) break;
-            ByteBuffer q = ByteBuffer.wrap(p);
-            long step = q.getLong(), stamp = q.getLong();
-            q.getLong(); // reserved
-            int episode = q.getInt();
-            int actor = q.get();
-            if (actor < 0 || actor >= Supervisor.Actor.values().length) break;
-            float[] obs = new float[od], ex = new float[ad], demo = new float[ad];
-            for (int i = 0; i < od; i++) obs[i] = q.getFloat();
-            for (int i = 0; i < ad; i++) ex[i] = q.getFloat();
-            for (int i = 0; i < ad; i++) demo[i] = q.getFloat();
-            Supervisor.Actor a = Supervisor.Actor.values()[actor];
-            steps.add(new Step(step, stamp, episode, a, obs, ex, a == Supervisor.Actor.OPERATOR ? demo : null));
-            good = b.position();
+        int pos = b.position(), skippedFrames = 0;
+        long skippedBytes = 0, torn = 0;
+        CRC32 crc = new CRC32();
+        while (pos < all.length) {
+            if (all.length - pos < frameSize) { // an incomplete frame at the very end: a torn write
+                torn = all.length - pos;
+                break;
+            }
+            Step s = stepAt(all, pos, payload, od, ad, crc);
+            if (s != null) {
+                steps.add(s);
+                pos += frameSize;
+                continue;
+            }
+            int next = pos + 1;
+            while (next + frameSize <= all.length && stepAt(all, next, payload, od, ad, crc) == null) next++;
+            if (next + frameSize > all.length) { // no valid frame after the damage: all of it is corrupt unless it is shorter than a frame
+                skippedBytes += all.length - pos;
+                skippedFrames += Math.max(1, (all.length - pos) / frameSize);
+                break;
+            }
+            skippedBytes += next - pos;
+            skippedFrames += Math.max(1, Math.round((next - pos) / (float) frameSize));
+            pos = next;
         }
-        return new Scan(header, steps, good);
+        return new Contents(header, steps, skippedFrames, skippedBytes, torn);
     }
 
-    private static byte[] frame(ByteBuffer b) {
+    /** The step framed at {@code pos}, or null unless its length, CRC and actor are valid. */
+    private static Step stepAt(byte[] all, int pos, int payload, int od, int ad, CRC32 crc) {
+        ByteBuffer q = ByteBuffer.wrap(all, pos, 8 + payload);
+        if (q.getInt() != payload) return null;
+        int expected = q.getInt();
+        crc.reset();
+        crc.update(all, pos + 8, payload);
+        if ((int) crc.getValue() != expected) return null;
+        long step = q.getLong(), stamp = q.getLong();
+        q.getLong(); // reserved
+        int episode = q.getInt();
+        int actor = q.get();
+        if (actor < 0 || actor >= Supervisor.Actor.values().length) return null;
+        float[] obs = new float[od], ex = new float[ad], demo = new float[ad];
+        for (int i = 0; i < od; i++) obs[i] = q.getFloat();
+        for (int i = 0; i < ad; i++) ex[i] = q.getFloat();
+        for (int i = 0; i < ad; i++) demo[i] = q.getFloat();
+        Supervisor.Actor a = Supervisor.Actor.values()[actor];
+        return new Step(step, stamp, episode, a, obs, ex, a == Supervisor.Actor.OPERATOR ? demo : null);
+    }
+
+    private static byte[] headerFrame(ByteBuffer b) {
         if (b.remaining() < 8) return null;
-        int start = b.position();
         int len = b.getInt(), crc = b.getInt();
-        if (len < 0 || len > MAX_FRAME || b.remaining() < len) {
-            b.position(start);
-            return null;
-        }
+        if (len < 0 || len > MAX_FRAME || b.remaining() < len) return null;
         byte[] p = new byte[len];
         b.get(p);
         CRC32 c = new CRC32();
         c.update(p);
-        if ((int) c.getValue() != crc) {
-            b.position(start);
-            return null;
-        }
-        return p;
+        return (int) c.getValue() == crc ? p : null;
     }
-
 }

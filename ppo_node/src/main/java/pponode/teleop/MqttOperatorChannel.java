@@ -1,5 +1,6 @@
 package pponode.teleop;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Properties;
@@ -36,13 +37,18 @@ public final class MqttOperatorChannel implements AutoCloseable {
     private final AtomicLong received = new AtomicLong(), reconnects = new AtomicLong();
     private volatile boolean connected;
 
-    public MqttOperatorChannel(TeleopConfig cfg, CommandSink sink) throws MqttException {
+    /** Connects and subscribes; a broker that cannot be reached or refuses us is an IOException naming it. */
+    public MqttOperatorChannel(TeleopConfig cfg, CommandSink sink) throws IOException {
         if (cfg.broker.isEmpty()) throw new IllegalArgumentException("teleop.broker is not set");
         this.cfg = cfg;
         this.sink = sink;
         commandTopic = cfg.topic(cfg.commandTopic);
         telemetryTopic = cfg.topic(cfg.telemetryTopic);
-        client = new MqttClient(cfg.broker, cfg.clientIdOrDefault(), new MemoryPersistence());
+        try {
+            client = new MqttClient(cfg.broker, cfg.clientIdOrDefault(), new MemoryPersistence());
+        } catch (MqttException | IllegalArgumentException e) {
+            throw new IOException("teleop.broker '" + cfg.broker + "' is not an MQTT broker address (tcp://host:port or ssl://host:port): " + e.getMessage());
+        }
         client.setCallback(new MqttCallback() {
             @Override
             public void disconnected(MqttDisconnectResponse r) {
@@ -108,17 +114,18 @@ public final class MqttOperatorChannel implements AutoCloseable {
         }
         try {
             client.connect(o);
+            connected = true;
+            client.subscribe(commandTopic, 1);
         } catch (MqttException e) {
             try {
                 client.close(true);
             } catch (MqttException ignored) {
                 // already failed
             }
-            throw new MqttException(e.getReasonCode(), new IllegalStateException("cannot connect to the MQTT broker " + cfg.broker + " as '"
-                    + (cfg.username.isEmpty() ? "(anonymous)" : cfg.username) + "': " + e.getMessage() + " (reason code " + e.getReasonCode() + ")"));
+            String cause = e.getCause() != null && e.getCause().getMessage() != null ? " (" + e.getCause().getMessage() + ")" : "";
+            throw new IOException("cannot connect to the MQTT broker " + cfg.broker + " (teleop.broker) as '"
+                    + (cfg.username.isEmpty() ? "(anonymous)" : cfg.username) + "': " + e.getMessage() + cause + ", reason code " + e.getReasonCode());
         }
-        connected = true;
-        client.subscribe(commandTopic, 1);
         LOG.info("teleop mqtt: {} as {}; commands on {}, telemetry on {}", cfg.broker, cfg.clientIdOrDefault(), commandTopic, telemetryTopic);
     }
 

@@ -69,7 +69,7 @@ class FineTuneLearningTest {
         assertTrue(after.mean() > before.mean() + 10, "return rose from " + before.mean() + " to " + after.mean());
         assertTrue(after.metrics().get("final_distance") < 0.5 * before.metrics().get("final_distance"), "final distance fell");
         // every supervised step is on disk, with who acted
-        List<InterventionLog.Step> logged = InterventionLog.read(run.resolve("interventions.log"));
+        List<InterventionLog.Step> logged = InterventionLog.read(run.resolve("interventions.log")).steps();
         assertEquals(40L * 2048, logged.size());
         assertTrue(logged.stream().anyMatch(s -> s.actor() == Supervisor.Actor.OPERATOR));
         try (OnnxPolicy p = OnnxPolicy.load(run.resolve("policy.onnx"))) {

@@ -72,6 +72,7 @@ public final class EmbeddedSimulator implements AutoCloseable {
             DBody b = OdeHelper.createBody(world);
             DMass m = OdeHelper.createMass();
             double[] in = l.inertia();
+            requirePhysicalInertia(l);
             m.setParameters(l.mass(), 0, 0, 0, in[0], in[3], in[5], in[1], in[2], in[4]);
             b.setMass(m);
             place(b, com);
@@ -149,6 +150,21 @@ public final class EmbeddedSimulator implements AutoCloseable {
     }
 
     /** The ODE body that carries {@code link}: itself, or the nearest ancestor through fixed joints; null = world. */
+    /**
+     * A moving body needs a positive-definite inertia tensor (Sylvester's criterion); ODE would
+     * stop on an assertion that names no link. Checked here so the error names the URDF and link.
+     */
+    private void requirePhysicalInertia(UrdfModel.Link l) {
+        double[] in = l.inertia(); // ixx, ixy, ixz, iyy, iyz, izz
+        double ixx = in[0], ixy = in[1], ixz = in[2], iyy = in[3], iyz = in[4], izz = in[5];
+        double minor2 = ixx * iyy - ixy * ixy;
+        double det = ixx * (iyy * izz - iyz * iyz) - ixy * (ixy * izz - iyz * ixz) + ixz * (ixy * iyz - iyy * ixz);
+        if (!(ixx > 0 && minor2 > 0 && det > 0)) {
+            throw new IllegalArgumentException(model.source() + ": link '" + l.name() + "' has mass " + l.mass() + " but its <inertia> (ixx=" + ixx + " iyy=" + iyy
+                    + " izz=" + izz + " ixy=" + ixy + " ixz=" + ixz + " iyz=" + iyz + ") is not positive definite; a moving link needs a physical inertia");
+        }
+    }
+
     private DBody bodyOf(String link) {
         String l = link;
         while (true) {

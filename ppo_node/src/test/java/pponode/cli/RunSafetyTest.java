@@ -1,0 +1,193 @@
+package pponode.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.CodedInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import pponode.runner.RunDirectory;
+
+/** A user's runs, checkpoints and logs are never overwritten, clobbered or duplicated by ordinary use of the CLI. */
+class RunSafetyTest {
+    private static Cli.Result train(Path out, String... extra) {
+        List<String> a = new ArrayList<>(List.of("train", "--env", "CartPole-v1", "--steps", "2048", "--out", out.toString(), "--no-progress"));
+        a.addAll(List.of(extra));
+        return Cli.run(a.toArray(String[]::new));
+    }
+
+    @Test
+    void aSecondRunWithTheDefaultNameGetsItsOwnDirectoryAndANamedOneIsRefused(@TempDir Path out) throws IOException {
+        assertEquals(0, train(out).code());
+        Path first = out.resolve("ppo_run");
+        byte[] ckpt = Files.readAllBytes(first.resolve("checkpoint_final.ckpt"));
+        byte[] onnx = Files.readAllBytes(first.resolve("policy.onnx"));
+        List<String> csv = Files.readAllLines(first.resolve("training_log.csv"));
+        Cli.Result second = train(out, "--seed", "4");
+        assertEquals(0, second.code(), second.err());
+        assertTrue(Files.exists(out.resolve("ppo_run_2/checkpoint_final.ckpt")), "the second run went to ppo_run_2");
+        assertArrayEquals(ckpt, Files.readAllBytes(first.resolve("checkpoint_final.ckpt")), "first run's checkpoint untouched");
+        assertArrayEquals(onnx, Files.readAllBytes(first.resolve("policy.onnx")), "first run's policy untouched");
+        assertEquals(csv, Files.readAllLines(first.resolve("training_log.csv")), "first run's log untouched");
+
+        Cli.Result named = train(out, "--name", "ppo_run");
+        assertEquals(2, named.code());
+        assertTrue(named.err().contains("already holds a run") && named.err().contains("--resume " + first.resolve("checkpoint_final.ckpt"))
+                && named.err().contains("--overwrite"), named.err());
+        assertArrayEquals(ckpt, Files.readAllBytes(first.resolve("checkpoint_final.ckpt")));
+
+        Cli.Result replaced = train(out, "--name", "ppo_run", "--overwrite", "--seed", "5");
+        assertEquals(0, replaced.code(), replaced.err());
+        List<String> newCsv = Files.readAllLines(first.resolve("training_log.csv"));
+        assertEquals(csv.size(), newCsv.size(), "--overwrite starts a fresh log, not an appended one");
+        assertFalse(Arrays.equals(ckpt, Files.readAllBytes(first.resolve("checkpoint_final.ckpt"))), "replaced on request");
+        try (Stream<Path> tb = Files.list(first.resolve("tensorboard"))) {
+            assertEquals(1, tb.count(), "the replaced run's TensorBoard events are gone");
+        }
+    }
+
+    @Test
+    void overwriteNeverDeletesFilesPpoNodeDidNotWrite(@TempDir Path out) throws IOException {
+        Files.createDirectories(out.resolve("mine"));
+        Files.writeString(out.resolve("mine/notes.txt"), "the user's");
+        Files.writeString(out.resolve("mine/config.yaml"), "the user's too");
+        Cli.Result r = train(out, "--name", "mine", "--overwrite");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("notes.txt") && r.err().contains("not replacing it"), r.err());
+        assertEquals("the user's too", Files.readString(out.resolve("mine/config.yaml")));
+    }
+
+    @Test
+    void aRunDirectoryInUseIsRefusedAndAKilledHoldersLockIsTakenOver(@TempDir Path out) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process holder = new ProcessBuilder(java, "-Xss4m", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "pponode.cli.Main",
+                "train", "--env", "CartPole-v1", "--steps", "100000000", "--out", out.toString(), "--name", "busy", "--no-progress")
+                .redirectErrorStream(true).redirectOutput(out.resolve("holder.log").toFile()).start();
+        try {
+            Path lock = out.resolve("busy").resolve(RunDirectory.LOCK_FILE);
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (!(Files.exists(lock) && Files.readString(lock).trim().equals(String.valueOf(holder.pid())))) {
+                assertTrue(holder.isAlive(), "the first run is training: " + Files.readString(out.resolve("holder.log")));
+                assertTrue(System.nanoTime() < deadline, "the first run took its lock");
+                Thread.sleep(50);
+            }
+            Cli.Result second = train(out, "--name", "busy", "--overwrite");
+            assertEquals(2, second.code());
+            assertTrue(second.err().contains("in use by process " + holder.pid()) && second.err().contains(lock.toString()), second.err());
+            assertTrue(holder.isAlive(), "the first run goes on");
+        } finally {
+            holder.destroyForcibly(); // SIGKILL: its lock file stays behind, naming it
+            holder.waitFor();
+        }
+        Cli.Result after = train(out, "--name", "busy", "--overwrite");
+        assertEquals(0, after.code(), after.err());
+        assertTrue(after.err().contains("taking over the lock of process " + holder.pid()), after.err());
+    }
+
+    @Test
+    void exportNeverReplacesItsInputOrACheckpoint(@TempDir Path out) throws IOException {
+        assertEquals(0, train(out, "--name", "r").code());
+        Path ck = out.resolve("r/checkpoint_final.ckpt");
+        byte[] before = Files.readAllBytes(ck);
+        Cli.Result same = Cli.run("export", "--checkpoint", ck.toString(), "--out", ck.toString());
+        assertEquals(2, same.code());
+        assertTrue(same.err().contains(ck.toString()), same.err());
+        Path link = out.resolve("link.onnx");
+        Files.createSymbolicLink(link, ck);
+        Cli.Result viaLink = Cli.run("export", "--checkpoint", ck.toString(), "--out", link.toString(), "--overwrite");
+        assertEquals(2, viaLink.code());
+        assertTrue(viaLink.err().contains("is the input checkpoint"), viaLink.err());
+        Cli.Result otherCkpt = Cli.run("export", "--checkpoint", ck.toString(), "--out", out.resolve("r/policy.ckpt").toString(), "--overwrite");
+        assertEquals(2, otherCkpt.code());
+        assertArrayEquals(before, Files.readAllBytes(ck), "the checkpoint is intact");
+        Path onnx = out.resolve("p.onnx");
+        assertEquals(0, Cli.run("export", "--checkpoint", ck.toString(), "--out", onnx.toString()).code());
+        Cli.Result again = Cli.run("export", "--checkpoint", ck.toString(), "--out", onnx.toString());
+        assertEquals(2, again.code());
+        assertTrue(again.err().contains("--overwrite"), again.err());
+        assertEquals(0, Cli.run("export", "--checkpoint", ck.toString(), "--out", onnx.toString(), "--overwrite").code());
+    }
+
+    @Test
+    void resumeRefusesAConflictingTaskOrConfig(@TempDir Path out) throws IOException {
+        assertEquals(0, train(out, "--name", "r").code());
+        String ck = out.resolve("r/checkpoint_final.ckpt").toString();
+        Cli.Result task = Cli.run("train", "--resume", ck, "--task", "reacher_2dof", "--no-progress");
+        assertEquals(2, task.code());
+        assertTrue(task.err().contains("'CartPole-v1'") && task.err().contains("'reacher_2dof'"), task.err());
+        Path cfg = out.resolve("my.yaml");
+        Files.writeString(cfg, "lr_actor: 0.5\n");
+        Cli.Result config = Cli.run("train", "--resume", ck, "--config", cfg.toString(), "--no-progress");
+        assertEquals(2, config.code());
+        assertTrue(config.err().contains("'lr_actor'") && config.err().contains(cfg.toString()), config.err());
+        Files.writeString(cfg, "total_timesteps: 2304\nenv_id: CartPole-v1\n"); // what a resume may change, and what it keeps
+        Cli.Result longer = Cli.run("train", "--resume", ck, "--config", cfg.toString(), "--no-progress", "--json");
+        assertEquals(0, longer.code(), longer.err());
+        assertTrue(longer.lastLine().contains("\"steps\":2304"), longer.out());
+    }
+
+    @Test
+    void resumeCutsTheLogBackToItsCheckpointAndRemovesCrashResidue(@TempDir Path out) throws IOException {
+        // A run checkpointed at every update and "killed" after it logged past its step-1024 checkpoint:
+        // that is the state the finished run leaves when resumed from checkpoint_step1024.
+        assertEquals(0, train(out, "--name", "r", "--set", "save_interval=1").code());
+        Path run = out.resolve("r");
+        Path residue = run.resolve("checkpoint_step1280.ckpt8113927723155337245.tmp");
+        Files.write(residue, new byte[100]); // a checkpoint write interrupted by a kill
+        Path usersTmp = run.resolve("notes.tmp");
+        Files.writeString(usersTmp, "not ours");
+        Cli.Result r = Cli.run("train", "--resume", run.resolve("checkpoint_step1024.ckpt").toString(), "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        assertFalse(Files.exists(residue), "crash residue removed");
+        assertTrue(Files.exists(usersTmp), "only ppo_node's temporary files are removed");
+
+        List<String> rows = Files.readAllLines(run.resolve("training_log.csv"));
+        List<Long> steps = rows.subList(1, rows.size()).stream().map(l -> Long.parseLong(l.substring(0, l.indexOf(',')))).toList();
+        List<Long> training = steps.subList(0, steps.size() - 1); // the last row is the final evaluation, at the last step
+        for (int i = 1; i < training.size(); i++) assertTrue(training.get(i) > training.get(i - 1), "each step logged once: " + steps);
+        assertEquals(2048L, training.get(training.size() - 1));
+        assertEquals(8, training.size(), "8 updates of 256 steps, none twice: " + steps);
+
+        try (Stream<Path> s = Files.list(run.resolve("tensorboard"))) {
+            List<Path> files = s.sorted().toList();
+            assertEquals(2, files.size(), "the resumed run writes a new event file");
+            assertEquals(1025L, sessionStartStep(files.get(1)), "which first tells TensorBoard to drop the interrupted run's steps after the checkpoint");
+        }
+    }
+
+    /** The step of the first SessionLog START event in a TensorBoard event file, or -1. */
+    private static long sessionStartStep(Path events) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(events)).order(ByteOrder.LITTLE_ENDIAN);
+        while (b.remaining() > 12) {
+            int len = (int) b.getLong();
+            b.getInt();
+            byte[] data = new byte[len];
+            b.get(data);
+            b.getInt();
+            CodedInputStream in = CodedInputStream.newInstance(data);
+            long step = 0;
+            boolean start = false;
+            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                if (tag >>> 3 == 2) step = in.readInt64();
+                else if (tag >>> 3 == 7) {
+                    CodedInputStream sessionLog = CodedInputStream.newInstance(in.readByteArray());
+                    start = sessionLog.readTag() == 8 && sessionLog.readEnum() == 1; // SessionLog.status = START
+                }
+                else in.skipField(tag);
+            }
+            if (start) return step;
+        }
+        return -1;
+    }
+}
