@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import pponode.Peers;
@@ -24,6 +25,7 @@ import pponode.sim.gazebo.PendulumWorldFixture;
  * env, and a world that dies mid-episode costs one truncated episode, not the run.
  */
 @SuppressWarnings("try") // the worlds are resources whose only use is to run while the test does
+@Tag("slow") // trains for minutes or drives external peers: left out of -Pquick
 class GazeboEnvTest {
     GazeboOptions opts;
     GazeboSettings settings;

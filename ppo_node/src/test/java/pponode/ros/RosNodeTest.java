@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,7 @@ import us.ihmc.ros2.ROS2PublisherBasics;
  * The ROS 2 loop over real DDS (Fast DDS, loopback) inside one JVM: the embedded simulator as a
  * robot, the deploy node running the exported policy, and a test node injecting faults.
  */
+@Tag("slow") // trains for minutes or drives external peers: left out of -Pquick
 class RosNodeTest {
     @TempDir
     static Path dir;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import pponode.env.EnvRegistry;
 import pponode.env.RobotTask;
@@ -13,6 +14,7 @@ import pponode.ppo.Presets;
 import pponode.runner.OnPolicyRunner;
 
 /** Rollouts collected from a robot over ROS 2 topics feed the same learner. */
+@Tag("slow") // trains for minutes or drives external peers: left out of -Pquick
 class RosTrainTest {
     @Test
     void learnerStepsASimulatedRobotOverDds() throws Exception {

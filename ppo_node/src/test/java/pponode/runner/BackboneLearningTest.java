@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import pponode.env.Env;
 import pponode.env.EnvRegistry;
@@ -14,6 +15,7 @@ import pponode.ppo.PPOConfig;
 import pponode.ppo.Presets;
 
 /** The Transformer and Nature-CNN backbones train through the same learner. */
+@Tag("slow") // trains for minutes or drives external peers: left out of -Pquick
 class BackboneLearningTest {
     @Test
     void transformerBackboneSolvesCartPole() throws IOException {

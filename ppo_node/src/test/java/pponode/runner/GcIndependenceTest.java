@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import pponode.env.EnvRegistry;
 import pponode.ppo.PPOConfig;
@@ -15,6 +16,7 @@ import pponode.ppo.Presets;
  * tensor, so a collection between forward and backward left the gradient reading freed memory
  * (pponode.modules.Scalars). The learning tests then passed or failed with the heap's state.
  */
+@Tag("slow") // trains for minutes or drives external peers: left out of -Pquick
 class GcIndependenceTest {
     static List<Double> run(boolean collectAllTheTime) throws Exception {
         Thread gc = new Thread(() -> {

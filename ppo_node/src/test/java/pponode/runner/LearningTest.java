@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -15,6 +16,7 @@ import pponode.ppo.Presets;
  * Learning with the shipped presets, fixed seeds and budgets, judged by deterministic evaluation
  * (10 episodes, as {@code train} reports). These are the issue's acceptance bars.
  */
+@Tag("slow") // trains for minutes or drives external peers: left out of -Pquick
 class LearningTest {
     static EvalResult train(String env, long seed, long steps) throws IOException {
         PPOConfig cfg = new PPOConfig();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import pponode.env.Env;
 import pponode.env.EnvRegistry;
@@ -16,6 +17,7 @@ import pponode.ppo.Presets;
  * CartPole with the velocities hidden (observation = cart position, pole angle): a partially
  * observable task where the policy has to remember previous observations to infer velocities.
  */
+@Tag("slow") // trains for minutes or drives external peers: left out of -Pquick
 class RecurrentLearningTest {
     /** Shows only observation elements 0 and 2 of CartPole. */
     static final class PositionOnlyCartPole implements Env {

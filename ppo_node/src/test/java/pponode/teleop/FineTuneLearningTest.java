@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pponode.env.EnvRegistry;
@@ -28,6 +29,7 @@ import pponode.runner.Supervisor;
  * distance grows. Fixed seeds; measured: the operator has to intervene less and the policy alone
  * (no operator, deterministic) ends closer to the target.
  */
+@Tag("slow") // trains for minutes or drives external peers: left out of -Pquick
 class FineTuneLearningTest {
     static final String TASK = "reacher_2dof";
 

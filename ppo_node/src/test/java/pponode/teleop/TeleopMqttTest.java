@@ -18,6 +18,7 @@ import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pponode.runner.Supervisor.Actor;
@@ -26,6 +27,7 @@ import pponode.runner.Supervisor.Actor;
  * The MQTT operator channel against a real mosquitto (password file, ACL, persistence), with a
  * 100 Hz control loop asking the arbiter who acts, as a deploy or fine-tuning loop does.
  */
+@Tag("slow") // trains for minutes or drives external peers: left out of -Pquick
 class TeleopMqttTest {
     static final Map<String, String> USERS = new java.util.LinkedHashMap<>(Map.of("robot", "robot-pw", "operator", "op-pw", "viewer", "view-pw"));
     static final String ACL = String.join("\n",

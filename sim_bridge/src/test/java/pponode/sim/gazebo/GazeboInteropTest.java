@@ -16,6 +16,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
@@ -31,6 +32,7 @@ import pponode.sim.gazebo.msgs.WorldReset;
  * {@code ign topic}/{@code ign service} tools and a C++ program linked against the library. Every
  * test runs in its own partition on 127.0.0.1, so tests never hear each other or a real Gazebo.
  */
+@Tag("slow") // trains for minutes or drives external peers: left out of -Pquick
 class GazeboInteropTest {
     static final Path TOOLS = Path.of("/usr/libexec/ignition/transport11");
     GazeboOptions opts;
