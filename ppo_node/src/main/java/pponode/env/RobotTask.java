@@ -3,6 +3,9 @@ package pponode.env;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -59,7 +65,7 @@ public final class RobotTask {
     private RobotTask(Map<String, Object> y, String source, String sha256, RobotLoader loader) throws IOException {
         this.source = source;
         this.sha256 = sha256;
-        for (String k : y.keySet()) if (!KEYS.contains(k)) throw err("unknown key '" + k + "'; known keys: " + new java.util.TreeSet<>(KEYS));
+        for (String k : y.keySet()) if (!KEYS.contains(k)) throw err("unknown key '" + k + "'; known keys: " + new TreeSet<>(KEYS));
         name = str(y, "name", null);
         robotSource = str(y, "robot", null);
         robot = loader.load(robotSource);
@@ -94,7 +100,7 @@ public final class RobotTask {
         observation = new ArrayList<>();
         for (Object o : list(y.get("observation"), "observation")) {
             String t = String.valueOf(o);
-            if (!OBSERVATION_TERMS.contains(t)) throw err("unknown observation term '" + t + "'; known: " + new java.util.TreeSet<>(OBSERVATION_TERMS));
+            if (!OBSERVATION_TERMS.contains(t)) throw err("unknown observation term '" + t + "'; known: " + new TreeSet<>(OBSERVATION_TERMS));
             observation.add(t);
         }
         if (observation.isEmpty()) throw err("'observation' lists no terms");
@@ -122,7 +128,7 @@ public final class RobotTask {
         if (!(rw instanceof Map<?, ?> rm) || rm.isEmpty()) throw err("'reward' must map reward terms to weights");
         for (Map.Entry<?, ?> e : rm.entrySet()) {
             String t = String.valueOf(e.getKey());
-            if (!REWARD_TERMS.contains(t)) throw err("unknown reward term '" + t + "'; known: " + new java.util.TreeSet<>(REWARD_TERMS));
+            if (!REWARD_TERMS.contains(t)) throw err("unknown reward term '" + t + "'; known: " + new TreeSet<>(REWARD_TERMS));
             if (t.equals("distance") && tipLink == null) throw err("reward term 'distance' needs 'tip_link' and 'target'");
             reward.put(t, number(e.getValue(), "reward." + t));
         }
@@ -151,8 +157,8 @@ public final class RobotTask {
         if (size > MAX_TASK_BYTES) throw new IOException("task file " + file + " is " + size + " bytes; a task file is a YAML text of at most " + MAX_TASK_BYTES + " bytes");
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();
-        } catch (java.nio.charset.CharacterCodingException e) {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+        } catch (CharacterCodingException e) {
             throw new IOException("task file " + file + " is not UTF-8 text (a binary file?)");
         }
         Path dir = file.toAbsolutePath().getParent();
@@ -165,7 +171,7 @@ public final class RobotTask {
 
     /** The names of the tasks shipped in urdf/tasks/ (in the jar, or the build's resources). */
     public static List<String> shippedNames() {
-        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        TreeSet<String> names = new TreeSet<>();
         try {
             Path src = Path.of(RobotTask.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             if (Files.isDirectory(src)) {
@@ -173,12 +179,12 @@ public final class RobotTask {
                     files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".yaml")).forEach(f -> names.add(f.substring(0, f.length() - 5)));
                 }
             } else {
-                try (var jar = new java.util.jar.JarFile(src.toFile())) {
-                    jar.stream().map(java.util.jar.JarEntry::getName).filter(n -> n.startsWith("urdf/tasks/") && n.endsWith(".yaml"))
+                try (var jar = new JarFile(src.toFile())) {
+                    jar.stream().map(JarEntry::getName).filter(n -> n.startsWith("urdf/tasks/") && n.endsWith(".yaml"))
                             .forEach(n -> names.add(n.substring("urdf/tasks/".length(), n.length() - 5)));
                 }
             }
-        } catch (IOException | java.net.URISyntaxException | RuntimeException e) {
+        } catch (IOException | URISyntaxException | RuntimeException e) {
             // an unusual class path: the list is only for messages
         }
         return List.copyOf(names);

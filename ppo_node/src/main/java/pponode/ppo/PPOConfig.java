@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.Reader;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -197,9 +200,9 @@ public final class PPOConfig {
     public PPOConfig applyYaml(Path file) {
         try (Reader r = Files.newBufferedReader(file)) {
             return applyYaml(r, file.toString());
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             throw new ConfigException("config file not found: " + file);
-        } catch (java.nio.charset.CharacterCodingException e) {
+        } catch (CharacterCodingException e) {
             throw new ConfigException("config file " + file + " is not UTF-8 text (a binary file?)");
         } catch (IOException e) {
             throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
@@ -387,7 +390,7 @@ public final class PPOConfig {
 
     private static void oneOf(String key, String v, Set<String> allowed) {
         if (v == null || !allowed.contains(v)) {
-            throw new ConfigException("'" + key + "' must be one of " + new java.util.TreeSet<>(allowed) + ", got '" + v + "'");
+            throw new ConfigException("'" + key + "' must be one of " + new TreeSet<>(allowed) + ", got '" + v + "'");
         }
     }
 

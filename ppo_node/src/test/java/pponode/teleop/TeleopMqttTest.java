@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -228,9 +229,9 @@ class TeleopMqttTest {
     void unauthenticatedClientsAndMalformedCommandsAreRejected(@TempDir Path dir) throws Exception {
         try (Mosquitto broker = new Mosquitto(dir, USERS, ACL)) {
             // the node itself with a wrong password, or anonymously: refused by the broker, with a clear error
-            java.io.IOException e = assertThrows(java.io.IOException.class, () -> new MqttOperatorChannel(config(broker, "password=guess"), (p, ch) -> null));
+            IOException e = assertThrows(IOException.class, () -> new MqttOperatorChannel(config(broker, "password=guess"), (p, ch) -> null));
             assertTrue(e.getMessage().contains("cannot connect to the MQTT broker " + broker.uri() + " (teleop.broker) as 'robot'"), e.getMessage());
-            assertThrows(java.io.IOException.class, () -> new MqttOperatorChannel(config(broker, "username=", "password="), (p, ch) -> null));
+            assertThrows(IOException.class, () -> new MqttOperatorChannel(config(broker, "username=", "password="), (p, ch) -> null));
             // an operator that cannot authenticate never gets to publish
             assertThrows(MqttException.class, () -> client(broker, "operator", "wrong"));
             TeleopConfig c = config(broker, "token=t0ken");
