@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * run that exists is refused unless it is continued ({@link Mode#CONTINUE}) or replaced on
  * request ({@link Mode#OVERWRITE}, which deletes only files ppo_node writes). The lock is an OS
  * file lock on {@code run.lock} naming the holder's PID, so the kernel releases it when a process
- * dies: a killed run's lock is taken over, a live one's refuses the second process. Temporary
+ * dies: a killed run's lock is taken over (its PID is still in the file; a run that ended
+ * cleanly emptied it), a live one's refuses the second process. Temporary
  * files that a crash left mid-write are removed once the lock is held (never before: they may be a
  * live writer's).
  */
@@ -215,10 +216,17 @@ public final class RunDirectory implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        // The lock file stays (it names the last holder); deleting it would race with a process that opened it.
+        // The lock file stays (deleting it would race with a process that has opened it), emptied
+        // while still held: a PID found in it later means its holder died without closing.
         if (lockChannel.isOpen()) {
-            if (lock.isValid()) lock.release();
-            lockChannel.close();
+            try {
+                if (lock.isValid()) {
+                    lockChannel.truncate(0);
+                    lock.release();
+                }
+            } finally {
+                lockChannel.close();
+            }
         }
     }
 }
