@@ -3,9 +3,9 @@ package pponode.log;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,13 +63,7 @@ public final class MetricsLog implements AutoCloseable {
             kept.add(line);
         }
         if (kept.size() == lines.size()) return;
-        Path tmp = Files.createTempFile(dir, csvPath.getFileName().toString(), ".tmp");
-        try {
-            Files.write(tmp, kept);
-            Files.move(tmp, csvPath, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFile.write(csvPath, (String.join("\n", kept) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     public Path dir() {

@@ -4,12 +4,11 @@ import ai.onnx.proto.OnnxMl;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import pponode.env.Space;
+import pponode.log.AtomicFile;
 import pponode.modules.ActorCritic;
 import pponode.modules.BetaDistribution;
 import pponode.modules.Categorical;
@@ -126,16 +125,7 @@ public final class OnnxExporter {
 
     /** Exports to {@code out} atomically (temporary file, then rename). */
     public static void write(Policy p, Map<String, String> deployment, Path out) throws IOException {
-        byte[] bytes = export(p, deployment);
-        Path parent = out.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, out.getFileName().toString(), ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFile.write(out, export(p, deployment));
     }
 
     static Map<String, String> metadata(Policy p, Map<String, String> deployment) {

@@ -4,28 +4,24 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
+import pponode.log.AtomicFile;
 import pponode.ppo.PPOConfig;
 
 /**
  * A checkpoint file: a zip of {@code meta.json} (config, counters, normalizers, RNG and env state)
- * and named float32 arrays (weights, optimizer moments). Written to a temporary file, forced to
- * disk, then renamed over the target, so a crash never leaves a half-written checkpoint.
+ * and named float32 arrays (weights, optimizer moments). Written through {@link AtomicFile}, so a
+ * crash never leaves a half-written checkpoint.
  */
 public final class Checkpoint {
     public static final String FORMAT = "ppo_node.checkpoint.v1";
@@ -39,11 +35,8 @@ public final class Checkpoint {
     }
 
     public void write(Path path) throws IOException {
-        Path parent = path.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, path.getFileName().toString(), ".tmp");
-        try {
-            try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
+        AtomicFile.write(path, os -> {
+            try (ZipOutputStream zip = new ZipOutputStream(os)) {
                 zip.putNextEntry(new ZipEntry("meta.json"));
                 zip.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
                 zip.closeEntry();
@@ -55,17 +48,7 @@ public final class Checkpoint {
                     zip.closeEntry();
                 }
             }
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     @SuppressWarnings("unchecked")
