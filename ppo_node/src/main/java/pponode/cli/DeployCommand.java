@@ -33,7 +33,8 @@ final class DeployCommand implements Callable<Integer> {
             try (DeployNode node = new DeployNode(p, op, task).start()) {
                 Runtime.getRuntime().addShutdownHook(new Thread(node::close));
                 ros.waitUntilDone();
-                System.err.printf("deploy: %d commands published (%d safe), %d missed deadlines%n", node.published(), node.safeTicks(), node.missedDeadlines());
+                System.err.printf("deploy: %d commands published (%d safe), %d missed deadlines, %d received messages dropped%n", node.published(), node.safeTicks(),
+                        node.missedDeadlines(), node.droppedMessages());
             }
         }
         return 0;

@@ -35,6 +35,8 @@ public final class DeployNode implements AutoCloseable {
     private final JointStateAssembler assembler;
     private final SafetyGate gate;
     private final ROS2Node node;
+    /** Every subscription: what the network sends is dropped and counted, never thrown into the DDS thread. */
+    private final NetworkInput input = new NetworkInput();
     private final ROS2PublisherBasics<Float64MultiArray> commandPub; // null with joint_trajectory commands
     private final ROS2PublisherBasics<trajectory_msgs.msg.dds.JointTrajectory> trajectoryPub;
     // one outgoing message each, refilled every tick (publish serialises it at once): a new IDL
@@ -79,18 +81,17 @@ public final class DeployNode implements AutoCloseable {
         measured = new double[n];
         node = Ros2.node(p);
         onMessage = p.trigger.equals("joint_state");
-        Ros2.subscribeJointStates(node, p, assembler, now -> {
+        Ros2.subscribeJointStates(node, input, p, assembler, now -> {
             if (onMessage) tick();
         });
-        Ros2.subscribeTarget(node, p, g -> target = g);
-        BoolPubSubType bt = new BoolPubSubType();
-        node.createSubscription(bt, sub -> {
+        Ros2.subscribeTarget(node, input, p, g -> target = g);
+        input.subscribe(node, new BoolPubSubType(), p.resolve(p.estopTopic), Ros2.qos("reliable"), sub -> {
             Bool m = sub.takeNextData();
             if (m != null) {
                 if (m.getData() != gate.estopLatched()) LOG.warn("deploy: e-stop {}", m.getData() ? "ENGAGED: publishing the safe command" : "released");
                 gate.estop(m.getData());
             }
-        }, node.createSubscriberAttributes(p.resolve(p.estopTopic), bt, Ros2.qos("reliable")));
+        });
         String cmdTopic = p.resolve(p.commandTopic(task.commandInterface));
         periodNanos = (int) Math.round(1e9 / rate);
         if (p.commandType.equals("joint_trajectory")) {
@@ -232,6 +233,12 @@ public final class DeployNode implements AutoCloseable {
         published++;
     }
 
+    /** The latest target received (world frame), or null before the first. */
+    public double[] target() {
+        double[] t = target;
+        return t == null ? null : t.clone();
+    }
+
     public boolean safe() {
         return gate.safe();
     }
@@ -257,6 +264,11 @@ public final class DeployNode implements AutoCloseable {
     }
 
     private volatile boolean closed;
+
+    /** Messages received that could not be taken (oversized or malformed) and were dropped. */
+    public long droppedMessages() {
+        return input.dropped();
+    }
 
     @Override
     public synchronized void close() {

@@ -32,11 +32,10 @@ public final class Ros2 {
      * Feeds every JointState on the configured topics into {@code assembler}; {@code after} gets the
      * receive time (System.nanoTime) of each message once it is merged.
      */
-    public static void subscribeJointStates(ROS2Node node, RosParams p, JointStateAssembler assembler, LongConsumer after) {
-        JointStatePubSubType js = new JointStatePubSubType();
+    public static void subscribeJointStates(ROS2Node node, NetworkInput input, RosParams p, JointStateAssembler assembler, LongConsumer after) {
         for (String topic : p.jointStateTopics) {
             JointStateReader reader = new JointStateReader();
-            node.createSubscription(js, sub -> {
+            input.subscribe(node, new JointStatePubSubType(), p.resolve(topic), qos(p.jointStateQos), sub -> {
                 long now;
                 synchronized (reader) { // the reader's storage is reused by the next message
                     if (!reader.take(sub)) return;
@@ -44,7 +43,7 @@ public final class Ros2 {
                     assembler.update(reader.names, reader.position, reader.positions, reader.velocity, reader.velocities, now);
                 }
                 after.accept(now);
-            }, node.createSubscriberAttributes(p.resolve(topic), js, qos(p.jointStateQos)));
+            });
         }
     }
 
@@ -86,12 +85,11 @@ public final class Ros2 {
     }
 
     /** Delivers each geometry_msgs/PointStamped on the target topic as {x, y, z}. */
-    public static void subscribeTarget(ROS2Node node, RosParams p, Consumer<double[]> target) {
-        PointStampedPubSubType pt = new PointStampedPubSubType();
-        node.createSubscription(pt, sub -> {
+    public static void subscribeTarget(ROS2Node node, NetworkInput input, RosParams p, Consumer<double[]> target) {
+        input.subscribe(node, new PointStampedPubSubType(), p.resolve(p.targetTopic), qos("reliable"), sub -> {
             PointStamped m = sub.takeNextData();
             if (m != null) target.accept(new double[] {m.getPoint().getX(), m.getPoint().getY(), m.getPoint().getZ()});
-        }, node.createSubscriberAttributes(p.resolve(p.targetTopic), pt, qos("reliable")));
+        });
     }
 
     /** sensor_data and best_effort: keep-last, best effort (ROS 2's sensor-data profile); reliable otherwise. */

@@ -24,6 +24,8 @@ public final class RosEnv implements Env {
     private final RobotTask task;
     private final RosParams params;
     private final ROS2Node node;
+    /** Every subscription: what the network sends is dropped and counted, never thrown into the DDS thread. */
+    private final NetworkInput input = new NetworkInput();
     private final JointStateAssembler assembler;
     private final ROS2PublisherBasics<Float64MultiArray> commandPub;
     private final ROS2PublisherBasics<Empty> resetPub;
@@ -47,8 +49,8 @@ public final class RosEnv implements Env {
         lastAction = new float[actSpace.flatDim()];
         obsVel = new double[task.observedJoints.size()];
         node = Ros2.node(p);
-        Ros2.subscribeJointStates(node, p, assembler, now -> lastStateNanos = now);
-        Ros2.subscribeTarget(node, p, g -> target = g);
+        Ros2.subscribeJointStates(node, input, p, assembler, now -> lastStateNanos = now);
+        Ros2.subscribeTarget(node, input, p, g -> target = g);
         Float64MultiArrayPubSubType fa = new Float64MultiArrayPubSubType();
         commandPub = node.createPublisher(fa, node.createPublisherAttributes(fa, p.resolve(p.commandTopic(task.commandInterface)), Ros2.qos(p.commandQos)));
         EmptyPubSubType et = new EmptyPubSubType();

@@ -14,7 +14,9 @@ import pponode.env.Space;
 import sensor_msgs.msg.dds.JointState;
 import sensor_msgs.msg.dds.JointStatePubSubType;
 import std_msgs.msg.dds.Float64MultiArray;
+import std_msgs.msg.dds.EmptyPubSubType;
 import std_msgs.msg.dds.Float64MultiArrayPubSubType;
+import us.ihmc.pubsub.common.SampleInfo;
 import us.ihmc.ros2.ROS2Node;
 import us.ihmc.ros2.ROS2PublisherBasics;
 
@@ -31,6 +33,8 @@ public final class SimNode implements AutoCloseable {
     private final RobotTask task;
     private final RobotEnv env;
     private final ROS2Node node;
+    /** Every subscription: what the network sends is dropped and counted, never thrown into the DDS thread. */
+    private final NetworkInput input = new NetworkInput();
     private final ROS2PublisherBasics<JointState> jointPub;
     private final JointState js = new JointState();
     private final PointStamped targetMsg = new PointStamped();
@@ -67,19 +71,17 @@ public final class SimNode implements AutoCloseable {
         jointPub = node.createPublisher(js, node.createPublisherAttributes(js, p.resolve(p.jointStateTopics.get(0)), Ros2.qos(p.jointStateQos)));
         PointStampedPubSubType pt = new PointStampedPubSubType();
         targetPub = node.createPublisher(pt, node.createPublisherAttributes(pt, p.resolve(p.targetTopic), Ros2.qos("reliable")));
-        Float64MultiArrayPubSubType fa = new Float64MultiArrayPubSubType();
         String cmdTopic = p.resolve(p.commandTopic(task.commandInterface));
         Float64MultiArray commandMsg = new Float64MultiArray();
-        us.ihmc.pubsub.common.SampleInfo info = new us.ihmc.pubsub.common.SampleInfo();
-        node.createSubscription(fa, sub -> {
+        SampleInfo info = new SampleInfo();
+        input.subscribe(node, new Float64MultiArrayPubSubType(), cmdTopic, Ros2.qos(p.commandQos), sub -> {
             synchronized (commandMsg) {
                 if (sub.takeNextData(commandMsg, info)) onCommand(commandMsg);
             }
-        }, node.createSubscriberAttributes(cmdTopic, fa, Ros2.qos(p.commandQos)));
-        std_msgs.msg.dds.EmptyPubSubType et = new std_msgs.msg.dds.EmptyPubSubType();
-        node.createSubscription(et, sub -> {
+        });
+        input.subscribe(node, new EmptyPubSubType(), p.resolve(p.resetTopic), Ros2.qos("reliable"), sub -> {
             if (sub.takeNextData() != null) resetRequested = true;
-        }, node.createSubscriberAttributes(p.resolve(p.resetTopic), et, Ros2.qos("reliable")));
+        });
         loop = new ControlLoop("sim-" + task.name, task.controlRateHz, 0, this::tick);
         LOG.info("sim: {} on domain {}: joint states on {}, commands on {} ({} interface, {} Hz)", task.name, p.domain(),
                 p.resolve(p.jointStateTopics.get(0)), cmdTopic, task.commandInterface, task.controlRateHz);
@@ -192,6 +194,11 @@ public final class SimNode implements AutoCloseable {
     }
 
     private boolean closed;
+
+    /** Messages received that could not be taken (oversized or malformed) and were dropped. */
+    public long droppedMessages() {
+        return input.dropped();
+    }
 
     @Override
     public synchronized void close() {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import pponode.ros.NetworkInput;
 import pponode.ros.Ros2;
 import std_msgs.msg.dds.StringPubSubType;
 import us.ihmc.ros2.ROS2Node;
@@ -18,16 +19,22 @@ public final class RosOperatorChannel {
     private static final Logger LOG = LoggerFactory.getLogger(RosOperatorChannel.class);
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private final ROS2PublisherBasics<std_msgs.msg.dds.String> telemetry;
+    private final NetworkInput input = new NetworkInput();
 
     public RosOperatorChannel(ROS2Node node, TeleopConfig cfg, CommandSink sink) {
         StringPubSubType t = new StringPubSubType();
-        node.createSubscription(t, sub -> {
+        input.subscribe(node, t, cfg.rosTopic, Ros2.qos("reliable"), sub -> {
             std_msgs.msg.dds.String m = sub.takeNextData();
             if (m != null) sink.submit(m.getDataAsString().getBytes(StandardCharsets.UTF_8), "ros2 " + cfg.rosTopic);
-        }, node.createSubscriberAttributes(cfg.rosTopic, t, Ros2.qos("reliable")));
+        });
         String telemetryTopic = telemetryTopic(cfg.rosTopic);
         telemetry = node.createPublisher(t, node.createPublisherAttributes(t, telemetryTopic, Ros2.qos("reliable")));
         LOG.info("teleop ros2: commands on {}, telemetry on {}", cfg.rosTopic, telemetryTopic);
+    }
+
+    /** Commands that could not be taken (oversized or malformed) and were dropped. */
+    public long dropped() {
+        return input.dropped();
     }
 
     static String telemetryTopic(String commandTopic) {

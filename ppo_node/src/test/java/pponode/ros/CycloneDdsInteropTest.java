@@ -6,22 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import pponode.Peers;
+import pponode.TestSupport;
 import pponode.env.EnvRegistry;
 import pponode.env.RobotTask;
-import pponode.onnx.Deployment;
-import pponode.onnx.OnnxExporter;
 import pponode.onnx.OnnxPolicy;
-import pponode.ppo.PPOConfig;
-import pponode.ppo.Presets;
-import pponode.runner.OnPolicyRunner;
 
 /**
  * ROS 2 wire compatibility with an independent DDS: a C program built here from CycloneDDS
@@ -36,21 +30,10 @@ class CycloneDdsInteropTest {
 
     @Test
     void independentDdsPeerDrivesTheDeployNode() throws Exception {
-        Path idlc = Peers.onPath("idlc"), gcc = Peers.onPath("gcc");
-        Peers.require(idlc != null && gcc != null && Files.exists(Path.of("/usr/include/dds/dds.h")), "CycloneDDS (idlc, dds.h) and gcc",
-                "apt-get install cyclonedds-dev gcc");
-        Path res = Path.of("src/test/resources/cyclonedds");
-        run(dir, idlc.toString(), res.resolve("ros2_types.idl").toAbsolutePath().toString());
-        run(dir, gcc.toString(), "-O1", "-o", "robot_peer", res.resolve("robot_peer.c").toAbsolutePath().toString(), "ros2_types.c", "-I.", "-lddsc");
+        Path robotPeer = CycloneDdsPeer.build(dir, "robot_peer");
 
-        PPOConfig c = new PPOConfig();
-        Presets.apply(c, "reacher_2dof");
-        c.apply(List.of("num_envs=2", "rollout_steps=128", "minibatch_size=128", "n_epochs=2", "total_timesteps=512", "seed=4"));
-        Path onnx = dir.resolve("policy.onnx");
-        try (OnPolicyRunner r = new OnPolicyRunner(c, s -> EnvRegistry.make("reacher_2dof", s), null)) {
-            r.learn(null);
-            OnnxExporter.write(r.policy(), Deployment.metadata("reacher_2dof"), onnx);
-        }
+        Path onnx = TestSupport.exportedPolicy("reacher_2dof", dir.resolve("policy.onnx"), "num_envs=2", "rollout_steps=128", "minibatch_size=128", "n_epochs=2",
+                "total_timesteps=512", "seed=4");
         RobotTask task = EnvRegistry.task("reacher_2dof");
         RosParams p = new RosParams();
         p.domainId = 170 + (int) (ProcessHandle.current().pid() % 50);
@@ -64,7 +47,7 @@ class CycloneDdsInteropTest {
         float[] expected;
         try (OnnxPolicy op = OnnxPolicy.load(onnx); DeployNode node = new DeployNode(p, op, task).start()) {
             expected = op.act(obs);
-            Process peer = new ProcessBuilder(dir.resolve("robot_peer").toString(), String.valueOf(p.domainId), "30",
+            Process peer = new ProcessBuilder(robotPeer.toString(), String.valueOf(p.domainId), "30",
                     p.commandTopic(task.commandInterface), "joint2=0.4", "gripper_joint=0.0", "joint1=-0.7").redirectErrorStream(true).start();
             try (BufferedReader in = new BufferedReader(new InputStreamReader(peer.getInputStream()))) {
                 String line;
@@ -87,11 +70,5 @@ class CycloneDdsInteropTest {
             assertTrue(cmd[0] >= -3.1 && cmd[0] <= 3.1 && cmd[1] >= -2.6 && cmd[1] <= 2.6, "command within the joint limits: " + java.util.Arrays.toString(cmd));
         }
         assertArrayEquals(new double[] {expected[0], expected[1]}, last, 1e-6, "the command is the policy's action for that joint state");
-    }
-
-    private static void run(Path dir, String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), String.join(" ", cmd) + ":\n" + out);
     }
 }

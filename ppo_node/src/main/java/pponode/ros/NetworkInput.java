@@ -1,0 +1,179 @@
+package pponode.ros;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import us.ihmc.idl.CDR;
+import us.ihmc.idl.InterchangeSerializer;
+import us.ihmc.pubsub.TopicDataType;
+import us.ihmc.pubsub.attributes.SubscriberAttributes;
+import us.ihmc.pubsub.common.SerializedPayload;
+import us.ihmc.pubsub.subscriber.Subscriber;
+import us.ihmc.ros2.ROS2Node;
+import us.ihmc.ros2.ROS2QosProfile;
+
+/**
+ * Everything the node reads from the network goes through here, so that no message any
+ * participant can send crashes the node or stalls its control loop.
+ *
+ * <p>ROS 2 strings and sequences are unbounded, but the generated IHMC types size a subscriber's
+ * receive buffer for 255-character strings; a longer (valid) message overran it and the exception
+ * thrown from the DDS callback corrupted Fast DDS's heap (exit 134). Here a subscription's buffer
+ * holds any message up to {@link #MAX_MESSAGE_BYTES}, and a sample that still cannot be taken or
+ * decoded (larger than that, or malformed) is dropped and counted per topic, with a report at most
+ * every {@link #REPORT_PERIOD_MS} ms: never an exception back into the DDS thread.
+ */
+public final class NetworkInput {
+    private static final Logger LOG = LoggerFactory.getLogger(NetworkInput.class);
+    /** The largest message accepted on any topic the node reads (64 KiB: a 100-joint JointState with long names is ~8 KiB). */
+    public static final int MAX_MESSAGE_BYTES = 64 * 1024;
+    static final long REPORT_PERIOD_MS = 5_000;
+
+    /** What to do with one message taken off a subscription. */
+    public interface Handler<T> {
+        void onMessage(Subscriber<T> subscriber) throws IOException;
+    }
+
+    private final Map<String, AtomicLong> dropped = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> reported = new ConcurrentHashMap<>();
+    private volatile long lastReportMs;
+
+    /** Subscribes {@code handler} to {@code topic}; what it cannot handle is dropped and counted, never thrown. */
+    public <T> void subscribe(ROS2Node node, TopicDataType<T> type, String topic, ROS2QosProfile qos, Handler<T> handler) {
+        TopicDataType<T> sized = new SizeLimited<>(type);
+        SubscriberAttributes attributes = FixedSizeSamples.of(node.createSubscriberAttributes(topic, sized, qos));
+        node.createSubscription(sized, sub -> {
+            try {
+                handler.onMessage(sub);
+            } catch (Exception | StackOverflowError e) {
+                drop(topic, e);
+            }
+        }, attributes);
+    }
+
+    /**
+     * Fast DDS keeps every sample of this reader in a preallocated slot of the type's size
+     * (MAX_MESSAGE_BYTES): a larger sample cannot be stored and is refused inside Fast DDS.
+     * With the default memory policy (preallocated with realloc) it was stored whole and then
+     * copied into the receive buffer without a bound, overwriting the heap.
+     */
+    static final class FixedSizeSamples extends SubscriberAttributes {
+        /** The node's attributes for the topic (name, partitions, QoS), with this memory policy. */
+        static FixedSizeSamples of(SubscriberAttributes a) {
+            FixedSizeSamples f = new FixedSizeSamples();
+            f.topicDataType(a.getTopicDataType()).topicName(a.getTopicName()).partitions(a.getPartitions()).reliabilityKind(a.getReliabilityKind())
+                    .durabilityKind(a.getDurabilityKind()).historyQosPolicyKind(a.getHistoryQosPolicyKind()).historyDepth(a.getHistoryDepth());
+            return f;
+        }
+
+        @Override
+        public String marshall(String profileName) throws IOException {
+            String xml = super.marshall(profileName);
+            int end = xml.lastIndexOf("</data_reader>");
+            if (end < 0) throw new IOException("unexpected Fast DDS reader profile: " + xml);
+            return xml.substring(0, end) + "<historyMemoryPolicy>PREALLOCATED</historyMemoryPolicy>\n" + xml.substring(end);
+        }
+    }
+
+    /** Messages dropped on {@code topic} so far. */
+    public long dropped(String topic) {
+        AtomicLong n = dropped.get(topic);
+        return n == null ? 0 : n.get();
+    }
+
+    /** Messages dropped on all topics so far. */
+    public long dropped() {
+        return dropped.values().stream().mapToLong(AtomicLong::get).sum();
+    }
+
+    void drop(String topic, Throwable why) {
+        dropped.computeIfAbsent(topic, t -> new AtomicLong()).incrementAndGet();
+        long now = System.currentTimeMillis();
+        if (now - lastReportMs < REPORT_PERIOD_MS) return;
+        lastReportMs = now;
+        StringBuilder b = new StringBuilder();
+        dropped.forEach((t, n) -> {
+            long since = n.get() - reported.computeIfAbsent(t, x -> new AtomicLong()).getAndSet(n.get());
+            if (since > 0) b.append(b.length() == 0 ? "" : ", ").append(since).append(" on ").append(t);
+        });
+        LOG.warn("dropped messages it cannot take (larger than {} bytes or malformed): {}; last: {}", MAX_MESSAGE_BYTES, b,
+                why.getMessage() != null ? why.getMessage() : why.getClass().getSimpleName());
+    }
+
+    /** A generated message type whose receive buffer holds messages up to MAX_MESSAGE_BYTES; everything else is the generated code's. */
+    static final class SizeLimited<T> implements TopicDataType<T> {
+        private final TopicDataType<T> type;
+
+        SizeLimited(TopicDataType<T> type) {
+            this.type = type;
+        }
+
+        @Override
+        public int getTypeSize() {
+            return Math.max(type.getTypeSize(), MAX_MESSAGE_BYTES);
+        }
+
+        @Override
+        public void serialize(T data, SerializedPayload payload) throws IOException {
+            type.serialize(data, payload);
+        }
+
+        @Override
+        public void deserialize(SerializedPayload payload, T data) throws IOException {
+            type.deserialize(payload, data);
+        }
+
+        @Override
+        public void serialize(T data, InterchangeSerializer s) {
+            type.serialize(data, s);
+        }
+
+        @Override
+        public void deserialize(InterchangeSerializer s, T data) {
+            type.deserialize(s, data);
+        }
+
+        @Override
+        public void serialize(T data, CDR cdr) {
+            type.serialize(data, cdr);
+        }
+
+        @Override
+        public void deserialize(T data, CDR cdr) {
+            type.deserialize(data, cdr);
+        }
+
+        @Override
+        public void copy(T src, T dest) {
+            type.copy(src, dest);
+        }
+
+        @Override
+        public String getName() {
+            return type.getName();
+        }
+
+        @Override
+        public String getDefinitionChecksum() {
+            return type.getDefinitionChecksum();
+        }
+
+        @Override
+        public String getDefinitionVersion() {
+            return type.getDefinitionVersion();
+        }
+
+        @Override
+        public T createData() {
+            return type.createData();
+        }
+
+        @Override
+        public TopicDataType<T> newInstance() {
+            return new SizeLimited<>(type.newInstance());
+        }
+    }
+}
