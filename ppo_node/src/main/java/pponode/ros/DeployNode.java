@@ -1,5 +1,7 @@
 package pponode.ros;
 
+import java.util.Arrays;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pponode.env.RobotTask;
@@ -54,7 +56,10 @@ public final class DeployNode implements AutoCloseable {
     private volatile double[] target;
     private volatile double[] lastCommand;
     private volatile long published, safeTicks;
-    private String lastReason = "";
+    private static final Pattern NUMBERS = Pattern.compile("-?[0-9][0-9.]*");
+    static final long SUMMARY_PERIOD_NS = 10_000_000_000L;
+    private String lastCause = "";
+    private long safeSince, lastSummaryNanos;
 
     public DeployNode(RosParams p, OnnxPolicy policy, RobotTask task) {
         this.policy = policy;
@@ -188,6 +193,26 @@ public final class DeployNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Logs when the node starts or stops sending the safe command, or its cause changes, and every
+     * SUMMARY_PERIOD_NS while it stays safe: a stale input is one line, not one per control period.
+     * (A reason's numbers, such as the age of a stale state, do not make it a new cause.)
+     */
+    private void logTransitions() {
+        long now = System.nanoTime();
+        String cause = gate.safe() ? NUMBERS.matcher(gate.reason()).replaceAll("#") : "ok";
+        if (!cause.equals(lastCause)) {
+            if (gate.safe()) LOG.warn("deploy: safe command ({}): {}", task.commandInterface.equals("position") ? "hold position" : "zero " + task.commandInterface, gate.reason());
+            else LOG.info("deploy: policy in control");
+            lastCause = cause;
+            safeSince = safeTicks;
+            lastSummaryNanos = now;
+        } else if (gate.safe() && now - lastSummaryNanos >= SUMMARY_PERIOD_NS) {
+            LOG.warn("deploy: still sending the safe command, {} periods so far: {}", safeTicks - safeSince, gate.reason());
+            lastSummaryNanos = now;
+        }
+    }
+
     /** One control period: observation → policy → safety gate → command. */
     synchronized void tick() {
         JointStateAssembler.Health h = assembler.assemble(System.nanoTime(), timeoutNanos, target, lastAction, robotObs);
@@ -199,25 +224,20 @@ public final class DeployNode implements AutoCloseable {
             remap.action(policyAction, robotAction);
             action = robotAction;
         }
-        if (action == null && published == 0 && task.commandInterface.equals("position") && java.util.Arrays.stream(measured).anyMatch(Double::isNaN)) {
+        if (action == null && published == 0 && task.commandInterface.equals("position") && Arrays.stream(measured).anyMatch(Double::isNaN)) {
             // Nothing sent yet and the joints never heard: there is no position to hold, and any
             // number sent to a position controller would move the robot. Stay silent until then.
             // (Later, a joint that turns NaN holds the last command sent.)
-            if (!"waiting".equals(lastReason)) {
+            if (!"waiting".equals(lastCause)) {
                 LOG.warn("deploy: no command sent until joint states arrive ({})", h.reason());
-                lastReason = "waiting";
+                lastCause = "waiting";
             }
             safeTicks++;
             return;
         }
         double[] cmd = gate.command(action, h, measured);
         if (gate.safe()) safeTicks++;
-        String reason = gate.reason();
-        if (!reason.equals(lastReason)) {
-            if (gate.safe()) LOG.warn("deploy: safe command ({}): {}", task.commandInterface.equals("position") ? "hold position" : "zero " + task.commandInterface, reason);
-            else LOG.info("deploy: policy in control");
-            lastReason = reason;
-        }
+        logTransitions();
         for (int i = 0; i < cmd.length; i++) lastAction[i] = (float) (2 * (cmd[i] - low[i]) / (high[i] - low[i]) - 1);
         if (trajectoryPub != null) { // one point, reached one control period from now
             var positions = trajectoryMsg.getPoints().get(0).getPositions();

@@ -6,7 +6,8 @@ import java.util.Arrays;
  * The last stage before a command leaves the node. Normal operation: the policy's command,
  * optionally rate-limited and low-pass filtered, always clamped to the joint limits. When the
  * observation is unhealthy (stale, missing joint, NaN) or the e-stop is latched, the configured
- * safe command instead: zero effort/velocity, or hold the position the joints had when it began.
+ * safe command instead: zero effort/velocity, or hold the position the joints had when it began
+ * (for a joint whose measurement is NaN, its last finite measured position).
  */
 public final class SafetyGate {
     private final String commandInterface;
@@ -14,6 +15,8 @@ public final class SafetyGate {
     private final double maxStep; // per control period; +inf = off
     private final double alpha; // low-pass coefficient in (0, 1]; 1 = off
     private final double[] prev;
+    /** Each joint's last finite measured position (NaN until one arrives): where a joint whose measurement turns NaN is held. */
+    private final double[] lastFinite;
     private double[] hold;
     private boolean estop, safe = true;
     private String reason = "starting";
@@ -26,6 +29,8 @@ public final class SafetyGate {
         this.maxStep = maxRatePerSecond > 0 ? maxRatePerSecond * controlPeriod : Double.POSITIVE_INFINITY;
         this.alpha = lowPassAlpha;
         prev = new double[low.length];
+        lastFinite = new double[low.length];
+        Arrays.fill(lastFinite, Double.NaN);
     }
 
     public synchronized void estop(boolean engaged) {
@@ -50,6 +55,7 @@ public final class SafetyGate {
      * hold-position safe command; may hold NaN when unknown).
      */
     public synchronized double[] command(float[] action, JointStateAssembler.Health health, double[] measured) {
+        for (int i = 0; measured != null && i < lastFinite.length; i++) if (Double.isFinite(measured[i])) lastFinite[i] = measured[i];
         boolean nowSafe = estop || !health.ok() || action == null;
         String why = estop ? "e-stop latched" : !health.ok() ? health.reason() : action == null ? "no action" : "ok";
         if (nowSafe) {
@@ -79,9 +85,10 @@ public final class SafetyGate {
     private double[] holdTarget(double[] measured) {
         double[] h = new double[low.length];
         for (int i = 0; i < h.length; i++) {
-            double m = measured == null ? Double.NaN : measured[i];
-            // unknown position: the middle of the range is no good; keep the last command instead
-            h[i] = Double.isFinite(m) ? Math.max(low[i], Math.min(high[i], m)) : prev[i];
+            // a joint whose measurement is NaN now is held where it was last measured; one never
+            // measured keeps the last command (the middle of the range would move it)
+            double m = Double.isFinite(lastFinite[i]) ? lastFinite[i] : prev[i];
+            h[i] = Math.max(low[i], Math.min(high[i], m));
         }
         return h;
     }

@@ -188,13 +188,28 @@ class RosNodeTest {
             robot.estop(false);
             await(() -> !dep.safe(), 2_000, "release");
             // the robot stops publishing altogether → stale within one timeout (3 periods = 60 ms) plus a period
-            run.set(false);
-            pub.join();
-            long t0 = System.nanoTime();
-            await(dep::safe, 2_000, "stale joint states");
-            long ms = (System.nanoTime() - t0) / 1_000_000;
-            assertTrue(dep.reason().contains("stale"), dep.reason());
-            assertTrue(ms <= 60 + 20 + 30, "safe command " + ms + " ms after the last joint state (timeout 60 ms, period 20 ms)");
+            java.io.PrintStream err = System.err;
+            java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+            System.setErr(new java.io.PrintStream(log, true));
+            long safeBefore;
+            try {
+                run.set(false);
+                pub.join();
+                long t0 = System.nanoTime();
+                await(dep::safe, 2_000, "stale joint states");
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertTrue(dep.reason().contains("stale"), dep.reason());
+                assertTrue(ms <= 60 + 20 + 30, "safe command " + ms + " ms after the last joint state (timeout 60 ms, period 20 ms)");
+                safeBefore = dep.safeTicks();
+                await(() -> dep.safeTicks() >= safeBefore + 100, 30_000, "100 periods of stale joint states");
+            } finally {
+                System.setErr(err);
+            }
+            // one line for the transition, not one per period (the stale age in the reason changes every period)
+            List<String> lines = log.toString().lines().filter(l -> l.contains("deploy: safe command") || l.contains("deploy: still sending")).toList();
+            err.println(log);
+            assertEquals(1, lines.stream().filter(l -> l.contains("deploy: safe command")).count(), lines.toString());
+            assertTrue(lines.size() <= 1 + (dep.safeTicks() - safeBefore) / 500, "at most one summary per 10 s (500 periods): " + lines);
         }
     }
 

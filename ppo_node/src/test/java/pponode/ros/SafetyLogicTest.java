@@ -64,4 +64,19 @@ class SafetyLogicTest {
         effort.command(new float[] {2f}, OK, null); // resumes at the command
         assertArrayEquals(new double[] {2.5}, effort.command(new float[] {3f}, OK, null), 1e-12, "low-pass with alpha 0.5");
     }
+
+    @Test
+    void aJointWhoseMeasurementTurnsNanIsHeldAtItsLastFiniteMeasurement() {
+        SafetyGate g = new SafetyGate("position", new double[] {-3, -3}, new double[] {3, 3}, 0, 1.0, 0.02);
+        JointStateAssembler.Health nan = new JointStateAssembler.Health(false, "joint state for 'joint1' is not finite");
+        g.command(new float[] {2f, -1f}, OK, new double[] {0.3, -0.2}); // commanded far from where the joints are
+        g.command(new float[] {2f, -1f}, OK, new double[] {0.35, -0.25});
+        double[] hold = g.command(null, nan, new double[] {Double.NaN, -0.3});
+        assertArrayEquals(new double[] {0.35, -0.3}, hold, 1e-12, "held where the joint was last measured, not at the last command (2.0)");
+        assertArrayEquals(hold, g.command(null, nan, new double[] {Double.NaN, Double.NaN}), 1e-12, "and kept while the fault lasts");
+        SafetyGate never = new SafetyGate("position", new double[] {-3, -3}, new double[] {3, 3}, 0, 1.0, 0.02);
+        never.command(new float[] {1f, 1f}, OK, new double[] {Double.NaN, 0.1});
+        assertArrayEquals(new double[] {1, 0.1}, never.command(null, nan, new double[] {Double.NaN, 0.1}), 1e-12,
+                "a joint never measured keeps its last command");
+    }
 }
