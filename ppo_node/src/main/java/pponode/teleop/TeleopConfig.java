@@ -29,7 +29,8 @@ public final class TeleopConfig {
     public String commandTopic = "ppo_node/{robot}/teleop/cmd";
     public String telemetryTopic = "ppo_node/{robot}/telemetry";
     /** ROS 2 topic (std_msgs/String, the same JSON); empty = no ROS 2 channel. */
-    public String rosTopic = "/ppo_node/teleop/cmd";
+    /** The ROS 2 operator channel's command topic; empty (the default): no ROS 2 channel, no participant opened. */
+    public String rosTopic = "";
     public long sessionExpirySeconds = 3600;
     public long telemetryPeriodMs = 1000;
     /** A command holds control for this long after its stamp (the deadman). */

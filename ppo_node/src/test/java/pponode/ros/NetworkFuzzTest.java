@@ -42,7 +42,7 @@ class NetworkFuzzTest {
         RosParams teleop = new RosParams();
         teleop.domainId = p.domainId;
         teleop.nodeName = "ppo_node_teleop";
-        TeleopConfig tc = new TeleopConfig();
+        TeleopConfig tc = new TeleopConfig().apply(List.of("ros_topic=/ppo_node/teleop/cmd"));
         AtomicLong teleopMessages = new AtomicLong();
         ROS2Node teleopNode = Ros2.node(teleop);
         Map<String, String> sent = new LinkedHashMap<>();

@@ -20,7 +20,7 @@ class TeleopRosTest {
         RosParams p = new RosParams();
         p.domainId = 170 + (int) (ProcessHandle.current().pid() % 20);
         p.nodeName = "ppo_node_teleop";
-        TeleopConfig c = new TeleopConfig().apply(List.of("token=abc"));
+        TeleopConfig c = new TeleopConfig().apply(List.of("token=abc", "ros_topic=/ppo_node/teleop/cmd"));
         TeleopArbiter a = new TeleopArbiter(c, List.of("joint1", "joint2"), new double[] {-1, -1}, new double[] {1, 1}, "velocity", System::currentTimeMillis);
         ROS2Node node = Ros2.node(p);
         RosParams q = new RosParams();
