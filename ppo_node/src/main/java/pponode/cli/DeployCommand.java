@@ -30,12 +30,14 @@ final class DeployCommand implements Callable<Integer> {
             }
             RobotTask task = EnvRegistry.task(p.task);
             if (task == null) throw new IllegalArgumentException("unknown task '" + p.task + "'");
-            try (DeployNode node = new DeployNode(p, op, task).start()) {
+            DeployNode node = new DeployNode(p, op, task).start();
+            try (node) {
                 Runtime.getRuntime().addShutdownHook(new Thread(node::close));
                 ros.waitUntilDone();
-                System.err.printf("deploy: %d commands published (%d safe), %d missed deadlines, %d received messages dropped%n", node.published(), node.safeTicks(),
-                        node.missedDeadlines(), node.droppedMessages());
             }
+            // after close: the count includes the stop commands it sent
+            System.err.printf("deploy: %d commands published (%d safe), %d missed deadlines, %d received messages dropped%n", node.published(), node.safeTicks(),
+                    node.missedDeadlines(), node.droppedMessages());
         }
         return 0;
     }

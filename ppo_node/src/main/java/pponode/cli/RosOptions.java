@@ -29,14 +29,17 @@ final class RosOptions {
         return p.apply(params);
     }
 
-    /** Waits for {@code done}, checked every 50 ms, or until --duration has passed. */
+    /** Waits for {@code done}, checked every 50 ms, until --duration has passed or Ctrl-C / SIGTERM. */
     void waitUntil(BooleanSupplier done) throws InterruptedException {
+        StopSignals stop = StopSignals.install();
         long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + (long) (duration * 1e9);
-        while (!done.getAsBoolean() && System.nanoTime() < end) Thread.sleep(50);
+        while (!done.getAsBoolean() && System.nanoTime() < end && !stop.await(50)) {
+            // checked again after each slice
+        }
     }
 
+    /** Waits for --duration, or until Ctrl-C / SIGTERM. */
     void waitUntilDone() throws InterruptedException {
-        if (duration != null) Thread.sleep((long) (duration * 1000));
-        else Thread.currentThread().join();
+        StopSignals.install().await(duration == null ? -1 : (long) (duration * 1000));
     }
 }

@@ -1,6 +1,7 @@
 package pponode.ros;
 
 import java.util.Arrays;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -215,6 +216,7 @@ public final class DeployNode implements AutoCloseable {
 
     /** One control period: observation → policy → safety gate → command. */
     synchronized void tick() {
+        if (closed) return; // a joint state arriving during shutdown: the stop command was the last
         JointStateAssembler.Health h = assembler.assemble(System.nanoTime(), timeoutNanos, target, lastAction, robotObs);
         for (int i = 0; i < measured.length; i++) measured[i] = assembler.position(task.actuatedJoints.get(i));
         float[] action = null;
@@ -239,6 +241,10 @@ public final class DeployNode implements AutoCloseable {
         if (gate.safe()) safeTicks++;
         logTransitions();
         for (int i = 0; i < cmd.length; i++) lastAction[i] = (float) (2 * (cmd[i] - low[i]) / (high[i] - low[i]) - 1);
+        publish(cmd);
+    }
+
+    private void publish(double[] cmd) {
         if (trajectoryPub != null) { // one point, reached one control period from now
             var positions = trajectoryMsg.getPoints().get(0).getPositions();
             positions.resetQuick();
@@ -251,6 +257,23 @@ public final class DeployNode implements AutoCloseable {
         }
         lastCommand = cmd;
         published++;
+    }
+
+    /**
+     * The last commands before the node goes away: the safe one (hold position, or zero
+     * effort/velocity), so a controller that keeps its last command does not keep the policy's.
+     * Nothing if nothing was ever sent (a position controller that never heard from us stays put).
+     */
+    private synchronized void publishStopCommand() {
+        if (published == 0) return;
+        for (int i = 0; i < measured.length; i++) measured[i] = assembler.position(task.actuatedJoints.get(i));
+        gate.estop(true);
+        double[] stop = gate.command(null, new JointStateAssembler.Health(false, "shutting down"), measured);
+        for (int k = 0; k < 3; k++) { // for three periods, so it is not one datagram sent just before the participant goes
+            if (k > 0) LockSupport.parkNanos(periodNanos);
+            publish(stop);
+            safeTicks++;
+        }
     }
 
     /** The latest target received (world frame), or null before the first. */
@@ -295,6 +318,7 @@ public final class DeployNode implements AutoCloseable {
         if (closed) return;
         closed = true;
         if (loop != null) loop.close();
+        publishStopCommand();
         node.destroy();
     }
 }

@@ -1,5 +1,6 @@
 package pponode.ros;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
@@ -129,6 +133,17 @@ class RosNodeTest {
             target.publish(t);
         }
 
+        /** Records every Float64MultiArray command the node sends on {@code topic}. */
+        List<double[]> recordCommands(String topic) {
+            List<double[]> commands = new java.util.concurrent.CopyOnWriteArrayList<>();
+            std_msgs.msg.dds.Float64MultiArrayPubSubType fa = new std_msgs.msg.dds.Float64MultiArrayPubSubType();
+            node.createSubscription(fa, sub -> {
+                std_msgs.msg.dds.Float64MultiArray m = sub.takeNextData();
+                if (m != null) commands.add(m.getData().toArray());
+            }, node.createSubscriberAttributes(topic, fa, Ros2.qos("reliable")));
+            return commands;
+        }
+
         void estop(boolean on) {
             Bool b = new Bool();
             b.setData(on);
@@ -138,6 +153,53 @@ class RosNodeTest {
         @Override
         public void close() {
             node.destroy();
+        }
+    }
+
+    /** Ctrl-C ends `deploy` as a ROS 2 node ends: a last safe command (hold the measured position), a summary, exit 0, no trace. */
+    @Test
+    void ctrlCStopsDeployWithALastSafeCommandAndExitZero() throws Exception {
+        RosParams p = params();
+        try (FakeRobot robot = new FakeRobot(p)) {
+            List<double[]> commands = robot.recordCommands(p.commandTopic("position"));
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process deploy = new ProcessBuilder(java, "-Xss4m", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "pponode.cli.Main", "deploy",
+                    "--policy", onnx.toString(), "--param", "domain_id=" + p.domainId).redirectErrorStream(true).start();
+            StringBuilder out = new StringBuilder();
+            Thread reader = new Thread(() -> {
+                try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(deploy.getInputStream()))) {
+                    for (String l = in.readLine(); l != null; l = in.readLine()) out.append(l).append('\n');
+                } catch (IOException e) {
+                    out.append(e);
+                }
+            });
+            reader.start();
+            var run = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread pub = new Thread(() -> {
+                while (run.get()) {
+                    robot.state(new String[] {"joint2", "joint1"}, new double[] {0.5, 0.2});
+                    LockSupport.parkNanos(10_000_000);
+                }
+            });
+            pub.start();
+            try {
+                await(() -> commands.size() > 25, 60_000, "the deploy process in control");
+                assertEquals(0, new ProcessBuilder("kill", "-INT", String.valueOf(deploy.pid())).start().waitFor());
+                assertTrue(deploy.waitFor(30, TimeUnit.SECONDS), "deploy ends after Ctrl-C");
+            } finally {
+                run.set(false);
+                pub.join();
+                deploy.destroyForcibly();
+            }
+            reader.join();
+            String log = out.toString();
+            System.out.println(log);
+            assertEquals(0, deploy.exitValue(), log);
+            assertTrue(log.contains("deploy: ") && log.contains("commands published"), "the summary line: " + log);
+            assertFalse(log.contains("Exception") || log.contains("\tat ") || log.contains("StatusLogger"), "no trace: " + log);
+            // the stop command goes out three times, the last one is what the controller keeps
+            await(() -> commands.size() >= 3 && Arrays.equals(commands.get(commands.size() - 1), commands.get(commands.size() - 3)), 5_000, "the stop commands");
+            assertArrayEquals(new double[] {0.2, 0.5}, commands.get(commands.size() - 1), 1e-12, "the last command holds the measured position (joint1 0.2, joint2 0.5)");
         }
     }
 

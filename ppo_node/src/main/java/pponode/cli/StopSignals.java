@@ -1,0 +1,38 @@
+package pponode.cli;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import sun.misc.Signal;
+
+/**
+ * Ctrl-C (SIGINT) and SIGTERM end a long-running command the way a ROS 2 node ends: the command
+ * returns from its wait, shuts its node down in order (last safe command, summary line) and
+ * exits 0. Left to the JVM, the signal ran the shutdown hooks while libraries were still logging
+ * (log4j's "Shutdown in progress" traces) and the process exited 130. A second signal forces
+ * the exit, for a shutdown that hangs.
+ */
+final class StopSignals {
+    private final CountDownLatch stop = new CountDownLatch(1);
+
+    private StopSignals() {}
+
+    static StopSignals install() {
+        StopSignals s = new StopSignals();
+        for (String name : new String[] {"INT", "TERM"}) {
+            Signal.handle(new Signal(name), sig -> {
+                if (s.stop.getCount() == 0) Runtime.getRuntime().halt(128 + sig.getNumber());
+                s.stop.countDown();
+            });
+        }
+        return s;
+    }
+
+    /** Waits for a stop signal, at most {@code millis} (negative: without limit); true if one came. */
+    boolean await(long millis) throws InterruptedException {
+        if (millis < 0) {
+            stop.await();
+            return true;
+        }
+        return stop.await(millis, TimeUnit.MILLISECONDS);
+    }
+}
