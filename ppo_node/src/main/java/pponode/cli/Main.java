@@ -20,6 +20,14 @@ public final class Main implements Runnable {
         spec.commandLine().usage(System.err);
     }
 
+    static {
+        // before any library initialises log4j: its lines go to stderr (IHMC's own config prints
+        // INFO to stdout with colour codes, which broke --json's last line)
+        if (System.getProperty("log4j2.configurationFile") == null && System.getProperty("log4j.configurationFile") == null) {
+            System.setProperty("log4j2.configurationFile", "ppo_node-log4j2.properties");
+        }
+    }
+
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }

@@ -156,6 +156,22 @@ class RosNodeTest {
         }
     }
 
+    private static Thread drain(java.io.InputStream in, StringBuilder into) {
+        Thread t = new Thread(() -> {
+            try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(in))) {
+                for (String l = r.readLine(); l != null; l = r.readLine()) {
+                    synchronized (into) {
+                        into.append(l).append('\n');
+                    }
+                }
+            } catch (IOException e) {
+                into.append(e);
+            }
+        });
+        t.start();
+        return t;
+    }
+
     /** Ctrl-C ends `deploy` as a ROS 2 node ends: a last safe command (hold the measured position), a summary, exit 0, no trace. */
     @Test
     void ctrlCStopsDeployWithALastSafeCommandAndExitZero() throws Exception {
@@ -164,16 +180,9 @@ class RosNodeTest {
             List<double[]> commands = robot.recordCommands(p.commandTopic("position"));
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Process deploy = new ProcessBuilder(java, "-Xss4m", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "pponode.cli.Main", "deploy",
-                    "--policy", onnx.toString(), "--param", "domain_id=" + p.domainId).redirectErrorStream(true).start();
-            StringBuilder out = new StringBuilder();
-            Thread reader = new Thread(() -> {
-                try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(deploy.getInputStream()))) {
-                    for (String l = in.readLine(); l != null; l = in.readLine()) out.append(l).append('\n');
-                } catch (IOException e) {
-                    out.append(e);
-                }
-            });
-            reader.start();
+                    "--policy", onnx.toString(), "--param", "domain_id=" + p.domainId).start();
+            StringBuilder out = new StringBuilder(), err = new StringBuilder();
+            Thread outReader = drain(deploy.getInputStream(), out), errReader = drain(deploy.getErrorStream(), err);
             var run = new java.util.concurrent.atomic.AtomicBoolean(true);
             Thread pub = new Thread(() -> {
                 while (run.get()) {
@@ -191,10 +200,14 @@ class RosNodeTest {
                 pub.join();
                 deploy.destroyForcibly();
             }
-            reader.join();
-            String log = out.toString();
+            outReader.join();
+            errReader.join();
+            String log = err.toString();
             System.out.println(log);
             assertEquals(0, deploy.exitValue(), log);
+            // stdout is for results (--json's line): library log lines go to stderr, without colour codes
+            assertEquals("", out.toString(), "nothing on stdout");
+            assertFalse(log.contains("\u001b["), "no ANSI escape: " + log);
             assertTrue(log.contains("deploy: ") && log.contains("commands published"), "the summary line: " + log);
             assertFalse(log.contains("Exception") || log.contains("\tat ") || log.contains("StatusLogger"), "no trace: " + log);
             // the stop command goes out three times, the last one is what the controller keeps
