@@ -2,6 +2,8 @@ package pponode.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import pponode.runner.Version;
@@ -29,7 +31,48 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        String[] translated;
+        try {
+            translated = rosArgs(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(commandLine().execute(translated));
+    }
+
+    /**
+     * The ROS 2 command-line arguments that {@code ros2 run}/{@code ros2 launch} pass to a node,
+     * {@code --ros-args [-r from:=to] [-p name:=value] [--params-file F] [--log-level L] [--]},
+     * as this CLI's options: -r becomes --remap (__ns and __node included), -p --param,
+     * --params-file stays; --log-level is accepted and ignored (logging is configured here).
+     */
+    public static String[] rosArgs(String... args) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].equals("--ros-args")) {
+                out.add(args[i]);
+                continue;
+            }
+            for (i++; i < args.length && !args[i].equals("--"); i++) {
+                String a = args[i];
+                if (i + 1 >= args.length) throw new IllegalArgumentException("--ros-args: '" + a + "' needs a value");
+                String v = args[++i];
+                switch (a) {
+                    case "-r", "--remap" -> out.addAll(List.of("--remap", v));
+                    case "-p", "--param" -> {
+                        int sep = v.indexOf(":=");
+                        if (sep <= 0) throw new IllegalArgumentException("--ros-args -p expects name:=value, got '" + v + "'");
+                        out.addAll(List.of("--param", v.substring(0, sep) + "=" + v.substring(sep + 2)));
+                    }
+                    case "--params-file" -> out.addAll(List.of("--params-file", v));
+                    case "--log-level" -> { }
+                    default -> throw new IllegalArgumentException("--ros-args: unsupported argument '" + a + "' (supported: -r, -p, --params-file, --log-level)");
+                }
+            }
+        }
+        return out.toArray(String[]::new);
     }
 
     public static CommandLine commandLine() {

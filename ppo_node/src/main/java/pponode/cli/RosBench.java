@@ -101,7 +101,7 @@ final class RosBench {
                         late.incrementAndGet();
                         if (TRACE) System.err.printf("late %.0f us at %.2f s%n", lat / 1e3, (now - t0Bench[0]) / 1e9);
                     }
-                }, robot.createSubscriberAttributes(p.commandTopic(task.commandInterface), fa, Ros2.qos("reliable")));
+                }, robot.createSubscriberAttributes(p.resolve(p.commandTopic(task.commandInterface)), fa, Ros2.qos("reliable")));
                 geometry_msgs.msg.dds.PointStampedPubSubType pt = new geometry_msgs.msg.dds.PointStampedPubSubType();
                 ROS2PublisherBasics<geometry_msgs.msg.dds.PointStamped> targetPub = robot.createPublisher(pt,
                         robot.createPublisherAttributes(pt, p.targetTopic, Ros2.qos("reliable")));

@@ -15,6 +15,9 @@ final class RosOptions {
     @Option(names = "--param", description = "Override one node parameter, e.g. --param domain_id=7 (repeatable).")
     List<String> params = new ArrayList<>();
 
+    @Option(names = "--remap", description = "Remapping rule from:=to, as --ros-args -r (repeatable); __ns:=/robot1 sets the namespace, __node:=name the node name.")
+    List<String> remaps = new ArrayList<>();
+
     @Option(names = "--task", description = "Robot task (urdf/tasks/<name>.yaml or a path).")
     String task;
 
@@ -26,7 +29,9 @@ final class RosOptions {
         p.nodeName = nodeName;
         if (paramsFile != null) p.load(paramsFile, nodeName);
         if (task != null) p.task = task;
-        return p.apply(params);
+        p.apply(params);
+        for (String r : remaps) p.remap(r);
+        return p;
     }
 
     /** Waits for {@code done}, checked every 50 ms, until --duration has passed or Ctrl-C / SIGTERM. */

@@ -116,7 +116,7 @@ public final class DeployNode implements AutoCloseable {
         }
         loop = onMessage ? null : new ControlLoop("deploy-" + task.name, rate, p.threadPriority, this::tick);
         LOG.info("deploy: {} on {} (domain {}): joint states from {}, commands to {} at {} Hz, watchdog {} ms", policy.path().getFileName(), task.name,
-                p.domain(), p.jointStateTopics, cmdTopic, rate, timeoutNanos / 1e6);
+                p.domain(), p.resolvedJointStateTopics(), cmdTopic, rate, timeoutNanos / 1e6);
     }
 
     public DeployNode start() {

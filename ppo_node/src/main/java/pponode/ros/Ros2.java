@@ -24,8 +24,7 @@ public final class Ros2 {
     private Ros2() {}
 
     public static ROS2Node node(RosParams p) {
-        return new ROS2Node(DomainFactory.getDomain(DomainFactory.PubSubImplementation.FAST_RTPS), p.nodeName,
-                p.namespace.startsWith("/") ? p.namespace.substring(1) : p.namespace, p.domain());
+        return new ROS2Node(DomainFactory.getDomain(DomainFactory.PubSubImplementation.FAST_RTPS), p.nodeName, p.namespace, p.domain());
     }
 
     /**

@@ -75,7 +75,7 @@ public final class RosEnv implements Env {
             long until = System.nanoTime() + 5_000_000_000L;
             while (lastStateNanos == 0) {
                 if (System.nanoTime() > until) {
-                    throw new IllegalStateException("no joint states on " + params.jointStateTopics + " within 5 s (domain " + params.domain()
+                    throw new IllegalStateException("no joint states on " + params.resolvedJointStateTopics() + " within 5 s (domain " + params.domain()
                             + "): is the robot or simulator running?");
                 }
                 LockSupport.parkNanos(2_000_000);
@@ -90,7 +90,7 @@ public final class RosEnv implements Env {
         while (lastStateNanos <= asked + 3 * period || ((task.observation.contains("target") || task.observation.contains("tip_to_target")) && target == null)) {
             if (tries++ % 50 == 0) resetPub.publish(new Empty()); // repeat until the robot has matched our publisher
             if (System.nanoTime() > end) {
-                throw new IllegalStateException("no joint states on " + params.jointStateTopics + " within 5 s after a reset request on "
+                throw new IllegalStateException("no joint states on " + params.resolvedJointStateTopics() + " within 5 s after a reset request on "
                         + params.resolve(params.resetTopic) + " (domain " + params.domain() + "): is the robot or simulator running?");
             }
             LockSupport.parkNanos(2_000_000);
@@ -119,7 +119,7 @@ public final class RosEnv implements Env {
         long wait = now + 3 * period;
         while (lastStateNanos <= sent) { // the observation must come after the command
             if (System.nanoTime() > wait) {
-                throw new IllegalStateException("the robot sent no joint states on " + params.jointStateTopics + " for 3 control periods after a command");
+                throw new IllegalStateException("the robot sent no joint states on " + params.resolvedJointStateTopics() + " for 3 control periods after a command");
             }
             LockSupport.parkNanos(200_000);
         }

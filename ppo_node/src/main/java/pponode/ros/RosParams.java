@@ -24,15 +24,19 @@ public final class RosParams {
     public int domainId = -1;
     public String task = "reacher_2dof";
     public String policy = "ppo_logs/ppo_run/policy.onnx";
-    public List<String> jointStateTopics = new ArrayList<>(List.of("/joint_states"));
+    // Topic names are relative, as rclcpp nodes' are: resolved under the namespace, so two robots
+    // (namespace robot1, robot2) share a domain. Without a namespace they are /joint_states, ...
+    public List<String> jointStateTopics = new ArrayList<>(List.of("joint_states"));
     public String jointStateQos = "sensor_data";
     public String commandTopic = "";
     public String commandQos = "reliable";
     public String controller = "";
-    public String targetTopic = "/ppo_node/target";
-    public String estopTopic = "/ppo_node/estop";
+    public String targetTopic = "ppo_node/target";
+    public String estopTopic = "ppo_node/estop";
     /** std_msgs/Empty: asks the robot or simulator to start a new episode (training over ROS 2). */
-    public String resetTopic = "/ppo_node/reset";
+    public String resetTopic = "ppo_node/reset";
+    /** Remapping rules (--ros-args -r from:=to), applied to resolved names. */
+    private final Map<String, String> remaps = new LinkedHashMap<>();
     public double watchdogPeriods = 3;
     public double maxRate = 0;
     public double lowPassAlpha = 1;
@@ -70,17 +74,63 @@ public final class RosParams {
     public String commandTopic(String commandInterface) {
         if (!commandTopic.isEmpty()) return commandTopic;
         if (commandType.equals("joint_trajectory")) {
-            return "/" + (controller.isEmpty() ? "joint_trajectory_controller" : controller) + "/joint_trajectory";
+            return (controller.isEmpty() ? "joint_trajectory_controller" : controller) + "/joint_trajectory";
         }
         String c = controller.isEmpty() ? "forward_" + commandInterface + "_controller" : controller;
-        return "/" + c + "/commands";
+        return c + "/commands";
     }
 
-    /** Resolves a relative topic against the namespace. */
+    /**
+     * A topic name as rclcpp resolves it: absolute as it is, {@code ~/x} under the node's
+     * fully-qualified name, anything else under the namespace; then the remapping rules.
+     */
     public String resolve(String topic) {
+        String name = expand(topic);
+        for (Map.Entry<String, String> r : remaps.entrySet()) if (expand(r.getKey()).equals(name)) return expand(r.getValue());
+        return name;
+    }
+
+    public List<String> resolvedJointStateTopics() {
+        return jointStateTopics.stream().map(this::resolve).toList();
+    }
+
+    private String expand(String topic) {
         if (topic.startsWith("/")) return topic;
-        String ns = namespace.isEmpty() ? "" : (namespace.startsWith("/") ? namespace : "/" + namespace);
-        return ns + "/" + topic;
+        if (topic.equals("~") || topic.startsWith("~/")) return namespace + "/" + nodeName + topic.substring(1);
+        return namespace + "/" + topic;
+    }
+
+    /** Adds a remapping rule {@code from:=to} (--ros-args -r); {@code __ns} and {@code __node} set the namespace and node name. */
+    public RosParams remap(String rule) {
+        int sep = rule.indexOf(":=");
+        if (sep <= 0 || sep + 2 >= rule.length()) throw new IllegalArgumentException("remapping rule must be from:=to, got '" + rule + "'");
+        String from = rule.substring(0, sep), to = rule.substring(sep + 2);
+        switch (from) {
+            case "__ns" -> set("namespace", to);
+            case "__node", "__name" -> set("node_name", to);
+            default -> remaps.put(checkName("remapping rule '" + rule + "'", from), checkName("remapping rule '" + rule + "'", to));
+        }
+        return this;
+    }
+
+    /** A ROS 2 namespace: "" or /token/token..., tokens of letters, digits and underscores, not starting with a digit. */
+    static String namespace(String s) {
+        String ns = s.trim();
+        if (ns.isEmpty() || ns.equals("/")) return "";
+        if (!ns.startsWith("/")) ns = "/" + ns;
+        if (ns.endsWith("/")) ns = ns.substring(0, ns.length() - 1);
+        if (!ns.matches("(/[A-Za-z_][A-Za-z0-9_]*)+")) {
+            throw new IllegalArgumentException("node parameter 'namespace' must be a ROS 2 namespace such as /robot1 (letters, digits, underscores, '/'; "
+                    + "no token starting with a digit), got '" + s + "'");
+        }
+        return ns;
+    }
+
+    private static String checkName(String what, String name) {
+        if (!name.matches("~?/?[A-Za-z_][A-Za-z0-9_]*(/[A-Za-z_][A-Za-z0-9_]*)*|~")) {
+            throw new IllegalArgumentException(what + ": '" + name + "' is not a ROS 2 name (letters, digits, underscores, '/', a leading '~')");
+        }
+        return name;
     }
 
     @SuppressWarnings("unchecked")
@@ -120,8 +170,11 @@ public final class RosParams {
         String s = String.valueOf(v);
         try {
             switch (key) {
-                case "node_name" -> nodeName = s;
-                case "namespace" -> namespace = s;
+                case "node_name" -> {
+                    if (!s.matches("[A-Za-z_][A-Za-z0-9_]*")) throw new IllegalArgumentException("node parameter 'node_name' must be letters, digits and underscores, got '" + s + "'");
+                    nodeName = s;
+                }
+                case "namespace" -> namespace = namespace(s);
                 case "domain_id" -> domainId = Integer.parseInt(s);
                 case "task" -> task = s;
                 case "policy" -> policy = s;
@@ -143,8 +196,8 @@ public final class RosParams {
                 case "max_rate" -> maxRate = Double.parseDouble(s);
                 case "low_pass_alpha" -> lowPassAlpha = Double.parseDouble(s);
                 case "seed" -> seed = Long.parseLong(s);
-                case "shuffle_joint_order" -> shuffleJointOrder = Boolean.parseBoolean(s);
-                case "watch_policy" -> watchPolicy = Boolean.parseBoolean(s);
+                case "shuffle_joint_order" -> shuffleJointOrder = bool(key, s);
+                case "watch_policy" -> watchPolicy = bool(key, s);
                 case "thread_priority" -> {
                     int prio = Integer.parseInt(s);
                     if (prio < 0 || prio > 99) throw new IllegalArgumentException("node parameter 'thread_priority' must be 0 (off) to 99, got " + prio);
@@ -161,6 +214,13 @@ public final class RosParams {
             throw new IllegalArgumentException("node parameter '" + key + "' expects a number, got '" + s + "'");
         }
         return this;
+    }
+
+    /** Only true and false: YAML 1.1's yes/no/on/off are refused rather than read as false. */
+    private static boolean bool(String key, String s) {
+        if (s.equals("true")) return true;
+        if (s.equals("false")) return false;
+        throw new IllegalArgumentException("node parameter '" + key + "' must be true or false, got '" + s + "'");
     }
 
     private static double positive(String key, double d) {

@@ -48,7 +48,7 @@ class CycloneDdsInteropTest {
         try (OnnxPolicy op = OnnxPolicy.load(onnx); DeployNode node = new DeployNode(p, op, task).start()) {
             expected = op.act(obs);
             Process peer = new ProcessBuilder(robotPeer.toString(), String.valueOf(p.domainId), "30",
-                    p.commandTopic(task.commandInterface), "joint2=0.4", "gripper_joint=0.0", "joint1=-0.7").redirectErrorStream(true).start();
+                    p.resolve(p.commandTopic(task.commandInterface)), "joint2=0.4", "gripper_joint=0.0", "joint1=-0.7").redirectErrorStream(true).start();
             try (BufferedReader in = new BufferedReader(new InputStreamReader(peer.getInputStream()))) {
                 String line;
                 while ((line = in.readLine()) != null) {

@@ -66,7 +66,7 @@ class NetworkFuzzTest {
                 }
             });
             watch.start();
-            Process fuzz = new ProcessBuilder(peer.toString(), String.valueOf(p.domainId), p.commandTopic("position"), tc.rosTopic)
+            Process fuzz = new ProcessBuilder(peer.toString(), String.valueOf(p.domainId), p.resolve(p.commandTopic("position")), tc.rosTopic)
                     .redirectErrorStream(true).start();
             String out = new String(fuzz.getInputStream().readAllBytes());
             assertTrue(fuzz.waitFor(120, TimeUnit.SECONDS), "the peer finished");

@@ -113,11 +113,11 @@ class RosNodeTest {
             q.nodeName = "fake_robot";
             node = Ros2.node(q);
             JointStatePubSubType js = new JointStatePubSubType();
-            joints = node.createPublisher(js, node.createPublisherAttributes(js, "/joint_states", Ros2.qos("sensor_data")));
+            joints = node.createPublisher(js, node.createPublisherAttributes(js, p.resolve("joint_states"), Ros2.qos("sensor_data")));
             BoolPubSubType b = new BoolPubSubType();
-            estop = node.createPublisher(b, node.createPublisherAttributes(b, "/ppo_node/estop", Ros2.qos("reliable")));
+            estop = node.createPublisher(b, node.createPublisherAttributes(b, p.resolve(p.estopTopic), Ros2.qos("reliable")));
             PointStampedPubSubType pt = new PointStampedPubSubType();
-            target = node.createPublisher(pt, node.createPublisherAttributes(pt, "/ppo_node/target", Ros2.qos("reliable")));
+            target = node.createPublisher(pt, node.createPublisherAttributes(pt, p.resolve(p.targetTopic), Ros2.qos("reliable")));
         }
 
         void state(String[] names, double[] pos) {
@@ -177,7 +177,7 @@ class RosNodeTest {
     void ctrlCStopsDeployWithALastSafeCommandAndExitZero() throws Exception {
         RosParams p = params();
         try (FakeRobot robot = new FakeRobot(p)) {
-            List<double[]> commands = robot.recordCommands(p.commandTopic("position"));
+            List<double[]> commands = robot.recordCommands(p.resolve(p.commandTopic("position")));
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Process deploy = new ProcessBuilder(java, "-Xss4m", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "pponode.cli.Main", "deploy",
                     "--policy", onnx.toString(), "--param", "domain_id=" + p.domainId).start();
@@ -213,6 +213,42 @@ class RosNodeTest {
             // the stop command goes out three times, the last one is what the controller keeps
             await(() -> commands.size() >= 3 && Arrays.equals(commands.get(commands.size() - 1), commands.get(commands.size() - 3)), 5_000, "the stop commands");
             assertArrayEquals(new double[] {0.2, 0.5}, commands.get(commands.size() - 1), 1e-12, "the last command holds the measured position (joint1 0.2, joint2 0.5)");
+        }
+    }
+
+    /** Two robots share a domain: each deploy node under its namespace reads and commands its own robot only. */
+    @Test
+    void twoRobotsInOneDomainUnderTheirNamespaces() throws Exception {
+        RosParams a = params(), b = params();
+        b.domainId = a.domainId;
+        a.set("namespace", "robot1");
+        b.set("namespace", "/robot2");
+        assertEquals("/robot1/forward_position_controller/commands", a.resolve(a.commandTopic("position")));
+        String[] names = {"joint2", "joint1"};
+        try (OnnxPolicy pa = OnnxPolicy.load(onnx); OnnxPolicy pb = OnnxPolicy.load(onnx); DeployNode da = new DeployNode(a, pa, task).start();
+                DeployNode db = new DeployNode(b, pb, task).start(); FakeRobot ra = new FakeRobot(a); FakeRobot rb = new FakeRobot(b)) {
+            var run = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread pub = new Thread(() -> {
+                while (run.get()) {
+                    ra.state(names, new double[] {0.5, 0.2});
+                    rb.state(names, new double[] {-0.4, 0.3});
+                    LockSupport.parkNanos(10_000_000);
+                }
+            });
+            pub.start();
+            try {
+                await(() -> !da.safe() && !db.safe(), 20_000, "both policies in control");
+                ra.estop(true); // robot1's e-stop: robot2 goes on
+                await(da::safe, 5_000, "robot1's e-stop");
+                assertArrayEquals(new double[] {0.2, 0.5}, da.lastCommand(), 1e-12, "robot1 holds its own measured position");
+                assertFalse(db.safe(), "robot2 is not stopped by robot1's e-stop: " + db.reason());
+                long before = db.published();
+                await(() -> db.published() > before + 10, 5_000, "robot2 still commanded");
+                assertFalse(db.safe(), db.reason());
+            } finally {
+                run.set(false);
+                pub.join();
+            }
         }
     }
 
