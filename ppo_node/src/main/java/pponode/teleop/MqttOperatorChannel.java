@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The session survives disconnects: clean start off and a session expiry, so the broker keeps
  * the subscription and queues QoS 1 commands while the node is away, and delivers them after the
- * automatic reconnect. A command is acknowledged only after {@link TeleopArbiter#submit} has
+ * node reconnects (its own retry loop, 250 ms to 5 s apart). A command is acknowledged only after {@link TeleopArbiter#submit} has
  * returned, so an accepted command is never lost between broker and arbiter. (Commands queued
  * during an outage are usually stale by the time they arrive; the deadman rejects those, by design.)
  */
@@ -35,7 +35,10 @@ public final class MqttOperatorChannel implements AutoCloseable {
     private final MqttClient client;
     private final String commandTopic, telemetryTopic;
     private final AtomicLong received = new AtomicLong(), reconnects = new AtomicLong();
-    private volatile boolean connected;
+    private final Object reconnectLock = new Object();
+    private MqttConnectionOptions options;
+    private Thread reconnecting;
+    private volatile boolean connected, closing;
 
     /** Connects and subscribes; a broker that cannot be reached or refuses us is an IOException naming it. */
     public MqttOperatorChannel(TeleopConfig cfg, CommandSink sink) throws IOException {
@@ -53,7 +56,9 @@ public final class MqttOperatorChannel implements AutoCloseable {
             @Override
             public void disconnected(MqttDisconnectResponse r) {
                 connected = false;
+                if (closing) return;
                 LOG.warn("teleop mqtt: disconnected from {} ({}); reconnecting", cfg.broker, r.getReasonString() != null ? r.getReasonString() : r.getException());
+                startReconnecting();
             }
 
             @Override
@@ -71,21 +76,7 @@ public final class MqttOperatorChannel implements AutoCloseable {
             public void deliveryComplete(IMqttToken token) {}
 
             @Override
-            public void connectComplete(boolean reconnect, String uri) {
-                connected = true;
-                if (reconnect) {
-                    reconnects.incrementAndGet();
-                    LOG.info("teleop mqtt: reconnected to {}", uri);
-                    // a broker that lost our session also lost the subscription
-                    new Thread(() -> {
-                        try {
-                            client.subscribe(commandTopic, 1);
-                        } catch (MqttException e) {
-                            LOG.error("teleop mqtt: cannot resubscribe to {}: {}", commandTopic, e.toString());
-                        }
-                    }, "mqtt-resubscribe").start();
-                }
-            }
+            public void connectComplete(boolean reconnect, String uri) {}
 
             @Override
             public void authPacketArrived(int reasonCode, MqttProperties properties) {}
@@ -93,8 +84,9 @@ public final class MqttOperatorChannel implements AutoCloseable {
         MqttConnectionOptions o = new MqttConnectionOptions();
         o.setCleanStart(false);
         o.setSessionExpiryInterval(cfg.sessionExpirySeconds);
-        o.setAutomaticReconnect(true);
-        o.setAutomaticReconnectDelay(1, 5);
+        // Reconnection is ours, not Paho's: Paho 1.2.5's automatic reconnect can stop retrying after
+        // an attempt that fails while the broker restarts, which left the node deaf to its operator.
+        o.setAutomaticReconnect(false);
         o.setKeepAliveInterval(10);
         o.setConnectionTimeout(10);
         if (!cfg.username.isEmpty()) o.setUserName(cfg.username);
@@ -112,10 +104,9 @@ public final class MqttOperatorChannel implements AutoCloseable {
             }
             o.setSSLProperties(ssl);
         }
+        options = o;
         try {
-            client.connect(o);
-            connected = true;
-            client.subscribe(commandTopic, 1);
+            connectAndSubscribe();
         } catch (MqttException e) {
             try {
                 client.close(true);
@@ -127,6 +118,62 @@ public final class MqttOperatorChannel implements AutoCloseable {
                     + (cfg.username.isEmpty() ? "(anonymous)" : cfg.username) + "': " + e.getMessage() + cause + ", reason code " + e.getReasonCode());
         }
         LOG.info("teleop mqtt: {} as {}; commands on {}, telemetry on {}", cfg.broker, cfg.clientIdOrDefault(), commandTopic, telemetryTopic);
+    }
+
+    private void connectAndSubscribe() throws MqttException {
+        client.connect(options);
+        // subscribing again is harmless when the broker kept the session, and needed when it lost it
+        client.subscribe(commandTopic, 1);
+        connected = true;
+    }
+
+    /**
+     * Retries the connection until it is back or the channel closes: 250 ms after the loss, then
+     * doubling up to 5 s between attempts. At most one such thread runs; it ends, under the lock,
+     * only while connected, so a loss during its last attempt starts it again.
+     */
+    private void startReconnecting() {
+        synchronized (reconnectLock) {
+            if (closing || reconnecting != null) return;
+            reconnecting = new Thread(this::reconnectLoop, "mqtt-reconnect");
+            reconnecting.setDaemon(true);
+            reconnecting.start();
+        }
+    }
+
+    private void reconnectLoop() {
+        long delayMs = 250;
+        while (true) {
+            synchronized (reconnectLock) {
+                if (connected || closing) {
+                    reconnecting = null;
+                    return;
+                }
+                try {
+                    reconnectLock.wait(delayMs);
+                } catch (InterruptedException e) {
+                    reconnecting = null;
+                    return;
+                }
+                if (closing) {
+                    reconnecting = null;
+                    return;
+                }
+            }
+            try {
+                connectAndSubscribe();
+                reconnects.incrementAndGet();
+                LOG.info("teleop mqtt: reconnected to {}", cfg.broker);
+            } catch (MqttException e) {
+                LOG.debug("teleop mqtt: reconnect to {} failed: {}", cfg.broker, e.toString());
+                try {
+                    if (client.isConnected()) client.disconnect(1000); // connected but not subscribed: start over
+                } catch (MqttException ignored) {
+                    // the next attempt reconnects from scratch
+                }
+                delayMs = Math.min(5_000, delayMs * 2);
+            }
+        }
     }
 
     /** Publishes one telemetry record (JSON, QoS 0: the next one supersedes it). Dropped while disconnected. */
@@ -153,6 +200,10 @@ public final class MqttOperatorChannel implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (reconnectLock) {
+            closing = true;
+            reconnectLock.notifyAll();
+        }
         try {
             if (client.isConnected()) client.disconnect(2000);
             client.close(true);

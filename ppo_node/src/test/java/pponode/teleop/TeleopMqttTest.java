@@ -92,20 +92,22 @@ class TeleopMqttTest {
         return new OperatorCommand("alice", seq, System.currentTimeMillis(), takeover, takeover ? Map.of("joint1", a1, "joint2", -0.5) : Map.of(), null).toJson();
     }
 
-    /** Publishes command {@code seq} at QoS 1 until the broker acknowledges it, waiting out a lost connection (60 s at most). */
-    private static void publishUntilAcknowledged(MqttAsyncClient op, long seq) throws InterruptedException {
+    /**
+     * Publishes command {@code seq} at QoS 1 until the broker acknowledges it, reconnecting the
+     * console itself while the link is down (60 s at most).
+     */
+    private static void publishUntilAcknowledged(MqttAsyncClient op, MqttConnectionOptions o, long seq) throws InterruptedException {
         long end = System.currentTimeMillis() + 60_000;
         MqttException last = null;
         while (System.currentTimeMillis() < end) {
-            if (op.isConnected()) {
-                try {
-                    op.publish("ppo_node/arm1/teleop/cmd", cmd(seq, true, 0.1), 1, false).waitForCompletion(5_000);
-                    return;
-                } catch (MqttException notAcknowledged) { // connection lost, reconnecting, or no PUBACK in time: send it again
-                    last = notAcknowledged;
-                }
+            try {
+                if (!op.isConnected()) op.connect(o).waitForCompletion(2_000);
+                op.publish("ppo_node/arm1/teleop/cmd", cmd(seq, true, 0.1), 1, false).waitForCompletion(5_000);
+                return;
+            } catch (MqttException notAcknowledged) { // connection lost, broker down, or no PUBACK in time: send it again
+                last = notAcknowledged;
             }
-            Thread.sleep(20);
+            Thread.sleep(50);
         }
         throw new AssertionError("command " + seq + " was never acknowledged by the broker", last);
     }
@@ -209,14 +211,12 @@ class TeleopMqttTest {
                 o.setPassword("op-pw".getBytes(StandardCharsets.UTF_8));
                 o.setCleanStart(false);
                 o.setSessionExpiryInterval(3600L);
-                o.setAutomaticReconnect(true);
-                o.setAutomaticReconnectDelay(1, 2);
                 op.connect(o).waitForCompletion(5000);
                 // The operator behaves like a console on a flaky link: each command waits for the
                 // broker's acknowledgement and, while the link is down, is held and sent again after
                 // the reconnect. (Paho's offline buffer would replay the outage's commands in one burst
                 // past the broker's receive maximum of 20, and mosquitto resets such a connection.)
-                // The broker is stopped at command 60 and started again 600 ms later, on its own thread,
+                // The broker is stopped at command 60 and started again 2 s later, on its own thread,
                 // while commands keep being issued.
                 int n = 200;
                 Thread restart = null;
@@ -226,7 +226,7 @@ class TeleopMqttTest {
                         restart = new Thread(() -> {
                             try {
                                 broker.stop(); // mid-episode: the control loop keeps running
-                                Thread.sleep(600);
+                                Thread.sleep(2_000); // long enough that the node's first reconnect attempts fail
                                 broker.start();
                             } catch (Exception e) {
                                 restartFailed.set(e);
@@ -234,7 +234,7 @@ class TeleopMqttTest {
                         }, "broker-restart");
                         restart.start();
                     }
-                    publishUntilAcknowledged(op, seq);
+                    publishUntilAcknowledged(op, o, seq);
                     Thread.sleep(10);
                 }
                 restart.join();
