@@ -1,6 +1,9 @@
 package pponode.ros;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -59,6 +62,9 @@ public final class DeployNode implements AutoCloseable {
     private volatile long published, safeTicks;
     private static final Pattern NUMBERS = Pattern.compile("-?[0-9][0-9.]*");
     static final long SUMMARY_PERIOD_NS = 10_000_000_000L;
+    private final double rateHz;
+    private final DiagnosticsPublisher diagnostics; // null with diagnostics_period_ms 0
+    private long reportedAtNanos = System.nanoTime(), reportedPublished, reportedSafe;
     private String lastCause = "";
     private long safeSince, lastSummaryNanos;
 
@@ -91,7 +97,7 @@ public final class DeployNode implements AutoCloseable {
             if (onMessage) tick();
         });
         Ros2.subscribeTarget(node, input, p, g -> target = g);
-        input.subscribe(node, new BoolPubSubType(), p.resolve(p.estopTopic), Ros2.qos("reliable"), sub -> {
+        input.subscribe(node, new BoolPubSubType(), p.resolve(p.estopTopic), Ros2.latched(), sub -> {
             Bool m = sub.takeNextData();
             if (m != null) {
                 if (m.getData() != gate.estopLatched()) LOG.warn("deploy: e-stop {}", m.getData() ? "ENGAGED: publishing the safe command" : "released");
@@ -114,6 +120,10 @@ public final class DeployNode implements AutoCloseable {
             commandPub = node.createPublisher(fa, node.createPublisherAttributes(fa, cmdTopic, Ros2.qos(p.commandQos)));
             trajectoryPub = null;
         }
+        rateHz = rate;
+        diagnostics = p.diagnosticsPeriodMs > 0
+                ? new DiagnosticsPublisher(node, p.fullyQualifiedName() + ": control", task.name, p.diagnosticsPeriodMs, this::diagnosticStatus)
+                : null;
         loop = onMessage ? null : new ControlLoop("deploy-" + task.name, rate, p.threadPriority, this::tick);
         LOG.info("deploy: {} on {} (domain {}): joint states from {}, commands to {} at {} Hz, watchdog {} ms", policy.path().getFileName(), task.name,
                 p.domain(), p.resolvedJointStateTopics(), cmdTopic, rate, timeoutNanos / 1e6);
@@ -276,6 +286,43 @@ public final class DeployNode implements AutoCloseable {
         }
     }
 
+    /**
+     * The node's health since the previous report: the command rate achieved, missed deadlines,
+     * whether the policy or the safe command is in control and why, dropped input, the policy.
+     */
+    private DiagnosticsPublisher.Status diagnosticStatus() {
+        long now = System.nanoTime(), sent = published, safe = safeTicks;
+        double seconds = (now - reportedAtNanos) / 1e9;
+        double rate = (sent - reportedPublished) / seconds;
+        long safeSinceReport = safe - reportedSafe;
+        reportedAtNanos = now;
+        reportedPublished = sent;
+        reportedSafe = safe;
+        String state = sent == 0 ? "waiting" : gate.estopLatched() ? "estop" : gate.safe() ? "safe" : "policy";
+        byte level = state.equals("policy") ? DiagnosticsPublisher.OK : DiagnosticsPublisher.WARN;
+        String message = switch (state) {
+            case "waiting" -> "no command sent yet: waiting for joint states";
+            case "policy" -> "policy in control";
+            default -> "safe command: " + gate.reason();
+        };
+        Map<String, String> v = new LinkedHashMap<>();
+        v.put("state", state);
+        v.put("command_rate_hz", String.format(Locale.ROOT, "%.1f", rate));
+        v.put("target_rate_hz", String.format(Locale.ROOT, "%.1f", rateHz));
+        v.put("missed_deadlines", String.valueOf(missedDeadlines()));
+        v.put("safe_periods_since_last_report", String.valueOf(safeSinceReport));
+        v.put("stale_inputs", String.valueOf(!gate.reason().equals("ok") && gate.reason().contains("stale")));
+        v.put("dropped_messages", String.valueOf(input.dropped()));
+        v.put("commands_published", String.valueOf(sent));
+        OnnxPolicy running;
+        synchronized (this) {
+            running = policy;
+        }
+        v.put("policy", running.path().getFileName().toString());
+        v.put("policy_version", running.metadata().getOrDefault("ppo_node.policy_version", "0"));
+        return new DiagnosticsPublisher.Status(level, message, v);
+    }
+
     /** The latest target received (world frame), or null before the first. */
     public double[] target() {
         double[] t = target;
@@ -318,6 +365,7 @@ public final class DeployNode implements AutoCloseable {
         if (closed) return;
         closed = true;
         if (loop != null) loop.close();
+        if (diagnostics != null) diagnostics.close();
         publishStopCommand();
         node.destroy();
     }

@@ -1,5 +1,8 @@
 package pponode.ros;
 
+import com.eprosima.xmlschemas.fastrtps_profiles.DurabilityQosKindPolicyType;
+import com.eprosima.xmlschemas.fastrtps_profiles.HistoryQosKindPolicyType;
+import com.eprosima.xmlschemas.fastrtps_profiles.ReliabilityQosKindPolicyType;
 import geometry_msgs.msg.dds.PointStamped;
 import geometry_msgs.msg.dds.PointStampedPubSubType;
 import java.util.ArrayList;
@@ -8,7 +11,6 @@ import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import sensor_msgs.msg.dds.JointState;
 import sensor_msgs.msg.dds.JointStatePubSubType;
-import us.ihmc.pubsub.DomainFactory;
 import us.ihmc.pubsub.common.SampleInfo;
 import us.ihmc.pubsub.subscriber.Subscriber;
 import us.ihmc.ros2.ROS2Node;
@@ -23,8 +25,9 @@ import us.ihmc.ros2.ROS2QosProfile;
 public final class Ros2 {
     private Ros2() {}
 
-    public static ROS2Node node(RosParams p) {
-        return new ROS2Node(DomainFactory.getDomain(DomainFactory.PubSubImplementation.FAST_RTPS), p.nodeName, p.namespace, p.domain());
+    /** The node's participant, in the discovery range of {@code p}'s environment, announced in the ROS 2 graph. */
+    public static RosNode node(RosParams p) {
+        return new RosNode(p, Discovery.fromEnvironment(p.environment));
     }
 
     /**
@@ -91,8 +94,27 @@ public final class Ros2 {
         });
     }
 
-    /** sensor_data and best_effort: keep-last, best effort (ROS 2's sensor-data profile); reliable otherwise. */
+    /**
+     * The QoS profiles by the names the parameters use, as rclcpp defines them: sensor_data (best
+     * effort, keep last 5), best_effort (keep last 10), reliable (keep last 10), all volatile.
+     */
     public static ROS2QosProfile qos(String name) {
-        return name.equals("reliable") ? ROS2QosProfile.RELIABLE() : ROS2QosProfile.BEST_EFFORT();
+        return switch (name) {
+            case "sensor_data" -> new ROS2QosProfile(HistoryQosKindPolicyType.KEEP_LAST, 5, ReliabilityQosKindPolicyType.BEST_EFFORT,
+                    DurabilityQosKindPolicyType.VOLATILE, false);
+            case "best_effort" -> new ROS2QosProfile(HistoryQosKindPolicyType.KEEP_LAST, 10, ReliabilityQosKindPolicyType.BEST_EFFORT,
+                    DurabilityQosKindPolicyType.VOLATILE, false);
+            case "reliable" -> new ROS2QosProfile(HistoryQosKindPolicyType.KEEP_LAST, 10, ReliabilityQosKindPolicyType.RELIABLE,
+                    DurabilityQosKindPolicyType.VOLATILE, false);
+            default -> throw new IllegalArgumentException("QoS profile must be sensor_data, best_effort or reliable, got '" + name + "'");
+        };
+    }
+
+    /**
+     * Latched state (the e-stop): reliable, transient local, keep last 1. A publisher with the same
+     * QoS hands the node its last value when the node starts later; a volatile publisher does not match.
+     */
+    public static ROS2QosProfile latched() {
+        return new ROS2QosProfile(HistoryQosKindPolicyType.KEEP_LAST, 1, ReliabilityQosKindPolicyType.RELIABLE, DurabilityQosKindPolicyType.TRANSIENT_LOCAL, false);
     }
 }

@@ -51,15 +51,20 @@ public final class RosParams {
     public boolean watchPolicy = false;
     /** SCHED_FIFO priority (1-99) of the control loop and DDS threads, as ros2_control's thread_priority; 0 (default) = ordinary scheduling. */
     public int threadPriority = 0;
+    /** How often node health goes out on /diagnostics (diagnostic_msgs/DiagnosticArray); 0 = never. */
+    public long diagnosticsPeriodMs = 1000;
 
     private static final Set<String> KEYS = Set.of("node_name", "namespace", "domain_id", "task", "policy", "joint_state_topics", "joint_state_qos",
             "command_topic", "command_qos", "controller", "target_topic", "estop_topic", "watchdog_periods", "max_rate", "low_pass_alpha", "seed",
-            "shuffle_joint_order", "extra_joints", "trigger", "reset_topic", "command_type", "watch_policy", "thread_priority");
+            "shuffle_joint_order", "extra_joints", "trigger", "reset_topic", "command_type", "watch_policy", "thread_priority", "diagnostics_period_ms");
+
+    /** The ROS_* environment variables the node reads (ROS_DOMAIN_ID, discovery range, static peers): the process's, or a test's. */
+    public Map<String, String> environment = System.getenv();
 
     /** The effective DDS domain. */
     public int domain() {
         if (domainId >= 0) return domainId;
-        String env = System.getenv("ROS_DOMAIN_ID");
+        String env = environment.get("ROS_DOMAIN_ID");
         try {
             return env == null || env.isBlank() ? 0 : Integer.parseInt(env.trim());
         } catch (NumberFormatException e) {
@@ -98,6 +103,11 @@ public final class RosParams {
         if (topic.startsWith("/")) return topic;
         if (topic.equals("~") || topic.startsWith("~/")) return namespace + "/" + nodeName + topic.substring(1);
         return namespace + "/" + topic;
+    }
+
+    /** The node's fully-qualified name, /namespace/name. */
+    public String fullyQualifiedName() {
+        return namespace + "/" + nodeName;
     }
 
     /** Adds a remapping rule {@code from:=to} (--ros-args -r); {@code __ns} and {@code __node} set the namespace and node name. */
@@ -202,6 +212,11 @@ public final class RosParams {
                     int prio = Integer.parseInt(s);
                     if (prio < 0 || prio > 99) throw new IllegalArgumentException("node parameter 'thread_priority' must be 0 (off) to 99, got " + prio);
                     threadPriority = prio;
+                }
+                case "diagnostics_period_ms" -> {
+                    long ms = Long.parseLong(s);
+                    if (ms < 0) throw new IllegalArgumentException("node parameter 'diagnostics_period_ms' must be 0 (off) or a period in ms, got " + ms);
+                    diagnosticsPeriodMs = ms;
                 }
                 case "extra_joints" -> extraJoints = list(v);
                 case "trigger" -> {

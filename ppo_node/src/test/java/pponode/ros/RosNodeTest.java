@@ -115,7 +115,7 @@ class RosNodeTest {
             JointStatePubSubType js = new JointStatePubSubType();
             joints = node.createPublisher(js, node.createPublisherAttributes(js, p.resolve("joint_states"), Ros2.qos("sensor_data")));
             BoolPubSubType b = new BoolPubSubType();
-            estop = node.createPublisher(b, node.createPublisherAttributes(b, p.resolve(p.estopTopic), Ros2.qos("reliable")));
+            estop = node.createPublisher(b, node.createPublisherAttributes(b, p.resolve(p.estopTopic), Ros2.latched()));
             PointStampedPubSubType pt = new PointStampedPubSubType();
             target = node.createPublisher(pt, node.createPublisherAttributes(pt, p.resolve(p.targetTopic), Ros2.qos("reliable")));
         }

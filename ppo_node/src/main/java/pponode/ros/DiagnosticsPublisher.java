@@ -1,0 +1,84 @@
+package pponode.ros;
+
+import diagnostic_msgs.msg.dds.DiagnosticArray;
+import diagnostic_msgs.msg.dds.DiagnosticArrayPubSubType;
+import diagnostic_msgs.msg.dds.DiagnosticStatus;
+import diagnostic_msgs.msg.dds.KeyValue;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import us.ihmc.ros2.ROS2Node;
+import us.ihmc.ros2.ROS2PublisherBasics;
+
+/**
+ * Node health as {@code diagnostic_msgs/DiagnosticArray} on {@code /diagnostics}, every period, as
+ * diagnostic_updater publishes it: one status named {@code <node>: <what>}, the hardware id, a
+ * level (OK, WARN, ERROR), a message and key/value pairs. rqt_robot_monitor and the
+ * diagnostic_aggregator read it as they read any ROS 2 driver's.
+ */
+final class DiagnosticsPublisher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DiagnosticsPublisher.class);
+    static final String TOPIC = "/diagnostics";
+    static final byte OK = 0, WARN = 1, ERROR = 2;
+    /** The generated message types bound every string to 255 characters. */
+    private static final int MAX_STRING = 255;
+
+    /** One report. */
+    record Status(byte level, String message, Map<String, String> values) {}
+
+    private final ROS2PublisherBasics<DiagnosticArray> publisher;
+    private final ScheduledExecutorService timer;
+    private final String name, hardwareId;
+    private final Supplier<Status> status;
+
+    DiagnosticsPublisher(ROS2Node node, String name, String hardwareId, long periodMs, Supplier<Status> status) {
+        this.name = name;
+        this.hardwareId = hardwareId;
+        this.status = status;
+        DiagnosticArrayPubSubType type = new DiagnosticArrayPubSubType();
+        publisher = node.createPublisher(type, node.createPublisherAttributes(type, TOPIC, Ros2.qos("reliable")));
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "diagnostics");
+            t.setDaemon(true);
+            t.setPriority(Thread.MIN_PRIORITY);
+            return t;
+        });
+        timer.scheduleAtFixedRate(this::publish, periodMs, periodMs, TimeUnit.MILLISECONDS);
+    }
+
+    private void publish() {
+        try {
+            Status s = status.get();
+            DiagnosticArray array = new DiagnosticArray();
+            long now = System.currentTimeMillis();
+            array.getHeader().getStamp().setSec((int) (now / 1000));
+            array.getHeader().getStamp().setNanosec((int) (now % 1000) * 1_000_000);
+            DiagnosticStatus d = array.getStatus().add();
+            d.setLevel(s.level());
+            d.setName(bounded(name));
+            d.setHardwareId(bounded(hardwareId));
+            d.setMessage(bounded(s.message()));
+            for (Map.Entry<String, String> e : s.values().entrySet()) {
+                KeyValue kv = d.getValues().add();
+                kv.setKey(bounded(e.getKey()));
+                kv.setValue(bounded(e.getValue()));
+            }
+            publisher.publish(array);
+        } catch (RuntimeException e) { // a report that cannot be made must not end the timer
+            LOG.debug("diagnostics not published: {}", e.toString());
+        }
+    }
+
+    private static String bounded(String s) {
+        return s.length() <= MAX_STRING ? s : s.substring(0, MAX_STRING - 3) + "...";
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
