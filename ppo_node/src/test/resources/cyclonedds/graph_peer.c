@@ -12,7 +12,9 @@
  *     (history depth is not part of DDS discovery data: `ros2 topic info -v` shows it as UNKNOWN too)
  *   DIAG <t> <level> <name>|<hardware_id>|<message>|<key>=<value>;...
  *
- * usage: graph_peer <domain> <seconds> [<e-stop topic to latch true>]
+ *   OVERSIZE <topic> <bytes>                              sent one PointStamped with a frame_id of that size
+ *
+ * usage: graph_peer <domain> <seconds> [<e-stop topic to latch true> [<target topic for one 512 KiB message, 3 s in>]]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,7 +98,29 @@ int main(int argc, char **argv)
   }
   fflush(stdout);
 
+  dds_entity_t oversize = 0;
+  long long oversize_at = now_ms() + 3000;
+  if (argc > 4) {
+    char rt[256];
+    snprintf(rt, sizeof rt, "rt%s", argv[4]);
+    dds_entity_t t = dds_create_topic(pp, &geometry_msgs_msg_dds__PointStamped__desc, rt, NULL, NULL);
+    oversize = dds_create_writer(pp, t, reliable, NULL);
+  }
+
   while (now_ms() < end) {
+    if (oversize && now_ms() >= oversize_at) { // larger than the node's receive slots: refused inside Fast DDS
+      size_t n = 512 * 1024;
+      char *frame = malloc(n + 1);
+      memset(frame, 'x', n);
+      frame[n] = '\0';
+      geometry_msgs_msg_dds__PointStamped_ m;
+      memset(&m, 0, sizeof m);
+      m.header.frame_id = frame;
+      dds_write(oversize, &m);
+      free(frame);
+      printf("OVERSIZE %s %zu\n", argv[4], n);
+      oversize = 0;
+    }
     void *samples[MAXS] = { NULL };
     dds_sample_info_t infos[MAXS];
     int n = dds_take(participants, samples, infos, MAXS, MAXS);

@@ -43,7 +43,7 @@ public final class GazeboEnv implements Env {
     private final Space.Box obsSpace, actSpace;
     private final int[] targetAxes;
     private final double[] target = new double[3], cmd, obsQ, obsQd;
-    private final float[] lastAction;
+    private final float[] lastAction, previousAction;
     private final List<String> joints; // movable joints of the URDF, in URDF order
     private final int[] actIdx, obsIdx; // actuated / observed joints as indices into joints
     private final UrdfModel.Chain tipChain; // null when the task has no tip link
@@ -67,6 +67,7 @@ public final class GazeboEnv implements Env {
         targetAxes = task.targetAxes();
         cmd = new double[task.actuatedJoints.size()];
         lastAction = new float[cmd.length];
+        previousAction = new float[cmd.length];
         obsQ = new double[task.observedJoints.size()];
         obsQd = new double[obsQ.length];
         joints = task.robot.movableJoints().stream().map(UrdfModel.Joint::name).toList();
@@ -128,6 +129,7 @@ public final class GazeboEnv implements Env {
             }
         }
         Arrays.fill(lastAction, 0f);
+        task.restAction(name -> q[joints.indexOf(name)], previousAction);
         t = 0;
         return observe();
     }
@@ -231,6 +233,7 @@ public final class GazeboEnv implements Env {
         for (int i = 0; i < cmd.length; i++) {
             if (!Float.isFinite(action[i])) throw new IllegalArgumentException(task.name + ": command for joint '" + task.actuatedJoints.get(i) + "' is " + action[i]);
             cmd[i] = Math.max(actSpace.low()[i], Math.min(actSpace.high()[i], action[i]));
+            if (t > 0) previousAction[i] = lastAction[i];
             lastAction[i] = actSpace.normalized(i, cmd[i]);
         }
         try {
@@ -250,7 +253,7 @@ public final class GazeboEnv implements Env {
 
     private double reward() {
         for (int i = 0; i < obsQd.length; i++) obsQd[i] = qd[obsIdx[i]];
-        return task.reward(task.tipLink != null && task.targetMin != null ? distance() : 0, lastAction, obsQd);
+        return task.reward(task.tipLink != null && task.targetMin != null ? distance() : 0, lastAction, previousAction, obsQd);
     }
 
     private void publishCommands() {

@@ -20,10 +20,16 @@ public final class RobotEnv implements Env {
     private final int[] targetAxes;
     private final Space.Box obsSpace, actSpace;
     private final double[] q, qd, tau, target = new double[3], cmd;
-    private final float[] lastAction;
+    private final float[] lastAction, previousAction;
+    /** The command before this step's (physical units): where a position-controlled robot starts is its first "previous command". */
+    private final double[] previousCommand;
+    /** This episode's largest per-joint command change, step by step (for median_command_step). */
+    private final double[] commandSteps;
     private final double[] obsQ, obsQd;
     private double[] tip = new double[3];
     private int t;
+    /** Per actuated joint: previous action (float), previous and current command (double). */
+    private static final int SMOOTHNESS_STATE_BYTES = 4 + 8 + 8;
 
     public RobotEnv(RobotTask task, long seed) {
         this.task = task;
@@ -37,6 +43,9 @@ public final class RobotEnv implements Env {
         tau = new double[sim.dof()];
         cmd = new double[act.length];
         lastAction = new float[act.length];
+        previousAction = new float[act.length];
+        previousCommand = new double[act.length];
+        commandSteps = new double[task.episodeSteps];
         obsQ = new double[obs.length];
         obsQd = new double[obs.length];
         actSpace = task.actionSpace();
@@ -88,7 +97,14 @@ public final class RobotEnv implements Env {
         Arrays.fill(lastAction, 0f);
         t = 0;
         read();
+        startFromRest();
         return observe();
+    }
+
+    /** A position command's "previous" value at the start is the joints' position (holding still); others start at zero. */
+    private void startFromRest() {
+        task.restAction(name -> q[sim.jointIndex(name)], previousAction);
+        for (int i = 0; i < act.length; i++) previousCommand[i] = task.commandInterface.equals("position") ? clamp(q[act[i]], actSpace.low()[i], actSpace.high()[i]) : 0;
     }
 
     /** Draws a new target without resetting the robot (a new goal for a running arm). */
@@ -109,11 +125,18 @@ public final class RobotEnv implements Env {
             throw new IllegalArgumentException(task.name + ": action has " + action.length + " values, the task actuates " + act.length + " joints "
                     + task.actuatedJoints);
         }
+        double largestStep = 0;
         for (int i = 0; i < act.length; i++) {
             if (!Float.isFinite(action[i])) throw new IllegalArgumentException(task.name + ": command for joint '" + task.actuatedJoints.get(i) + "' is " + action[i]);
+            if (t > 0) {
+                previousAction[i] = lastAction[i];
+                previousCommand[i] = cmd[i];
+            }
             cmd[i] = clamp(action[i], actSpace.low()[i], actSpace.high()[i]); // nothing beyond the URDF limits reaches the robot
             lastAction[i] = actSpace.normalized(i, cmd[i]);
+            largestStep = Math.max(largestStep, Math.abs(cmd[i] - previousCommand[i]));
         }
+        if (t < commandSteps.length) commandSteps[t] = largestStep;
         for (int k = 0; k < task.decimation; k++) {
             Arrays.fill(tau, 0);
             for (int i = 0; i < act.length; i++) {
@@ -130,7 +153,7 @@ public final class RobotEnv implements Env {
         t++;
         read();
         for (int i = 0; i < obs.length; i++) obsQd[i] = qd[obs[i]];
-        double reward = task.reward(task.tipLink != null && task.targetMin != null ? distance() : 0, lastAction, obsQd);
+        double reward = task.reward(task.tipLink != null && task.targetMin != null ? distance() : 0, lastAction, previousAction, obsQd);
         boolean terminated = task.terminated(name -> q[sim.jointIndex(name)]);
         boolean truncated = !terminated && t >= task.episodeSteps;
         return new StepResult(observe(), reward, terminated, truncated);
@@ -166,7 +189,15 @@ public final class RobotEnv implements Env {
 
     @Override
     public Map<String, Double> episodeMetrics() {
-        return task.tipLink != null && task.targetMin != null ? Map.of("final_distance", distance()) : Map.of();
+        Map<String, Double> m = new java.util.LinkedHashMap<>();
+        if (task.tipLink != null && task.targetMin != null) m.put("final_distance", distance());
+        int n = Math.min(t, commandSteps.length);
+        if (n > 0) {
+            double[] steps = Arrays.copyOf(commandSteps, n);
+            Arrays.sort(steps);
+            m.put("median_command_step", n % 2 == 1 ? steps[n / 2] : (steps[n / 2 - 1] + steps[n / 2]) / 2);
+        }
+        return m;
     }
 
     private static double clamp(double v, double lo, double hi) {
@@ -181,11 +212,15 @@ public final class RobotEnv implements Env {
     @Override
     public byte[] snapshot() {
         byte[] s = sim.snapshot(), r = rng.saveState();
-        ByteBuffer b = ByteBuffer.allocate(4 + 4 + s.length + 24 + 4 * lastAction.length + r.length);
+        ByteBuffer b = ByteBuffer.allocate(4 + 4 + s.length + 24 + 4 * lastAction.length + r.length + SMOOTHNESS_STATE_BYTES * act.length + 8 * commandSteps.length);
         b.putInt(t).putInt(s.length).put(s);
         for (double x : target) b.putDouble(x);
         for (float a : lastAction) b.putFloat(a);
         b.put(r);
+        for (float a : previousAction) b.putFloat(a);
+        for (double c : previousCommand) b.putDouble(c);
+        for (double c : cmd) b.putDouble(c);
+        for (double c : commandSteps) b.putDouble(c);
         return b.array();
     }
 
@@ -198,10 +233,22 @@ public final class RobotEnv implements Env {
         sim.restore(s);
         for (int a = 0; a < 3; a++) target[a] = b.getDouble();
         for (int i = 0; i < lastAction.length; i++) lastAction[i] = b.getFloat();
-        byte[] r = new byte[b.remaining()];
+        int extra = SMOOTHNESS_STATE_BYTES * act.length + 8 * commandSteps.length;
+        boolean withSmoothness = b.remaining() == rng.saveState().length + extra; // snapshots before action_rate lack it
+        byte[] r = new byte[withSmoothness ? b.remaining() - extra : b.remaining()];
         b.get(r);
         rng.restoreState(r);
         read();
+        if (withSmoothness) {
+            for (int i = 0; i < act.length; i++) previousAction[i] = b.getFloat();
+            for (int i = 0; i < act.length; i++) previousCommand[i] = b.getDouble();
+            for (int i = 0; i < act.length; i++) cmd[i] = b.getDouble();
+            for (int i = 0; i < commandSteps.length; i++) commandSteps[i] = b.getDouble();
+        } else {
+            System.arraycopy(lastAction, 0, previousAction, 0, act.length);
+            for (int i = 0; i < act.length; i++) cmd[i] = actSpace.low()[i] + (lastAction[i] + 1) / 2 * (actSpace.high()[i] - actSpace.low()[i]);
+            System.arraycopy(cmd, 0, previousCommand, 0, act.length);
+        }
     }
 
     @Override

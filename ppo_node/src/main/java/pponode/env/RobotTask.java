@@ -32,7 +32,7 @@ import pponode.sim.urdf.UrdfParser;
 public final class RobotTask {
     public static final Set<String> OBSERVATION_TERMS = Set.of("joint_pos", "joint_pos_cos_sin", "joint_vel", "target", "tip_to_target",
             "tip_position", "last_action");
-    public static final Set<String> REWARD_TERMS = Set.of("distance", "action_l2", "alive", "joint_vel_l2");
+    public static final Set<String> REWARD_TERMS = Set.of("distance", "action_l2", "action_rate", "alive", "joint_vel_l2");
     public static final Set<String> INTERFACES = Set.of("effort", "velocity", "position");
     private static final Set<String> KEYS = Set.of("name", "description", "robot", "physics_dt", "control_rate_hz", "episode_steps", "gravity",
             "command_interface", "actuated_joints", "observed_joints", "pd_gains", "observation", "tip_link", "target", "reset", "reward",
@@ -299,9 +299,10 @@ public final class RobotTask {
 
     /**
      * The weighted reward of one control step: {@code distance} tip-to-target (m), the normalised
-     * action, the observed joints' velocities.
+     * action and the one before it ({@code action_rate}: the squared change, which keeps policies
+     * from switching between extremes every period), the observed joints' velocities.
      */
-    public double reward(double distance, float[] normalizedAction, double[] observedVelocities) {
+    public double reward(double distance, float[] normalizedAction, float[] previousAction, double[] observedVelocities) {
         double r = 0;
         for (Map.Entry<String, Double> e : reward.entrySet()) {
             double term = switch (e.getKey()) {
@@ -309,6 +310,11 @@ public final class RobotTask {
                 case "action_l2" -> {
                     double s = 0;
                     for (float a : normalizedAction) s += a * a;
+                    yield s;
+                }
+                case "action_rate" -> {
+                    double s = 0;
+                    for (int i = 0; i < normalizedAction.length; i++) s += (normalizedAction[i] - previousAction[i]) * (normalizedAction[i] - previousAction[i]);
                     yield s;
                 }
                 case "alive" -> 1.0;
@@ -331,6 +337,19 @@ public final class RobotTask {
             if (v < e.getValue()[0] || v > e.getValue()[1]) return true;
         }
         return false;
+    }
+
+    /**
+     * The normalised action that holds the robot where it is, the "previous action" of an
+     * episode's first step for the {@code action_rate} term: the measured positions under position
+     * control, zero velocity or effort otherwise.
+     */
+    public void restAction(java.util.function.ToDoubleFunction<String> position, float[] into) {
+        Space.Box box = actionSpace();
+        for (int i = 0; i < into.length; i++) {
+            double p = commandInterface.equals("position") ? Math.max(box.low()[i], Math.min(box.high()[i], position.applyAsDouble(actuatedJoints.get(i)))) : 0;
+            into[i] = box.normalized(i, p);
+        }
     }
 
     /** Commands in physical units bounded by the URDF limits of the command interface, actuated-joint order. */

@@ -83,7 +83,7 @@ public final class DeployNode implements AutoCloseable {
             low[i] = limits.low()[i];
             high[i] = limits.high()[i];
         }
-        gate = new SafetyGate(task.commandInterface, low, high, p.maxRate, p.lowPassAlpha, 1.0 / rate);
+        gate = new SafetyGate(task.commandInterface, low, high, rateLimits(p, task), p.lowPassAlpha, 1.0 / rate);
         timeoutNanos = Math.round(p.watchdogPeriods * 1e9 / rate);
         robotObs = new float[policy.observationSize()];
         policyObs = new float[policy.observationSize()];
@@ -127,6 +127,20 @@ public final class DeployNode implements AutoCloseable {
         loop = onMessage ? null : new ControlLoop("deploy-" + task.name, rate, p.threadPriority, this::tick);
         LOG.info("deploy: {} on {} (domain {}): joint states from {}, commands to {} at {} Hz, watchdog {} ms", policy.path().getFileName(), task.name,
                 p.domain(), p.resolvedJointStateTopics(), cmdTopic, rate, timeoutNanos / 1e6);
+    }
+
+    /**
+     * Each joint's command rate limit (per second): max_rate when set (0: none), else, for position
+     * commands, the joint's URDF velocity limit, so a command moves no faster than the joint can.
+     * (Velocity and effort have no URDF rate limit: none unless max_rate is set.)
+     */
+    static double[] rateLimits(RosParams p, RobotTask task) {
+        double[] limits = new double[task.actuatedJoints.size()];
+        for (int i = 0; i < limits.length; i++) {
+            if (!Double.isNaN(p.maxRate)) limits[i] = p.maxRate;
+            else if (task.commandInterface.equals("position")) limits[i] = task.robot.joint(task.actuatedJoints.get(i)).velocity();
+        }
+        return limits;
     }
 
     public DeployNode start() {

@@ -65,7 +65,7 @@ public record Discovery(Range range, List<String> staticPeers) {
 
     /** The Fast DDS participant profile for domain {@code domain}. */
     public ParticipantProfile profile(int domain) {
-        ParticipantProfile p = ParticipantProfile.create().domainId(domain).discoveryLeaseDuration(new Time(LEASE_SECONDS, 0)).useBuiltinTransports(false);
+        ParticipantProfile p = new LogsToStderr().domainId(domain).discoveryLeaseDuration(new Time(LEASE_SECONDS, 0)).useBuiltinTransports(false);
         p.addSharedMemoryTransport(); // same-host peers on Fast DDS; in every range, as in rmw_fastrtps
         TransportDescriptorType udp = new TransportDescriptorType();
         udp.setTransportId(UUID.randomUUID().toString());
@@ -103,6 +103,23 @@ public record Discovery(Range range, List<String> staticPeers) {
         LocatorListType.Locator locator = new LocatorListType.Locator();
         locator.getUdpv4().add(l);
         return locator;
+    }
+
+    /**
+     * A participant profile that also sends Fast DDS's own log (native code, std::cout by default)
+     * to stderr: stdout is for results, such as --json's line.
+     */
+    static final class LogsToStderr extends ParticipantProfile {
+        static final String LOG_CONFIG = "<log><use_default>FALSE</use_default><consumer><class>StdoutErrConsumer</class>"
+                + "<property><name>stderr_threshold</name><value>Log::Kind::Info</value></property></consumer></log>";
+
+        @Override
+        public String marshall(String profileName) throws java.io.IOException {
+            String xml = super.marshall(profileName);
+            int end = xml.lastIndexOf("</dds>");
+            if (end < 0) throw new java.io.IOException("unexpected Fast DDS participant profile: " + xml);
+            return xml.substring(0, end) + LOG_CONFIG + "\n" + xml.substring(end);
+        }
     }
 
     /** For the log: "SUBNET", "LOCALHOST, static peers [10.0.0.2]", ... */

@@ -1,8 +1,11 @@
 package pponode.ros;
 
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,14 +25,21 @@ import us.ihmc.ros2.ROS2QosProfile;
  * <p>ROS 2 strings and sequences are unbounded, but the generated IHMC types size a subscriber's
  * receive buffer for 255-character strings; a longer (valid) message overran it and the exception
  * thrown from the DDS callback corrupted Fast DDS's heap (exit 134). Here a subscription's buffer
- * holds any message up to {@link #MAX_MESSAGE_BYTES}, and a sample that still cannot be taken or
- * decoded (larger than that, or malformed) is dropped and counted per topic, with a report at most
- * every {@link #REPORT_PERIOD_MS} ms: never an exception back into the DDS thread.
+ * holds any message up to {@link #RECEIVE_SLOT_BYTES}, messages up to {@link #MAX_MESSAGE_BYTES} are
+ * accepted, and a sample that cannot be taken or decoded (larger, or malformed) is dropped and
+ * counted per topic, with a report at most every {@link #REPORT_PERIOD_MS} ms: never an exception
+ * back into the DDS thread.
  */
 public final class NetworkInput {
     private static final Logger LOG = LoggerFactory.getLogger(NetworkInput.class);
     /** The largest message accepted on any topic the node reads (64 KiB: a 100-joint JointState with long names is ~8 KiB). */
     public static final int MAX_MESSAGE_BYTES = 64 * 1024;
+    /**
+     * The size of a reader's preallocated sample slot: a message up to this size reaches the node
+     * and, when larger than MAX_MESSAGE_BYTES, is dropped and counted here; a larger one is refused
+     * inside Fast DDS (which logs it, to stderr). 256 KiB per slot, a handful of slots per reader.
+     */
+    public static final int RECEIVE_SLOT_BYTES = 256 * 1024;
     static final long REPORT_PERIOD_MS = 5_000;
 
     /** What to do with one message taken off a subscription. */
@@ -43,11 +53,11 @@ public final class NetworkInput {
 
     /** Subscribes {@code handler} to {@code topic}; what it cannot handle is dropped and counted, never thrown. */
     public <T> void subscribe(ROS2Node node, TopicDataType<T> type, String topic, ROS2QosProfile qos, Handler<T> handler) {
-        TopicDataType<T> sized = new SizeLimited<>(type);
+        SizeLimited<T> sized = new SizeLimited<>(type);
         SubscriberAttributes attributes = FixedSizeSamples.of(node.createSubscriberAttributes(topic, sized, qos));
         node.createSubscription(sized, sub -> {
             try {
-                handler.onMessage(sub);
+                handler.onMessage(refusingOversized(sub, sized, topic));
             } catch (Exception | StackOverflowError e) {
                 drop(topic, e);
             }
@@ -55,8 +65,30 @@ public final class NetworkInput {
     }
 
     /**
+     * The subscriber as the handler sees it: a take or read of a message larger than
+     * MAX_MESSAGE_BYTES yields nothing (null, or false) and counts a drop. (The IHMC subscriber
+     * would print the stack trace of any exception from decoding and hand back an empty message.)
+     */
+    @SuppressWarnings("unchecked")
+    private <T> Subscriber<T> refusingOversized(Subscriber<T> sub, SizeLimited<T> type, String topic) {
+        return (Subscriber<T>) Proxy.newProxyInstance(Subscriber.class.getClassLoader(), new Class<?>[] {Subscriber.class}, (proxy, method, args) -> {
+            boolean takesASample = method.getName().startsWith("takeNextData") || method.getName().startsWith("readNextData");
+            if (takesASample) type.refusedBytes.set(0);
+            Object result;
+            try {
+                result = method.invoke(sub, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+            if (!takesASample || type.refusedBytes.get() == 0) return result;
+            drop(topic, new IOException("a message of " + type.refusedBytes.get() + " bytes"));
+            return method.getReturnType() == boolean.class ? false : null;
+        });
+    }
+
+    /**
      * Fast DDS keeps every sample of this reader in a preallocated slot of the type's size
-     * (MAX_MESSAGE_BYTES): a larger sample cannot be stored and is refused inside Fast DDS.
+     * (RECEIVE_SLOT_BYTES): a larger sample cannot be stored and is refused inside Fast DDS.
      * With the default memory policy (preallocated with realloc) it was stored whole and then
      * copied into the receive buffer without a bound, overwriting the heap.
      */
@@ -106,14 +138,24 @@ public final class NetworkInput {
     /** A generated message type whose receive buffer holds messages up to MAX_MESSAGE_BYTES; everything else is the generated code's. */
     static final class SizeLimited<T> implements TopicDataType<T> {
         private final TopicDataType<T> type;
+        /**
+         * The size of the last sample refused for being larger than MAX_MESSAGE_BYTES; 0 when it was
+         * decoded. Shared with the copies the subscriber makes (newInstance), which do the decoding.
+         */
+        final AtomicInteger refusedBytes;
 
         SizeLimited(TopicDataType<T> type) {
+            this(type, new AtomicInteger());
+        }
+
+        private SizeLimited(TopicDataType<T> type, AtomicInteger refusedBytes) {
             this.type = type;
+            this.refusedBytes = refusedBytes;
         }
 
         @Override
         public int getTypeSize() {
-            return Math.max(type.getTypeSize(), MAX_MESSAGE_BYTES);
+            return Math.max(type.getTypeSize(), RECEIVE_SLOT_BYTES);
         }
 
         @Override
@@ -123,6 +165,10 @@ public final class NetworkInput {
 
         @Override
         public void deserialize(SerializedPayload payload, T data) throws IOException {
+            if (payload.getLength() > MAX_MESSAGE_BYTES) {
+                refusedBytes.set(payload.getLength()); // not decoded: the subscriber the handler sees yields nothing for it
+                return;
+            }
             type.deserialize(payload, data);
         }
 
@@ -173,7 +219,7 @@ public final class NetworkInput {
 
         @Override
         public TopicDataType<T> newInstance() {
-            return new SizeLimited<>(type.newInstance());
+            return new SizeLimited<>(type.newInstance(), refusedBytes);
         }
     }
 }

@@ -31,7 +31,7 @@ public final class RosEnv implements Env {
     private final ROS2PublisherBasics<Empty> resetPub;
     private final Space.Box obsSpace, actSpace;
     private final long period;
-    private final float[] lastAction;
+    private final float[] lastAction, previousAction;
     private final double[] obsVel;
     private volatile double[] target;
     private volatile long lastStateNanos;
@@ -47,6 +47,7 @@ public final class RosEnv implements Env {
         actSpace = task.actionSpace();
         period = Math.round(1e9 / task.controlRateHz);
         lastAction = new float[actSpace.flatDim()];
+        previousAction = new float[actSpace.flatDim()];
         obsVel = new double[task.observedJoints.size()];
         node = Ros2.node(p);
         Ros2.subscribeJointStates(node, input, p, assembler, now -> lastStateNanos = now);
@@ -96,6 +97,7 @@ public final class RosEnv implements Env {
             LockSupport.parkNanos(2_000_000);
         }
         java.util.Arrays.fill(lastAction, 0f);
+        task.restAction(assembler::position, previousAction);
         t = 0;
         deadline = System.nanoTime();
         return observe(System.nanoTime());
@@ -108,6 +110,7 @@ public final class RosEnv implements Env {
         for (int i = 0; i < action.length; i++) {
             if (!Float.isFinite(action[i])) throw new IllegalArgumentException("command for joint '" + task.actuatedJoints.get(i) + "' is " + action[i]);
             double c = Math.max(actSpace.low()[i], Math.min(actSpace.high()[i], action[i]));
+            if (t > 0) previousAction[i] = lastAction[i];
             lastAction[i] = actSpace.normalized(i, c);
             m.getData().add(c);
         }
@@ -126,7 +129,7 @@ public final class RosEnv implements Env {
         t++;
         float[] obs = observe(System.nanoTime());
         double[] tip = tipTargetDistance();
-        double reward = task.reward(tip[0], lastAction, obsVel);
+        double reward = task.reward(tip[0], lastAction, previousAction, obsVel);
         boolean terminated = task.terminated(assembler::position);
         return new StepResult(obs, reward, terminated, !terminated && t >= task.episodeSteps);
     }

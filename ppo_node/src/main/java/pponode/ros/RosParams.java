@@ -38,7 +38,8 @@ public final class RosParams {
     /** Remapping rules (--ros-args -r from:=to), applied to resolved names. */
     private final Map<String, String> remaps = new LinkedHashMap<>();
     public double watchdogPeriods = 3;
-    public double maxRate = 0;
+    /** Command rate limit per second, all joints; NaN (max_rate: urdf, the default): each joint's URDF velocity limit for position commands; 0: off. */
+    public double maxRate = Double.NaN;
     public double lowPassAlpha = 1;
     public long seed = 0;
     public boolean shuffleJointOrder = false;
@@ -203,7 +204,12 @@ public final class RosParams {
                     commandType = s;
                 }
                 case "watchdog_periods" -> watchdogPeriods = positive(key, Double.parseDouble(s));
-                case "max_rate" -> maxRate = Double.parseDouble(s);
+                case "max_rate" -> {
+                    if (s.equals("urdf")) maxRate = Double.NaN;
+                    else if (!((maxRate = Double.parseDouble(s)) >= 0)) {
+                        throw new IllegalArgumentException("node parameter 'max_rate' must be urdf (the joints' velocity limits), 0 (off) or a rate per second, got " + s);
+                    }
+                }
                 case "low_pass_alpha" -> lowPassAlpha = Double.parseDouble(s);
                 case "seed" -> seed = Long.parseLong(s);
                 case "shuffle_joint_order" -> shuffleJointOrder = bool(key, s);

@@ -4,7 +4,10 @@ import java.util.Arrays;
 
 /**
  * The last stage before a command leaves the node. Normal operation: the policy's command,
- * optionally rate-limited and low-pass filtered, always clamped to the joint limits. When the
+ * rate-limited per joint (a position command by default moves no faster than the URDF velocity
+ * limit) and optionally low-pass filtered, always clamped to the joint limits. The limit holds
+ * from the first command on: when the policy takes over (at start, or after a safe period), a
+ * position command starts from where the joints are measured, velocity and effort from zero. When the
  * observation is unhealthy (stale, missing joint, NaN) or the e-stop is latched, the configured
  * safe command instead: zero effort/velocity, or hold the position the joints had when it began
  * (for a joint whose measurement is NaN, its last finite measured position).
@@ -12,7 +15,7 @@ import java.util.Arrays;
 public final class SafetyGate {
     private final String commandInterface;
     private final double[] low, high;
-    private final double maxStep; // per control period; +inf = off
+    private final double[] maxStep; // per joint and control period; +inf = off
     private final double alpha; // low-pass coefficient in (0, 1]; 1 = off
     private final double[] prev;
     /** Each joint's last finite measured position (NaN until one arrives): where a joint whose measurement turns NaN is held. */
@@ -21,12 +24,15 @@ public final class SafetyGate {
     private boolean estop, safe = true;
     private String reason = "starting";
 
-    public SafetyGate(String commandInterface, double[] low, double[] high, double maxRatePerSecond, double lowPassAlpha, double controlPeriod) {
+    /** {@code maxRatePerSecond}: per joint, the largest change of its command per second (0 or +inf: no limit). */
+    public SafetyGate(String commandInterface, double[] low, double[] high, double[] maxRatePerSecond, double lowPassAlpha, double controlPeriod) {
         if (!(lowPassAlpha > 0 && lowPassAlpha <= 1)) throw new IllegalArgumentException("low-pass alpha must be in (0, 1], got " + lowPassAlpha);
         this.commandInterface = commandInterface;
         this.low = low.clone();
         this.high = high.clone();
-        this.maxStep = maxRatePerSecond > 0 ? maxRatePerSecond * controlPeriod : Double.POSITIVE_INFINITY;
+        if (maxRatePerSecond.length != low.length) throw new IllegalArgumentException(maxRatePerSecond.length + " rate limits for " + low.length + " joints");
+        maxStep = new double[low.length];
+        for (int i = 0; i < maxStep.length; i++) maxStep[i] = maxRatePerSecond[i] > 0 ? maxRatePerSecond[i] * controlPeriod : Double.POSITIVE_INFINITY;
         this.alpha = lowPassAlpha;
         prev = new double[low.length];
         lastFinite = new double[low.length];
@@ -66,16 +72,18 @@ public final class SafetyGate {
             System.arraycopy(out, 0, prev, 0, out.length);
             return out;
         }
-        boolean resuming = safe;
+        if (safe) { // taking over: from where the joints are (position), or from the zero the safe command sent
+            for (int i = 0; i < prev.length; i++) {
+                prev[i] = commandInterface.equals("position") ? (Double.isFinite(lastFinite[i]) ? Math.max(low[i], Math.min(high[i], lastFinite[i])) : prev[i]) : 0;
+            }
+        }
         safe = false;
         reason = "ok";
         double[] out = new double[low.length];
         for (int i = 0; i < out.length; i++) {
             double c = Math.max(low[i], Math.min(high[i], action[i]));
-            if (!resuming) {
-                c = prev[i] + Math.max(-maxStep, Math.min(maxStep, c - prev[i]));
-                c = prev[i] + alpha * (c - prev[i]);
-            }
+            c = prev[i] + Math.max(-maxStep[i], Math.min(maxStep[i], c - prev[i]));
+            c = prev[i] + alpha * (c - prev[i]);
             out[i] = Math.max(low[i], Math.min(high[i], c));
             prev[i] = out[i];
         }

@@ -88,6 +88,9 @@ class NetworkFuzzTest {
             assertTrue(longFrameTarget.get(), "the target with a 300-character frame_id was accepted");
             assertArrayEquals(new double[] {0.12, -0.08, 0.0}, node.target(), 1e-12, "and the ordinary one after it");
             assertTrue(teleopMessages.get() >= 20, "the 300-character teleop commands reached the channel: " + teleopMessages.get());
+            // beyond the 64 KiB limit but within Fast DDS's 256 KiB slots: taken off the wire, dropped and counted
+            assertTrue(node.droppedMessages() >= Long.parseLong(sent.get("huge_frame_id")), "every 100 KiB frame_id counted as dropped: " + node.droppedMessages());
+            assertTrue(channel.dropped() >= 1, "the 100 KiB teleop command counted as dropped: " + channel.dropped());
         } finally {
             teleopNode.destroy();
         }

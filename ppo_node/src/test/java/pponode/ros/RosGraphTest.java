@@ -98,12 +98,12 @@ class RosGraphTest {
     void nodeEndpointsQosDiagnosticsLatchedEstopAndLease() throws Exception {
         int domain = nextDomain++;
         RosParams p = params(domain);
-        try (Peer graph = new Peer(domain, 120, Map.of(), "/ppo_node/estop"); RosNodeTest.FakeRobot robot = new RosNodeTest.FakeRobot(p)) {
+        try (Peer graph = new Peer(domain, 120, Map.of(), "/ppo_node/estop", "/ppo_node/target"); RosNodeTest.FakeRobot robot = new RosNodeTest.FakeRobot(p)) {
             graph.await(l -> l.startsWith("ESTOP"), 10_000, "the e-stop latched before the node starts");
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Process deploy = new ProcessBuilder(java, "-Xss4m", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "pponode.cli.Main", "deploy",
                     "--policy", onnx.toString(), "--param", "domain_id=" + domain, "--param", "diagnostics_period_ms=200")
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("deploy.log").toFile()).start();
+                    .redirectOutput(dir.resolve("deploy.out").toFile()).redirectError(dir.resolve("deploy.log").toFile()).start();
             AtomicBoolean run = new AtomicBoolean(true);
             Thread joints = new Thread(() -> {
                 while (run.get()) {
@@ -146,6 +146,13 @@ class RosGraphTest {
                 }
                 long reports = graph.lines.stream().filter(l -> l.startsWith("DIAG ")).count();
                 System.out.println("graph: " + reports + " diagnostics reports; " + control);
+
+                // a 512 KiB message is refused inside Fast DDS, which says so on stderr: stdout stays for results
+                graph.await(l -> l.startsWith("OVERSIZE"), 30_000, "the oversized target sent");
+                long waitLog = System.currentTimeMillis() + 20_000;
+                while (!Files.readString(dir.resolve("deploy.log")).contains("RTPS") && System.currentTimeMillis() < waitLog) Thread.sleep(50);
+                assertEquals("", Files.readString(dir.resolve("deploy.out")), "nothing on deploy's stdout");
+                assertTrue(Files.readString(dir.resolve("deploy.log")).contains("RTPS"), "Fast DDS's refusal on stderr");
 
                 // kill -9: no goodbye; the peer must drop the participant once its lease (20 s) runs out
                 long killedAt = System.currentTimeMillis();

@@ -3,6 +3,7 @@ package pponode.ros;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -43,9 +44,9 @@ class SafetyLogicTest {
 
     @Test
     void gateClampsRateLimitsFiltersAndHolds() {
-        SafetyGate g = new SafetyGate("position", new double[] {-1, -2}, new double[] {1, 2}, 10, 1.0, 0.02); // 0.2 per period
-        double[] c = g.command(new float[] {5f, -0.5f}, OK, new double[] {0, 0});
-        assertArrayEquals(new double[] {1, -0.5}, c, 1e-12, "first command after a safe state: clamped, no rate limit");
+        SafetyGate g = new SafetyGate("position", new double[] {-1, -2}, new double[] {1, 2}, new double[] {10, 10}, 1.0, 0.02); // 0.2 per period
+        double[] c = g.command(new float[] {5f, -0.5f}, OK, new double[] {0.9, -0.4});
+        assertArrayEquals(new double[] {1, -0.5}, c, 1e-12, "the first command: clamped, and rate-limited from the measured position");
         c = g.command(new float[] {-1f, -0.5f}, OK, new double[] {0, 0});
         assertArrayEquals(new double[] {0.8, -0.5}, c, 1e-12, "rate-limited to 10/s at 50 Hz");
         c = g.command(null, new JointStateAssembler.Health(false, "stale"), new double[] {0.7, 0.1});
@@ -57,24 +58,40 @@ class SafetyLogicTest {
         g.command(new float[] {0f, 0f}, OK, new double[] {0, 0});
         assertTrue(g.safe() && g.reason().contains("e-stop"));
         g.estop(false);
-        g.command(new float[] {0f, 0f}, OK, new double[] {0, 0});
+        c = g.command(new float[] {-1f, 2f}, OK, new double[] {0.5, 0.5});
         assertFalse(g.safe());
-        SafetyGate effort = new SafetyGate("effort", new double[] {-3}, new double[] {3}, 0, 0.5, 0.02);
+        assertArrayEquals(new double[] {0.3, 0.7}, c, 1e-12, "taking over after the e-stop: from the measured position, at the rate limit, no jump");
+        SafetyGate effort = new SafetyGate("effort", new double[] {-3}, new double[] {3}, new double[] {0}, 0.5, 0.02);
         assertArrayEquals(new double[] {0}, effort.command(null, new JointStateAssembler.Health(false, "NaN"), null), "zero effort when unsafe");
-        effort.command(new float[] {2f}, OK, null); // resumes at the command
-        assertArrayEquals(new double[] {2.5}, effort.command(new float[] {3f}, OK, null), 1e-12, "low-pass with alpha 0.5");
+        assertArrayEquals(new double[] {1}, effort.command(new float[] {2f}, OK, null), 1e-12, "resumes from the zero it sent, low-pass with alpha 0.5");
+        assertArrayEquals(new double[] {2}, effort.command(new float[] {3f}, OK, null), 1e-12, "low-pass with alpha 0.5");
+    }
+
+    /** max_rate: urdf (the default) limits each position command to its joint's URDF velocity limit; a number to that; 0 to nothing. */
+    @Test
+    void theDefaultRateLimitIsTheUrdfVelocityLimit() {
+        pponode.env.RobotTask arm = pponode.env.EnvRegistry.task("arm_6dof_reach");
+        RosParams p = new RosParams();
+        assertArrayEquals(new double[] {3.15, 3.15, 3.15, 3.2, 3.2, 3.2}, DeployNode.rateLimits(p, arm), 1e-12);
+        p.apply(java.util.List.of("max_rate=1.5"));
+        assertArrayEquals(new double[] {1.5, 1.5, 1.5, 1.5, 1.5, 1.5}, DeployNode.rateLimits(p, arm), 1e-12);
+        p.apply(java.util.List.of("max_rate=0"));
+        assertArrayEquals(new double[6], DeployNode.rateLimits(p, arm), 1e-12);
+        p.apply(java.util.List.of("max_rate=urdf"));
+        assertArrayEquals(new double[] {0}, DeployNode.rateLimits(p, pponode.env.EnvRegistry.task("pendulum_lift")), 1e-12, "effort: no URDF rate limit");
+        assertThrows(IllegalArgumentException.class, () -> new RosParams().apply(java.util.List.of("max_rate=-1")));
     }
 
     @Test
     void aJointWhoseMeasurementTurnsNanIsHeldAtItsLastFiniteMeasurement() {
-        SafetyGate g = new SafetyGate("position", new double[] {-3, -3}, new double[] {3, 3}, 0, 1.0, 0.02);
+        SafetyGate g = new SafetyGate("position", new double[] {-3, -3}, new double[] {3, 3}, new double[] {0, 0}, 1.0, 0.02);
         JointStateAssembler.Health nan = new JointStateAssembler.Health(false, "joint state for 'joint1' is not finite");
         g.command(new float[] {2f, -1f}, OK, new double[] {0.3, -0.2}); // commanded far from where the joints are
         g.command(new float[] {2f, -1f}, OK, new double[] {0.35, -0.25});
         double[] hold = g.command(null, nan, new double[] {Double.NaN, -0.3});
         assertArrayEquals(new double[] {0.35, -0.3}, hold, 1e-12, "held where the joint was last measured, not at the last command (2.0)");
         assertArrayEquals(hold, g.command(null, nan, new double[] {Double.NaN, Double.NaN}), 1e-12, "and kept while the fault lasts");
-        SafetyGate never = new SafetyGate("position", new double[] {-3, -3}, new double[] {3, 3}, 0, 1.0, 0.02);
+        SafetyGate never = new SafetyGate("position", new double[] {-3, -3}, new double[] {3, 3}, new double[] {0, 0}, 1.0, 0.02);
         never.command(new float[] {1f, 1f}, OK, new double[] {Double.NaN, 0.1});
         assertArrayEquals(new double[] {1, 0.1}, never.command(null, nan, new double[] {Double.NaN, 0.1}), 1e-12,
                 "a joint never measured keeps its last command");
