@@ -14,7 +14,7 @@
  *
  *   OVERSIZE <topic> <bytes>                              sent one PointStamped with a frame_id of that size
  *
- * usage: graph_peer <domain> <seconds> [<e-stop topic to latch true> [<target topic for one 512 KiB message, 3 s in>]]
+ * usage: graph_peer <domain> <seconds> [<e-stop topic to latch true> [<target topic for one 512 KiB message, once a reader matched>]]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,7 +99,8 @@ int main(int argc, char **argv)
   fflush(stdout);
 
   dds_entity_t oversize = 0;
-  long long oversize_at = now_ms() + 3000;
+  long long oversize_at = 0; // half a second after the node's reader has matched
+
   if (argc > 4) {
     char rt[256];
     snprintf(rt, sizeof rt, "rt%s", argv[4]);
@@ -108,7 +109,11 @@ int main(int argc, char **argv)
   }
 
   while (now_ms() < end) {
-    if (oversize && now_ms() >= oversize_at) { // larger than the node's receive slots: refused inside Fast DDS
+    if (oversize && oversize_at == 0) {
+      dds_publication_matched_status_t st;
+      if (dds_get_publication_matched_status(oversize, &st) == DDS_RETCODE_OK && st.current_count > 0) oversize_at = now_ms() + 500;
+    }
+    if (oversize && oversize_at > 0 && now_ms() >= oversize_at) { // larger than the node's receive slots: refused inside Fast DDS
       size_t n = 512 * 1024;
       char *frame = malloc(n + 1);
       memset(frame, 'x', n);
