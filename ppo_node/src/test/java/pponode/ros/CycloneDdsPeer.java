@@ -7,11 +7,11 @@ import java.nio.file.Path;
 import pponode.Peers;
 
 /** A C program on CycloneDDS, an independent ROS 2 wire peer, built in the test from src/test/resources/cyclonedds. */
-final class CycloneDdsPeer {
+public final class CycloneDdsPeer {
     private CycloneDdsPeer() {}
 
     /** Builds {@code <name>.c} with the ROS 2 types that idlc generates from ros2_types.idl; returns the executable. */
-    static Path build(Path dir, String name) throws Exception {
+    public static Path build(Path dir, String name) throws Exception {
         Path idlc = Peers.onPath("idlc"), gcc = Peers.onPath("gcc");
         Peers.require(idlc != null && gcc != null && Files.exists(Path.of("/usr/include/dds/dds.h")), "CycloneDDS (idlc, dds.h) and gcc",
                 "apt-get install cyclonedds-dev gcc");
