@@ -110,6 +110,7 @@ final class FinetuneCommand implements Callable<Integer> {
             if (ros) factory = s -> new pponode.ros.RosEnv(rp, EnvRegistry.task(id));
             EvalResult before = ros ? null : init.evaluate(s -> EnvRegistry.make(id, s), cfg.evalEpisodes, seed + 10_000);
             us.ihmc.ros2.ROS2Node rosNode = null;
+            RosOperatorChannel rosChannel = null;
             MqttOperatorChannel mqtt = null;
             try (FineTuner ft = FineTuner.create(cfg, factory, init, runDir, tc, !remote, remote, exportEvery, from.getFileName().toString())) {
                 if (remote) {
@@ -120,8 +121,8 @@ final class FinetuneCommand implements Callable<Integer> {
                     if (!tc.rosTopic.isEmpty()) {
                         rp.nodeName = "ppo_node_teleop";
                         rosNode = pponode.ros.Ros2.node(rp);
-                        RosOperatorChannel rc = new RosOperatorChannel(rosNode, tc, ft.arbiter(0));
-                        ft.addTelemetry(rc::publishTelemetry);
+                        rosChannel = new RosOperatorChannel(rosNode, tc, ft.arbiter(0));
+                        ft.addTelemetry(rosChannel::publishTelemetry);
                     }
                 }
                 ft.run(Integer.MAX_VALUE, (u, total, step, stats) -> System.err.printf("update %d/%d: step %d, return %.2f, interventions %.1f%%, bc loss %.3f%n",
@@ -154,6 +155,7 @@ final class FinetuneCommand implements Callable<Integer> {
                 }
             } finally {
                 if (mqtt != null) mqtt.close();
+                if (rosChannel != null) rosChannel.close();
                 if (rosNode != null) rosNode.destroy();
             }
         }

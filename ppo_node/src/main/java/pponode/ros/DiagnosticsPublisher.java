@@ -20,22 +20,23 @@ import us.ihmc.ros2.ROS2PublisherBasics;
  * level (OK, WARN, ERROR), a message and key/value pairs. rqt_robot_monitor and the
  * diagnostic_aggregator read it as they read any ROS 2 driver's.
  */
-final class DiagnosticsPublisher implements AutoCloseable {
+public final class DiagnosticsPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DiagnosticsPublisher.class);
     static final String TOPIC = "/diagnostics";
-    static final byte OK = 0, WARN = 1, ERROR = 2;
+    public static final byte OK = 0, WARN = 1, ERROR = 2;
     /** The generated message types bound every string to 255 characters. */
     private static final int MAX_STRING = 255;
 
     /** One report. */
-    record Status(byte level, String message, Map<String, String> values) {}
+    public record Status(byte level, String message, Map<String, String> values) {}
 
     private final ROS2PublisherBasics<DiagnosticArray> publisher;
     private final ScheduledExecutorService timer;
     private final String name, hardwareId;
     private final Supplier<Status> status;
 
-    DiagnosticsPublisher(ROS2Node node, String name, String hardwareId, long periodMs, Supplier<Status> status) {
+    /** Publishes {@code status.get()} every {@code periodMs} (a null status skips that period). */
+    public DiagnosticsPublisher(ROS2Node node, String name, String hardwareId, long periodMs, Supplier<Status> status) {
         this.name = name;
         this.hardwareId = hardwareId;
         this.status = status;
@@ -53,6 +54,7 @@ final class DiagnosticsPublisher implements AutoCloseable {
     private void publish() {
         try {
             Status s = status.get();
+            if (s == null) return;
             DiagnosticArray array = new DiagnosticArray();
             long now = System.currentTimeMillis();
             array.getHeader().getStamp().setSec((int) (now / 1000));

@@ -4,7 +4,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
@@ -39,6 +43,8 @@ public final class MqttOperatorChannel implements AutoCloseable {
     private MqttConnectionOptions options;
     private Thread reconnecting;
     private volatile boolean connected, closing;
+    private final AtomicReference<Map<String, ?>> latestTelemetry = new AtomicReference<>();
+    private final ScheduledExecutorService telemetryTimer;
 
     /** Connects and subscribes; a broker that cannot be reached or refuses us is an IOException naming it. */
     public MqttOperatorChannel(TeleopConfig cfg, CommandSink sink) throws IOException {
@@ -117,7 +123,14 @@ public final class MqttOperatorChannel implements AutoCloseable {
             throw new IOException("cannot connect to the MQTT broker " + cfg.broker + " (teleop.broker) as '"
                     + (cfg.username.isEmpty() ? "(anonymous)" : cfg.username) + "': " + e.getMessage() + cause + ", reason code " + e.getReasonCode());
         }
-        LOG.info("teleop mqtt: {} as {}; commands on {}, telemetry on {}", cfg.broker, cfg.clientIdOrDefault(), commandTopic, telemetryTopic);
+        telemetryTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "mqtt-telemetry");
+            t.setDaemon(true);
+            return t;
+        });
+        telemetryTimer.scheduleAtFixedRate(this::sendTelemetry, cfg.telemetryPeriodMs, cfg.telemetryPeriodMs, TimeUnit.MILLISECONDS);
+        LOG.info("teleop mqtt: {} as {}; commands on {}, telemetry on {} every {} ms", cfg.broker, cfg.clientIdOrDefault(), commandTopic, telemetryTopic,
+                cfg.telemetryPeriodMs);
     }
 
     private void connectAndSubscribe() throws MqttException {
@@ -176,9 +189,15 @@ public final class MqttOperatorChannel implements AutoCloseable {
         }
     }
 
-    /** Publishes one telemetry record (JSON, QoS 0: the next one supersedes it). Dropped while disconnected. */
+    /** The latest telemetry record: it goes out with the next telemetry period (teleop.telemetry_period_ms). */
     public void publishTelemetry(Map<String, ?> fields) {
-        if (!connected) return;
+        latestTelemetry.set(fields);
+    }
+
+    /** Sends the latest record (JSON, QoS 0: the next one supersedes it); nothing while disconnected. */
+    private void sendTelemetry() {
+        Map<String, ?> fields = latestTelemetry.get();
+        if (fields == null || !connected) return;
         try {
             client.publish(telemetryTopic, JSON.writeValueAsBytes(fields), 0, false);
         } catch (Exception e) {
@@ -200,6 +219,7 @@ public final class MqttOperatorChannel implements AutoCloseable {
 
     @Override
     public void close() {
+        telemetryTimer.shutdownNow();
         synchronized (reconnectLock) {
             closing = true;
             reconnectLock.notifyAll();

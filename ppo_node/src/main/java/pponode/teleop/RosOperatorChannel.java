@@ -1,25 +1,29 @@
 package pponode.teleop;
 
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import pponode.ros.DiagnosticsPublisher;
 import pponode.ros.NetworkInput;
 import pponode.ros.Ros2;
 import std_msgs.msg.dds.StringPubSubType;
 import us.ihmc.ros2.ROS2Node;
-import us.ihmc.ros2.ROS2PublisherBasics;
 
 /**
  * The operator channel over ROS 2: the same JSON commands as MQTT in {@code std_msgs/String} on
- * {@code teleop.ros_topic} (reliable), telemetry as JSON on {@code <ros_topic>/../telemetry}.
- * ROS 2 has no authentication of its own here: set {@code teleop.token} (or SROS 2 on the DDS side).
+ * {@code teleop.ros_topic} (reliable); fine-tuning telemetry as {@code diagnostic_msgs/DiagnosticArray}
+ * on {@code /diagnostics} every {@code teleop.telemetry_period_ms}, where ROS 2 tools look for a
+ * node's health. ROS 2 has no authentication of its own here: set {@code teleop.token} (or SROS 2
+ * on the DDS side).
  */
-public final class RosOperatorChannel {
+public final class RosOperatorChannel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RosOperatorChannel.class);
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
-    private final ROS2PublisherBasics<std_msgs.msg.dds.String> telemetry;
     private final NetworkInput input = new NetworkInput();
+    private final AtomicReference<Map<String, ?>> latest = new AtomicReference<>();
+    private final DiagnosticsPublisher diagnostics;
 
     public RosOperatorChannel(ROS2Node node, TeleopConfig cfg, CommandSink sink) {
         StringPubSubType t = new StringPubSubType();
@@ -27,9 +31,9 @@ public final class RosOperatorChannel {
             std_msgs.msg.dds.String m = sub.takeNextData();
             if (m != null) sink.submit(m.getDataAsString().getBytes(StandardCharsets.UTF_8), "ros2 " + cfg.rosTopic);
         });
-        String telemetryTopic = telemetryTopic(cfg.rosTopic);
-        telemetry = node.createPublisher(t, node.createPublisherAttributes(t, telemetryTopic, Ros2.qos("reliable")));
-        LOG.info("teleop ros2: commands on {}, telemetry on {}", cfg.rosTopic, telemetryTopic);
+        String name = node.getNamespace() + "/" + node.getName() + ": fine-tuning";
+        diagnostics = new DiagnosticsPublisher(node, name, cfg.robot, cfg.telemetryPeriodMs, this::status);
+        LOG.info("teleop ros2: commands on {}, telemetry on /diagnostics every {} ms", cfg.rosTopic, cfg.telemetryPeriodMs);
     }
 
     /** Commands that could not be taken (oversized or malformed) and were dropped. */
@@ -37,20 +41,22 @@ public final class RosOperatorChannel {
         return input.dropped();
     }
 
-    static String telemetryTopic(String commandTopic) {
-        int i = commandTopic.lastIndexOf('/');
-        String ns = i <= 0 ? "" : commandTopic.substring(0, i);
-        if (ns.endsWith("/teleop")) ns = ns.substring(0, ns.length() - "/teleop".length());
-        return ns + "/telemetry";
+    /** The latest telemetry record; it goes out with the next diagnostics period. */
+    public void publishTelemetry(Map<String, ?> fields) {
+        latest.set(fields);
     }
 
-    public void publishTelemetry(Map<String, ?> fields) {
-        try {
-            std_msgs.msg.dds.String m = new std_msgs.msg.dds.String();
-            m.setData(JSON.writeValueAsString(fields));
-            telemetry.publish(m);
-        } catch (Exception e) {
-            LOG.debug("teleop ros2: telemetry not sent: {}", e.toString());
-        }
+    private DiagnosticsPublisher.Status status() {
+        Map<String, ?> t = latest.get();
+        if (t == null) return null;
+        Map<String, String> values = new LinkedHashMap<>();
+        t.forEach((k, v) -> values.put(k, String.valueOf(v)));
+        String mode = String.valueOf(t.get("mode"));
+        return new DiagnosticsPublisher.Status(DiagnosticsPublisher.OK, "fine-tuning, update " + t.get("update") + ", " + mode + " acting", values);
+    }
+
+    @Override
+    public void close() {
+        diagnostics.close();
     }
 }

@@ -10,17 +10,21 @@ import org.junit.jupiter.api.Test;
 import pponode.ros.Ros2;
 import pponode.ros.RosParams;
 import pponode.runner.Supervisor.Actor;
+import diagnostic_msgs.msg.dds.DiagnosticArray;
+import diagnostic_msgs.msg.dds.DiagnosticArrayPubSubType;
+import diagnostic_msgs.msg.dds.DiagnosticStatus;
+import diagnostic_msgs.msg.dds.KeyValue;
 import std_msgs.msg.dds.StringPubSubType;
 import us.ihmc.ros2.ROS2Node;
 
-/** The same operator commands over ROS 2 (std_msgs/String with the JSON), and telemetry back. */
+/** The same operator commands over ROS 2 (std_msgs/String with the JSON), and telemetry back on /diagnostics. */
 class TeleopRosTest {
     @Test
     void commandsOverRos2TakeOverAndTelemetryComesBack() throws Exception {
         RosParams p = new RosParams();
         p.domainId = 170 + (int) (ProcessHandle.current().pid() % 20);
         p.nodeName = "ppo_node_teleop";
-        TeleopConfig c = new TeleopConfig().apply(List.of("token=abc", "ros_topic=/ppo_node/teleop/cmd"));
+        TeleopConfig c = new TeleopConfig().apply(List.of("token=abc", "ros_topic=/ppo_node/teleop/cmd", "telemetry_period_ms=200"));
         TeleopArbiter a = new TeleopArbiter(c, List.of("joint1", "joint2"), new double[] {-1, -1}, new double[] {1, 1}, "velocity", System::currentTimeMillis);
         ROS2Node node = Ros2.node(p);
         RosParams q = new RosParams();
@@ -32,10 +36,16 @@ class TeleopRosTest {
             StringPubSubType t = new StringPubSubType();
             var pub = console.createPublisher(t, console.createPublisherAttributes(t, "/ppo_node/teleop/cmd", Ros2.qos("reliable")));
             List<String> telemetry = new CopyOnWriteArrayList<>();
-            console.createSubscription(t, sub -> {
-                std_msgs.msg.dds.String m = sub.takeNextData();
-                if (m != null) telemetry.add(m.getDataAsString());
-            }, console.createSubscriberAttributes("/ppo_node/telemetry", t, Ros2.qos("reliable")));
+            DiagnosticArrayPubSubType d = new DiagnosticArrayPubSubType();
+            console.createSubscription(d, sub -> {
+                DiagnosticArray m = sub.takeNextData();
+                if (m == null) return;
+                for (DiagnosticStatus s : m.getStatus()) {
+                    StringBuilder line = new StringBuilder(s.getNameAsString() + "|" + s.getHardwareIdAsString() + "|" + s.getMessageAsString());
+                    for (KeyValue kv : s.getValues()) line.append('|').append(kv.getKeyAsString()).append('=').append(kv.getValueAsString());
+                    telemetry.add(line.toString());
+                }
+            }, console.createSubscriberAttributes("/diagnostics", d, Ros2.qos("reliable")));
             float[] policy = {0f, 0f}, ex = new float[2], demo = new float[2];
             long seq = 0, end = System.currentTimeMillis() + 15_000;
             Actor who = Actor.POLICY;
@@ -54,12 +64,19 @@ class TeleopRosTest {
             end = System.currentTimeMillis() + 5_000;
             while (a.rejectedCount() == 0 && System.currentTimeMillis() < end) Thread.sleep(10);
             assertTrue(a.lastRejection().startsWith("unauthenticated"), a.lastRejection());
+            // telemetry: the latest record as node health on /diagnostics, every telemetry_period_ms (200 here)
+            Map<String, Object> record = new java.util.LinkedHashMap<>();
+            record.put("update", 3);
+            record.put("mode", "operator");
+            record.put("intervention_rate", 0.25);
+            record.put("policy_version", 2);
+            ch.publishTelemetry(record);
             end = System.currentTimeMillis() + 10_000;
-            while (telemetry.isEmpty() && System.currentTimeMillis() < end) {
-                ch.publishTelemetry(Map.of("mode", "operator"));
-                Thread.sleep(50);
-            }
-            assertTrue(!telemetry.isEmpty() && telemetry.get(0).contains("operator"), telemetry.toString());
+            while (telemetry.size() < 2 && System.currentTimeMillis() < end) Thread.sleep(20);
+            assertTrue(telemetry.size() >= 2, "periodic telemetry: " + telemetry);
+            assertEquals("/ppo_node_teleop: fine-tuning|robot|fine-tuning, update 3, operator acting|update=3|mode=operator|intervention_rate=0.25|policy_version=2",
+                    telemetry.get(0));
+            ch.close();
         } finally {
             console.destroy();
             node.destroy();
