@@ -155,8 +155,8 @@ public final class RobotEnv implements Env {
         for (int i = 0; i < obs.length; i++) obsQd[i] = qd[obs[i]];
         double reward = task.reward(task.tipLink != null && task.targetMin != null ? distance() : 0, lastAction, previousAction, obsQd);
         boolean terminated = task.terminated(name -> q[sim.jointIndex(name)]);
-        boolean truncated = !terminated && t >= task.episodeSteps;
-        return new StepResult(observe(), reward, terminated, truncated);
+        // the episode's time limit is the TimeLimit wrapper's (EnvRegistry.make), applied once
+        return new StepResult(observe(), reward, terminated, false);
     }
 
     private void read() {

@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,9 +19,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
+import pponode.config.StrictYaml;
 import pponode.sim.urdf.UrdfModel;
 import pponode.sim.urdf.UrdfParser;
 
@@ -36,7 +36,9 @@ public final class RobotTask {
     public static final Set<String> INTERFACES = Set.of("effort", "velocity", "position");
     private static final Set<String> KEYS = Set.of("name", "description", "robot", "physics_dt", "control_rate_hz", "episode_steps", "gravity",
             "command_interface", "actuated_joints", "observed_joints", "pd_gains", "observation", "tip_link", "target", "reset", "reward",
-            "terminate_when");
+            "terminate_when", "learner");
+    private static final Set<String> PD_KEYS = Set.of("kp", "kd"), TARGET_KEYS = Set.of("min", "max", "radius"),
+            RESET_KEYS = Set.of("joint_pos_noise", "joint_vel_noise");
 
     public final String name;
     public final String source;
@@ -60,12 +62,14 @@ public final class RobotTask {
     public final double resetPosNoise, resetVelNoise;
     public final Map<String, Double> reward;
     public final Map<String, double[]> terminateWhen;
+    /** Learner settings for this task ({@code learner:}, PPOConfig keys), applied over the defaults for robot tasks. */
+    public final Map<String, Object> learner;
 
     @SuppressWarnings("unchecked")
     private RobotTask(Map<String, Object> y, String source, String sha256, RobotLoader loader) throws IOException {
         this.source = source;
         this.sha256 = sha256;
-        for (String k : y.keySet()) if (!KEYS.contains(k)) throw err("unknown key '" + k + "'; known keys: " + new TreeSet<>(KEYS));
+        knownKeys(y, KEYS, "");
         name = str(y, "name", null);
         robotSource = str(y, "robot", null);
         robot = loader.load(robotSource);
@@ -84,9 +88,9 @@ public final class RobotTask {
         if (!INTERFACES.contains(commandInterface)) throw err("'command_interface' must be one of " + INTERFACES + ", got '" + commandInterface + "'");
         actuatedJoints = joints(y, "actuated_joints");
         observedJoints = joints(y, "observed_joints");
-        Map<String, Object> gains = y.get("pd_gains") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-        kp = vec(gains.get("kp"), "pd_gains.kp", actuatedJoints.size(), null);
-        kd = vec(gains.get("kd"), "pd_gains.kd", actuatedJoints.size(), null);
+        Map<String, Object> gains = section(y, "pd_gains", PD_KEYS);
+        kp = nonNegative(vec(gains.get("kp"), "pd_gains.kp", actuatedJoints.size(), null), "pd_gains.kp");
+        kd = nonNegative(vec(gains.get("kd"), "pd_gains.kd", actuatedJoints.size(), null), "pd_gains.kd");
         if (!commandInterface.equals("effort") && kd == null) throw err("'" + commandInterface + "' commands need 'pd_gains' (kd, and kp for position)");
         if (commandInterface.equals("position") && kp == null) throw err("position commands need 'pd_gains.kp'");
         for (String j : actuatedJoints) {
@@ -100,7 +104,7 @@ public final class RobotTask {
         observation = new ArrayList<>();
         for (Object o : list(y.get("observation"), "observation")) {
             String t = String.valueOf(o);
-            if (!OBSERVATION_TERMS.contains(t)) throw err("unknown observation term '" + t + "'; known: " + new TreeSet<>(OBSERVATION_TERMS));
+            if (!OBSERVATION_TERMS.contains(t)) throw err("unknown observation term '" + t + "'" + suggestion(t, OBSERVATION_TERMS) + "; known: " + new TreeSet<>(OBSERVATION_TERMS));
             observation.add(t);
         }
         if (observation.isEmpty()) throw err("'observation' lists no terms");
@@ -112,7 +116,7 @@ public final class RobotTask {
                 throw err("'tip_link' names link '" + tipLink + "', which " + robotSource + " does not have");
             }
         }
-        Map<String, Object> target = y.get("target") instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
+        Map<String, Object> target = y.containsKey("target") ? section(y, "target", TARGET_KEYS) : null;
         boolean needsTarget = observation.contains("target") || observation.contains("tip_to_target");
         if (needsTarget && (target == null || tipLink == null)) throw err("observation terms 'target'/'tip_to_target' need 'target' and 'tip_link'");
         targetMin = target == null ? null : vec(target.get("min"), "target.min", 3, null);
@@ -120,15 +124,20 @@ public final class RobotTask {
         double[] radius = target == null ? null : vec(target.get("radius"), "target.radius", 2, new double[] {0, Double.POSITIVE_INFINITY});
         targetRadiusMin = radius == null ? 0 : radius[0];
         targetRadiusMax = radius == null ? 0 : radius[1];
-        Map<String, Object> reset = y.get("reset") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-        resetPosNoise = num(reset, "joint_pos_noise", 0);
-        resetVelNoise = num(reset, "joint_vel_noise", 0);
+        if (target != null && (targetMin == null || targetMax == null)) throw err("'target' needs 'min' and 'max' (x, y, z)");
+        for (int a = 0; targetMin != null && a < 3; a++) {
+            if (targetMin[a] > targetMax[a]) throw err("'target.min' " + Arrays.toString(targetMin) + " is above 'target.max' " + Arrays.toString(targetMax) + " on axis " + "xyz".charAt(a));
+        }
+        if (radius != null && !(radius[0] >= 0 && radius[0] <= radius[1])) throw err("'target.radius' must be [min, max] with 0 <= min <= max, got " + Arrays.toString(radius));
+        Map<String, Object> reset = section(y, "reset", RESET_KEYS);
+        resetPosNoise = nonNegative(num(reset, "joint_pos_noise", 0), "reset.joint_pos_noise");
+        resetVelNoise = nonNegative(num(reset, "joint_vel_noise", 0), "reset.joint_vel_noise");
         reward = new LinkedHashMap<>();
         Object rw = y.get("reward");
         if (!(rw instanceof Map<?, ?> rm) || rm.isEmpty()) throw err("'reward' must map reward terms to weights");
         for (Map.Entry<?, ?> e : rm.entrySet()) {
             String t = String.valueOf(e.getKey());
-            if (!REWARD_TERMS.contains(t)) throw err("unknown reward term '" + t + "'; known: " + new TreeSet<>(REWARD_TERMS));
+            if (!REWARD_TERMS.contains(t)) throw err("unknown reward term 'reward." + t + "'" + suggestion(t, REWARD_TERMS) + "; known: " + new TreeSet<>(REWARD_TERMS));
             if (t.equals("distance") && tipLink == null) throw err("reward term 'distance' needs 'tip_link' and 'target'");
             reward.put(t, number(e.getValue(), "reward." + t));
         }
@@ -137,9 +146,73 @@ public final class RobotTask {
             for (Map.Entry<?, ?> e : tm.entrySet()) {
                 String j = String.valueOf(e.getKey());
                 checkJoint(j, "terminate_when");
-                terminateWhen.put(j, vec(e.getValue(), "terminate_when." + j, 2, null));
+                double[] bounds = vec(e.getValue(), "terminate_when." + j, 2, null);
+                if (!(bounds[0] < bounds[1])) throw err("'terminate_when." + j + "' must be [low, high] with low < high, got " + Arrays.toString(bounds));
+                terminateWhen.put(j, bounds);
+            }
+        } else if (y.containsKey("terminate_when")) {
+            throw err("'terminate_when' must map joints to [low, high]");
+        }
+        Object l = y.get("learner");
+        if (l != null && !(l instanceof Map)) throw err("'learner' must be a mapping of learner settings");
+        learner = l == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>((Map<String, Object>) l));
+    }
+
+    /** The mapping under {@code key} (empty when absent), every key in it known: a misspelt one is an error naming its path. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> section(Map<String, Object> y, String key, Set<String> known) {
+        Object o = y.get(key);
+        if (o == null) return Map.of();
+        if (!(o instanceof Map<?, ?>)) throw err("'" + key + "' must be a mapping with keys " + new TreeSet<>(known));
+        Map<String, Object> m = (Map<String, Object>) o;
+        knownKeys(m, known, key + ".");
+        return m;
+    }
+
+    private void knownKeys(Map<String, Object> m, Set<String> known, String path) {
+        for (Object k : m.keySet()) {
+            String key = String.valueOf(k);
+            if (!known.contains(key)) throw err("unknown key '" + path + key + "'" + suggestion(key, known) + "; known keys: " + new TreeSet<>(known));
+        }
+    }
+
+    /** ", did you mean 'x'?" for the known word within two edits of {@code word}, else "". */
+    static String suggestion(String word, Set<String> known) {
+        String best = null;
+        int bestDistance = 3;
+        for (String k : new TreeSet<>(known)) {
+            int d = editDistance(word, k);
+            if (d < bestDistance) {
+                best = k;
+                bestDistance = d;
             }
         }
+        return best == null ? "" : ", did you mean '" + best + "'?";
+    }
+
+    /** Levenshtein distance with adjacent transpositions (a swapped pair of letters is one edit). */
+    static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) d[i][0] = i;
+        for (int j = 0; j <= b.length(); j++) d[0][j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+
+    private double nonNegative(double v, String key) {
+        if (v < 0) throw err("'" + key + "' must be >= 0, got " + v);
+        return v;
+    }
+
+    private double[] nonNegative(double[] v, String key) {
+        if (v != null) for (double x : v) nonNegative(x, key);
+        return v;
     }
 
     /** Loads the robot a task refers to, relative to the task file. */
@@ -222,11 +295,7 @@ public final class RobotTask {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        try {
-            doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(new StringReader(text));
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(source + ": not valid YAML: " + e.getMessage());
-        }
+        doc = StrictYaml.load(new StringReader(text), source);
         if (!(doc instanceof Map)) throw new IllegalArgumentException(source + ": a task file must be a YAML mapping");
         return new RobotTask((Map<String, Object>) doc, source, sha, loader);
     }

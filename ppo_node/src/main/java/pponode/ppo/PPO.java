@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.commons.rng.UniformRandomProvider;
 import pponode.modules.ActorCritic;
+import pponode.modules.Scalars;
 import pponode.storage.DemonstrationBuffer;
 import pponode.storage.RolloutBuffer;
 
@@ -156,7 +157,7 @@ public final class PPO {
                 if (bc != null) {
                     NDArray bcLoss = behaviourCloningLoss(bc, rng);
                     stats[7] = bcLoss.getFloat();
-                    loss = loss.add(bcLoss.mul(pponode.modules.Scalars.of(bcLoss, (float) bc.coef())));
+                    loss = loss.add(bcLoss.mul(Scalars.of(bcLoss, (float) bc.coef())));
                 }
                 float[] l = stackScalars(L.actor(), L.critic(), entropy, loss);
                 stats[0] = l[0];
@@ -227,11 +228,11 @@ public final class PPO {
         if (valueClipEps != null) {
             float vc = valueClipEps.floatValue();
             NDArray vClipped = oldV.add(newV.sub(oldV).clip(-vc, vc));
-            critic = newV.sub(ret).square().maximum(vClipped.sub(ret).square()).mean().mul(pponode.modules.Scalars.of(newV, 0.5f));
+            critic = newV.sub(ret).square().maximum(vClipped.sub(ret).square()).mean().mul(Scalars.of(newV, 0.5f));
         } else {
-            critic = newV.sub(ret).square().mean().mul(pponode.modules.Scalars.of(newV, 0.5f));
+            critic = newV.sub(ret).square().mean().mul(Scalars.of(newV, 0.5f));
         }
-        NDArray total = actor.add(critic.mul(pponode.modules.Scalars.of(critic, (float) valueCoef))).sub(entropy.mul(pponode.modules.Scalars.of(entropy, (float) entCoef)));
+        NDArray total = actor.add(critic.mul(Scalars.of(critic, (float) valueCoef))).sub(entropy.mul(Scalars.of(entropy, (float) entCoef)));
         return new Losses(actor, critic, total);
     }
 

@@ -16,9 +16,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
+import pponode.config.StrictYaml;
 
 /**
  * Every hyper-parameter of a run. Keys are the reference PPO's {@code PPOConfig} field names
@@ -179,11 +178,10 @@ public final class PPOConfig {
     public PPOConfig applyYaml(Reader in, String source) {
         Object doc;
         try {
-            doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
-        } catch (RuntimeException e) {
-            throw new ConfigException(source + ": not valid YAML: " + e.getMessage());
+            doc = StrictYaml.load(in, source);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
         }
-        if (doc == null) return this;
         if (!(doc instanceof Map<?, ?> m)) {
             throw new ConfigException(source + ": expected a mapping of config keys, got " + doc.getClass().getSimpleName());
         }

@@ -9,9 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
+import pponode.config.StrictYaml;
 
 /**
  * Node parameters, from a ROS 2 parameter file ({@code <node>: ros__parameters: {...}}, as
@@ -148,9 +146,7 @@ public final class RosParams {
     public RosParams load(Path file, String node) throws IOException {
         Object doc;
         try (Reader r = Files.newBufferedReader(file)) {
-            doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(file + ": not valid YAML: " + e.getMessage());
+            doc = StrictYaml.load(r, file.toString());
         }
         if (!(doc instanceof Map<?, ?> m)) throw new IllegalArgumentException(file + ": expected '" + node + ": ros__parameters: ...'");
         Object n = m.containsKey(node) ? m.get(node) : m.get("/**");

@@ -25,6 +25,7 @@ import pponode.modules.RunningMeanStd;
 import pponode.ppo.PPO;
 import pponode.ppo.PPOConfig;
 import pponode.ppo.Schedule;
+import pponode.storage.DemonstrationBuffer;
 import pponode.storage.RolloutBuffer;
 
 /**
@@ -75,7 +76,7 @@ public final class OnPolicyRunner implements AutoCloseable {
     private final boolean[] episodeStart;
     // supervised fine-tuning: who may take over, and what the operators showed
     private Supervisor supervisor;
-    private pponode.storage.DemonstrationBuffer demos;
+    private DemonstrationBuffer demos;
     private Schedule bcSchedule;
     private float[][] executed, demonstration;
     private float[] demoRaw;
@@ -284,7 +285,7 @@ public final class OnPolicyRunner implements AutoCloseable {
 
     private void ensureDemos() {
         if (demos != null) return;
-        demos = new pponode.storage.DemonstrationBuffer(net.obsDim, net.dist.rawDim());
+        demos = new DemonstrationBuffer(net.obsDim, net.dist.rawDim());
         demoRaw = new float[net.dist.rawDim()];
         bcSchedule = new Schedule(cfg.bcCoef, cfg.bcCoefSchedule, totalUpdates);
     }

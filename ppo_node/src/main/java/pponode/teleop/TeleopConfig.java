@@ -8,9 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
+import pponode.config.StrictYaml;
 
 /**
  * Settings of the operator channel and the takeover rules: the {@code teleop:} section of a
@@ -53,9 +51,7 @@ public final class TeleopConfig {
         TeleopConfig c = new TeleopConfig();
         Object root;
         try (Reader r = Files.newBufferedReader(yaml)) {
-            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
-        } catch (org.yaml.snakeyaml.error.YAMLException e) {
-            throw new IllegalArgumentException(yaml + ": not valid YAML: " + e.getMessage().split("\n")[0]);
+            root = StrictYaml.load(r, yaml.toString());
         }
         if (root instanceof Map<?, ?> m && m.get("teleop") instanceof Map<?, ?> t) {
             for (Map.Entry<?, ?> e : t.entrySet()) c.set(String.valueOf(e.getKey()), e.getValue() == null ? "" : String.valueOf(e.getValue()), yaml + ": teleop.");

@@ -2,6 +2,7 @@ package pponode.env;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -145,6 +146,33 @@ class RobotEnvTest {
     void tasksResolveByNameThroughTheRegistry() {
         try (Env e = EnvRegistry.make("reacher_2dof", 3)) {
             assertEquals(2, e.actionSpace().flatDim());
+        }
+    }
+
+    /** The episode's time limit is applied once, by the TimeLimit wrapper: every episode truncates at episode_steps, and the bare env never does. */
+    @Test
+    void theTimeLimitIsAppliedOnce() throws IOException {
+        RobotTask t = task("reacher_2dof");
+        float[] hold = new float[2];
+        int truncations = 0;
+        try (Env e = EnvRegistry.make("reacher_2dof", 3)) {
+            e.reset(3L);
+            int steps = 0;
+            for (int k = 0; k < 3 * t.episodeSteps; k++) {
+                StepResult r = e.step(hold);
+                steps++;
+                if (r.truncated()) {
+                    truncations++;
+                    assertEquals(t.episodeSteps, steps, "truncated at episode_steps");
+                    steps = 0;
+                    e.reset(null);
+                }
+            }
+        }
+        assertEquals(3, truncations);
+        try (RobotEnv bare = new RobotEnv(t, 3)) {
+            bare.reset(3L);
+            for (int k = 0; k < 2 * t.episodeSteps; k++) assertFalse(bare.step(hold).truncated(), "the bare env has no time limit of its own");
         }
     }
 }

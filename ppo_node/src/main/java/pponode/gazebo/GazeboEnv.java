@@ -1,4 +1,4 @@
-package pponode.env;
+package pponode.gazebo;
 
 import java.util.Arrays;
 import java.util.HashMap;
@@ -6,6 +6,13 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import pponode.env.Env;
+import pponode.env.EnvRng;
+import pponode.env.Observations;
+import pponode.env.RobotEnv;
+import pponode.env.RobotTask;
+import pponode.env.Space;
+import pponode.env.StepResult;
 import pponode.sim.gazebo.GazeboNode;
 import pponode.sim.gazebo.GazeboTimeoutException;
 import pponode.sim.gazebo.msgs.Joint;

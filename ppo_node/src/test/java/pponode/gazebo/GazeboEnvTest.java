@@ -1,4 +1,4 @@
-package pponode.env;
+package pponode.gazebo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,6 +12,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import pponode.Peers;
+import pponode.env.EnvRegistry;
+import pponode.env.RobotTask;
+import pponode.env.StepResult;
 import pponode.ppo.PPOConfig;
 import pponode.ppo.Presets;
 import pponode.runner.EvalResult;

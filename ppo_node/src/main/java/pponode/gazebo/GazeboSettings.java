@@ -1,4 +1,4 @@
-package pponode.env;
+package pponode.gazebo;
 
 import java.util.LinkedHashMap;
 import java.util.List;
