@@ -11,6 +11,8 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import pponode.env.EnvRegistry;
+import pponode.env.RobotEnv;
+import pponode.ros.RosBackend;
 import pponode.runner.EvalResult;
 import pponode.runner.Policy;
 import pponode.runner.RunDirectory;
@@ -107,7 +109,7 @@ final class FinetuneCommand implements Callable<Integer> {
             rp.nodeName = "ppo_node_finetune";
             rp.task = id;
             rp.apply(rosParams);
-            if (ros) factory = s -> new pponode.ros.RosEnv(rp, EnvRegistry.task(id));
+            if (ros) factory = s -> RobotEnv.make(EnvRegistry.task(id), new RosBackend(rp, EnvRegistry.task(id)), s);
             EvalResult before = ros ? null : init.evaluate(s -> EnvRegistry.make(id, s), cfg.evalEpisodes, seed + 10_000);
             us.ihmc.ros2.ROS2Node rosNode = null;
             RosOperatorChannel rosChannel = null;

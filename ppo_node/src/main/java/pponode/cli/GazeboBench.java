@@ -4,7 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 import pponode.env.EnvRegistry;
-import pponode.gazebo.GazeboEnv;
+import pponode.env.Env;
+import pponode.env.RobotEnv;
+import pponode.gazebo.GazeboBackend;
 import pponode.gazebo.GazeboSettings;
 import pponode.env.RobotTask;
 import pponode.env.StepResult;
@@ -52,7 +54,7 @@ final class GazeboBench {
             }
 
             GazeboSettings gs = new GazeboSettings().apply(Map.of("partition", o.partition(), "ip", o.hostIp()));
-            try (GazeboEnv env = new GazeboEnv(task, gs, 1)) {
+            try (Env env = RobotEnv.make(task, new GazeboBackend(task, gs), 1)) {
                 float[] a = new float[env.actionSpace().flatDim()];
                 java.util.Random rnd = new java.util.Random(1);
                 env.reset(1L);

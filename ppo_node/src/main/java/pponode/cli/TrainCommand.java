@@ -20,15 +20,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import pponode.env.Env;
 import pponode.env.EnvRegistry;
-import pponode.gazebo.GazeboEnv;
-import pponode.gazebo.GazeboSettings;
+import pponode.env.RobotEnv;
 import pponode.env.RobotTask;
+import pponode.gazebo.GazeboBackend;
+import pponode.gazebo.GazeboSettings;
 import pponode.onnx.Deployment;
 import pponode.onnx.OnnxExporter;
 import pponode.onnx.OnnxImporter;
 import pponode.ppo.PPOConfig;
 import pponode.ppo.Presets;
-import pponode.ros.RosEnv;
+import pponode.ros.RosBackend;
 import pponode.ros.RosParams;
 import pponode.runner.Checkpoint;
 import pponode.runner.EvalResult;
@@ -262,13 +263,13 @@ final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(e.getMessage(), e);
             }
             rp.apply(rosParams);
-            return s -> new RosEnv(rp, task);
+            return s -> RobotEnv.make(task, new RosBackend(rp, task), s);
         }
         if (sim.equals("gazebo")) {
             RobotTask task = EnvRegistry.task(id);
             if (task == null) throw new IllegalArgumentException("--sim gazebo needs a robot task (urdf/tasks/*.yaml), not '" + id + "'");
             if (cfg.numEnvs != 1) throw new IllegalArgumentException("'num_envs' must be 1 with --sim gazebo: one world is stepped in lockstep (got " + cfg.numEnvs + ")");
-            return s -> new GazeboEnv(task, gs, s);
+            return s -> RobotEnv.make(task, new GazeboBackend(task, gs), s);
         }
         return s -> EnvRegistry.make(id, s);
     }

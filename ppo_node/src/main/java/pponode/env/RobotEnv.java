@@ -2,45 +2,54 @@ package pponode.env;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import pponode.sim.embedded.EmbeddedSimulator;
+import pponode.sim.RobotBackend;
+import pponode.sim.embedded.EmbeddedBackend;
 
 /**
- * A {@link RobotTask} on the embedded simulator, as an {@link Env}. Actions are commands for the
- * actuated joints in the task's order, in physical units (rad, m, rad/s, N·m or N) bounded by the
- * URDF limits; anything outside is clamped before it reaches the simulator. The policy acts every
- * {@code decimation} physics steps; position and velocity commands go through a PD loop at the
- * physics rate (ros2_control-style command interfaces).
+ * A {@link RobotTask} as an {@link Env}, over any {@link RobotBackend}: the embedded simulator, a
+ * Gazebo world or a robot on ROS 2. Everything the task defines lives here once: the action check
+ * (commands for the actuated joints in the task's order, physical units, clamped to the URDF
+ * limits before they reach the robot), the start state and target draws, the observation, the
+ * reward terms, terminations and episode metrics. The backend only moves the robot one control
+ * period and reports its joints; the time limit is the {@link TimeLimit} wrapper's ({@link #make}).
  */
 public final class RobotEnv implements Env {
     private final RobotTask task;
-    private final EmbeddedSimulator sim;
+    private final RobotBackend robot;
+    private final List<String> joints;
     private final EnvRng rng;
     private final int[] act, obs;
     private final int[] targetAxes;
     private final Space.Box obsSpace, actSpace;
-    private final double[] q, qd, tau, target = new double[3], cmd;
+    private final double[] q, qd, target = new double[3], tip = new double[3], cmd;
     private final float[] lastAction, previousAction;
     /** The command before this step's (physical units): where a position-controlled robot starts is its first "previous command". */
     private final double[] previousCommand;
     /** This episode's largest per-joint command change, step by step (for median_command_step). */
     private final double[] commandSteps;
     private final double[] obsQ, obsQd;
-    private double[] tip = new double[3];
     private int t;
     /** Per actuated joint: previous action (float), previous and current command (double). */
     private static final int SMOOTHNESS_STATE_BYTES = 4 + 8 + 8;
 
+    /** {@code task} on the embedded simulator. */
     public RobotEnv(RobotTask task, long seed) {
+        this(task, embedded(task), seed);
+    }
+
+    public RobotEnv(RobotTask task, RobotBackend robot, long seed) {
         this.task = task;
-        sim = new EmbeddedSimulator(task.robot, task.physicsDt, task.gravity);
+        this.robot = robot;
         rng = new EnvRng(seed);
-        act = task.actuatedJoints.stream().mapToInt(sim::jointIndex).toArray();
-        obs = task.observedJoints.stream().mapToInt(sim::jointIndex).toArray();
+        joints = List.copyOf(robot.joints());
+        act = task.actuatedJoints.stream().mapToInt(joints::indexOf).toArray();
+        obs = task.observedJoints.stream().mapToInt(joints::indexOf).toArray();
         targetAxes = task.targetAxes();
-        q = new double[sim.dof()];
-        qd = new double[sim.dof()];
-        tau = new double[sim.dof()];
+        q = new double[joints.size()];
+        qd = new double[joints.size()];
         cmd = new double[act.length];
         lastAction = new float[act.length];
         previousAction = new float[act.length];
@@ -52,19 +61,29 @@ public final class RobotEnv implements Env {
         obsSpace = task.observationSpace();
     }
 
+    /** The embedded simulator set up as {@code task} says (physics step, gravity, command interface, PD gains, control rate). */
+    public static EmbeddedBackend embedded(RobotTask task) {
+        return new EmbeddedBackend(task.robot, task.physicsDt, task.gravity, task.commandInterface, task.actuatedJoints, task.kp, task.kd, task.decimation);
+    }
+
+    /** {@code task} on {@code robot}, its episodes truncated at the task's {@code episode_steps}. */
+    public static Env make(RobotTask task, RobotBackend robot, long seed) {
+        return new TimeLimit(new RobotEnv(task, robot, seed), task.episodeSteps);
+    }
+
     public RobotTask task() {
         return task;
     }
 
-    public EmbeddedSimulator simulator() {
-        return sim;
+    public RobotBackend backend() {
+        return robot;
     }
 
     /** Observation terms and their sizes, in order (recorded in exported policies). */
-    public java.util.List<java.util.Map<String, Object>> observationLayout() {
-        java.util.List<java.util.Map<String, Object>> out = new java.util.ArrayList<>();
+    public List<Map<String, Object>> observationLayout() {
+        List<Map<String, Object>> out = new java.util.ArrayList<>();
         for (String term : task.observation) {
-            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            Map<String, Object> m = new LinkedHashMap<>();
             m.put("term", term);
             m.put("size", Observations.size(term, obs.length, targetAxes.length, act.length));
             out.add(m);
@@ -72,7 +91,7 @@ public final class RobotEnv implements Env {
         return out;
     }
 
-    /** The last command sent to the simulator, after clamping to the limits (actuated-joint order). */
+    /** The last command sent to the robot, after clamping to the limits (actuated-joint order). */
     public double[] lastCommand() {
         return cmd.clone();
     }
@@ -90,10 +109,10 @@ public final class RobotEnv implements Env {
     @Override
     public float[] reset(Long seed) {
         if (seed != null) rng.seed(seed);
-        double[] q0 = new double[sim.dof()], qd0 = new double[sim.dof()];
-        task.sampleStartState(rng, q0, qd0);
-        sim.setState(q0, qd0);
-        if (task.targetMin != null) sampleTarget();
+        double[] q0 = new double[q.length], qd0 = new double[q.length];
+        task.sampleStartState(rng, q0, qd0); // then the target: one random stream, so every backend starts alike
+        if (task.targetMin != null) task.sampleTarget(rng, target);
+        robot.reset(q0, qd0);
         Arrays.fill(lastAction, 0f);
         t = 0;
         read();
@@ -103,20 +122,16 @@ public final class RobotEnv implements Env {
 
     /** A position command's "previous" value at the start is the joints' position (holding still); others start at zero. */
     private void startFromRest() {
-        task.restAction(name -> q[sim.jointIndex(name)], previousAction);
+        task.restAction(name -> q[joints.indexOf(name)], previousAction);
         for (int i = 0; i < act.length; i++) previousCommand[i] = task.commandInterface.equals("position") ? clamp(q[act[i]], actSpace.low()[i], actSpace.high()[i]) : 0;
     }
 
     /** Draws a new target without resetting the robot (a new goal for a running arm). */
     public void resampleTarget() {
         if (task.targetMin != null) {
-            sampleTarget();
+            task.sampleTarget(rng, target);
             read();
         }
-    }
-
-    private void sampleTarget() {
-        task.sampleTarget(rng, target);
     }
 
     @Override
@@ -137,32 +152,29 @@ public final class RobotEnv implements Env {
             largestStep = Math.max(largestStep, Math.abs(cmd[i] - previousCommand[i]));
         }
         if (t < commandSteps.length) commandSteps[t] = largestStep;
-        for (int k = 0; k < task.decimation; k++) {
-            Arrays.fill(tau, 0);
-            for (int i = 0; i < act.length; i++) {
-                int j = act[i];
-                double e = switch (task.commandInterface) {
-                    case "position" -> task.kp[i] * (cmd[i] - sim.position(j)) - task.kd[i] * sim.velocity(j);
-                    case "velocity" -> task.kd[i] * (cmd[i] - sim.velocity(j));
-                    default -> cmd[i];
-                };
-                tau[j] = clamp(e, -sim.effortLimit(j), sim.effortLimit(j));
-            }
-            sim.step(tau);
+        if (!robot.step(cmd)) {
+            // the robot was lost for a while and is back: keep what the episode collected, end it as truncated
+            read();
+            return new StepResult(observe(), reward(), false, true);
         }
         t++;
         read();
-        for (int i = 0; i < obs.length; i++) obsQd[i] = qd[obs[i]];
-        double reward = task.reward(task.tipLink != null && task.targetMin != null ? distance() : 0, lastAction, previousAction, obsQd);
-        boolean terminated = task.terminated(name -> q[sim.jointIndex(name)]);
-        // the episode's time limit is the TimeLimit wrapper's (EnvRegistry.make), applied once
+        double reward = reward();
+        boolean terminated = task.terminated(name -> q[joints.indexOf(name)]);
         return new StepResult(observe(), reward, terminated, false);
     }
 
+    private double reward() {
+        for (int i = 0; i < obs.length; i++) obsQd[i] = qd[obs[i]];
+        return task.reward(task.tipLink != null && task.targetMin != null ? distance() : 0, lastAction, previousAction, obsQd);
+    }
+
     private void read() {
-        sim.positions(q);
-        sim.velocities(qd);
-        if (task.tipLink != null) tip = sim.linkPoses().get(task.tipLink).p();
+        robot.positions(q);
+        robot.velocities(qd);
+        if (task.tipLink != null) robot.linkPosition(task.tipLink, tip);
+        double[] given = robot.target();
+        if (given != null) System.arraycopy(given, 0, target, 0, 3);
     }
 
     /** Distance from the tip link to the target (m). */
@@ -189,7 +201,7 @@ public final class RobotEnv implements Env {
 
     @Override
     public Map<String, Double> episodeMetrics() {
-        Map<String, Double> m = new java.util.LinkedHashMap<>();
+        Map<String, Double> m = new LinkedHashMap<>();
         if (task.tipLink != null && task.targetMin != null) m.put("final_distance", distance());
         int n = Math.min(t, commandSteps.length);
         if (n > 0) {
@@ -206,12 +218,12 @@ public final class RobotEnv implements Env {
 
     @Override
     public boolean supportsSnapshot() {
-        return true;
+        return robot.supportsSnapshot();
     }
 
     @Override
     public byte[] snapshot() {
-        byte[] s = sim.snapshot(), r = rng.saveState();
+        byte[] s = robot.snapshot(), r = rng.saveState();
         ByteBuffer b = ByteBuffer.allocate(4 + 4 + s.length + 24 + 4 * lastAction.length + r.length + SMOOTHNESS_STATE_BYTES * act.length + 8 * commandSteps.length);
         b.putInt(t).putInt(s.length).put(s);
         for (double x : target) b.putDouble(x);
@@ -230,7 +242,7 @@ public final class RobotEnv implements Env {
         t = b.getInt();
         byte[] s = new byte[b.getInt()];
         b.get(s);
-        sim.restore(s);
+        robot.restore(s);
         for (int a = 0; a < 3; a++) target[a] = b.getDouble();
         for (int i = 0; i < lastAction.length; i++) lastAction[i] = b.getFloat();
         int extra = SMOOTHNESS_STATE_BYTES * act.length + 8 * commandSteps.length;
@@ -253,6 +265,6 @@ public final class RobotEnv implements Env {
 
     @Override
     public void close() {
-        sim.close();
+        robot.close();
     }
 }

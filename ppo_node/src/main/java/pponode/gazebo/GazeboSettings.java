@@ -6,7 +6,7 @@ import java.util.Map;
 import pponode.sim.gazebo.GazeboOptions;
 
 /**
- * Where a {@link GazeboEnv} finds its world: world and model names, topic templates (gz-sim's
+ * Where a {@link GazeboBackend} finds its world: world and model names, topic templates (gz-sim's
  * defaults), timeouts and the gains used to bring joints back to their start state on Gazebo
  * versions whose world reset rewinds time only. Set as {@code key=value} ({@code --gazebo k=v}).
  */

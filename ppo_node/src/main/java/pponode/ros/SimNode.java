@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pponode.env.RobotEnv;
 import pponode.env.RobotTask;
+import pponode.sim.embedded.EmbeddedBackend;
 import pponode.env.Space;
 import sensor_msgs.msg.dds.JointState;
 import sensor_msgs.msg.dds.JointStatePubSubType;
@@ -32,6 +33,7 @@ public final class SimNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SimNode.class);
     private final RobotTask task;
     private final RobotEnv env;
+    private final EmbeddedBackend sim;
     private final ROS2Node node;
     /** Every subscription: what the network sends is dropped and counted, never thrown into the DDS thread. */
     private final NetworkInput input = new NetworkInput();
@@ -54,13 +56,14 @@ public final class SimNode implements AutoCloseable {
 
     public SimNode(RosParams p, RobotTask task) {
         this.task = task;
-        env = new RobotEnv(task, p.seed);
+        sim = RobotEnv.embedded(task);
+        env = new RobotEnv(task, sim, p.seed);
         env.reset(p.seed);
-        List<String> names = new ArrayList<>(env.simulator().jointNames());
+        List<String> names = new ArrayList<>(sim.simulator().jointNames());
         if (p.shuffleJointOrder) Collections.shuffle(names, new Random(p.seed));
         names.addAll(p.extraJoints);
         wireNames = List.copyOf(names);
-        wireToSim = wireNames.stream().mapToInt(n -> env.simulator().jointNames().indexOf(n)).toArray();
+        wireToSim = wireNames.stream().mapToInt(n -> sim.simulator().jointNames().indexOf(n)).toArray();
         for (String n : wireNames) {
             js.getName().add(n);
             js.getEffort().add(0.0);
@@ -127,8 +130,8 @@ public final class SimNode implements AutoCloseable {
             periodControlled = false;
             Space.Box box = (Space.Box) env.actionSpace();
             for (int i = 0; i < hold.length; i++) {
-                int j = env.simulator().jointIndex(task.actuatedJoints.get(i));
-                hold[i] = task.commandInterface.equals("position") ? (float) Math.max(box.low()[i], Math.min(box.high()[i], env.simulator().position(j))) : 0f;
+                int j = sim.simulator().jointIndex(task.actuatedJoints.get(i));
+                hold[i] = task.commandInterface.equals("position") ? (float) Math.max(box.low()[i], Math.min(box.high()[i], sim.simulator().position(j))) : 0f;
             }
             c = hold;
         }
@@ -152,8 +155,8 @@ public final class SimNode implements AutoCloseable {
         js.getVelocity().resetQuick();
         for (int k = 0; k < wireNames.size(); k++) {
             int i = wireToSim[k];
-            js.getPosition().add(i >= 0 ? env.simulator().position(i) : 0.0);
-            js.getVelocity().add(i >= 0 ? env.simulator().velocity(i) : 0.0);
+            js.getPosition().add(i >= 0 ? sim.simulator().position(i) : 0.0);
+            js.getVelocity().add(i >= 0 ? sim.simulator().velocity(i) : 0.0);
         }
         jointPub.publish(js);
         if (task.targetMin != null) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import pponode.sim.embedded.EmbeddedBackend;
 import pponode.sim.urdf.UrdfModel;
 
 class RobotEnvTest {
@@ -48,7 +49,8 @@ class RobotEnvTest {
         for (String name : TASKS) {
             RobotTask t = task(name);
             Random rnd = new Random(5);
-            try (RobotEnv e = new RobotEnv(t, 1)) {
+            EmbeddedBackend sim = RobotEnv.embedded(t);
+            try (RobotEnv e = new RobotEnv(t, sim, 1)) {
                 e.reset(1L);
                 Space.Box a = (Space.Box) e.actionSpace();
                 float[] act = new float[a.flatDim()];
@@ -64,11 +66,11 @@ class RobotEnvTest {
                         assertTrue(sent[i] >= a.low()[i] && sent[i] <= a.high()[i], name + ": command " + sent[i] + " outside the limits");
                     }
                     for (float x : r.obs()) assertTrue(Float.isFinite(x), name + ": non-finite observation");
-                    for (int j = 0; j < e.simulator().dof(); j++) {
+                    for (int j = 0; j < sim.simulator().dof(); j++) {
                         UrdfModel.Joint jt = t.robot.movableJoints().get(j);
-                        double q = e.simulator().position(j);
+                        double q = sim.simulator().position(j);
                         if (Double.isFinite(jt.lower())) worst = Math.max(worst, Math.max(jt.lower() - q, q - jt.upper()));
-                        fastest = Math.max(fastest, Math.abs(e.simulator().velocity(j)) / jt.velocity());
+                        fastest = Math.max(fastest, Math.abs(sim.simulator().velocity(j)) / jt.velocity());
                     }
                     if (r.done()) e.reset(null);
                 }

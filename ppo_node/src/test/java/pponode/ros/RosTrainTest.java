@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import pponode.env.Env;
 import pponode.env.EnvRegistry;
+import pponode.env.RobotEnv;
 import pponode.env.RobotTask;
 import pponode.ppo.PPOConfig;
 import pponode.ppo.Presets;
@@ -28,7 +30,7 @@ class RosTrainTest {
         RosParams trainer = new RosParams();
         trainer.domainId = p.domainId;
         trainer.nodeName = "ppo_node_train";
-        try (SimNode sim = new SimNode(p, task).start(); OnPolicyRunner r = new OnPolicyRunner(c, s -> new RosEnv(trainer, task), null)) {
+        try (SimNode sim = new SimNode(p, task).start(); OnPolicyRunner r = new OnPolicyRunner(c, s -> RobotEnv.make(task, new RosBackend(trainer, task), s), null)) {
             r.runUpdates(2, null);
             assertEquals(120, r.globalStep());
             assertTrue(sim.commandsReceived() >= 120, "every step sent a command: " + sim.commandsReceived());
@@ -44,7 +46,7 @@ class RosTrainTest {
         RobotTask task = EnvRegistry.task("reacher_2dof");
         RosParams p = new RosParams();
         p.domainId = 165 + (int) (ProcessHandle.current().pid() % 30);
-        try (RosEnv env = new RosEnv(p, task)) {
+        try (Env env = RobotEnv.make(task, new RosBackend(p, task), 0)) {
             var e = assertThrows(IllegalStateException.class, () -> env.reset(0L));
             assertTrue(e.getMessage().contains("no joint states") && e.getMessage().contains("/joint_states"), e.getMessage());
         }

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import pponode.Peers;
 import pponode.env.EnvRegistry;
+import pponode.env.Env;
+import pponode.env.RobotEnv;
 import pponode.env.RobotTask;
 import pponode.env.StepResult;
 import pponode.ppo.PPOConfig;
@@ -23,13 +25,13 @@ import pponode.sim.gazebo.GazeboOptions;
 import pponode.sim.gazebo.PendulumWorldFixture;
 
 /**
- * {@link GazeboEnv} against the C++ pendulum world on the real Gazebo Transport library: the same
+ * {@link GazeboBackend} (under the same {@link RobotEnv} as the embedded simulator) against the C++ pendulum world on the real Gazebo Transport library: the same
  * task YAML trains there as in the embedded simulator, Fortress-style resets are undone by the
  * env, and a world that dies mid-episode costs one truncated episode, not the run.
  */
 @SuppressWarnings("try") // the worlds are resources whose only use is to run while the test does
 @Tag("slow") // trains for minutes or drives external peers: left out of -Pquick
-class GazeboEnvTest {
+class GazeboBackendTest {
     GazeboOptions opts;
     GazeboSettings settings;
     RobotTask task;
@@ -52,9 +54,9 @@ class GazeboEnvTest {
         EvalResult ev;
         long t0 = System.nanoTime();
         try (PendulumWorldFixture world = PendulumWorldFixture.start(opts);
-                OnPolicyRunner r = new OnPolicyRunner(c, s -> new GazeboEnv(task, settings, s), null)) {
+                OnPolicyRunner r = new OnPolicyRunner(c, s -> RobotEnv.make(task, new GazeboBackend(task, settings), s), null)) {
             r.learn((u, total, step, stats) -> gz.add(stats.get("charts/mean_reward")));
-            ev = r.policy().evaluate(s -> new GazeboEnv(task, settings, s), 3, 10_000);
+            ev = r.policy().evaluate(s -> RobotEnv.make(task, new GazeboBackend(task, settings), s), 3, 10_000);
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         try (OnPolicyRunner r = new OnPolicyRunner(c, s -> EnvRegistry.make("pendulum_lift", s), null)) {
@@ -72,22 +74,24 @@ class GazeboEnvTest {
 
     @Test
     void aFortressResetThatRewindsOnlyTimeIsUndoneByTheEnv() throws Exception {
-        try (PendulumWorldFixture world = PendulumWorldFixture.start(opts, "--reset-time-only"); GazeboEnv env = new GazeboEnv(task, settings, 1)) {
+        GazeboBackend fortress = new GazeboBackend(task, settings);
+        try (PendulumWorldFixture world = PendulumWorldFixture.start(opts, "--reset-time-only"); Env env = RobotEnv.make(task, fortress, 1)) {
             env.reset(1L);
             StepResult r = null;
             for (int i = 0; i < 30; i++) r = env.step(new float[] {5f});
             assertTrue(r.obs()[1] > 0.5, "30 steps at full torque lift it (sin q = " + r.obs()[1] + ")");
             float[] o = env.reset(2L);
-            assertEquals(1, env.restores(), "the world kept its state; the env drove the joint back");
+            assertEquals(1, fortress.restores(), "the world kept its state; the backend drove the joint back");
             assertEquals(1.0, o[0], 2e-3, "cos q after reset");
             assertEquals(0.0, o[1], 0.03, "sin q after reset");
             assertEquals(0.0, o[2], 0.1, "velocity after reset");
         }
-        try (PendulumWorldFixture world = PendulumWorldFixture.start(opts); GazeboEnv env = new GazeboEnv(task, settings, 1)) {
+        GazeboBackend garden = new GazeboBackend(task, settings);
+        try (PendulumWorldFixture world = PendulumWorldFixture.start(opts); Env env = RobotEnv.make(task, garden, 1)) {
             env.reset(1L);
             for (int i = 0; i < 30; i++) env.step(new float[] {5f});
             float[] o = env.reset(2L);
-            assertEquals(0, env.restores(), "a full reset (Garden, Harmonic) needs no help");
+            assertEquals(0, garden.restores(), "a full reset (Garden, Harmonic) needs no help");
             assertEquals(1.0, o[0], 1e-9);
         }
     }
@@ -96,7 +100,8 @@ class GazeboEnvTest {
     void aWorldLostMidEpisodeEndsItTruncatedAndTheNextOneRunsInTheWorldThatCameBack() throws Exception {
         settings.apply(Map.of("step_timeout_ms", "1000", "reconnect_timeout_ms", "20000"));
         PendulumWorldFixture world = PendulumWorldFixture.start(opts);
-        try (GazeboEnv env = new GazeboEnv(task, settings, 1)) {
+        GazeboBackend backend = new GazeboBackend(task, settings);
+        try (Env env = RobotEnv.make(task, backend, 1)) {
             env.reset(1L);
             for (int i = 0; i < 10; i++) assertFalse(env.step(new float[] {1f}).done());
             world.kill();
@@ -120,7 +125,7 @@ class GazeboEnvTest {
             StepResult cut = env.step(new float[] {1f});
             System.out.printf("world killed mid-episode: step returned truncated=%s after %.2f s%n", cut.truncated(), (System.nanoTime() - t0) / 1e9);
             assertTrue(cut.truncated() && !cut.terminated(), "the interrupted episode ends as truncated, its steps are kept");
-            assertEquals(1, env.worldLosses());
+            assertEquals(1, backend.worldLosses());
             restart.join();
             env.reset(3L);
             for (int i = 0; i < 10; i++) assertFalse(env.step(new float[] {1f}).done());
@@ -143,7 +148,7 @@ class GazeboEnvTest {
     @Test
     void aWorldWithoutTheTasksJointIsNamed() throws Exception {
         settings.apply(Map.of("connect_timeout_ms", "2000", "reconnect_timeout_ms", "1"));
-        try (PendulumWorldFixture world = PendulumWorldFixture.start(opts, "--joint", "elbow"); GazeboEnv env = new GazeboEnv(task, settings, 1)) {
+        try (PendulumWorldFixture world = PendulumWorldFixture.start(opts, "--joint", "elbow"); Env env = RobotEnv.make(task, new GazeboBackend(task, settings), 1)) {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> env.reset(0L));
             assertTrue(e.getMessage().contains("/model/pendulum/joint/hinge/cmd_force"), e.getMessage());
         }

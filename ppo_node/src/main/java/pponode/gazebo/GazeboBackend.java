@@ -6,13 +6,10 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import pponode.env.Env;
-import pponode.env.EnvRng;
-import pponode.env.Observations;
 import pponode.env.RobotEnv;
 import pponode.env.RobotTask;
 import pponode.env.Space;
-import pponode.env.StepResult;
+import pponode.sim.RobotBackend;
 import pponode.sim.gazebo.GazeboNode;
 import pponode.sim.gazebo.GazeboTimeoutException;
 import pponode.sim.gazebo.msgs.Joint;
@@ -22,11 +19,11 @@ import pponode.sim.gazebo.msgs.WorldReset;
 import pponode.sim.urdf.UrdfModel;
 
 /**
- * A {@link RobotTask} in a Gazebo world, stepped in lockstep through the Gazebo Transport bridge:
- * the same Env, task YAML, joints (by name), observations and rewards as {@link RobotEnv}, so a
- * task trains in either simulator.
+ * A Gazebo world as a {@link RobotBackend}, stepped in lockstep through the Gazebo Transport
+ * bridge: a {@link RobotEnv} over it has the same task YAML, joints (by name), observations and
+ * rewards as over the embedded simulator, so a task trains in either.
  *
- * <p>One control step publishes the clamped commands (gz-sim's joint controller topics), asks
+ * <p>One control step publishes the commands (gz-sim's joint controller topics), asks
  * {@code /world/<w>/control} for {@code pause + multi_step = decimation} and waits for the
  * {@code joint_state} stamped at the target sim time: the service's {@code true} only means
  * "queued". A reset asks for {@code reset{all}}; where the world rewinds time only (Gazebo
@@ -34,55 +31,42 @@ import pponode.sim.urdf.UrdfModel;
  * PD loop in lockstep, then time is rewound again.
  *
  * <p>A world that stops answering (crashed, restarted) is waited for up to
- * {@code reconnect_timeout_ms}; the episode it interrupted ends as truncated (its steps are kept,
- * bootstrapped from the critic) and the next reset starts in the world that came back. Past that
- * timeout the error names the world, partition and topics: never a silent hang.
+ * {@code reconnect_timeout_ms}; the step it interrupted reports the period lost (the env ends the
+ * episode as truncated, its steps kept) and the next reset starts in the world that came back.
+ * Past that timeout the error names the world, partition and topics: never a silent hang.
  */
-public final class GazeboEnv implements Env {
-    private static final Logger LOG = LoggerFactory.getLogger(GazeboEnv.class);
+public final class GazeboBackend implements RobotBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(GazeboBackend.class);
     private static final pponode.sim.gazebo.msgs.Boolean BOOL = pponode.sim.gazebo.msgs.Boolean.getDefaultInstance();
 
     private final RobotTask task;
     private final GazeboSettings cfg;
     private final GazeboNode node;
-    private final EnvRng rng;
     private final List<GazeboNode.Publisher<pponode.sim.gazebo.msgs.Double>> commandPubs;
-    private final Space.Box obsSpace, actSpace;
-    private final int[] targetAxes;
-    private final double[] target = new double[3], cmd, obsQ, obsQd;
-    private final float[] lastAction, previousAction;
+    private final Space.Box actSpace;
+    private final double[] cmd;
     private final List<String> joints; // movable joints of the URDF, in URDF order
-    private final int[] actIdx, obsIdx; // actuated / observed joints as indices into joints
-    private final UrdfModel.Chain tipChain; // null when the task has no tip link
+    private final int[] actIdx; // actuated joints as indices into joints
+    private final Map<String, UrdfModel.Chain> chains = new HashMap<>(); // forward kinematics per link asked for
     private final double[] q, qd;
     private final long stepNs;
     private final WorldControl stepRequest;
     private final GazeboNode.SyncSubscriber<Model> states;
     private Model latest;
-    private final double[] tip = new double[3];
     private long simTimeNs;
-    private int t;
     private boolean connected, everConnected;
     private int worldLosses, restores;
 
-    public GazeboEnv(RobotTask task, GazeboSettings cfg, long seed) {
+    /** The world for {@code task}: its decimation, command interface, joints and limits. */
+    public GazeboBackend(RobotTask task, GazeboSettings cfg) {
         this.task = task;
         this.cfg = cfg;
-        rng = new EnvRng(seed);
-        obsSpace = task.observationSpace();
         actSpace = task.actionSpace();
-        targetAxes = task.targetAxes();
         cmd = new double[task.actuatedJoints.size()];
-        lastAction = new float[cmd.length];
-        previousAction = new float[cmd.length];
-        obsQ = new double[task.observedJoints.size()];
-        obsQd = new double[obsQ.length];
         joints = task.robot.movableJoints().stream().map(UrdfModel.Joint::name).toList();
-        tipChain = task.tipLink == null ? null : task.robot.chain(task.tipLink, joints);
         q = new double[joints.size()];
         qd = new double[joints.size()];
         actIdx = task.actuatedJoints.stream().mapToInt(joints::indexOf).toArray();
-        obsIdx = task.observedJoints.stream().mapToInt(joints::indexOf).toArray();
         stepNs = Math.round(task.decimation * task.physicsDt * 1e9);
         stepRequest = WorldControl.newBuilder().setPause(true).setMultiStep(task.decimation).build();
         node = new GazeboNode(cfg.transport());
@@ -96,13 +80,8 @@ public final class GazeboEnv implements Env {
     }
 
     @Override
-    public Space observationSpace() {
-        return obsSpace;
-    }
-
-    @Override
-    public Space actionSpace() {
-        return actSpace;
+    public List<String> joints() {
+        return joints;
     }
 
     /** How often the world was lost and found again, and how often joints had to be driven to the start state. */
@@ -120,25 +99,17 @@ public final class GazeboEnv implements Env {
     }
 
     @Override
-    public float[] reset(Long seed) {
-        if (seed != null) rng.seed(seed);
-        double[] q0 = new double[joints.size()], qd0 = new double[joints.size()];
-        task.sampleStartState(rng, q0, qd0); // then the target: the random stream of RobotEnv, so both simulators start alike
-        if (task.targetMin != null) task.sampleTarget(rng, target);
+    public void reset(double[] q0, double[] qd0) {
         long deadline = System.currentTimeMillis() + cfg.reconnectTimeoutMs;
         while (true) {
             try {
                 resetWorld(q0, qd0);
-                break;
+                return;
             } catch (GazeboTimeoutException e) {
                 if (!everConnected) throw new IllegalStateException("cannot reach the " + where() + ": " + e.getMessage(), e);
                 awaitWorld(e, deadline);
             }
         }
-        Arrays.fill(lastAction, 0f);
-        task.restAction(name -> q[joints.indexOf(name)], previousAction);
-        t = 0;
-        return observe();
     }
 
     private void resetWorld(double[] q0, double[] qd0) throws GazeboTimeoutException {
@@ -233,34 +204,17 @@ public final class GazeboEnv implements Env {
     }
 
     @Override
-    public StepResult step(float[] action) {
-        if (action.length != cmd.length) {
-            throw new IllegalArgumentException(task.name + ": action has " + action.length + " values, the task actuates " + cmd.length + " joints " + task.actuatedJoints);
-        }
-        for (int i = 0; i < cmd.length; i++) {
-            if (!Float.isFinite(action[i])) throw new IllegalArgumentException(task.name + ": command for joint '" + task.actuatedJoints.get(i) + "' is " + action[i]);
-            cmd[i] = Math.max(actSpace.low()[i], Math.min(actSpace.high()[i], action[i]));
-            if (t > 0) previousAction[i] = lastAction[i];
-            lastAction[i] = actSpace.normalized(i, cmd[i]);
-        }
+    public boolean step(double[] commands) {
+        System.arraycopy(commands, 0, cmd, 0, cmd.length);
         try {
             publishCommands();
             control(stepRequest);
             read(awaitState(simTimeNs + stepNs, false));
+            return true;
         } catch (GazeboTimeoutException e) {
-            // keep what this episode collected: end it as truncated and continue in the world that comes back
             awaitWorld(e, System.currentTimeMillis() + cfg.reconnectTimeoutMs);
-            return new StepResult(observe(), reward(), false, true);
+            return false;
         }
-        t++;
-        float[] o = observe();
-        boolean terminated = task.terminated(name -> q[joints.indexOf(name)]);
-        return new StepResult(o, reward(), terminated, !terminated && t >= task.episodeSteps);
-    }
-
-    private double reward() {
-        for (int i = 0; i < obsQd.length; i++) obsQd[i] = qd[obsIdx[i]];
-        return task.reward(task.tipLink != null && task.targetMin != null ? distance() : 0, lastAction, previousAction, obsQd);
     }
 
     private void publishCommands() {
@@ -326,31 +280,22 @@ public final class GazeboEnv implements Env {
                         + "' (joints there: " + m.getJointList().stream().map(Joint::getName).toList() + ")");
             }
         }
-        if (task.tipLink != null) {
-            tipChain.origin(q, tip);
-        }
-    }
-
-    private float[] observe() {
-        for (int i = 0; i < obsQ.length; i++) {
-            obsQ[i] = q[obsIdx[i]];
-            obsQd[i] = qd[obsIdx[i]];
-        }
-        float[] o = new float[obsSpace.flatDim()];
-        Observations.fill(task, targetAxes, obsQ, obsQd, tip, target, lastAction, o);
-        return o;
-    }
-
-    /** Distance from the tip link to the target (m). */
-    public double distance() {
-        double s = 0;
-        for (int a : targetAxes) s += (tip[a] - target[a]) * (tip[a] - target[a]);
-        return Math.sqrt(s);
     }
 
     @Override
-    public Map<String, Double> episodeMetrics() {
-        return task.tipLink != null && task.targetMin != null ? Map.of("final_distance", distance()) : Map.of();
+    public void positions(double[] out) {
+        System.arraycopy(q, 0, out, 0, q.length);
+    }
+
+    @Override
+    public void velocities(double[] out) {
+        System.arraycopy(qd, 0, out, 0, qd.length);
+    }
+
+    /** Forward kinematics from the last joint state (the URDF's chain to the link). */
+    @Override
+    public void linkPosition(String link, double[] out) {
+        chains.computeIfAbsent(link, l -> task.robot.chain(l, joints)).origin(q, out);
     }
 
     @Override

@@ -1,10 +1,13 @@
 package pponode.ros;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
-import pponode.env.Env;
+import pponode.env.RobotEnv;
 import pponode.env.RobotTask;
-import pponode.env.Space;
-import pponode.env.StepResult;
+import pponode.sim.RobotBackend;
+import pponode.sim.urdf.UrdfModel;
 import std_msgs.msg.dds.Empty;
 import std_msgs.msg.dds.EmptyPubSubType;
 import std_msgs.msg.dds.Float64MultiArray;
@@ -13,14 +16,15 @@ import us.ihmc.ros2.ROS2Node;
 import us.ihmc.ros2.ROS2PublisherBasics;
 
 /**
- * A robot reached over ROS 2 topics, as an {@link Env}, so rollouts collected on it feed the same
- * learner: {@code step} publishes the command, waits for the next control period and returns the
- * observation assembled from the joint states that arrived after it (by joint name), with the
- * task's reward and termination; {@code reset} publishes {@code std_msgs/Empty} on the reset topic
- * (served by {@code ppo-node sim} or any custom simulator) and waits for fresh joint states.
- * A robot that stops answering is an error naming the topic, never a silent hang.
+ * A robot reached over ROS 2 topics as a {@link RobotBackend}, so rollouts collected on it feed the
+ * same learner through the same {@link RobotEnv}: {@code step} publishes the command, waits for the
+ * next control period and for joint states that arrived after it (by joint name); {@code reset}
+ * publishes {@code std_msgs/Empty} on the reset topic (served by {@code ppo-node sim} or any custom
+ * simulator, which draws its own start state and target) and waits for fresh joint states. A robot
+ * that stops answering, or whose joint states are stale or not finite, is an error naming the
+ * topic or joint, never a silent hang.
  */
-public final class RosEnv implements Env {
+public final class RosBackend implements RobotBackend {
     private final RobotTask task;
     private final RosParams params;
     private final ROS2Node node;
@@ -29,26 +33,24 @@ public final class RosEnv implements Env {
     private final JointStateAssembler assembler;
     private final ROS2PublisherBasics<Float64MultiArray> commandPub;
     private final ROS2PublisherBasics<Empty> resetPub;
-    private final Space.Box obsSpace, actSpace;
+    private final Float64MultiArray commandMsg = new Float64MultiArray();
+    private final List<String> joints;
+    private final Map<String, UrdfModel.Chain> chains = new HashMap<>();
     private final long period;
-    private final float[] lastAction, previousAction;
-    private final double[] obsVel;
+    private final float[] scratchObservation, noAction;
     private volatile double[] target;
     private volatile long lastStateNanos;
     private long deadline;
-    private int t;
     private boolean discovered;
 
-    public RosEnv(RosParams p, RobotTask task) {
+    public RosBackend(RosParams p, RobotTask task) {
         this.task = task;
         this.params = p;
         assembler = new JointStateAssembler(task);
-        obsSpace = task.observationSpace();
-        actSpace = task.actionSpace();
+        joints = task.robot.movableJoints().stream().map(UrdfModel.Joint::name).toList();
         period = Math.round(1e9 / task.controlRateHz);
-        lastAction = new float[actSpace.flatDim()];
-        previousAction = new float[actSpace.flatDim()];
-        obsVel = new double[task.observedJoints.size()];
+        scratchObservation = new float[task.observationSpace().flatDim()];
+        noAction = new float[task.actuatedJoints.size()];
         node = Ros2.node(p);
         Ros2.subscribeJointStates(node, input, p, assembler, now -> lastStateNanos = now);
         Ros2.subscribeTarget(node, input, p, g -> target = g);
@@ -59,17 +61,13 @@ public final class RosEnv implements Env {
     }
 
     @Override
-    public Space observationSpace() {
-        return obsSpace;
+    public List<String> joints() {
+        return joints;
     }
 
+    /** Asks the robot's side for a new episode; its simulator draws the start state ({@code q0} is not sent). */
     @Override
-    public Space actionSpace() {
-        return actSpace;
-    }
-
-    @Override
-    public float[] reset(Long seed) {
+    public void reset(double[] q0, double[] qd0) {
         if (!discovered) {
             // A reset sent before DDS has matched the robot's reset subscriber is lost: first hear
             // the robot, then give endpoint matching a moment.
@@ -96,26 +94,16 @@ public final class RosEnv implements Env {
             }
             LockSupport.parkNanos(2_000_000);
         }
-        java.util.Arrays.fill(lastAction, 0f);
-        task.restAction(assembler::position, previousAction);
-        t = 0;
         deadline = System.nanoTime();
-        return observe(System.nanoTime());
+        checkHealth();
     }
 
     @Override
-    public StepResult step(float[] action) {
-        if (action.length != actSpace.flatDim()) throw new IllegalArgumentException("action has " + action.length + " values, expected " + actSpace.flatDim());
-        Float64MultiArray m = new Float64MultiArray();
-        for (int i = 0; i < action.length; i++) {
-            if (!Float.isFinite(action[i])) throw new IllegalArgumentException("command for joint '" + task.actuatedJoints.get(i) + "' is " + action[i]);
-            double c = Math.max(actSpace.low()[i], Math.min(actSpace.high()[i], action[i]));
-            if (t > 0) previousAction[i] = lastAction[i];
-            lastAction[i] = actSpace.normalized(i, c);
-            m.getData().add(c);
-        }
+    public boolean step(double[] commands) {
+        commandMsg.getData().resetQuick();
+        for (double c : commands) commandMsg.getData().add(c);
         long sent = System.nanoTime();
-        commandPub.publish(m);
+        commandPub.publish(commandMsg);
         deadline = Math.max(deadline + period, sent);
         long now;
         while ((now = System.nanoTime()) < deadline) LockSupport.parkNanos(deadline - now);
@@ -126,34 +114,36 @@ public final class RosEnv implements Env {
             }
             LockSupport.parkNanos(200_000);
         }
-        t++;
-        float[] obs = observe(System.nanoTime());
-        double[] tip = tipTargetDistance();
-        double reward = task.reward(tip[0], lastAction, previousAction, obsVel);
-        boolean terminated = task.terminated(assembler::position);
-        return new StepResult(obs, reward, terminated, !terminated && t >= task.episodeSteps);
+        checkHealth();
+        return true;
     }
 
-    private float[] observe(long now) {
-        float[] o = new float[obsSpace.flatDim()];
-        JointStateAssembler.Health h = assembler.assemble(now, 3 * period, target, lastAction, o);
+    /** Every joint the observation needs was heard within 3 periods and is finite, or the error says which is not. */
+    private void checkHealth() {
+        JointStateAssembler.Health h = assembler.assemble(System.nanoTime(), 3 * period, target, noAction, scratchObservation);
         if (!h.ok()) throw new IllegalStateException("cannot build the observation: " + h.reason());
-        for (int i = 0; i < obsVel.length; i++) obsVel[i] = assembler.velocity(task.observedJoints.get(i));
-        return o;
-    }
-
-    private double[] tipTargetDistance() {
-        if (task.tipLink == null || target == null) return new double[] {0};
-        double[] tip = new double[3];
-        assembler.tipPosition(tip);
-        double s = 0;
-        for (int a : task.targetAxes()) s += (tip[a] - target[a]) * (tip[a] - target[a]);
-        return new double[] {Math.sqrt(s)};
     }
 
     @Override
-    public java.util.Map<String, Double> episodeMetrics() {
-        return task.tipLink != null && target != null ? java.util.Map.of("final_distance", tipTargetDistance()[0]) : java.util.Map.of();
+    public void positions(double[] out) {
+        for (int i = 0; i < out.length; i++) out[i] = assembler.position(joints.get(i));
+    }
+
+    @Override
+    public void velocities(double[] out) {
+        for (int i = 0; i < out.length; i++) out[i] = assembler.velocity(joints.get(i));
+    }
+
+    @Override
+    public void linkPosition(String link, double[] out) {
+        double[] q = new double[joints.size()];
+        positions(q);
+        chains.computeIfAbsent(link, l -> task.robot.chain(l, joints)).origin(q, out);
+    }
+
+    @Override
+    public double[] target() {
+        return target;
     }
 
     @Override

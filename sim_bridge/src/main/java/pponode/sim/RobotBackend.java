@@ -1,0 +1,54 @@
+package pponode.sim;
+
+import java.util.List;
+
+/**
+ * A robot as a task sees it, whatever drives it (ros2_control's split between a controller and its
+ * hardware interface): one control period at a time, commands out and joint state in. The task
+ * environment (observations, rewards, terminations, targets, the time limit) is written once over
+ * this; the embedded simulator, a Gazebo world and a robot on ROS 2 implement it.
+ */
+public interface RobotBackend extends AutoCloseable {
+    /** The movable joints, in the order of every joint array here (the URDF's). */
+    List<String> joints();
+
+    /** Starts an episode with the joints at {@code q0}, {@code qd0}: a simulator sets them; a remote one is asked to start one. */
+    void reset(double[] q0, double[] qd0);
+
+    /**
+     * Applies one control period's commands (actuated joints in the task's order, physical units,
+     * within the limits) and returns once the state after them has been read. False when the period
+     * was lost (the robot stopped answering and came back): the episode ends there.
+     */
+    boolean step(double[] commands);
+
+    /** Joint positions of the last state read, in {@link #joints()} order. */
+    void positions(double[] out);
+
+    /** Joint velocities of the last state read, in {@link #joints()} order. */
+    void velocities(double[] out);
+
+    /** Where {@code link}'s frame is (world frame, m) in the last state read. */
+    void linkPosition(String link, double[] out);
+
+    /** The goal the robot's side sets (a remote simulator that publishes targets), or null: the task samples its own. */
+    default double[] target() {
+        return null;
+    }
+
+    /** Whether {@link #snapshot()} can save the whole physical state (a simulator in this process can). */
+    default boolean supportsSnapshot() {
+        return false;
+    }
+
+    default byte[] snapshot() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot save its state");
+    }
+
+    default void restore(byte[] state) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot restore a state");
+    }
+
+    @Override
+    void close();
+}

@@ -1,0 +1,101 @@
+package pponode.sim.embedded;
+
+import java.util.Arrays;
+import java.util.List;
+import pponode.sim.RobotBackend;
+import pponode.sim.urdf.UrdfModel;
+
+/**
+ * The embedded simulator as a robot: a control period is {@code decimation} physics steps, each
+ * with the efforts of the command interface (the command itself for effort, PD towards a position
+ * or velocity command), clamped to the effort limits by the simulator.
+ */
+public final class EmbeddedBackend implements RobotBackend {
+    private final EmbeddedSimulator sim;
+    private final String commandInterface;
+    private final int[] actuated;
+    private final double[] kp, kd, tau;
+    private final int decimation;
+
+    /**
+     * @param actuated the actuated joints, in command order
+     * @param kp, kd per actuated joint (null where the interface needs none)
+     */
+    public EmbeddedBackend(UrdfModel robot, double physicsDt, double[] gravity, String commandInterface, List<String> actuated, double[] kp, double[] kd,
+            int decimation) {
+        sim = new EmbeddedSimulator(robot, physicsDt, gravity);
+        this.commandInterface = commandInterface;
+        this.actuated = actuated.stream().mapToInt(sim::jointIndex).toArray();
+        this.kp = kp;
+        this.kd = kd;
+        this.decimation = decimation;
+        tau = new double[sim.dof()];
+    }
+
+    public EmbeddedSimulator simulator() {
+        return sim;
+    }
+
+    @Override
+    public List<String> joints() {
+        return sim.jointNames();
+    }
+
+    @Override
+    public void reset(double[] q0, double[] qd0) {
+        sim.setState(q0, qd0);
+    }
+
+    @Override
+    public boolean step(double[] commands) {
+        for (int k = 0; k < decimation; k++) {
+            Arrays.fill(tau, 0);
+            for (int i = 0; i < actuated.length; i++) {
+                int j = actuated[i];
+                double e = switch (commandInterface) {
+                    case "position" -> kp[i] * (commands[i] - sim.position(j)) - kd[i] * sim.velocity(j);
+                    case "velocity" -> kd[i] * (commands[i] - sim.velocity(j));
+                    default -> commands[i];
+                };
+                tau[j] = Math.max(-sim.effortLimit(j), Math.min(sim.effortLimit(j), e));
+            }
+            sim.step(tau);
+        }
+        return true;
+    }
+
+    @Override
+    public void positions(double[] out) {
+        sim.positions(out);
+    }
+
+    @Override
+    public void velocities(double[] out) {
+        sim.velocities(out);
+    }
+
+    @Override
+    public void linkPosition(String link, double[] out) {
+        System.arraycopy(sim.linkPoses().get(link).p(), 0, out, 0, 3);
+    }
+
+    @Override
+    public boolean supportsSnapshot() {
+        return true;
+    }
+
+    @Override
+    public byte[] snapshot() {
+        return sim.snapshot();
+    }
+
+    @Override
+    public void restore(byte[] state) {
+        sim.restore(state);
+    }
+
+    @Override
+    public void close() {
+        sim.close();
+    }
+}
