@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import pponode.env.terms.StepState;
 import pponode.sim.RobotBackend;
 import pponode.sim.embedded.EmbeddedBackend;
 
@@ -26,6 +27,8 @@ public final class RobotEnv implements Env {
     private final Space.Box obsSpace, actSpace;
     private final double[] q, qd, target = new double[3], tip = new double[3], cmd;
     private final float[] lastAction, previousAction;
+    /** What the reward terms see; q, qd, lastAction and previousAction are its arrays. */
+    private final StepState step;
     /** The command before this step's (physical units): where a position-controlled robot starts is its first "previous command". */
     private final double[] previousCommand;
     /** This episode's largest per-joint command change, step by step (for median_command_step). */
@@ -48,11 +51,14 @@ public final class RobotEnv implements Env {
         act = task.actuatedJoints.stream().mapToInt(joints::indexOf).toArray();
         obs = task.observedJoints.stream().mapToInt(joints::indexOf).toArray();
         targetAxes = task.targetAxes();
-        q = new double[joints.size()];
-        qd = new double[joints.size()];
+        double[] lower = joints.stream().mapToDouble(j -> task.robot.joint(j).lower()).toArray();
+        double[] upper = joints.stream().mapToDouble(j -> task.robot.joint(j).upper()).toArray();
+        step = new StepState(act.length, obs, lower, upper, 1.0 / task.controlRateHz);
+        q = step.q;
+        qd = step.qd;
         cmd = new double[act.length];
-        lastAction = new float[act.length];
-        previousAction = new float[act.length];
+        lastAction = step.action;
+        previousAction = step.previousAction;
         previousCommand = new double[act.length];
         commandSteps = new double[task.episodeSteps];
         obsQ = new double[obs.length];
@@ -116,6 +122,7 @@ public final class RobotEnv implements Env {
         Arrays.fill(lastAction, 0f);
         t = 0;
         read();
+        System.arraycopy(qd, 0, step.previousQd, 0, qd.length);
         startFromRest();
         return observe();
     }
@@ -152,6 +159,7 @@ public final class RobotEnv implements Env {
             largestStep = Math.max(largestStep, Math.abs(cmd[i] - previousCommand[i]));
         }
         if (t < commandSteps.length) commandSteps[t] = largestStep;
+        System.arraycopy(qd, 0, step.previousQd, 0, qd.length);
         if (!robot.step(cmd)) {
             // the robot was lost for a while and is back: keep what the episode collected, end it as truncated
             read();
@@ -165,8 +173,8 @@ public final class RobotEnv implements Env {
     }
 
     private double reward() {
-        for (int i = 0; i < obs.length; i++) obsQd[i] = qd[obs[i]];
-        return task.reward(task.tipLink != null && task.targetMin != null ? distance() : 0, lastAction, previousAction, obsQd);
+        step.distance = task.tipLink != null && task.targetMin != null ? distance() : Double.NaN;
+        return task.reward(step);
     }
 
     private void read() {
@@ -224,7 +232,7 @@ public final class RobotEnv implements Env {
     @Override
     public byte[] snapshot() {
         byte[] s = robot.snapshot(), r = rng.saveState();
-        ByteBuffer b = ByteBuffer.allocate(4 + 4 + s.length + 24 + 4 * lastAction.length + r.length + SMOOTHNESS_STATE_BYTES * act.length + 8 * commandSteps.length);
+        ByteBuffer b = ByteBuffer.allocate(4 + 4 + s.length + 24 + 4 * lastAction.length + r.length + stepStateBytes());
         b.putInt(t).putInt(s.length).put(s);
         for (double x : target) b.putDouble(x);
         for (float a : lastAction) b.putFloat(a);
@@ -233,6 +241,7 @@ public final class RobotEnv implements Env {
         for (double c : previousCommand) b.putDouble(c);
         for (double c : cmd) b.putDouble(c);
         for (double c : commandSteps) b.putDouble(c);
+        for (double v : step.previousQd) b.putDouble(v);
         return b.array();
     }
 
@@ -245,8 +254,8 @@ public final class RobotEnv implements Env {
         robot.restore(s);
         for (int a = 0; a < 3; a++) target[a] = b.getDouble();
         for (int i = 0; i < lastAction.length; i++) lastAction[i] = b.getFloat();
-        int extra = SMOOTHNESS_STATE_BYTES * act.length + 8 * commandSteps.length;
-        boolean withSmoothness = b.remaining() == rng.saveState().length + extra; // snapshots before action_rate lack it
+        int extra = stepStateBytes();
+        boolean withSmoothness = b.remaining() == rng.saveState().length + extra; // snapshots from before the reward terms lack it
         byte[] r = new byte[withSmoothness ? b.remaining() - extra : b.remaining()];
         b.get(r);
         rng.restoreState(r);
@@ -256,11 +265,18 @@ public final class RobotEnv implements Env {
             for (int i = 0; i < act.length; i++) previousCommand[i] = b.getDouble();
             for (int i = 0; i < act.length; i++) cmd[i] = b.getDouble();
             for (int i = 0; i < commandSteps.length; i++) commandSteps[i] = b.getDouble();
+            for (int i = 0; i < step.previousQd.length; i++) step.previousQd[i] = b.getDouble();
         } else {
             System.arraycopy(lastAction, 0, previousAction, 0, act.length);
             for (int i = 0; i < act.length; i++) cmd[i] = actSpace.low()[i] + (lastAction[i] + 1) / 2 * (actSpace.high()[i] - actSpace.low()[i]);
             System.arraycopy(cmd, 0, previousCommand, 0, act.length);
+            System.arraycopy(qd, 0, step.previousQd, 0, qd.length);
         }
+    }
+
+    /** The snapshot's bytes after the random state: previous action and commands, this episode's command steps, the previous velocities. */
+    private int stepStateBytes() {
+        return SMOOTHNESS_STATE_BYTES * act.length + 8 * commandSteps.length + 8 * qd.length;
     }
 
     @Override

@@ -20,6 +20,9 @@ import java.util.TreeSet;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import pponode.config.StrictYaml;
+import pponode.env.terms.RewardTerm;
+import pponode.env.terms.RewardTerms;
+import pponode.env.terms.StepState;
 import pponode.sim.urdf.UrdfModel;
 import pponode.sim.urdf.UrdfParser;
 
@@ -32,7 +35,6 @@ import pponode.sim.urdf.UrdfParser;
 public final class RobotTask {
     public static final Set<String> OBSERVATION_TERMS = Set.of("joint_pos", "joint_pos_cos_sin", "joint_vel", "target", "tip_to_target",
             "tip_position", "last_action");
-    public static final Set<String> REWARD_TERMS = Set.of("distance", "action_l2", "action_rate", "alive", "joint_vel_l2");
     public static final Set<String> INTERFACES = Set.of("effort", "velocity", "position");
     private static final Set<String> KEYS = Set.of("name", "description", "robot", "physics_dt", "control_rate_hz", "episode_steps", "gravity",
             "command_interface", "actuated_joints", "observed_joints", "pd_gains", "observation", "tip_link", "target", "reset", "reward",
@@ -60,7 +62,12 @@ public final class RobotTask {
     public final double[] targetMin, targetMax;
     public final double targetRadiusMin, targetRadiusMax;
     public final double resetPosNoise, resetVelNoise;
+    /** The reward terms' weights by name, in file order. */
     public final Map<String, Double> reward;
+    /** A reward term as configured: its name, weight and the term itself. */
+    public record WeightedTerm(String name, double weight, RewardTerm term) {}
+
+    private final List<WeightedTerm> rewardTerms = new ArrayList<>();
     public final Map<String, double[]> terminateWhen;
     /** Learner settings for this task ({@code learner:}, PPOConfig keys), applied over the defaults for robot tasks. */
     public final Map<String, Object> learner;
@@ -134,12 +141,31 @@ public final class RobotTask {
         resetVelNoise = nonNegative(num(reset, "joint_vel_noise", 0), "reset.joint_vel_noise");
         reward = new LinkedHashMap<>();
         Object rw = y.get("reward");
-        if (!(rw instanceof Map<?, ?> rm) || rm.isEmpty()) throw err("'reward' must map reward terms to weights");
+        if (!(rw instanceof Map<?, ?> rm) || rm.isEmpty()) throw err("'reward' must map reward terms to weights, or to {weight: w, <parameter>: value}");
         for (Map.Entry<?, ?> e : rm.entrySet()) {
-            String t = String.valueOf(e.getKey());
-            if (!REWARD_TERMS.contains(t)) throw err("unknown reward term 'reward." + t + "'" + suggestion(t, REWARD_TERMS) + "; known: " + new TreeSet<>(REWARD_TERMS));
-            if (t.equals("distance") && tipLink == null) throw err("reward term 'distance' needs 'tip_link' and 'target'");
-            reward.put(t, number(e.getValue(), "reward." + t));
+            String t = String.valueOf(e.getKey()), path = "reward." + t;
+            RewardTerm.Factory factory = RewardTerms.get(t);
+            if (factory == null) throw err("unknown reward term '" + path + "'" + suggestion(t, RewardTerms.names()) + "; known: " + new TreeSet<>(RewardTerms.names()));
+            if (t.equals("distance") && (tipLink == null || target == null)) throw err("reward term 'distance' needs 'tip_link' and 'target'");
+            double weight;
+            Map<String, Object> params = new LinkedHashMap<>();
+            if (e.getValue() instanceof Map<?, ?> m) {
+                m.forEach((k, v) -> params.put(String.valueOf(k), v));
+                if (!params.containsKey("weight")) throw err("'" + path + "' needs a 'weight'");
+                weight = number(params.remove("weight"), path + ".weight");
+            } else {
+                weight = number(e.getValue(), path);
+            }
+            RewardTerm.Params p = new RewardTerm.Params(params, path);
+            RewardTerm term;
+            try {
+                term = factory.create(p);
+            } catch (IllegalArgumentException bad) {
+                throw err(bad.getMessage());
+            }
+            if (!p.unread().isEmpty()) throw err("unknown parameter '" + p.unread().get(0) + "' of reward term '" + t + "'");
+            reward.put(t, weight);
+            rewardTerms.add(new WeightedTerm(t, weight, term));
         }
         terminateWhen = new LinkedHashMap<>();
         if (y.get("terminate_when") instanceof Map<?, ?> tm) {
@@ -366,37 +392,15 @@ public final class RobotTask {
         return v;
     }
 
-    /**
-     * The weighted reward of one control step: {@code distance} tip-to-target (m), the normalised
-     * action and the one before it ({@code action_rate}: the squared change, which keeps policies
-     * from switching between extremes every period), the observed joints' velocities.
-     */
-    public double reward(double distance, float[] normalizedAction, float[] previousAction, double[] observedVelocities) {
+    /** The weighted sum of the reward terms at this step. */
+    public double reward(StepState step) {
         double r = 0;
-        for (Map.Entry<String, Double> e : reward.entrySet()) {
-            double term = switch (e.getKey()) {
-                case "distance" -> distance;
-                case "action_l2" -> {
-                    double s = 0;
-                    for (float a : normalizedAction) s += a * a;
-                    yield s;
-                }
-                case "action_rate" -> {
-                    double s = 0;
-                    for (int i = 0; i < normalizedAction.length; i++) s += (normalizedAction[i] - previousAction[i]) * (normalizedAction[i] - previousAction[i]);
-                    yield s;
-                }
-                case "alive" -> 1.0;
-                case "joint_vel_l2" -> {
-                    double s = 0;
-                    for (double v : observedVelocities) s += v * v;
-                    yield s;
-                }
-                default -> throw new IllegalStateException(e.getKey());
-            };
-            r += e.getValue() * term;
-        }
+        for (WeightedTerm w : rewardTerms) r += w.weight() * w.term().value(step);
         return r;
+    }
+
+    public List<WeightedTerm> rewardTerms() {
+        return List.copyOf(rewardTerms);
     }
 
     /** Whether a joint is outside its {@code terminate_when} bounds; {@code position} gives joint positions by name. */

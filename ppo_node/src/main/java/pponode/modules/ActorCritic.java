@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.Shape;
 import java.lang.reflect.Constructor;
 import org.apache.commons.rng.UniformRandomProvider;
 import pponode.env.Space;
-import pponode.ppo.PPOConfig;
 
 /**
  * The policy and value networks (the reference's {@code ActorCritic}): a backbone per network
@@ -21,14 +20,14 @@ import pponode.ppo.PPOConfig;
  * environment through the engine in one call.
  */
 public final class ActorCritic {
-    public final PPOConfig cfg;
+    public final NetworkConfig cfg;
     public final ParamGroup actor = new ParamGroup("actor");
     public final ParamGroup critic = new ParamGroup("critic");
     public final Backbone actorBody;
     public final Backbone criticBody; // null when shared
     public final Linear actorHead;
     public final Linear valueHead;
-    public final RecurrentCore actorRnn; // null unless cfg.recurrent
+    public final RecurrentCore actorRnn; // null unless cfg.recurrent()
     public final RecurrentCore criticRnn; // null unless recurrent with separate networks
     public final ActionDistribution dist;
     public final int[] obsShape;
@@ -43,20 +42,20 @@ public final class ActorCritic {
     /** Training-side outputs of one forward pass. */
     public record Output(NDArray head, NDArray value, NDArray[] actorParams) {}
 
-    public ActorCritic(PPOConfig cfg, Space obsSpace, Space actSpace, UniformRandomProvider rng) {
+    public ActorCritic(NetworkConfig cfg, Space obsSpace, Space actSpace, UniformRandomProvider rng) {
         this.cfg = cfg;
         if (!(obsSpace instanceof Space.Box ob)) throw new IllegalArgumentException("observation space must be a Box, got " + obsSpace);
         obsShape = ob.shape().clone();
         obsDim = ob.flatDim();
         dist = distribution(cfg, actSpace);
         actorBody = backbone(cfg, actor, "actor_backbone", ob, rng);
-        criticBody = cfg.sharedBackbone ? null : backbone(cfg, critic, "critic_backbone", ob, rng);
+        criticBody = cfg.sharedBackbone() ? null : backbone(cfg, critic, "critic_backbone", ob, rng);
         int feat = actorBody.outputDim();
-        boolean ortho = cfg.orthoInit;
-        if (cfg.recurrent) {
-            actorRnn = new RecurrentCore(actor, "actor_rnn", cfg.rnnType, feat, cfg.rnnHiddenSize, ortho, rng);
-            criticRnn = criticBody == null ? null : new RecurrentCore(critic, "critic_rnn", cfg.rnnType, feat, cfg.rnnHiddenSize, ortho, rng);
-            feat = cfg.rnnHiddenSize;
+        boolean ortho = cfg.orthoInit();
+        if (cfg.recurrent()) {
+            actorRnn = new RecurrentCore(actor, "actor_rnn", cfg.rnnType(), feat, cfg.rnnHiddenSize(), ortho, rng);
+            criticRnn = criticBody == null ? null : new RecurrentCore(critic, "critic_rnn", cfg.rnnType(), feat, cfg.rnnHiddenSize(), ortho, rng);
+            feat = cfg.rnnHiddenSize();
         } else {
             actorRnn = null;
             criticRnn = null;
@@ -82,53 +81,53 @@ public final class ActorCritic {
         return actorRnn.stateSize() + (criticRnn == null ? 0 : criticRnn.stateSize());
     }
 
-    static ActionDistribution distribution(PPOConfig cfg, Space actSpace) {
-        if (cfg.actionSpaceType.equals("discrete")) {
+    static ActionDistribution distribution(NetworkConfig cfg, Space actSpace) {
+        if (cfg.actionSpaceType().equals("discrete")) {
             if (!(actSpace instanceof Space.Discrete d)) {
-                throw new PPOConfig.ConfigException("'action_space_type' is discrete but the environment's action space is " + actSpace);
+                throw new IllegalArgumentException("'action_space_type' is discrete but the environment's action space is " + actSpace);
             }
             return new Categorical(d.n());
         }
         if (!(actSpace instanceof Space.Box box)) {
-            throw new PPOConfig.ConfigException("'action_space_type' is continuous but the environment's action space is " + actSpace);
+            throw new IllegalArgumentException("'action_space_type' is continuous but the environment's action space is " + actSpace);
         }
-        if (cfg.continuousDist.equals("beta")) return new BetaDistribution(box);
-        return cfg.squashActions ? new TanhGaussian(box, cfg.logStdInit) : new DiagGaussian(box, cfg.logStdInit);
+        if (cfg.continuousDist().equals("beta")) return new BetaDistribution(box);
+        return cfg.squashActions() ? new TanhGaussian(box, cfg.logStdInit()) : new DiagGaussian(box, cfg.logStdInit());
     }
 
-    static Backbone backbone(PPOConfig cfg, ParamGroup g, String prefix, Space.Box ob, UniformRandomProvider rng) {
-        Activation act = Activation.of(cfg.activation);
-        switch (cfg.backbone) {
+    static Backbone backbone(NetworkConfig cfg, ParamGroup g, String prefix, Space.Box ob, UniformRandomProvider rng) {
+        Activation act = Activation.of(cfg.activation());
+        switch (cfg.backbone()) {
             case "mlp":
-                return new MlpBackbone(g, prefix, ob.flatDim(), cfg.hiddenSizes, act, cfg.orthoInit, rng);
+                return new MlpBackbone(g, prefix, ob.flatDim(), cfg.hiddenSizes(), act, cfg.orthoInit(), rng);
             case "transformer":
-                return new TransformerBackbone(g, prefix, ob.flatDim(), cfg.transformerSeqLen, cfg.transformerDModel, cfg.transformerHeads,
-                        cfg.transformerLayers, cfg.transformerFfnDim, act, cfg.orthoInit, rng);
+                return new TransformerBackbone(g, prefix, ob.flatDim(), cfg.transformerSeqLen(), cfg.transformerDModel(), cfg.transformerHeads(),
+                        cfg.transformerLayers(), cfg.transformerFfnDim(), act, cfg.orthoInit(), rng);
             case "cnn": {
                 float scale = ob.high().length > 0 && ob.high()[0] >= 255f ? 1f / 255f : 1f;
-                return new NatureCnnBackbone(g, prefix, ob.shape(), cfg.cnnChannels, cfg.cnnKernels, cfg.cnnStrides, cfg.hiddenSizes, act,
-                        cfg.orthoInit, scale, rng);
+                return new NatureCnnBackbone(g, prefix, ob.shape(), cfg.cnnChannels(), cfg.cnnKernels(), cfg.cnnStrides(), cfg.hiddenSizes(), act,
+                        cfg.orthoInit(), scale, rng);
             }
             default:
                 return customBackbone(cfg, g, ob, rng);
         }
     }
 
-    private static Backbone customBackbone(PPOConfig cfg, ParamGroup g, Space.Box ob, UniformRandomProvider rng) {
+    private static Backbone customBackbone(NetworkConfig cfg, ParamGroup g, Space.Box ob, UniformRandomProvider rng) {
         try {
-            Class<?> c = Class.forName(cfg.backbone);
+            Class<?> c = Class.forName(cfg.backbone());
             if (!Backbone.class.isAssignableFrom(c)) {
-                throw new PPOConfig.ConfigException("'backbone' class " + cfg.backbone + " does not implement " + Backbone.class.getName());
+                throw new IllegalArgumentException("'backbone' class " + cfg.backbone() + " does not implement " + Backbone.class.getName());
             }
-            Constructor<?> k = c.getConstructor(ParamGroup.class, int[].class, PPOConfig.class, UniformRandomProvider.class);
+            Constructor<?> k = c.getConstructor(ParamGroup.class, int[].class, NetworkConfig.class, UniformRandomProvider.class);
             return (Backbone) k.newInstance(g, ob.shape(), cfg, rng);
         } catch (ClassNotFoundException e) {
-            throw new PPOConfig.ConfigException("'backbone' must be mlp, transformer, cnn or a class name on the classpath; no class " + cfg.backbone);
+            throw new IllegalArgumentException("'backbone' must be mlp, transformer, cnn or a class name on the classpath; no class " + cfg.backbone());
         } catch (NoSuchMethodException e) {
-            throw new PPOConfig.ConfigException("'backbone' class " + cfg.backbone
-                    + " needs a public constructor (ParamGroup, int[], PPOConfig, UniformRandomProvider)");
+            throw new IllegalArgumentException("'backbone' class " + cfg.backbone()
+                    + " needs a public constructor (ParamGroup, int[], NetworkConfig, UniformRandomProvider)");
         } catch (ReflectiveOperationException e) {
-            throw new PPOConfig.ConfigException("'backbone' class " + cfg.backbone + " failed to construct: " + e.getCause());
+            throw new IllegalArgumentException("'backbone' class " + cfg.backbone() + " failed to construct: " + e.getCause());
         }
     }
 

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDArray;
  * {@code backbone_cls}.
  *
  * <p>To plug in your own, implement this interface with a public constructor
- * {@code (ParamGroup group, int[] obsShape, PPOConfig cfg, UniformRandomProvider rng)} that
+ * {@code (ParamGroup group, int[] obsShape, NetworkConfig cfg, UniformRandomProvider rng)} that
  * declares its parameters in {@code group} (for example through {@link Linear}), then set
  * {@code backbone: com.example.MyBackbone} in the config. {@link #forward} receives the group's
  * bound views, indexed by {@link ParamGroup.Slot#index()}.

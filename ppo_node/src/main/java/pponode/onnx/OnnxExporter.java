@@ -49,9 +49,9 @@ public final class OnnxExporter {
     /** Exports {@code p}; {@code deployment} adds the robot's metadata (joints, limits, rates, hashes). */
     public static byte[] export(Policy p, Map<String, String> deployment) {
         ActorCritic net = p.net;
-        if (!supported(net.cfg.backbone)) {
+        if (!supported(net.cfg.backbone())) {
             throw new IllegalArgumentException("ONNX export supports MLP, Transformer and recurrent (MLP + LSTM/GRU) policies; this policy's backbone is '"
-                    + net.cfg.backbone + "'");
+                    + net.cfg.backbone() + "'");
         }
         GraphBuilder g = new GraphBuilder();
         float[] actor = net.actor.toHost(), critic = net.critic.toHost();
@@ -69,8 +69,8 @@ public final class OnnxExporter {
             }
             x = g.op("Sub", new String[] {x, g.initializer("obs_mean", mean, net.obsDim)});
             x = g.op("Div", new String[] {x, g.initializer("obs_std", std, net.obsDim)});
-            if (net.cfg.obsClip != null) {
-                float c = net.cfg.obsClip.floatValue();
+            if (p.cfg.obsClip != null) {
+                float c = p.cfg.obsClip.floatValue();
                 x = g.op("Clip", new String[] {x, g.scalar("obs_clip_low", -c), g.scalar("obs_clip_high", c)});
             }
         }
@@ -133,7 +133,7 @@ public final class OnnxExporter {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("ppo_node.format", FORMAT);
         m.put("ppo_node.producer", "ppo_node " + Version.get());
-        m.put("ppo_node.env_id", net.cfg.envId);
+        m.put("ppo_node.env_id", p.cfg.envId);
         m.put("ppo_node.distribution", net.dist.getClass().getSimpleName());
         m.put("ppo_node.observation_size", String.valueOf(net.obsDim));
         m.put("ppo_node.action_size", String.valueOf(net.dist.envDim()));
@@ -145,12 +145,12 @@ public final class OnnxExporter {
             m.put("ppo_node.action_choices", String.valueOf(((Space.Discrete) p.actSpace).n()));
         }
         m.put("ppo_node.obs_normalization", p.obsRms == null ? "none" : "baked");
-        m.put("ppo_node.obs_clip", p.obsRms == null || net.cfg.obsClip == null ? "none" : String.valueOf(net.cfg.obsClip));
+        m.put("ppo_node.obs_clip", p.obsRms == null || p.cfg.obsClip == null ? "none" : String.valueOf(p.cfg.obsClip));
         if (p.obsRms != null) m.put("ppo_node.obs_rms_count", String.valueOf(p.obsRms.count()));
         m.put("ppo_node.recurrent_state_size", String.valueOf(net.stateSize()));
         m.put("ppo_node.observation_layout", deployment.getOrDefault("ppo_node.observation_layout",
                 "[{\"term\":\"observation\",\"size\":" + net.obsDim + "}]"));
-        m.put("ppo_node.config", json(net.cfg.toMap()));
+        m.put("ppo_node.config", json(p.cfg.toMap()));
         deployment.forEach((k, v) -> m.putIfAbsent(k, v));
         return m;
     }

@@ -62,8 +62,7 @@ public final class PPO {
                                       BehaviourCloning bc) {
         if (bc != null && (bc.coef() <= 0 || bc.demos().size() == 0)) bc = null;
         if (bc != null && ac.recurrent()) throw new IllegalArgumentException("behaviour cloning supports feed-forward policies only");
-        double[] sums = new double[9];
-        int count = 0;
+        MinibatchStats.Mean mean = new MinibatchStats.Mean();
         boolean earlyStopped = false;
         boolean seq = ac.recurrent();
         // Feed-forward policies shuffle single steps; recurrent ones shuffle whole env sequences.
@@ -75,27 +74,31 @@ public final class PPO {
             for (int from = 0; from < n; from += chunk) {
                 if (seq) buf.gatherSequences(perm, from, Math.min(n, from + chunk), mb, cfg.normAdv);
                 else buf.gather(perm, from, Math.min(n, from + chunk), mb, cfg.normAdv);
-                double[] s = step(clipEps, entCoef, lrActor, lrCritic, bc, rng);
-                for (int k = 0; k < s.length; k++) sums[k] += s[k];
-                count++;
-                if (s[6] > 0) {
+                MinibatchStats s = step(clipEps, entCoef, lrActor, lrCritic, bc, rng);
+                mean.add(s);
+                if (s.stoppedEarly()) {
                     earlyStopped = true;
                     break epochs;
                 }
             }
         }
+        MinibatchStats m = mean.mean();
         Map<String, Double> out = new LinkedHashMap<>();
-        String[] names = {"train/actor_loss", "train/critic_loss", "train/entropy", "train/approx_kl", "train/clip_fraction", "train/total_loss"};
-        for (int k = 0; k < names.length; k++) out.put(names[k], sums[k] / count);
+        out.put("train/actor_loss", m.actorLoss());
+        out.put("train/critic_loss", m.criticLoss());
+        out.put("train/entropy", m.entropy());
+        out.put("train/approx_kl", m.approxKl());
+        out.put("train/clip_fraction", m.clipFraction());
+        out.put("train/total_loss", m.totalLoss());
         out.put("train/learning_rate", lrActor);
         out.put("train/clip_epsilon", clipEps);
         out.put("train/entropy_coef", entCoef);
         out.put("train/early_stopped", earlyStopped ? 1.0 : 0.0);
         out.put("train/explained_variance", buf.explainedVariance());
         out.put("train/skipped_nonfinite", (double) skipped);
-        out.put("train/policy_acted_fraction", sums[8] / count);
+        out.put("train/policy_acted_fraction", m.policyActedFraction());
         if (bc != null) {
-            out.put("train/bc_loss", sums[7] / count);
+            out.put("train/bc_loss", m.bcLoss());
             out.put("train/bc_coef", bc.coef());
             out.put("train/demonstrations", (double) bc.demos().size());
         }
@@ -103,8 +106,37 @@ public final class PPO {
         return out;
     }
 
-    /** One minibatch: returns {actor, critic, entropy, kl, clipfrac, total, stopped, bc, policy-acted fraction}. */
-    private double[] step(double clipEps, double entCoef, double lrActor, double lrCritic, BehaviourCloning bc, UniformRandomProvider rng) {
+    /**
+     * One minibatch's statistics: the loss terms, the approximate KL and clip fraction over the
+     * policy's own rows, whether target_kl stopped the update before this step's gradient, the
+     * behaviour-cloning loss (NaN without demonstrations), the fraction of rows the policy acted on.
+     */
+    record MinibatchStats(double actorLoss, double criticLoss, double entropy, double approxKl, double clipFraction, double totalLoss, boolean stoppedEarly,
+            double bcLoss, double policyActedFraction) {
+        /** The running mean over an update's minibatches. */
+        static final class Mean {
+            private double actor, critic, entropy, kl, clip, total, bc, acted;
+            private int n;
+
+            void add(MinibatchStats s) {
+                actor += s.actorLoss;
+                critic += s.criticLoss;
+                entropy += s.entropy;
+                kl += s.approxKl;
+                clip += s.clipFraction;
+                total += s.totalLoss;
+                bc += s.bcLoss;
+                acted += s.policyActedFraction;
+                n++;
+            }
+
+            MinibatchStats mean() {
+                return new MinibatchStats(actor / n, critic / n, entropy / n, kl / n, clip / n, total / n, false, bc / n, acted / n);
+            }
+        }
+    }
+
+    private MinibatchStats step(double clipEps, double entCoef, double lrActor, double lrCritic, BehaviourCloning bc, UniformRandomProvider rng) {
         int m = mb.size;
         try (NDScope scope = new NDScope()) {
             obsShape[0] = m;
@@ -115,7 +147,6 @@ public final class PPO {
             NDArray ret = manager.create(slice(mb.returns, m));
             NDArray oldV = manager.create(slice(mb.oldValues, m));
             NDArray corr = manager.create(slice(mb.squashCorr, m));
-            double[] stats = new double[9];
             // Rows an operator acted on carry no valid PPO ratio: mask them out of the surrogate
             // and the KL/clip statistics (they still train the critic). Plain PPO skips the mask
             // so its numerics stay those of the reference.
@@ -125,7 +156,8 @@ public final class PPO {
                 nOwn = 0;
                 for (int r = 0; r < m; r++) nOwn += mb.policyActed[r];
             }
-            stats[8] = nOwn / m;
+            double actedFraction = nOwn / m;
+            MinibatchStats stats;
             try (GradientCollector gc = Engine.getEngine(manager.getEngine().getEngineName()).newGradientCollector()) {
                 ActorCritic.Output o;
                 if (ac.recurrent()) {
@@ -147,27 +179,21 @@ public final class PPO {
                     kl += (r - 1) - x;
                     if (Math.abs(r - 1) > clipEps) clipped++;
                 }
-                stats[3] = kl / Math.max(nOwn, 1);
-                stats[4] = clipped / Math.max(nOwn, 1);
+                double approxKl = kl / Math.max(nOwn, 1), clipFraction = clipped / Math.max(nOwn, 1);
 
                 NDArray entropy = ac.dist.entropy(o.actorParams(), o.head()).mean();
                 Losses L = losses(ratio, adv, o.value(), oldV, ret, entropy, clipEps, cfg.valueClipEpsilon, cfg.valueCoef, entCoef, own);
                 NDArray loss = L.total();
-                stats[7] = Double.NaN;
+                double bcValue = Double.NaN;
                 if (bc != null) {
                     NDArray bcLoss = behaviourCloningLoss(bc, rng);
-                    stats[7] = bcLoss.getFloat();
+                    bcValue = bcLoss.getFloat();
                     loss = loss.add(bcLoss.mul(Scalars.of(bcLoss, (float) bc.coef())));
                 }
                 float[] l = stackScalars(L.actor(), L.critic(), entropy, loss);
-                stats[0] = l[0];
-                stats[1] = l[1];
-                stats[2] = l[2];
-                stats[5] = l[3];
-                if (cfg.targetKl != null && stats[3] > 1.5 * cfg.targetKl) {
-                    stats[6] = 1;
-                    return stats;
-                }
+                boolean stop = cfg.targetKl != null && approxKl > 1.5 * cfg.targetKl;
+                stats = new MinibatchStats(l[0], l[1], l[2], approxKl, clipFraction, l[3], stop, bcValue, actedFraction);
+                if (stop) return stats;
                 gc.backward(loss);
             }
             applyGradients(lrActor, lrCritic);

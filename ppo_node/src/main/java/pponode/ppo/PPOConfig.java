@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.yaml.snakeyaml.Yaml;
 import pponode.config.StrictYaml;
+import pponode.modules.NetworkConfig;
 
 /**
  * Every hyper-parameter of a run. Keys are the reference PPO's {@code PPOConfig} field names
@@ -205,6 +206,13 @@ public final class PPOConfig {
         } catch (IOException e) {
             throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
         }
+    }
+
+    /** The network settings, for the modules (which never see the rest). */
+    public NetworkConfig network() {
+        return new NetworkConfig(actionSpaceType, continuousDist, squashActions, logStdInit, backbone, hiddenSizes.clone(), activation, sharedBackbone,
+                orthoInit, recurrent, rnnType, rnnHiddenSize, transformerSeqLen, transformerDModel, transformerHeads, transformerLayers, transformerFfnDim,
+                cnnChannels.clone(), cnnKernels.clone(), cnnStrides.clone());
     }
 
     public Map<String, Object> toMap() {

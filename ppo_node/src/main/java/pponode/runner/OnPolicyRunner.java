@@ -97,7 +97,7 @@ public final class OnPolicyRunner implements AutoCloseable {
             LOG.warn("use_amp: DJL 0.36 has no autocast for PyTorch; training runs in float32 on every device");
         }
         manager = NDManager.newBaseManager(Engines.device(cfg.device), Engines.pytorch().getEngineName());
-        net = new ActorCritic(cfg, envs.observationSpace(), envs.actionSpace(), rng);
+        net = new ActorCritic(cfg.network(), envs.observationSpace(), envs.actionSpace(), rng);
         net.materialize(manager);
         ppo = new PPO(net, cfg);
         int n = cfg.numEnvs;

@@ -103,7 +103,7 @@ public final class Policy implements AutoCloseable {
     public static Policy create(PPOConfig cfg, Space obsSpace, Space actSpace, Device device) {
         NDManager m = NDManager.newBaseManager(device, Engines.pytorch().getEngineName());
         UniformRandomProvider rng = RandomSource.XO_SHI_RO_256_PP.create(cfg.seed);
-        ActorCritic net = new ActorCritic(cfg, obsSpace, actSpace, rng);
+        ActorCritic net = new ActorCritic(cfg.network(), obsSpace, actSpace, rng);
         net.materialize(m);
         RunningMeanStd rms = cfg.normaliseObs ? new RunningMeanStd(net.obsDim) : null;
         return new Policy(cfg, net, rms, obsSpace, actSpace, m, true);
@@ -116,7 +116,7 @@ public final class Policy implements AutoCloseable {
         Space[] spaces = RunState.spaces(ck);
         NDManager m = NDManager.newBaseManager(device, Engines.pytorch().getEngineName());
         UniformRandomProvider rng = RandomSource.XO_SHI_RO_256_PP.create(cfg.seed);
-        ActorCritic net = new ActorCritic(cfg, spaces[0], spaces[1], rng);
+        ActorCritic net = new ActorCritic(cfg.network(), spaces[0], spaces[1], rng);
         net.materialize(m);
         net.actor.load(ck.array("actor"));
         net.critic.load(ck.array("critic"));

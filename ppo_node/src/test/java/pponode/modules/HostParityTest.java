@@ -26,7 +26,7 @@ class HostParityTest {
             Space act = Space.Box.symmetric(1f, 1f);
             UniformRandomProvider rng = RandomSource.XO_SHI_RO_256_PP.create(5);
             try (NDManager m = TestSupport.cpuManager()) {
-                ActorCritic ac = new ActorCritic(cfg, obs, act, rng);
+                ActorCritic ac = new ActorCritic(cfg.network(), obs, act, rng);
                 // Non-trivial weights: ortho init puts the heads near zero, which would hide errors.
                 float[] a = ac.actor.toHost(), c = ac.critic.toHost();
                 for (int i = 0; i < a.length; i++) a[i] += (float) (rng.nextDouble() - 0.5) * 0.3f;

@@ -26,7 +26,7 @@ class RecurrentParityTest {
         UniformRandomProvider rng = RandomSource.XO_SHI_RO_256_PP.create(21);
         int steps = 12, envs = 3, obsDim = 4;
         try (NDManager m = TestSupport.cpuManager()) {
-            ActorCritic ac = new ActorCritic(cfg, Space.Box.symmetric(1f, 1f, 1f, 1f), Space.Box.symmetric(1f, 1f), rng);
+            ActorCritic ac = new ActorCritic(cfg.network(), Space.Box.symmetric(1f, 1f, 1f, 1f), Space.Box.symmetric(1f, 1f), rng);
             ac.materialize(m);
             int s = ac.stateSize();
             float[][] state = new float[envs][s];
