@@ -34,6 +34,7 @@ public final class RobotEnv implements Env {
     /** This episode's largest per-joint command change, step by step (for median_command_step). */
     private final double[] commandSteps;
     private final double[] obsQ, obsQd;
+    private final Observations observations;
     private int t;
     /** Per actuated joint: previous action (float), previous and current command (double). */
     private static final int SMOOTHNESS_STATE_BYTES = 4 + 8 + 8;
@@ -63,6 +64,7 @@ public final class RobotEnv implements Env {
         commandSteps = new double[task.episodeSteps];
         obsQ = new double[obs.length];
         obsQd = new double[obs.length];
+        observations = new Observations(task);
         actSpace = task.actionSpace();
         obsSpace = task.observationSpace();
     }
@@ -91,7 +93,7 @@ public final class RobotEnv implements Env {
         for (String term : task.observation) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("term", term);
-            m.put("size", Observations.size(term, obs.length, targetAxes.length, act.length));
+            m.put("size", Observations.size(task, term));
             out.add(m);
         }
         return out;
@@ -198,7 +200,7 @@ public final class RobotEnv implements Env {
             obsQ[i] = q[obs[i]];
             obsQd[i] = qd[obs[i]];
         }
-        Observations.fill(task, targetAxes, obsQ, obsQd, tip, target, lastAction, o);
+        observations.fill(targetAxes, obsQ, obsQd, tip, target, lastAction, o);
         return o;
     }
 

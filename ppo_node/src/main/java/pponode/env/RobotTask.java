@@ -20,6 +20,8 @@ import java.util.TreeSet;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import pponode.config.StrictYaml;
+import pponode.env.terms.ObservationTerm;
+import pponode.env.terms.ObservationTerms;
 import pponode.env.terms.RewardTerm;
 import pponode.env.terms.RewardTerms;
 import pponode.env.terms.StepState;
@@ -33,8 +35,6 @@ import pponode.sim.urdf.UrdfParser;
  * Every problem is reported with the task file's name and the offending key or joint.
  */
 public final class RobotTask {
-    public static final Set<String> OBSERVATION_TERMS = Set.of("joint_pos", "joint_pos_cos_sin", "joint_vel", "target", "tip_to_target",
-            "tip_position", "last_action");
     public static final Set<String> INTERFACES = Set.of("effort", "velocity", "position");
     private static final Set<String> KEYS = Set.of("name", "description", "robot", "physics_dt", "control_rate_hz", "episode_steps", "gravity",
             "command_interface", "actuated_joints", "observed_joints", "pd_gains", "observation", "tip_link", "target", "reset", "reward",
@@ -111,7 +111,9 @@ public final class RobotTask {
         observation = new ArrayList<>();
         for (Object o : list(y.get("observation"), "observation")) {
             String t = String.valueOf(o);
-            if (!OBSERVATION_TERMS.contains(t)) throw err("unknown observation term '" + t + "'" + suggestion(t, OBSERVATION_TERMS) + "; known: " + new TreeSet<>(OBSERVATION_TERMS));
+            if (ObservationTerms.get(t) == null) {
+                throw err("unknown observation term '" + t + "'" + suggestion(t, ObservationTerms.names()) + "; known: " + new TreeSet<>(ObservationTerms.names()));
+            }
             observation.add(t);
         }
         if (observation.isEmpty()) throw err("'observation' lists no terms");
@@ -442,33 +444,26 @@ public final class RobotTask {
         return new Space.Box(lo, hi);
     }
 
-    /** The observation's bounds, term by term (joint limits, ±1 for cos/sin and normalised actions, else unbounded). */
+    /** The shape the observation terms size themselves by. */
+    public ObservationTerm.Shape observationShape() {
+        double[] lower = observedJoints.stream().mapToDouble(j -> robot.joint(j).lower()).toArray();
+        double[] upper = observedJoints.stream().mapToDouble(j -> robot.joint(j).upper()).toArray();
+        return new ObservationTerm.Shape(observedJoints.size(), lower, upper, targetAxes().length, actuatedJoints.size());
+    }
+
+    /** The observation's bounds, term by term (each term says: joint limits, ±1 for cos/sin and normalised actions, else unbounded). */
     public Space.Box observationSpace() {
-        List<Float> lo = new ArrayList<>(), hi = new ArrayList<>();
-        float inf = Float.POSITIVE_INFINITY;
-        int n = observedJoints.size();
+        ObservationTerm.Shape shape = observationShape();
+        int n = 0;
+        for (String term : observation) n += ObservationTerms.get(term).size(shape);
+        float[] low = new float[n], high = new float[n];
+        int k = 0;
         for (String term : observation) {
-            int size = Observations.size(term, n, targetAxes().length, actuatedJoints.size());
-            for (int k = 0; k < size; k++) {
-                float l = -inf, h = inf;
-                if (term.equals("joint_pos")) {
-                    UrdfModel.Joint j = robot.joint(observedJoints.get(k));
-                    l = Double.isFinite(j.lower()) ? (float) j.lower() : -inf;
-                    h = Double.isFinite(j.upper()) ? (float) j.upper() : inf;
-                } else if (term.equals("joint_pos_cos_sin") || term.equals("last_action")) {
-                    l = -1f;
-                    h = 1f;
-                }
-                lo.add(l);
-                hi.add(h);
-            }
+            ObservationTerm t = ObservationTerms.get(term);
+            t.bounds(shape, low, high, k);
+            k += t.size(shape);
         }
-        float[] a = new float[lo.size()], b = new float[hi.size()];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = lo.get(i);
-            b[i] = hi.get(i);
-        }
-        return new Space.Box(a, b);
+        return new Space.Box(low, high);
     }
 
     /**

@@ -24,7 +24,7 @@ public final class JointStateAssembler {
         }
     }
 
-    private final RobotTask task;
+    private final Observations observations;
     private final int[] targetAxes;
     private final List<String> joints; // every movable joint of the robot (forward kinematics needs them)
     private final Map<String, Integer> index = new HashMap<>();
@@ -42,7 +42,7 @@ public final class JointStateAssembler {
     private long extraNames;
 
     public JointStateAssembler(RobotTask task) {
-        this.task = task;
+        observations = new Observations(task);
         this.targetAxes = task.targetAxes();
         joints = task.robot.movableJoints().stream().map(UrdfModel.Joint::name).toList();
         for (int i = 0; i < joints.size(); i++) index.put(joints.get(i), i);
@@ -135,7 +135,7 @@ public final class JointStateAssembler {
             tip = tipBuf;
         }
         if (needsTarget && target == null) return Health.bad("no target received yet");
-        Observations.fill(task, targetAxes, q, qd, tip, target == null ? NO_TIP : target, lastAction, out);
+        observations.fill(targetAxes, q, qd, tip, target == null ? NO_TIP : target, lastAction, out);
         return Health.OK;
     }
 }

@@ -1,0 +1,14 @@
+package pponode.env.terms;
+
+/** The observed joints' velocities (rad/s or m/s). */
+public final class JointVelocity implements ObservationTerm {
+    @Override
+    public int size(Shape shape) {
+        return shape.joints();
+    }
+
+    @Override
+    public void fill(Inputs in, float[] out, int offset) {
+        for (double v : in.qd()) out[offset++] = (float) v;
+    }
+}

@@ -1,0 +1,31 @@
+package pponode.env.terms;
+
+/**
+ * One term of a task's observation, registered by name ({@link ObservationTerms}) and listed in the
+ * task file ({@code observation: [joint_pos_cos_sin, joint_vel, ...]}); the observation is the
+ * terms' values in that order. The same terms build the observation in training and on the robot.
+ */
+public interface ObservationTerm {
+    /** How many values the term writes for a task of this shape. */
+    int size(Shape shape);
+
+    /** Writes the term's values into {@code out} from {@code offset}. */
+    void fill(Inputs in, float[] out, int offset);
+
+    /** The bounds of its values (the observation space): unbounded unless the term knows better. */
+    default void bounds(Shape shape, float[] low, float[] high, int offset) {
+        for (int k = 0; k < size(shape); k++) {
+            low[offset + k] = Float.NEGATIVE_INFINITY;
+            high[offset + k] = Float.POSITIVE_INFINITY;
+        }
+    }
+
+    /** A task's shape: observed joints and their position limits, target axes, actions. */
+    record Shape(int joints, double[] jointLower, double[] jointUpper, int targetAxes, int actions) {}
+
+    /**
+     * One step's inputs: the observed joints' positions and velocities (task order), the tip
+     * position, the target (world frame), the target axes the task varies, the normalised last action.
+     */
+    record Inputs(double[] q, double[] qd, double[] tip, double[] target, int[] targetAxes, float[] lastAction) {}
+}
