@@ -38,6 +38,7 @@ public final class RosBackend implements RobotBackend {
     private final Map<String, UrdfModel.Chain> chains = new HashMap<>();
     private final long period;
     private final float[] scratchObservation, noAction;
+    private final double[] linkQ; // joint positions for forward kinematics, reused every step
     private volatile double[] target;
     private volatile long lastStateNanos;
     private long deadline;
@@ -51,6 +52,7 @@ public final class RosBackend implements RobotBackend {
         period = Math.round(1e9 / task.controlRateHz);
         scratchObservation = new float[task.observationSpace().flatDim()];
         noAction = new float[task.actuatedJoints.size()];
+        linkQ = new double[joints.size()];
         node = Ros2.node(p);
         Ros2.subscribeJointStates(node, input, p, assembler, now -> lastStateNanos = now);
         Ros2.subscribeTarget(node, input, p, g -> target = g);
@@ -136,9 +138,8 @@ public final class RosBackend implements RobotBackend {
 
     @Override
     public void linkPosition(String link, double[] out) {
-        double[] q = new double[joints.size()];
-        positions(q);
-        chains.computeIfAbsent(link, l -> task.robot.chain(l, joints)).origin(q, out);
+        positions(linkQ);
+        chains.computeIfAbsent(link, l -> task.robot.chain(l, joints)).origin(linkQ, out);
     }
 
     @Override
