@@ -3,10 +3,11 @@ package pponode.env;
 import java.util.List;
 import pponode.env.terms.ObservationTerm;
 import pponode.env.terms.ObservationTerms;
+import pponode.sim.BaseState;
 
 /**
  * Builds a task's observation vector, term by term ({@link ObservationTerms}), from joint states,
- * the tip position and the target. The task environment and the ROS 2 node both use it, so a
+ * the tip position, the target and the base state. The task environment and the ROS 2 node both use it, so a
  * policy sees the same layout in training and on the robot.
  */
 public final class Observations {
@@ -28,8 +29,8 @@ public final class Observations {
      * Fills {@code out}; {@code q}/{@code qd} are the observed joints' positions and velocities in
      * the task's order, {@code lastAction} is normalised to [-1, 1].
      */
-    public void fill(int[] targetAxes, double[] q, double[] qd, double[] tip, double[] target, float[] lastAction, float[] out) {
-        ObservationTerm.Inputs in = new ObservationTerm.Inputs(q, qd, tip, target, targetAxes, lastAction);
+    public void fill(int[] targetAxes, double[] q, double[] qd, double[] tip, double[] target, float[] lastAction, BaseState base, float[] out) {
+        ObservationTerm.Inputs in = new ObservationTerm.Inputs(q, qd, tip, target, targetAxes, lastAction, base);
         int k = 0;
         for (ObservationTerm t : terms) {
             t.fill(in, out, k);

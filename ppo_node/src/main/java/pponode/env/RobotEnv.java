@@ -1,6 +1,7 @@
 package pponode.env;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,7 +55,12 @@ public final class RobotEnv implements Env {
         targetAxes = task.targetAxes();
         double[] lower = joints.stream().mapToDouble(j -> task.robot.joint(j).lower()).toArray();
         double[] upper = joints.stream().mapToDouble(j -> task.robot.joint(j).upper()).toArray();
-        step = new StepState(act.length, obs, lower, upper, 1.0 / task.controlRateHz);
+        step = new StepState(act, obs, lower, upper, 1.0 / task.controlRateHz);
+        String needsEfforts = task.termUsingEfforts();
+        if (needsEfforts != null && !robot.reportsEfforts()) {
+            throw new IllegalArgumentException(task.source + ": reward term '" + needsEfforts + "' needs joint efforts, which " + robot.getClass().getSimpleName()
+                    + " does not report");
+        }
         q = step.q;
         qd = step.qd;
         cmd = new double[act.length];
@@ -89,7 +95,7 @@ public final class RobotEnv implements Env {
 
     /** Observation terms and their sizes, in order (recorded in exported policies). */
     public List<Map<String, Object>> observationLayout() {
-        List<Map<String, Object>> out = new java.util.ArrayList<>();
+        List<Map<String, Object>> out = new ArrayList<>();
         for (String term : task.observation) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("term", term);
@@ -170,7 +176,7 @@ public final class RobotEnv implements Env {
         t++;
         read();
         double reward = reward();
-        boolean terminated = task.terminated(name -> q[joints.indexOf(name)]);
+        boolean terminated = task.terminated(step);
         return new StepResult(observe(), reward, terminated, false);
     }
 
@@ -183,6 +189,8 @@ public final class RobotEnv implements Env {
         robot.positions(q);
         robot.velocities(qd);
         if (task.tipLink != null) robot.linkPosition(task.tipLink, tip);
+        robot.baseState(step.base);
+        if (robot.reportsEfforts()) robot.efforts(step.effort);
         double[] given = robot.target();
         if (given != null) System.arraycopy(given, 0, target, 0, 3);
     }
@@ -200,7 +208,7 @@ public final class RobotEnv implements Env {
             obsQ[i] = q[obs[i]];
             obsQd[i] = qd[obs[i]];
         }
-        observations.fill(targetAxes, obsQ, obsQd, tip, target, lastAction, o);
+        observations.fill(targetAxes, obsQ, obsQd, tip, target, lastAction, step.base, o);
         return o;
     }
 

@@ -9,14 +9,18 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.ToDoubleFunction;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import pponode.config.StrictYaml;
@@ -25,12 +29,15 @@ import pponode.env.terms.ObservationTerms;
 import pponode.env.terms.RewardTerm;
 import pponode.env.terms.RewardTerms;
 import pponode.env.terms.StepState;
+import pponode.env.terms.TermParams;
+import pponode.env.terms.TerminationTerm;
+import pponode.env.terms.TerminationTerms;
 import pponode.sim.urdf.UrdfModel;
 import pponode.sim.urdf.UrdfParser;
 
 /**
  * A robot task read from YAML: which URDF, which joints are observed and actuated (by name), the
- * observation terms, weighted reward terms, termination bounds, episode length, control rate and
+ * observation terms, weighted reward terms, termination terms, episode length, control rate and
  * command interface. Adding a robot is a URDF plus one of these files; see urdf/tasks/.
  * Every problem is reported with the task file's name and the offending key or joint.
  */
@@ -38,7 +45,7 @@ public final class RobotTask {
     public static final Set<String> INTERFACES = Set.of("effort", "velocity", "position");
     private static final Set<String> KEYS = Set.of("name", "description", "robot", "physics_dt", "control_rate_hz", "episode_steps", "gravity",
             "command_interface", "actuated_joints", "observed_joints", "pd_gains", "observation", "tip_link", "target", "reset", "reward",
-            "terminate_when", "learner");
+            "termination", "learner");
     private static final Set<String> PD_KEYS = Set.of("kp", "kd"), TARGET_KEYS = Set.of("min", "max", "radius"),
             RESET_KEYS = Set.of("joint_pos_noise", "joint_vel_noise");
 
@@ -68,7 +75,10 @@ public final class RobotTask {
     public record WeightedTerm(String name, double weight, RewardTerm term) {}
 
     private final List<WeightedTerm> rewardTerms = new ArrayList<>();
-    public final Map<String, double[]> terminateWhen;
+    /** A termination term as configured: its name and the term. */
+    public record NamedTermination(String name, TerminationTerm term) {}
+
+    private final List<NamedTermination> terminations = new ArrayList<>();
     /** Learner settings for this task ({@code learner:}, PPOConfig keys), applied over the defaults for robot tasks. */
     public final Map<String, Object> learner;
 
@@ -76,6 +86,7 @@ public final class RobotTask {
     private RobotTask(Map<String, Object> y, String source, String sha256, RobotLoader loader) throws IOException {
         this.source = source;
         this.sha256 = sha256;
+        if (y.containsKey("terminate_when")) throw err("'terminate_when' is now 'termination.joint_bounds' (joint: [low, high] under it)");
         knownKeys(y, KEYS, "");
         name = str(y, "name", null);
         robotSource = str(y, "robot", null);
@@ -158,7 +169,7 @@ public final class RobotTask {
             } else {
                 weight = number(e.getValue(), path);
             }
-            RewardTerm.Params p = new RewardTerm.Params(params, path);
+            TermParams p = params(params, path);
             RewardTerm term;
             try {
                 term = factory.create(p);
@@ -169,21 +180,34 @@ public final class RobotTask {
             reward.put(t, weight);
             rewardTerms.add(new WeightedTerm(t, weight, term));
         }
-        terminateWhen = new LinkedHashMap<>();
-        if (y.get("terminate_when") instanceof Map<?, ?> tm) {
-            for (Map.Entry<?, ?> e : tm.entrySet()) {
-                String j = String.valueOf(e.getKey());
-                checkJoint(j, "terminate_when");
-                double[] bounds = vec(e.getValue(), "terminate_when." + j, 2, null);
-                if (!(bounds[0] < bounds[1])) throw err("'terminate_when." + j + "' must be [low, high] with low < high, got " + Arrays.toString(bounds));
-                terminateWhen.put(j, bounds);
+        Object tm = y.get("termination");
+        if (tm != null && !(tm instanceof Map<?, ?>)) throw err("'termination' must map termination terms to their parameters; known: " + new TreeSet<>(TerminationTerms.names()));
+        if (tm instanceof Map<?, ?> terms) {
+            for (Map.Entry<?, ?> e : terms.entrySet()) {
+                String t = String.valueOf(e.getKey()), path = "termination." + t;
+                TerminationTerm.Factory factory = TerminationTerms.get(t);
+                if (factory == null) throw err("unknown termination term '" + path + "'" + suggestion(t, TerminationTerms.names()) + "; known: " + new TreeSet<>(TerminationTerms.names()));
+                if (!(e.getValue() instanceof Map<?, ?> m)) throw err("'" + path + "' must be a mapping of the term's parameters");
+                TermParams p = params(m, path);
+                TerminationTerm term;
+                try {
+                    term = factory.create(p);
+                } catch (IllegalArgumentException bad) {
+                    throw err(bad.getMessage());
+                }
+                if (!p.unread().isEmpty()) throw err("unknown parameter '" + p.unread().get(0) + "' of termination term '" + t + "'");
+                terminations.add(new NamedTermination(t, term));
             }
-        } else if (y.containsKey("terminate_when")) {
-            throw err("'terminate_when' must map joints to [low, high]");
         }
         Object l = y.get("learner");
         if (l != null && !(l instanceof Map)) throw err("'learner' must be a mapping of learner settings");
         learner = l == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>((Map<String, Object>) l));
+    }
+
+    private TermParams params(Map<?, ?> values, String path) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        values.forEach((k, v) -> m.put(String.valueOf(k), v));
+        return new TermParams(m, path, robot.movableJoints().stream().map(UrdfModel.Joint::name).toList());
     }
 
     /** The mapping under {@code key} (empty when absent), every key in it known: a misspelt one is an error naming its path. */
@@ -319,8 +343,8 @@ public final class RobotTask {
         Object doc;
         String sha;
         try {
-            sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
         doc = StrictYaml.load(new StringReader(text), source);
@@ -405,13 +429,20 @@ public final class RobotTask {
         return List.copyOf(rewardTerms);
     }
 
-    /** Whether a joint is outside its {@code terminate_when} bounds; {@code position} gives joint positions by name. */
-    public boolean terminated(java.util.function.ToDoubleFunction<String> position) {
-        for (Map.Entry<String, double[]> e : terminateWhen.entrySet()) {
-            double v = position.applyAsDouble(e.getKey());
-            if (v < e.getValue()[0] || v > e.getValue()[1]) return true;
-        }
+    /** Whether any termination term holds at this step. */
+    public boolean terminated(StepState step) {
+        for (NamedTermination t : terminations) if (t.term().terminated(step)) return true;
         return false;
+    }
+
+    public List<NamedTermination> terminations() {
+        return List.copyOf(terminations);
+    }
+
+    /** The first reward term that reads joint efforts, or null. */
+    public String termUsingEfforts() {
+        for (WeightedTerm w : rewardTerms) if (w.term().usesEfforts()) return w.name();
+        return null;
     }
 
     /**
@@ -419,7 +450,7 @@ public final class RobotTask {
      * episode's first step for the {@code action_rate} term: the measured positions under position
      * control, zero velocity or effort otherwise.
      */
-    public void restAction(java.util.function.ToDoubleFunction<String> position, float[] into) {
+    public void restAction(ToDoubleFunction<String> position, float[] into) {
         Space.Box box = actionSpace();
         for (int i = 0; i < into.length; i++) {
             double p = commandInterface.equals("position") ? Math.max(box.low()[i], Math.min(box.high()[i], position.applyAsDouble(actuatedJoints.get(i)))) : 0;

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import pponode.env.Observations;
 import pponode.env.RobotTask;
+import pponode.sim.BaseState;
 import pponode.sim.urdf.UrdfModel;
 
 /**
@@ -38,6 +39,8 @@ public final class JointStateAssembler {
     private final UrdfModel.Chain tipChain; // null when the task has no tip link
     private final double[] tipBuf = new double[3];
     private static final double[] NO_TIP = new double[3];
+    /** The robots a task names are fixed-base URDFs: the base is welded upright at the origin. */
+    private final BaseState base = new BaseState();
     private final double[] q, qd;
     private long extraNames;
 
@@ -135,7 +138,7 @@ public final class JointStateAssembler {
             tip = tipBuf;
         }
         if (needsTarget && target == null) return Health.bad("no target received yet");
-        observations.fill(targetAxes, q, qd, tip, target == null ? NO_TIP : target, lastAction, out);
+        observations.fill(targetAxes, q, qd, tip, target == null ? NO_TIP : target, lastAction, base, out);
         return Health.OK;
     }
 }

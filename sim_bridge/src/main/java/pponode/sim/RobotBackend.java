@@ -31,6 +31,24 @@ public interface RobotBackend extends AutoCloseable {
     /** Where {@code link}'s frame is (world frame, m) in the last state read. */
     void linkPosition(String link, double[] out);
 
+    /**
+     * The base's pose and velocity in the last state read. The default is a fixed-base robot (the
+     * URDF root welded at the world origin), which every backend here drives today.
+     */
+    default void baseState(BaseState out) {
+        out.setFixed();
+    }
+
+    /** Whether {@link #efforts} reports the efforts the joints applied. */
+    default boolean reportsEfforts() {
+        return false;
+    }
+
+    /** The effort (N·m or N) each joint applied in the last period's final physics step, in {@link #joints()} order. */
+    default void efforts(double[] out) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not report joint efforts");
+    }
+
     /** The goal the robot's side sets (a remote simulator that publishes targets), or null: the task samples its own. */
     default double[] target() {
         return null;

@@ -1,5 +1,7 @@
 package pponode.env.terms;
 
+import pponode.sim.BaseState;
+
 /**
  * One term of a task's observation, registered by name ({@link ObservationTerms}) and listed in the
  * task file ({@code observation: [joint_pos_cos_sin, joint_vel, ...]}); the observation is the
@@ -25,7 +27,8 @@ public interface ObservationTerm {
 
     /**
      * One step's inputs: the observed joints' positions and velocities (task order), the tip
-     * position, the target (world frame), the target axes the task varies, the normalised last action.
+     * position, the target (world frame), the target axes the task varies, the normalised last
+     * action, the base's pose and velocity.
      */
-    record Inputs(double[] q, double[] qd, double[] tip, double[] target, int[] targetAxes, float[] lastAction) {}
+    record Inputs(double[] q, double[] qd, double[] tip, double[] target, int[] targetAxes, float[] lastAction, BaseState base) {}
 }

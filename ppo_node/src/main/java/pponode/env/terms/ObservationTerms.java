@@ -25,6 +25,9 @@ public final class ObservationTerms {
         TERMS.put("tip_to_target", new TipToTarget());
         TERMS.put("tip_position", new TipPosition());
         TERMS.put("last_action", new LastAction());
+        TERMS.put("projected_gravity", new ProjectedGravity());
+        TERMS.put("base_lin_vel", new BaseVelocity(false));
+        TERMS.put("base_ang_vel", new BaseVelocity(true));
         for (Provider provider : ServiceLoader.load(Provider.class)) TERMS.putAll(provider.terms());
     }
 

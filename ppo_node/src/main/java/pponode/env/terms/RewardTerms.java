@@ -26,6 +26,10 @@ public final class RewardTerms {
         TERMS.put("joint_vel_l2", p -> new JointVelocityL2());
         TERMS.put("joint_acc_l2", p -> new JointAccelerationL2());
         TERMS.put("joint_limit", p -> new JointLimitProximity(p.number("margin", 0.1)));
+        TERMS.put("joint_torque_l2", p -> new JointTorqueL2());
+        TERMS.put("flat_orientation_l2", p -> new FlatOrientationL2());
+        TERMS.put("base_lin_vel_z_l2", p -> new BaseVelocityL2(false, 2));
+        TERMS.put("base_ang_vel_xy_l2", p -> new BaseVelocityL2(true, 0, 1));
         for (Provider provider : ServiceLoader.load(Provider.class)) TERMS.putAll(provider.terms());
     }
 

@@ -1,23 +1,35 @@
 package pponode.env.terms;
 
+import java.util.Arrays;
+import pponode.sim.BaseState;
+
 /**
  * What a reward term sees of one control step, filled by the task environment: the normalised
  * action and the one before it, every movable joint's position, velocity and velocity one period
- * earlier (URDF order) with its limits, the tip-to-target distance and the control period.
+ * earlier (URDF order) with its limits, the efforts the joints applied (where the backend reports
+ * them), the base's pose and velocity, the tip-to-target distance and the control period.
  * Terms read it; the environment owns and refills it every step, so nothing is allocated.
  */
 public final class StepState {
     public final float[] action, previousAction;
     public final double[] q, qd, previousQd, lower, upper;
+    /** Joint efforts (URDF order) of the last physics step; NaN where the backend does not report them. */
+    public final double[] effort;
     /** Indices (into q, qd) of the observed joints. */
     public final int[] observed;
+    /** Indices (into q, qd, effort) of the actuated joints, in action order. */
+    public final int[] actuated;
+    public final BaseState base = new BaseState();
     public final double dt;
     /** Metres from the tip link to the target; NaN when the task has neither. */
     public double distance = Double.NaN;
 
-    public StepState(int actions, int[] observed, double[] lower, double[] upper, double dt) {
-        action = new float[actions];
-        previousAction = new float[actions];
+    public StepState(int[] actuated, int[] observed, double[] lower, double[] upper, double dt) {
+        action = new float[actuated.length];
+        previousAction = new float[actuated.length];
+        this.actuated = actuated.clone();
+        effort = new double[lower.length];
+        Arrays.fill(effort, Double.NaN);
         q = new double[lower.length];
         qd = new double[lower.length];
         previousQd = new double[lower.length];

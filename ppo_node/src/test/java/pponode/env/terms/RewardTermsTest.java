@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +33,7 @@ class RewardTermsTest {
 
     @Test
     void builtInTermsComputeWhatTheySay() {
-        StepState s = new StepState(2, new int[] {0, 1}, new double[] {-1, Double.NEGATIVE_INFINITY}, new double[] {1, Double.POSITIVE_INFINITY}, 0.02);
+        StepState s = new StepState(new int[] {0, 1}, new int[] {0, 1}, new double[] {-1, Double.NEGATIVE_INFINITY}, new double[] {1, Double.POSITIVE_INFINITY}, 0.02);
         s.action[0] = 0.5f;
         s.action[1] = -1f;
         s.previousAction[0] = 0.25f;
@@ -49,7 +50,20 @@ class RewardTermsTest {
         assertEquals(5, new JointVelocityL2().value(s), 1e-12);
         assertEquals(625, new JointAccelerationL2().value(s), 1e-9, "(0.5 rad/s in 0.02 s)^2");
         assertEquals(0.05, new JointLimitProximity(0.1).value(s), 1e-12);
-        assertTrue(RewardTerms.names().containsAll(java.util.List.of("distance", "action_l2", "action_rate", "alive", "joint_vel_l2", "joint_acc_l2", "joint_limit")));
+        s.effort[0] = 3;
+        s.effort[1] = -4;
+        assertEquals(25, new JointTorqueL2().value(s), 1e-12);
+        assertEquals(0, new FlatOrientationL2().value(s), 1e-12, "a fixed base is level");
+        // tilted 30 degrees about x, moving 1 m/s up and rolling at 2 rad/s about world x
+        s.base.orientation[0] = Math.cos(Math.PI / 12);
+        s.base.orientation[1] = Math.sin(Math.PI / 12);
+        s.base.linearVelocity[2] = 1;
+        s.base.angularVelocity[0] = 2;
+        assertEquals(0.25, new FlatOrientationL2().value(s), 1e-12, "sin^2(30 deg)");
+        assertEquals(0.75, new BaseVelocityL2(false, 2).value(s), 1e-12, "the body z component of a world-up velocity is cos(30 deg)");
+        assertEquals(4, new BaseVelocityL2(true, 0, 1).value(s), 1e-12, "a roll about the body x axis stays in the xy plane");
+        assertTrue(RewardTerms.names().containsAll(List.of("distance", "action_l2", "action_rate", "alive", "joint_vel_l2", "joint_acc_l2", "joint_limit",
+                "joint_torque_l2", "flat_orientation_l2", "base_lin_vel_z_l2", "base_ang_vel_xy_l2")));
     }
 
     private Path task(String reward) throws Exception {
@@ -74,5 +88,22 @@ class RewardTermsTest {
         assertTrue(m.contains("'reward.joint_limit' needs a 'weight'"), m);
         m = assertThrows(IllegalArgumentException.class, () -> RobotTask.load(task("reward:\n  joint_limit: {weight: -1, margin: -0.2}\n"))).getMessage();
         assertTrue(m.contains("'joint_limit.margin' must be > 0"), m);
+    }
+
+    /** The embedded simulator reports the efforts it applied: under effort control, the command clamped to the URDF's effort limit. */
+    @Test
+    void jointTorqueReadsTheEffortsTheSimulatorApplied() throws Exception {
+        Path f = dir.resolve("effort.yaml");
+        Files.writeString(f, Files.readString(Path.of("../urdf/tasks/reacher_2dof.yaml"))
+                .replace("robot: ../reacher_2dof.urdf", "robot: " + Path.of("../urdf/reacher_2dof.urdf").toAbsolutePath())
+                .replace("command_interface: position", "command_interface: effort").replaceAll("(?s)reward:.*", "reward:\n  joint_torque_l2: -1.0\n"));
+        RobotTask task = RobotTask.load(f);
+        float[] limit = task.actionSpace().high();
+        try (Env e = EnvRegistry.make(f.toString(), 1)) {
+            e.reset(1L);
+            StepResult r = e.step(new float[] {limit[0] / 2, 10 * limit[1]}); // the second beyond its limit: clamped
+            double expected = Math.pow(limit[0] / 2.0, 2) + Math.pow(limit[1], 2);
+            assertEquals(-expected, r.reward(), 1e-6 * expected);
+        }
     }
 }

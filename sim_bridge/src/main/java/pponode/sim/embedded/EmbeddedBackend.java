@@ -44,6 +44,7 @@ public final class EmbeddedBackend implements RobotBackend {
     @Override
     public void reset(double[] q0, double[] qd0) {
         sim.setState(q0, qd0);
+        Arrays.fill(tau, 0);
     }
 
     @Override
@@ -72,6 +73,17 @@ public final class EmbeddedBackend implements RobotBackend {
     @Override
     public void velocities(double[] out) {
         sim.velocities(out);
+    }
+
+    @Override
+    public boolean reportsEfforts() {
+        return true;
+    }
+
+    /** The efforts of the last physics step, as clamped to the URDF effort limits (what the joints applied). */
+    @Override
+    public void efforts(double[] out) {
+        System.arraycopy(tau, 0, out, 0, out.length);
     }
 
     @Override

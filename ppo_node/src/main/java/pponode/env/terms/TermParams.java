@@ -1,0 +1,77 @@
+package pponode.env.terms;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A term's parameters from the task file (the YAML mapping under the term's name, without
+ * {@code weight}), read by name with defaults; what no term asked for is reported as unknown, by
+ * its path. Joint names resolve against the robot's movable joints (URDF order).
+ */
+public final class TermParams {
+    private final Map<String, Object> values;
+    private final String path;
+    private final List<String> joints;
+    private final Set<String> read = new HashSet<>();
+
+    /**
+     * @param path the term's key path in the task file ({@code reward.joint_limit}), for messages
+     * @param joints the robot's movable joints, URDF order
+     */
+    public TermParams(Map<String, Object> values, String path, List<String> joints) {
+        this.values = values;
+        this.path = path;
+        this.joints = joints;
+    }
+
+    /** The term's key path in the task file. */
+    public String path() {
+        return path;
+    }
+
+    /** The parameter names given, in file order. */
+    public List<String> keys() {
+        return List.copyOf(values.keySet());
+    }
+
+    public double number(String key, double dflt) {
+        read.add(key);
+        Object o = values.get(key);
+        return o == null ? dflt : toNumber(o, path + "." + key);
+    }
+
+    /** A list of {@code n} numbers under {@code key} (required). */
+    public double[] numbers(String key, int n) {
+        read.add(key);
+        Object o = values.get(key);
+        if (!(o instanceof List<?> l) || l.size() != n) throw new IllegalArgumentException("'" + path + "." + key + "' must be a list of " + n + " numbers, got " + o);
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) v[i] = toNumber(l.get(i), path + "." + key);
+        return v;
+    }
+
+    /** The index (URDF order) of the movable joint {@code name}, or an error naming the key and the joints there are. */
+    public int joint(String name) {
+        int i = joints.indexOf(name);
+        if (i < 0) throw new IllegalArgumentException("'" + path + "." + name + "' names joint '" + name + "', which is not a movable joint; movable joints: " + joints);
+        return i;
+    }
+
+    /** The keys given that no {@code number}/{@code numbers} call asked for. */
+    public List<String> unread() {
+        return values.keySet().stream().filter(k -> !read.contains(k)).map(k -> path + "." + k).toList();
+    }
+
+    private static double toNumber(Object o, String key) {
+        double d;
+        try {
+            d = o instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(o));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + key + "' must be a number, got '" + o + "'");
+        }
+        if (!Double.isFinite(d)) throw new IllegalArgumentException("'" + key + "' must be finite, got " + o);
+        return d;
+    }
+}
