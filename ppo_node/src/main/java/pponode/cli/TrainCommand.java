@@ -36,6 +36,7 @@ import pponode.runner.EvalResult;
 import pponode.runner.OnPolicyRunner;
 import pponode.runner.Policy;
 import pponode.runner.RunDirectory;
+import pponode.runner.RunState;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train a policy with PPO. Uses the shipped preset for the environment, then --config, then --set.")
@@ -143,8 +144,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw e;
             }
         } else {
-            Checkpoint ck = Checkpoint.read(resume);
-            PPOConfig saved = ck.config();
+            PPOConfig saved = RunState.config(Checkpoint.read(resume));
             overrides.addAll(0, resumeConfigOverrides(saved));
             PPOConfig target = saved.copy().apply(overrides.stream().filter(a -> a.startsWith("log_dir=") || a.startsWith("experiment_name=")).toList());
             runDir = RunDirectory.open(Path.of(target.logDir), target.experimentName, true, RunDirectory.Mode.CONTINUE);

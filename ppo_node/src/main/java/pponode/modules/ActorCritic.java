@@ -3,9 +3,11 @@ package pponode.modules;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
 import java.lang.reflect.Constructor;
 import org.apache.commons.rng.UniformRandomProvider;
 import pponode.env.Space;
+import pponode.state.StateDict;
 
 /**
  * The policy and value networks (the reference's {@code ActorCritic}): a backbone per network
@@ -136,6 +138,23 @@ public final class ActorCritic {
         this.manager = manager;
         actor.materialize(manager);
         critic.materialize(manager);
+        syncHost();
+    }
+
+    /** Saves the weights as arrays {@code actor} and {@code critic}. */
+    public void save(StateDict out) {
+        out.putArray("actor", actor.toHost());
+        out.putArray("critic", critic.toHost());
+    }
+
+    /** Loads weights saved by {@link #save}; a network of another shape is refused with both sizes. */
+    public void load(StateDict in) throws IOException {
+        float[] a = in.array("actor"), c = in.array("critic");
+        if (a.length != actor.size() || c.length != critic.size()) {
+            throw new IOException(in.source() + ": networks of " + a.length + " + " + c.length + " parameters, this one has " + actor.size() + " + " + critic.size());
+        }
+        actor.load(a);
+        critic.load(c);
         syncHost();
     }
 

@@ -1,5 +1,8 @@
 package pponode.modules;
 
+import java.io.IOException;
+import pponode.state.StateDict;
+
 /**
  * Running mean and variance of a stream of vectors, merged batch by batch with the parallel
  * (Chan et al.) form of Welford's algorithm, exactly as the reference's {@code RunningMeanStd}:
@@ -90,6 +93,22 @@ public final class RunningMeanStd {
 
     public double count() {
         return count;
+    }
+
+    /** Saves mean, variance and count as a mapping under {@code key}. */
+    public void save(StateDict out, String key) {
+        StateDict s = new StateDict();
+        s.put("mean", mean.clone());
+        s.put("var", var.clone());
+        s.put("count", count);
+        out.putChild(key, s);
+    }
+
+    public void load(StateDict in, String key) throws IOException {
+        StateDict s = in.child(key);
+        double[] m = s.doubles("mean"), v = s.doubles("var");
+        if (m.length != mean.length || v.length != var.length) throw new IOException(in.source() + ": '" + key + "' has " + m.length + " dimensions, this normalizer " + mean.length);
+        load(m, v, s.number("count"));
     }
 
     public void load(double[] m, double[] v, double c) {

@@ -2,6 +2,8 @@ package pponode.ppo;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import pponode.state.StateDict;
 
 /**
  * Adam, AdamW or SGD (momentum 0.9, as the reference) on one flat parameter tensor, with the
@@ -52,13 +54,18 @@ public final class FlatOptimizer {
         return t;
     }
 
-    public float[][] state() {
-        return new float[][] {m.toFloatArray(), v.toFloatArray()};
+    /** Saves the moments and the step count as {@code opt.<name>.m}, {@code opt.<name>.v} and {@code <name>_opt_steps}. */
+    public void save(StateDict out, String name) {
+        out.putArray("opt." + name + ".m", m.toFloatArray());
+        out.putArray("opt." + name + ".v", v.toFloatArray());
+        out.put(name + "_opt_steps", t);
     }
 
-    public void load(float[][] s, long steps) {
-        m.set(s[0]);
-        v.set(s[1]);
-        t = steps;
+    public void load(StateDict in, String name) throws IOException {
+        float[] ms = in.array("opt." + name + ".m"), vs = in.array("opt." + name + ".v");
+        if (ms.length != m.size() || vs.length != v.size()) throw new IOException(in.source() + ": optimizer state of " + ms.length + " values, this network has " + m.size());
+        m.set(ms);
+        v.set(vs);
+        t = in.integer(name + "_opt_steps");
     }
 }

@@ -6,12 +6,15 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.apache.commons.rng.UniformRandomProvider;
 import pponode.modules.ActorCritic;
 import pponode.modules.Scalars;
 import pponode.storage.DemonstrationBuffer;
+import pponode.state.StateDict;
 import pponode.storage.RolloutBuffer;
 
 /**
@@ -45,12 +48,23 @@ public final class PPO {
         for (int i = 0; i < ac.obsShape.length; i++) obsShape[i + 1] = ac.obsShape[i];
     }
 
+    /** Saves both optimizers' state ({@link FlatOptimizer#save}). */
+    public void save(StateDict out) {
+        actorOpt.save(out, "actor");
+        criticOpt.save(out, "critic");
+    }
+
+    public void load(StateDict in) throws IOException {
+        actorOpt.load(in, "actor");
+        criticOpt.load(in, "critic");
+    }
+
     /**
      * Behaviour cloning of operator demonstrations: {@code coef · −mean log π(a_op | s)} over a
      * batch of demonstrations is added to every minibatch's loss. {@code normalize} maps a raw
      * observation to the policy's input (the run's current observation normaliser).
      */
-    public record BehaviourCloning(DemonstrationBuffer demos, double coef, java.util.function.BiConsumer<float[], float[]> normalize) {}
+    public record BehaviourCloning(DemonstrationBuffer demos, double coef, BiConsumer<float[], float[]> normalize) {}
 
     /** Runs the update on a filled buffer (GAE computed) and returns averaged statistics. */
     public Map<String, Double> update(RolloutBuffer buf, double clipEps, double entCoef, double lrActor, double lrCritic, UniformRandomProvider rng) {

@@ -2,6 +2,7 @@ package pponode.runner;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -16,25 +17,23 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 import pponode.log.AtomicFile;
-import pponode.ppo.PPOConfig;
+import pponode.state.StateDict;
 
 /**
- * A checkpoint file: a zip of {@code meta.json} (config, counters, normalizers, RNG and env state)
- * and named float32 arrays (weights, optimizer moments). Written through {@link AtomicFile}, so a
- * crash never leaves a half-written checkpoint.
+ * A checkpoint file: the {@link StateDict} every component of a run saved itself into, as a zip of
+ * {@code meta.json} (its values: config, counters, normalizers, RNG and env state) and one float32
+ * entry per array (weights, optimizer moments). Written through {@link AtomicFile}, so a crash
+ * never leaves a half-written checkpoint.
  */
 public final class Checkpoint {
     public static final String FORMAT = "ppo_node.checkpoint.v1";
     private static final ObjectMapper JSON = new ObjectMapper();
-    public final Map<String, Object> meta;
-    public final Map<String, float[]> arrays;
 
-    public Checkpoint(Map<String, Object> meta, Map<String, float[]> arrays) {
-        this.meta = meta;
-        this.arrays = arrays;
-    }
+    private Checkpoint() {}
 
-    public void write(Path path) throws IOException {
+    public static void write(StateDict state, Path path) throws IOException {
+        Map<String, Object> meta = state.values();
+        Map<String, float[]> arrays = state.arrays();
         AtomicFile.write(path, os -> {
             try (ZipOutputStream zip = new ZipOutputStream(os)) {
                 zip.putNextEntry(new ZipEntry("meta.json"));
@@ -51,8 +50,9 @@ public final class Checkpoint {
         });
     }
 
+    /** The state saved in {@code path}; anything that is not a ppo_node checkpoint is an error naming the file. */
     @SuppressWarnings("unchecked")
-    public static Checkpoint read(Path path) throws IOException {
+    public static StateDict read(Path path) throws IOException {
         Map<String, Object> meta = null;
         Map<String, float[]> arrays = new LinkedHashMap<>();
         try (InputStream is = Files.newInputStream(path); ZipInputStream zip = new ZipInputStream(is)) {
@@ -70,29 +70,18 @@ public final class Checkpoint {
             }
         } catch (NoSuchFileException e) {
             throw new IOException("checkpoint not found: " + path, e);
-        } catch (ZipException | java.io.EOFException e) {
+        } catch (ZipException | EOFException e) {
             throw new IOException(path + " is not a ppo_node checkpoint (corrupt or truncated zip: " + e.getMessage() + ")", e);
         }
         if (meta == null || !FORMAT.equals(meta.get("format"))) {
             throw new IOException(path + " is not a ppo_node checkpoint (no meta.json with format " + FORMAT + ")");
         }
-        return new Checkpoint(meta, arrays);
+        return new StateDict(meta, arrays, path.toString());
     }
 
     private static byte[] readAll(InputStream in) throws IOException {
         ByteArrayOutputStream bos = new ByteArrayOutputStream();
         in.transferTo(bos);
         return bos.toByteArray();
-    }
-
-    /** The run's configuration saved in this checkpoint. */
-    public PPOConfig config() throws IOException {
-        return RunState.config(this);
-    }
-
-    public float[] array(String name) throws IOException {
-        float[] a = arrays.get(name);
-        if (a == null) throw new IOException("checkpoint has no array '" + name + "'");
-        return a;
     }
 }

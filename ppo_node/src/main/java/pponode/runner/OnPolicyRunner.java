@@ -4,7 +4,8 @@ import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,7 +26,7 @@ import pponode.modules.RunningMeanStd;
 import pponode.ppo.PPO;
 import pponode.ppo.PPOConfig;
 import pponode.ppo.Schedule;
-import pponode.storage.DemonstrationBuffer;
+import pponode.state.StateDict;
 import pponode.storage.RolloutBuffer;
 
 /**
@@ -52,8 +53,7 @@ public final class OnPolicyRunner implements AutoCloseable {
     private final RolloutBuffer buffer;
     private final VecEnv envs;
     private final RunningMeanStd obsRms; // null when normalise_obs is off
-    private final RunningMeanStd retRms; // running stats of the discounted return, for reward scaling
-    private final double[] discountedReturn;
+    private final RewardScaler rewards;
     private final RestorableUniformRandomProvider rng;
     private final Schedule lrSchedule, clipSchedule, entSchedule;
     public final int totalUpdates;
@@ -74,14 +74,8 @@ public final class OnPolicyRunner implements AutoCloseable {
     // recurrent policies: each env's hidden state, and whether its next observation starts an episode
     private final float[][] rnnState;
     private final boolean[] episodeStart;
-    // supervised fine-tuning: who may take over, and what the operators showed
-    private Supervisor supervisor;
-    private DemonstrationBuffer demos;
-    private Schedule bcSchedule;
-    private float[][] executed, demonstration;
-    private float[] demoRaw;
-    private long rolloutInterventions, rolloutSafe;
-    private Supervisor.Actor[] who;
+    /** Supervised fine-tuning, when an operator may take over; null otherwise. */
+    private SupervisedFineTuning supervision;
 
     public OnPolicyRunner(PPOConfig cfg, LongFunction<Env> envFactory, Path runDir) {
         this.cfg = cfg.validate();
@@ -104,10 +98,9 @@ public final class OnPolicyRunner implements AutoCloseable {
         buffer = new RolloutBuffer(cfg.rolloutSteps, n, net.obsDim, net.dist.rawDim(), net.stateSize());
         rnnState = new float[n][net.stateSize()];
         episodeStart = new boolean[n];
-        java.util.Arrays.fill(episodeStart, true);
+        Arrays.fill(episodeStart, true);
         obsRms = cfg.normaliseObs ? new RunningMeanStd(net.obsDim) : null;
-        retRms = new RunningMeanStd(1);
-        discountedReturn = new double[n];
+        rewards = new RewardScaler(n, cfg.normaliseRewards, cfg.gamma, cfg.rewardClip);
         totalUpdates = (int) (cfg.totalTimesteps / ((long) cfg.rolloutSteps * n));
         lrSchedule = new Schedule(1.0, cfg.lrSchedule, totalUpdates);
         clipSchedule = new Schedule(cfg.clipEpsilon, cfg.clipEpsilonSchedule, totalUpdates);
@@ -152,14 +145,10 @@ public final class OnPolicyRunner implements AutoCloseable {
             long r0 = System.nanoTime();
             collectRollout();
             long u0 = System.nanoTime();
-            PPO.BehaviourCloning bc = demos == null ? null : new PPO.BehaviourCloning(demos, bcSchedule.at(update), this::normalize);
+            PPO.BehaviourCloning bc = supervision == null ? null : supervision.behaviourCloning(update, this::normalize);
             Map<String, Double> stats = ppo.update(buffer, clipSchedule.at(update), entSchedule.at(update),
                     cfg.lrActor * lrSchedule.at(update), cfg.lrCritic * lrSchedule.at(update), rng, bc);
-            if (supervisor != null) {
-                long steps = (long) cfg.rolloutSteps * cfg.numEnvs;
-                stats.put("teleop/intervention_rate", (double) rolloutInterventions / steps);
-                stats.put("teleop/safe_rate", (double) rolloutSafe / steps);
-            }
+            if (supervision != null) supervision.addStats(stats, (long) cfg.rolloutSteps * cfg.numEnvs);
             long u1 = System.nanoTime();
             update++;
             double elapsed = (u1 - t0) / 1e9;
@@ -179,7 +168,7 @@ public final class OnPolicyRunner implements AutoCloseable {
     /** Plays rollout_steps steps in every env with the current policy and fills the buffer (GAE included). */
     void collectRollout() {
         int n = cfg.numEnvs;
-        rolloutInterventions = rolloutSafe = 0;
+        if (supervision != null) supervision.rolloutStarted();
         boolean rnn = net.recurrent();
         for (int i = 0; i < n && rnn; i++) System.arraycopy(rnnState[i], 0, buffer.initialState, i * net.stateSize(), net.stateSize());
         for (int t = 0; t < cfg.rolloutSteps; t++) {
@@ -201,11 +190,11 @@ public final class OnPolicyRunner implements AutoCloseable {
                 net.dist.toEnv(raw[i], envAction[i]);
             }
             // 3b. an operator may take over (the policy's sample is still stored, but masked out)
-            Supervisor.Actor[] who = supervisor == null ? null : decideWhoActs();
+            Supervisor.Actor[] who = supervision == null ? null : supervision.decide(obs, envAction);
             // 4. step every env (auto-reset keeps the final observation)
             VecStep s = envs.step(envAction);
             // 5. rewards: scale by the running std of the discounted return, bootstrap truncations
-            scaleRewards(s);
+            rewards.scale(s, globalStep, scaledReward);
             for (int i = 0; i < n; i++) {
                 checkFinite(s.obs[i], i, "observation");
                 epReturn[i] += s.rewards[i];
@@ -226,7 +215,7 @@ public final class OnPolicyRunner implements AutoCloseable {
                 buffer.add(t, i, obsNorm[i], raw[i], logProb[i], values[i], r, s.done(i), corr[i]);
                 if (who != null) {
                     if (who[i] != Supervisor.Actor.POLICY) buffer.markNotPolicy(t, i);
-                    supervisor.stepped(i, who[i], envAction[i], s.rewards[i], s.done(i), s.obs[i]);
+                    supervision.stepped(i, envAction[i], s.rewards[i], s.done(i), s.obs[i]);
                 }
                 obs[i] = s.obs[i];
                 episodeStart[i] = s.done(i);
@@ -241,78 +230,14 @@ public final class OnPolicyRunner implements AutoCloseable {
         buffer.computeGae(lastValues, cfg.gamma, cfg.gaeLambda);
     }
 
-    private Supervisor.Actor[] decideWhoActs() {
-        for (int i = 0; i < cfg.numEnvs; i++) {
-            who[i] = supervisor.decide(i, obs[i], envAction[i], executed[i], demonstration[i]);
-            if (who[i] == Supervisor.Actor.POLICY) continue;
-            System.arraycopy(executed[i], 0, envAction[i], 0, envAction[i].length);
-            if (who[i] == Supervisor.Actor.OPERATOR) {
-                rolloutInterventions++;
-                addDemonstration(obs[i], demonstration[i]);
-            } else {
-                rolloutSafe++;
-            }
-        }
-        return who;
-    }
-
     /**
-     * Lets {@code s} take over steps from now on. Operator actions are learned from by behaviour
-     * cloning (bc_coef, bc_coef_schedule), and steps the policy did not act on are masked out of
-     * the PPO surrogate.
+     * Lets {@code s} take over steps from now on (teleop-supervised fine-tuning): the returned
+     * extension learns from the operators' actions and keeps the steps the policy did not act on
+     * out of the PPO surrogate.
      */
-    public void supervise(Supervisor s) {
-        if (net.recurrent()) throw new IllegalArgumentException("supervised fine-tuning supports feed-forward policies only (backbone " + cfg.backbone + ")");
-        if (!cfg.actionSpaceType.equals("continuous")) throw new IllegalArgumentException("supervised fine-tuning needs continuous actions");
-        supervisor = s;
-        int n = cfg.numEnvs;
-        executed = new float[n][net.dist.envDim()];
-        demonstration = new float[n][net.dist.envDim()];
-        who = new Supervisor.Actor[n];
-        ensureDemos();
-    }
-
-    /** Adds one operator demonstration: a raw observation and the operator's action in environment units. */
-    public void addDemonstration(float[] observation, float[] envActionOfOperator) {
-        ensureDemos();
-        net.dist.fromEnv(envActionOfOperator, demoRaw, cfg.bcActionEps);
-        demos.add(observation, demoRaw);
-    }
-
-    public int demonstrations() {
-        return demos == null ? 0 : demos.size();
-    }
-
-    private void ensureDemos() {
-        if (demos != null) return;
-        demos = new DemonstrationBuffer(net.obsDim, net.dist.rawDim());
-        demoRaw = new float[net.dist.rawDim()];
-        bcSchedule = new Schedule(cfg.bcCoef, cfg.bcCoefSchedule, totalUpdates);
-    }
-
-    /**
-     * Reward scaling as SB3's VecNormalize: divide by the running std of the discounted return
-     * (not of the raw reward, as the reference does — that std is the wrong scale for a return
-     * and shrinks as episodes get longer), then clip to ±reward_clip.
-     */
-    private void scaleRewards(VecStep s) {
-        int n = cfg.numEnvs;
-        for (int i = 0; i < n; i++) {
-            if (!Double.isFinite(s.rewards[i])) {
-                throw new IllegalStateException("environment " + i + " returned a non-finite reward " + s.rewards[i] + " at step " + globalStep);
-            }
-        }
-        if (!cfg.normaliseRewards) {
-            System.arraycopy(s.rewards, 0, scaledReward, 0, n);
-            return;
-        }
-        for (int i = 0; i < n; i++) discountedReturn[i] = discountedReturn[i] * cfg.gamma + s.rewards[i];
-        retRms.update(discountedReturn, n);
-        double std = retRms.std(0);
-        for (int i = 0; i < n; i++) {
-            scaledReward[i] = Math.max(-cfg.rewardClip, Math.min(cfg.rewardClip, s.rewards[i] / std));
-            if (s.done(i)) discountedReturn[i] = 0;
-        }
+    public SupervisedFineTuning supervise(Supervisor s) {
+        supervision = new SupervisedFineTuning(s, net, cfg, totalUpdates);
+        return supervision;
     }
 
     private float[] normalize(float[] o, float[] out) {
@@ -361,43 +286,35 @@ public final class OnPolicyRunner implements AutoCloseable {
         return policy().evaluate(envFactory, episodes, seed);
     }
 
-    // ── checkpoints
+    // ── checkpoints: each component saves and loads its own state; the runner adds its counters and the environments
 
     public void saveCheckpoint(Path path) throws IOException {
-        Map<String, Object> meta = RunState.policyMeta(cfg, envs.observationSpace(), envs.actionSpace(), obsRms);
-        meta.put("global_step", globalStep);
-        meta.put("update", update);
-        meta.put("actor_opt_steps", ppo.actorOpt.steps());
-        meta.put("critic_opt_steps", ppo.criticOpt.steps());
-        meta.put("rng", RunState.b64(((RandomProviderDefaultState) rng.saveState()).getState()));
-        meta.put("ret_rms", RunState.rms(retRms));
-        meta.put("discounted_return", discountedReturn.clone());
-        meta.put("ep_return", epReturn.clone());
-        meta.put("ep_length", epLength.clone());
-        meta.put("episodes", episodes.toArray());
-        meta.put("episodes_finished", episodes.finished());
-        List<Object> envState = new ArrayList<>();
-        List<Object> obsState = new ArrayList<>();
-        for (int i = 0; i < envs.numEnvs(); i++) {
-            envState.add(envs.env(i).supportsSnapshot() ? RunState.b64(envs.env(i).snapshot()) : null);
-            List<Double> o = new ArrayList<>();
-            for (float f : obs[i]) o.add((double) f);
-            obsState.add(o);
-        }
-        meta.put("env_state", envState);
-        meta.put("rnn_state", rnnState);
-        meta.put("episode_start", episodeStart.clone());
-        meta.put("obs", obsState);
-        Map<String, float[]> arrays = new LinkedHashMap<>();
-        arrays.put("actor", net.actor.toHost());
-        arrays.put("critic", net.critic.toHost());
-        float[][] oa = ppo.actorOpt.state(), oc = ppo.criticOpt.state();
-        arrays.put("opt.actor.m", oa[0]);
-        arrays.put("opt.actor.v", oa[1]);
-        arrays.put("opt.critic.m", oc[0]);
-        arrays.put("opt.critic.v", oc[1]);
-        new Checkpoint(meta, arrays).write(path);
+        StateDict s = RunState.header(cfg, envs.observationSpace(), envs.actionSpace());
+        if (obsRms != null) obsRms.save(s, "obs_rms");
+        net.save(s);
+        ppo.save(s);
+        rewards.save(s);
+        episodes.save(s);
+        saveProgress(s);
+        Checkpoint.write(s, path);
         LOG.info("checkpoint saved: {} (step {}, update {})", path, globalStep, update);
+    }
+
+    /** The runner's own state: counters, random stream, and where every environment is in its episode. */
+    private void saveProgress(StateDict s) {
+        s.put("global_step", globalStep);
+        s.put("update", update);
+        s.putBytes("rng", ((RandomProviderDefaultState) rng.saveState()).getState());
+        s.put("ep_return", epReturn.clone());
+        s.put("ep_length", epLength.clone());
+        List<Object> envState = new ArrayList<>();
+        for (int i = 0; i < envs.numEnvs(); i++) {
+            envState.add(envs.env(i).supportsSnapshot() ? Base64.getEncoder().encodeToString(envs.env(i).snapshot()) : null);
+        }
+        s.put("env_state", envState);
+        s.put("rnn_state", rnnState);
+        s.put("episode_start", episodeStart.clone());
+        s.put("obs", StateDict.rows(obs));
     }
 
     /**
@@ -405,8 +322,8 @@ public final class OnPolicyRunner implements AutoCloseable {
      * may be overridden; anything that changes the networks or the data is refused by name.
      */
     public static OnPolicyRunner resume(Path path, List<String> overrides, LongFunction<Env> envFactory, Path runDir) throws IOException {
-        Checkpoint ck = Checkpoint.read(path);
-        if (ck.meta.get("update") == null) throw new IOException(path + " is a policy-only file, not a training checkpoint; it cannot be resumed");
+        StateDict ck = Checkpoint.read(path);
+        if (!ck.has("update")) throw new IOException(path + " is a policy-only file, not a training checkpoint; it cannot be resumed");
         PPOConfig cfg = RunState.config(ck);
         for (String a : overrides) {
             String key = a.substring(0, Math.max(0, a.indexOf('='))).trim();
@@ -416,57 +333,46 @@ public final class OnPolicyRunner implements AutoCloseable {
         }
         cfg.apply(overrides);
         OnPolicyRunner r = new OnPolicyRunner(cfg, envFactory, runDir);
-        r.load(ck);
+        if (r.obsRms != null) r.obsRms.load(ck, "obs_rms");
+        r.net.load(ck);
+        r.ppo.load(ck);
+        r.rewards.load(ck);
+        r.episodes.load(ck);
+        r.loadProgress(ck);
         r.resumedAtStep = r.globalStep;
         return r;
     }
 
-    @SuppressWarnings("unchecked")
-    private void load(Checkpoint ck) throws IOException {
-        net.actor.load(ck.array("actor"));
-        net.critic.load(ck.array("critic"));
-        net.syncHost();
-        ppo.actorOpt.load(new float[][] {ck.array("opt.actor.m"), ck.array("opt.actor.v")}, ((Number) ck.meta.get("actor_opt_steps")).longValue());
-        ppo.criticOpt.load(new float[][] {ck.array("opt.critic.m"), ck.array("opt.critic.v")}, ((Number) ck.meta.get("critic_opt_steps")).longValue());
-        globalStep = ((Number) ck.meta.get("global_step")).longValue();
-        update = ((Number) ck.meta.get("update")).intValue();
-        rng.restoreState(new RandomProviderDefaultState(RunState.unb64(ck.meta.get("rng"))));
-        if (obsRms != null) RunState.loadRms(ck.meta.get("obs_rms"), obsRms);
-        RunState.loadRms(ck.meta.get("ret_rms"), retRms);
-        double[] dr = RunState.doubles(ck.meta.get("discounted_return"));
-        double[] er = RunState.doubles(ck.meta.get("ep_return"));
-        double[] el = RunState.doubles(ck.meta.get("ep_length"));
-        List<Object> envState = (List<Object>) ck.meta.get("env_state");
-        List<Object> obsState = (List<Object>) ck.meta.get("obs");
-        if (envState.size() != envs.numEnvs()) throw new IOException("checkpoint has " + envState.size() + " environments, the run has " + envs.numEnvs());
-        boolean allRestored = true;
-        List<List<Number>> rs = (List<List<Number>>) ck.meta.get("rnn_state");
-        List<Boolean> es = (List<Boolean>) ck.meta.get("episode_start");
-        for (int i = 0; i < envs.numEnvs(); i++) {
-            for (int j = 0; j < rnnState[i].length; j++) rnnState[i][j] = rs.get(i).get(j).floatValue();
-            episodeStart[i] = es.get(i);
+    private void loadProgress(StateDict ck) throws IOException {
+        globalStep = ck.integer("global_step");
+        update = (int) ck.integer("update");
+        rng.restoreState(new RandomProviderDefaultState(ck.bytes("rng")));
+        double[] er = ck.doubles("ep_return"), el = ck.doubles("ep_length");
+        List<?> envState = ck.list("env_state"), obsState = ck.list("obs"), rs = ck.list("rnn_state"), es = ck.list("episode_start");
+        int n = envs.numEnvs();
+        if (envState.size() != n || obsState.size() != n || rs.size() != n || es.size() != n || er.length != n || el.length != n) {
+            throw new IOException(ck.source() + " has " + envState.size() + " environments, the run has " + n);
         }
-        for (int i = 0; i < envs.numEnvs(); i++) {
-            discountedReturn[i] = dr[i];
-            if (envState.get(i) != null && envs.env(i).supportsSnapshot()) {
-                envs.env(i).restore(RunState.unb64(envState.get(i)));
-                obs[i] = RunState.toFloats((List<Object>) obsState.get(i));
+        boolean allRestored = true;
+        for (int i = 0; i < n; i++) {
+            List<?> state = (List<?>) rs.get(i);
+            for (int j = 0; j < rnnState[i].length; j++) rnnState[i][j] = ((Number) state.get(j)).floatValue();
+            episodeStart[i] = (Boolean) es.get(i);
+            if (envState.get(i) instanceof String snapshot && envs.env(i).supportsSnapshot()) {
+                envs.env(i).restore(Base64.getDecoder().decode(snapshot));
+                obs[i] = RunState.toFloats((List<?>) obsState.get(i));
                 epReturn[i] = er[i];
                 epLength[i] = (int) el[i];
             } else {
                 allRestored = false;
                 obs[i] = envs.env(i).reset(cfg.seed + i + 7919L * update);
-                discountedReturn[i] = 0;
+                rewards.restart(i);
                 episodeStart[i] = true;
             }
         }
         if (!allRestored) {
             LOG.warn("some environments cannot snapshot their state: they start new episodes, so this resumed run will differ from an uninterrupted one");
         }
-        List<List<Number>> eps = (List<List<Number>>) ck.meta.get("episodes");
-        double[][] rows = new double[eps.size()][];
-        for (int i = 0; i < rows.length; i++) rows[i] = new double[] {eps.get(i).get(0).doubleValue(), eps.get(i).get(1).doubleValue()};
-        episodes.load(rows, ((Number) ck.meta.get("episodes_finished")).longValue());
     }
 
     public MetricsLog log() {

@@ -4,8 +4,6 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.function.LongFunction;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.simple.RandomSource;
@@ -14,6 +12,7 @@ import pponode.env.Space;
 import pponode.modules.ActorCritic;
 import pponode.modules.RunningMeanStd;
 import pponode.ppo.PPOConfig;
+import pponode.state.StateDict;
 
 /**
  * A policy ready to act: networks, the observation normalizer frozen at its training statistics,
@@ -111,27 +110,28 @@ public final class Policy implements AutoCloseable {
 
     /** Loads the policy part of a checkpoint or a policy-only file onto {@code device}. */
     public static Policy load(Path path, Device device) throws IOException {
-        Checkpoint ck = Checkpoint.read(path);
+        StateDict ck = Checkpoint.read(path);
         PPOConfig cfg = RunState.config(ck);
-        Space[] spaces = RunState.spaces(ck);
+        RunState.Spaces spaces = RunState.spaces(ck);
         NDManager m = NDManager.newBaseManager(device, Engines.pytorch().getEngineName());
         UniformRandomProvider rng = RandomSource.XO_SHI_RO_256_PP.create(cfg.seed);
-        ActorCritic net = new ActorCritic(cfg.network(), spaces[0], spaces[1], rng);
+        ActorCritic net = new ActorCritic(cfg.network(), spaces.observation(), spaces.action(), rng);
         net.materialize(m);
-        net.actor.load(ck.array("actor"));
-        net.critic.load(ck.array("critic"));
-        net.syncHost();
-        RunningMeanStd rms = RunState.obsRms(ck, net.obsDim);
-        return new Policy(cfg, net, rms, spaces[0], spaces[1], m, true);
+        net.load(ck);
+        RunningMeanStd rms = null;
+        if (ck.has("obs_rms")) {
+            rms = new RunningMeanStd(net.obsDim);
+            rms.load(ck, "obs_rms");
+        }
+        return new Policy(cfg, net, rms, spaces.observation(), spaces.action(), m, true);
     }
 
     /** Writes a policy-only file (weights, normalizer, config, spaces; no optimizer or env state). */
     public void save(Path path) throws IOException {
-        Map<String, Object> meta = RunState.policyMeta(cfg, obsSpace, actSpace, obsRms);
-        Map<String, float[]> arrays = new LinkedHashMap<>();
-        arrays.put("actor", net.actor.toHost());
-        arrays.put("critic", net.critic.toHost());
-        new Checkpoint(meta, arrays).write(path);
+        StateDict s = RunState.header(cfg, obsSpace, actSpace);
+        if (obsRms != null) obsRms.save(s, "obs_rms");
+        net.save(s);
+        Checkpoint.write(s, path);
     }
 
     @Override

@@ -14,6 +14,7 @@ import pponode.env.RobotTask;
 import pponode.onnx.Deployment;
 import pponode.onnx.OnnxExporter;
 import pponode.runner.OnPolicyRunner;
+import pponode.runner.SupervisedFineTuning;
 import pponode.runner.Supervisor;
 
 /**
@@ -41,6 +42,7 @@ public final class FineTuner implements AutoCloseable {
     private final float[][] lastObs, lastDemo;
     private final int[] episode;
     private final Supervisor.Actor[] lastWho;
+    private final SupervisedFineTuning supervision;
     private int version;
     private boolean paced;
     private long nextStepNanos;
@@ -71,22 +73,13 @@ public final class FineTuner implements AutoCloseable {
         Files.createDirectories(runDir);
         Path logFile = runDir.resolve("interventions.log");
         int obsDim = runner.net.obsDim;
-        if (Files.exists(logFile)) {
-            int k = 0;
-            for (InterventionLog.Step s : InterventionLog.read(logFile).steps()) {
-                if (s.demonstration() != null) {
-                    runner.addDemonstration(s.obs(), s.demonstration());
-                    k++;
-                }
-            }
-            if (k > 0) LOG.info("finetune: {} operator demonstrations restored from {}", k, logFile);
-        }
+        List<InterventionLog.Step> earlier = Files.exists(logFile) ? InterventionLog.read(logFile).steps() : List.of();
         log = new InterventionLog(logFile, task.name, task.actuatedJoints, obsDim);
         try (var files = Files.list(runDir)) { // a restarted run continues the version numbers, never overwrites
             version = files.map(f -> f.getFileName().toString()).filter(f -> f.matches("policy_v\\d+\\.onnx"))
                     .mapToInt(f -> Integer.parseInt(f.substring(8, f.length() - 5))).max().orElse(0);
         }
-        runner.supervise(new Supervisor() {
+        supervision = runner.supervise(new Supervisor() {
             @Override
             public Actor decide(int env, float[] obs, float[] policyAction, float[] executed, float[] demonstration) {
                 if (paced) pace();
@@ -117,6 +110,14 @@ public final class FineTuner implements AutoCloseable {
                 }
             }
         });
+        int restored = 0;
+        for (InterventionLog.Step st : earlier) {
+            if (st.demonstration() != null) {
+                supervision.addDemonstration(st.obs(), st.demonstration());
+                restored++;
+            }
+        }
+        if (restored > 0) LOG.info("finetune: {} operator demonstrations restored from {}", restored, logFile);
     }
 
     /**
@@ -214,7 +215,7 @@ public final class FineTuner implements AutoCloseable {
             t.put("actor_loss", stats.get("train/actor_loss"));
             t.put("critic_loss", stats.get("train/critic_loss"));
             t.put("bc_loss", stats.get("train/bc_loss"));
-            t.put("demonstrations", runner.demonstrations());
+            t.put("demonstrations", supervision.demonstrations());
             t.put("policy_version", version);
             t.put("commands_rejected", java.util.Arrays.stream(arbiters).mapToLong(TeleopArbiter::rejectedCount).sum());
             for (Consumer<Map<String, Object>> c : telemetry) c.accept(t);
@@ -230,13 +231,13 @@ public final class FineTuner implements AutoCloseable {
         Map<String, String> meta = new LinkedHashMap<>(Deployment.metadata(runner.cfg.envId));
         meta.put("ppo_node.policy_version", String.valueOf(version));
         meta.put("ppo_node.finetuned_from", finetunedFrom);
-        meta.put("ppo_node.demonstrations", String.valueOf(runner.demonstrations()));
+        meta.put("ppo_node.demonstrations", String.valueOf(supervision.demonstrations()));
         meta.put("ppo_node.global_step", String.valueOf(runner.globalStep()));
         var p = runner.policy();
         Path versioned = runDir.resolve("policy_v" + version + ".onnx");
         OnnxExporter.write(p, meta, versioned);
         OnnxExporter.write(p, meta, runDir.resolve("policy.onnx"));
-        LOG.info("finetune: exported policy version {} ({} demonstrations) to {}", version, runner.demonstrations(), versioned);
+        LOG.info("finetune: exported policy version {} ({} demonstrations) to {}", version, supervision.demonstrations(), versioned);
         return versioned;
     }
 
