@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -194,7 +195,16 @@ class RosNodeTest {
             try {
                 await(() -> commands.size() > 25, 60_000, "the deploy process in control");
                 assertEquals(0, new ProcessBuilder("kill", "-INT", String.valueOf(deploy.pid())).start().waitFor());
-                assertTrue(deploy.waitFor(30, TimeUnit.SECONDS), "deploy ends after Ctrl-C");
+                if (!deploy.waitFor(30, TimeUnit.SECONDS)) {
+                    // a hang: say where each thread of the deploy process is, and what it logged
+                    Process dump = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(deploy.pid()), "Thread.print")
+                            .redirectErrorStream(true).start();
+                    String threads = new String(dump.getInputStream().readAllBytes()), logged;
+                    synchronized (err) {
+                        logged = err.toString();
+                    }
+                    fail("deploy did not end within 30 s of Ctrl-C.\nstderr:\n" + logged + "\nthreads:\n" + threads);
+                }
             } finally {
                 run.set(false);
                 pub.join();
