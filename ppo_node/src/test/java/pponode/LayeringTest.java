@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class LayeringTest {
     private static final List<String> LEARNER = List.of("ppo", "modules", "storage", "state", "runner", "env", "log", "config");
-    private static final List<String> FORBIDDEN = List.of("pponode.ros", "pponode.teleop", "pponode.cli", "pponode.gazebo", "pponode.sim.gazebo", "us.ihmc",
+    private static final List<String> FORBIDDEN = List.of("pponode.ros", "pponode.teleop", "pponode.cli", "pponode.gazebo", "pponode.sim.gazebo", "pponode.sim.embedded", "us.ihmc",
             "org.eclipse.paho");
 
     /** Lines that name a forbidden package, outside comments. */

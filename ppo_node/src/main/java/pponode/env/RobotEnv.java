@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import pponode.env.terms.StepState;
 import pponode.sim.RobotBackend;
-import pponode.sim.embedded.EmbeddedBackend;
+import pponode.sim.RobotBackends;
 
 /**
  * A {@link RobotTask} as an {@link Env}, over any {@link RobotBackend}: the embedded simulator, a
@@ -40,9 +40,9 @@ public final class RobotEnv implements Env {
     /** Per actuated joint: previous action (float), previous and current command (double). */
     private static final int SMOOTHNESS_STATE_BYTES = 4 + 8 + 8;
 
-    /** {@code task} on the embedded simulator. */
+    /** {@code task} on the default simulator (the embedded one). */
     public RobotEnv(RobotTask task, long seed) {
-        this(task, embedded(task), seed);
+        this(task, simulator(task, RobotBackends.EMBEDDED), seed);
     }
 
     public RobotEnv(RobotTask task, RobotBackend robot, long seed) {
@@ -75,9 +75,9 @@ public final class RobotEnv implements Env {
         obsSpace = task.observationSpace();
     }
 
-    /** The embedded simulator set up as {@code task} says (physics step, gravity, command interface, PD gains, control rate). */
-    public static EmbeddedBackend embedded(RobotTask task) {
-        return new EmbeddedBackend(task.robot, task.physicsDt, task.gravity, task.commandInterface, task.actuatedJoints, task.kp, task.kd, task.decimation);
+    /** Simulator {@code name} ({@link RobotBackends}) set up as {@code task} says (physics step, gravity, command interface, PD gains, control rate). */
+    public static RobotBackend simulator(RobotTask task, String name) {
+        return RobotBackends.create(name, task.backendSpec());
     }
 
     /** {@code task} on {@code robot}, its episodes truncated at the task's {@code episode_steps}. */

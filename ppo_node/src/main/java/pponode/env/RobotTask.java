@@ -32,6 +32,7 @@ import pponode.env.terms.StepState;
 import pponode.env.terms.TermParams;
 import pponode.env.terms.TerminationTerm;
 import pponode.env.terms.TerminationTerms;
+import pponode.sim.BackendSpec;
 import pponode.sim.urdf.UrdfModel;
 import pponode.sim.urdf.UrdfParser;
 
@@ -456,6 +457,11 @@ public final class RobotTask {
             double p = commandInterface.equals("position") ? Math.max(box.low()[i], Math.min(box.high()[i], position.applyAsDouble(actuatedJoints.get(i)))) : 0;
             into[i] = box.normalized(i, p);
         }
+    }
+
+    /** What a simulator needs to stand in for this task's robot. */
+    public BackendSpec backendSpec() {
+        return new BackendSpec(robot, physicsDt, gravity, commandInterface, actuatedJoints, kp, kd, decimation);
     }
 
     /** Commands in physical units bounded by the URDF limits of the command interface, actuated-joint order. */

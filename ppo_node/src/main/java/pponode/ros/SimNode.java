@@ -56,7 +56,7 @@ public final class SimNode implements AutoCloseable {
 
     public SimNode(RosParams p, RobotTask task) {
         this.task = task;
-        sim = RobotEnv.embedded(task);
+        sim = new EmbeddedBackend(task.backendSpec());
         env = new RobotEnv(task, sim, p.seed);
         env.reset(p.seed);
         List<String> names = new ArrayList<>(sim.simulator().jointNames());

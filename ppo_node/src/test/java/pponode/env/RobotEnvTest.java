@@ -49,7 +49,7 @@ class RobotEnvTest {
         for (String name : TASKS) {
             RobotTask t = task(name);
             Random rnd = new Random(5);
-            EmbeddedBackend sim = RobotEnv.embedded(t);
+            EmbeddedBackend sim = new EmbeddedBackend(t.backendSpec());
             try (RobotEnv e = new RobotEnv(t, sim, 1)) {
                 e.reset(1L);
                 Space.Box a = (Space.Box) e.actionSpace();

@@ -146,7 +146,7 @@ class TerminationTermsTest {
         try (RobotEnv e = new RobotEnv(task, 1)) {
             assertArrayEquals(new float[] {0, 0, -1, 0, 0, 0, 0, 0, 0}, e.reset(1L), 0f);
         }
-        RobotBackend embedded = RobotEnv.embedded(task);
+        RobotBackend embedded = RobotEnv.simulator(task, "embedded");
         RobotBackend withoutEfforts = new RobotBackend() { // the embedded simulator seen through a backend that does not report efforts
             public List<String> joints() { return embedded.joints(); }
             public void reset(double[] q0, double[] qd0) { embedded.reset(q0, qd0); }

@@ -2,8 +2,8 @@ package pponode.sim.embedded;
 
 import java.util.Arrays;
 import java.util.List;
+import pponode.sim.BackendSpec;
 import pponode.sim.RobotBackend;
-import pponode.sim.urdf.UrdfModel;
 
 /**
  * The embedded simulator as a robot: a control period is {@code decimation} physics steps, each
@@ -17,18 +17,13 @@ public final class EmbeddedBackend implements RobotBackend {
     private final double[] kp, kd, tau;
     private final int decimation;
 
-    /**
-     * @param actuated the actuated joints, in command order
-     * @param kp, kd per actuated joint (null where the interface needs none)
-     */
-    public EmbeddedBackend(UrdfModel robot, double physicsDt, double[] gravity, String commandInterface, List<String> actuated, double[] kp, double[] kd,
-            int decimation) {
-        sim = new EmbeddedSimulator(robot, physicsDt, gravity);
-        this.commandInterface = commandInterface;
-        this.actuated = actuated.stream().mapToInt(sim::jointIndex).toArray();
-        this.kp = kp;
-        this.kd = kd;
-        this.decimation = decimation;
+    public EmbeddedBackend(BackendSpec spec) {
+        sim = new EmbeddedSimulator(spec.robot(), spec.physicsDt(), spec.gravity());
+        commandInterface = spec.commandInterface();
+        actuated = spec.actuatedJoints().stream().mapToInt(sim::jointIndex).toArray();
+        kp = spec.kp();
+        kd = spec.kd();
+        decimation = spec.decimation();
         tau = new double[sim.dof()];
     }
 
