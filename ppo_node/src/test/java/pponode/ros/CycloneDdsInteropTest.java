@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import pponode.TestDomains;
 import pponode.TestSupport;
 import pponode.env.EnvRegistry;
 import pponode.env.RobotTask;
@@ -36,7 +37,7 @@ class CycloneDdsInteropTest {
                 "total_timesteps=512", "seed=4");
         RobotTask task = EnvRegistry.task("reacher_2dof");
         RosParams p = new RosParams();
-        p.domainId = 170 + (int) (ProcessHandle.current().pid() % 50);
+        p.domainId = TestDomains.claim();
         p.task = "reacher_2dof";
         // what the policy must answer: the same joint state and target, assembled by name
         JointStateAssembler a = new JointStateAssembler(task);

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import pponode.TestDomains;
 import pponode.TestSupport;
 import pponode.env.EnvRegistry;
 import pponode.onnx.OnnxPolicy;
@@ -37,7 +38,7 @@ class NetworkFuzzTest {
         Path onnx = TestSupport.exportedPolicy("reacher_2dof", dir.resolve("policy.onnx"), "num_envs=2", "rollout_steps=128", "minibatch_size=128",
                 "n_epochs=2", "total_timesteps=512", "seed=4");
         RosParams p = new RosParams();
-        p.domainId = 120 + (int) (ProcessHandle.current().pid() % 40);
+        p.domainId = TestDomains.claim();
         p.task = "reacher_2dof";
         RosParams teleop = new RosParams();
         teleop.domainId = p.domainId;

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import pponode.TestDomains;
 import pponode.TestSupport;
 import pponode.env.EnvRegistry;
 import pponode.onnx.OnnxPolicy;
@@ -37,7 +38,6 @@ class RosGraphTest {
     @TempDir
     static Path dir;
     static Path peer, onnx;
-    private static int nextDomain = 20 + (int) (ProcessHandle.current().pid() % 30);
 
     @BeforeAll
     static void build() throws Exception {
@@ -96,7 +96,7 @@ class RosGraphTest {
 
     @Test
     void nodeEndpointsQosDiagnosticsLatchedEstopAndLease() throws Exception {
-        int domain = nextDomain++;
+        int domain = TestDomains.claim();
         RosParams p = params(domain);
         try (Peer graph = new Peer(domain, 120, Map.of(), "/ppo_node/estop", "/ppo_node/target"); RosNodeTest.FakeRobot robot = new RosNodeTest.FakeRobot(p)) {
             graph.await(l -> l.startsWith("ESTOP"), 10_000, "the e-stop latched before the node starts");
@@ -178,7 +178,7 @@ class RosGraphTest {
     /** A peer bound to the loopback interface finds the node when ROS_LOCALHOST_ONLY=1, as a Humble node on the same machine would. */
     @Test
     void localhostOnlyIsHonoured() throws Exception {
-        int domain = nextDomain++;
+        int domain = TestDomains.claim();
         RosParams p = params(domain);
         p.nodeName = "local_node";
         p.environment = Map.of("ROS_LOCALHOST_ONLY", "1");
@@ -192,7 +192,7 @@ class RosGraphTest {
     /** With multicast discovery off on both sides, ROS_STATIC_PEERS is how the node and a peer find each other. */
     @Test
     void staticPeersAreContacted() throws Exception {
-        int domain = nextDomain++;
+        int domain = TestDomains.claim();
         RosParams p = params(domain);
         p.nodeName = "static_node";
         p.environment = Map.of("ROS_AUTOMATIC_DISCOVERY_RANGE", "OFF", "ROS_STATIC_PEERS", "127.0.0.1");

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import pponode.TestDomains;
 import pponode.env.EnvRegistry;
 import pponode.env.RobotTask;
 import pponode.onnx.Deployment;
@@ -46,7 +47,6 @@ class RosNodeTest {
     static Path dir;
     static Path onnx;
     static RobotTask task;
-    private static int nextDomain = 60 + (int) (ProcessHandle.current().pid() % 100);
 
     /** The default task trained as `./ppo-node train` does (300k steps), exported to ONNX. */
     @BeforeAll
@@ -67,7 +67,7 @@ class RosNodeTest {
 
     static RosParams params() {
         RosParams p = new RosParams();
-        p.domainId = nextDomain++;
+        p.domainId = TestDomains.claim();
         p.task = "reacher_2dof";
         return p;
     }

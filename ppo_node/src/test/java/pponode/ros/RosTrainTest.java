@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import pponode.TestDomains;
 import pponode.env.Env;
 import pponode.env.EnvRegistry;
 import pponode.env.RobotEnv;
@@ -22,7 +23,7 @@ class RosTrainTest {
     void learnerStepsASimulatedRobotOverDds() throws Exception {
         RobotTask task = EnvRegistry.task("reacher_2dof");
         RosParams p = new RosParams();
-        p.domainId = 120 + (int) (ProcessHandle.current().pid() % 40);
+        p.domainId = TestDomains.claim();
         p.task = "reacher_2dof";
         PPOConfig c = new PPOConfig();
         Presets.apply(c, "reacher_2dof");
@@ -45,7 +46,7 @@ class RosTrainTest {
     void aSilentRobotIsAnErrorNotAHang() {
         RobotTask task = EnvRegistry.task("reacher_2dof");
         RosParams p = new RosParams();
-        p.domainId = 165 + (int) (ProcessHandle.current().pid() % 30);
+        p.domainId = TestDomains.claim();
         try (Env env = RobotEnv.make(task, new RosBackend(p, task), 0)) {
             var e = assertThrows(IllegalStateException.class, () -> env.reset(0L));
             assertTrue(e.getMessage().contains("no joint states") && e.getMessage().contains("/joint_states"), e.getMessage());

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import pponode.TestDomains;
 import pponode.TestSupport;
 import pponode.ros.CycloneDdsPeer;
 
@@ -48,7 +49,7 @@ class MqttOnlyFinetuneTest {
         Path peerExe = CycloneDdsPeer.build(dir, "graph_peer");
         Path onnx = TestSupport.exportedPolicy("reacher_2dof", dir.resolve("policy.onnx"), "num_envs=2", "rollout_steps=128", "minibatch_size=128",
                 "n_epochs=2", "total_timesteps=512", "seed=4");
-        int domain = 200 + (int) (ProcessHandle.current().pid() % 30);
+        int domain = TestDomains.claim();
         List<String> seen = new CopyOnWriteArrayList<>();
         Process peer = new ProcessBuilder(peerExe.toString(), String.valueOf(domain), "300").redirectErrorStream(true).start();
         Thread reader = new Thread(() -> {

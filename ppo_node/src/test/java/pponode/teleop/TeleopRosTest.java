@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import pponode.TestDomains;
 import pponode.ros.Ros2;
 import pponode.ros.RosParams;
 import pponode.runner.Supervisor.Actor;
@@ -22,7 +23,7 @@ class TeleopRosTest {
     @Test
     void commandsOverRos2TakeOverAndTelemetryComesBack() throws Exception {
         RosParams p = new RosParams();
-        p.domainId = 170 + (int) (ProcessHandle.current().pid() % 20);
+        p.domainId = TestDomains.claim();
         p.nodeName = "ppo_node_teleop";
         TeleopConfig c = new TeleopConfig().apply(List.of("token=abc", "ros_topic=/ppo_node/teleop/cmd", "telemetry_period_ms=200"));
         TeleopArbiter a = new TeleopArbiter(c, List.of("joint1", "joint2"), new double[] {-1, -1}, new double[] {1, 1}, "velocity", System::currentTimeMillis);
