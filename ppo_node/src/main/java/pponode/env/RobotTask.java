@@ -23,6 +23,7 @@ import java.util.TreeSet;
 import java.util.function.ToDoubleFunction;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import pponode.config.Settings;
 import pponode.config.StrictYaml;
 import pponode.env.terms.ObservationTerm;
 import pponode.env.terms.ObservationTerms;
@@ -124,7 +125,7 @@ public final class RobotTask {
         for (Object o : list(y.get("observation"), "observation")) {
             String t = String.valueOf(o);
             if (ObservationTerms.get(t) == null) {
-                throw err("unknown observation term '" + t + "'" + suggestion(t, ObservationTerms.names()) + "; known: " + new TreeSet<>(ObservationTerms.names()));
+                throw err("unknown observation term '" + t + "'" + Settings.suggestion(t, ObservationTerms.names()) + "; known: " + new TreeSet<>(ObservationTerms.names()));
             }
             observation.add(t);
         }
@@ -159,7 +160,7 @@ public final class RobotTask {
         for (Map.Entry<?, ?> e : rm.entrySet()) {
             String t = String.valueOf(e.getKey()), path = "reward." + t;
             RewardTerm.Factory factory = RewardTerms.get(t);
-            if (factory == null) throw err("unknown reward term '" + path + "'" + suggestion(t, RewardTerms.names()) + "; known: " + new TreeSet<>(RewardTerms.names()));
+            if (factory == null) throw err("unknown reward term '" + path + "'" + Settings.suggestion(t, RewardTerms.names()) + "; known: " + new TreeSet<>(RewardTerms.names()));
             if (t.equals("distance") && (tipLink == null || target == null)) throw err("reward term 'distance' needs 'tip_link' and 'target'");
             double weight;
             Map<String, Object> params = new LinkedHashMap<>();
@@ -187,7 +188,7 @@ public final class RobotTask {
             for (Map.Entry<?, ?> e : terms.entrySet()) {
                 String t = String.valueOf(e.getKey()), path = "termination." + t;
                 TerminationTerm.Factory factory = TerminationTerms.get(t);
-                if (factory == null) throw err("unknown termination term '" + path + "'" + suggestion(t, TerminationTerms.names()) + "; known: " + new TreeSet<>(TerminationTerms.names()));
+                if (factory == null) throw err("unknown termination term '" + path + "'" + Settings.suggestion(t, TerminationTerms.names()) + "; known: " + new TreeSet<>(TerminationTerms.names()));
                 if (!(e.getValue() instanceof Map<?, ?> m)) throw err("'" + path + "' must be a mapping of the term's parameters");
                 TermParams p = params(m, path);
                 TerminationTerm term;
@@ -225,37 +226,8 @@ public final class RobotTask {
     private void knownKeys(Map<String, Object> m, Set<String> known, String path) {
         for (Object k : m.keySet()) {
             String key = String.valueOf(k);
-            if (!known.contains(key)) throw err("unknown key '" + path + key + "'" + suggestion(key, known) + "; known keys: " + new TreeSet<>(known));
+            if (!known.contains(key)) throw err("unknown key '" + path + key + "'" + Settings.suggestion(key, known) + "; known keys: " + new TreeSet<>(known));
         }
-    }
-
-    /** ", did you mean 'x'?" for the known word within two edits of {@code word}, else "". */
-    static String suggestion(String word, Set<String> known) {
-        String best = null;
-        int bestDistance = 3;
-        for (String k : new TreeSet<>(known)) {
-            int d = editDistance(word, k);
-            if (d < bestDistance) {
-                best = k;
-                bestDistance = d;
-            }
-        }
-        return best == null ? "" : ", did you mean '" + best + "'?";
-    }
-
-    /** Levenshtein distance with adjacent transpositions (a swapped pair of letters is one edit). */
-    static int editDistance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) d[i][0] = i;
-        for (int j = 0; j <= b.length(); j++) d[0][j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-            }
-        }
-        return d[a.length()][b.length()];
     }
 
     private double nonNegative(double v, String key) {

@@ -2,7 +2,9 @@ package pponode.ppo;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
+import java.util.List;
 import pponode.state.StateDict;
 
 /**
@@ -18,12 +20,12 @@ public final class FlatOptimizer {
     private long t;
 
     public FlatOptimizer(String kind, double eps, double weightDecay, NDManager manager, long size) {
-        this.kind = kind.toLowerCase(java.util.Locale.ROOT);
-        if (!PPOConfig.OPTIMIZERS.contains(this.kind)) throw new PPOConfig.ConfigException("'optimizer' must be one of " + PPOConfig.OPTIMIZERS + ", got '" + kind + "'");
+        if (!List.of("adam", "adamw", "sgd").contains(kind)) throw new IllegalArgumentException("optimizer must be adam, adamw or sgd, got '" + kind + "'");
+        this.kind = kind;
         this.eps = eps;
         this.weightDecay = weightDecay;
-        m = manager.zeros(new ai.djl.ndarray.types.Shape(size));
-        v = manager.zeros(new ai.djl.ndarray.types.Shape(size));
+        m = manager.zeros(new Shape(size));
+        v = manager.zeros(new Shape(size));
     }
 
     /** One step; call inside an NDScope (temporaries are freed with it) and outside a gradient collector. */

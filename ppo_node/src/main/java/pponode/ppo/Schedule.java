@@ -1,5 +1,7 @@
 package pponode.ppo;
 
+import java.util.List;
+
 /**
  * A value that follows a schedule over the policy updates of a run (the reference's
  * {@code ScheduledValue}): constant/none, linear decay to 0, cosine to 0, or a linear warm-up over
@@ -14,8 +16,8 @@ public final class Schedule {
     private final int totalUpdates;
 
     public Schedule(double initial, String kind, int totalUpdates) {
-        if (!PPOConfig.SCHEDULES.contains(kind)) {
-            throw new PPOConfig.ConfigException("unknown schedule '" + kind + "', expected one of " + PPOConfig.SCHEDULES);
+        if (!List.of("constant", "none", "linear", "cosine", "warmup_cosine").contains(kind)) {
+            throw new IllegalArgumentException("unknown schedule '" + kind + "', expected constant, none, linear, cosine or warmup_cosine");
         }
         this.initial = initial;
         this.kind = kind;

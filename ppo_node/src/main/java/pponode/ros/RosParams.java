@@ -8,7 +8,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import pponode.config.Settings;
+import pponode.config.Settings.Allowed;
 import pponode.config.StrictYaml;
 
 /**
@@ -16,17 +17,21 @@ import pponode.config.StrictYaml;
  * {@code launch/config/*.yaml}) and {@code --param key=value} overrides. Unknown keys are refused.
  */
 public final class RosParams {
+    @Allowed(pattern = "[A-Za-z_][A-Za-z0-9_]*", means = "letters, digits and underscores")
     public String nodeName = "ppo_node";
     public String namespace = "";
     /** -1: take ROS_DOMAIN_ID from the environment (0 when unset), as every ROS 2 node does. */
+    @Allowed(min = -1, max = 232)
     public int domainId = -1;
     public String task = "reacher_2dof";
     public String policy = "ppo_logs/ppo_run/policy.onnx";
     // Topic names are relative, as rclcpp nodes' are: resolved under the namespace, so two robots
     // (namespace robot1, robot2) share a domain. Without a namespace they are /joint_states, ...
     public List<String> jointStateTopics = new ArrayList<>(List.of("joint_states"));
+    @Allowed(oneOf = {"sensor_data", "best_effort", "reliable"})
     public String jointStateQos = "sensor_data";
     public String commandTopic = "";
+    @Allowed(oneOf = {"sensor_data", "best_effort", "reliable"})
     public String commandQos = "reliable";
     public String controller = "";
     public String targetTopic = "ppo_node/target";
@@ -35,30 +40,36 @@ public final class RosParams {
     public String resetTopic = "ppo_node/reset";
     /** Remapping rules (--ros-args -r from:=to), applied to resolved names. */
     private final Map<String, String> remaps = new LinkedHashMap<>();
+    @Allowed(min = 0, aboveMin = true)
     public double watchdogPeriods = 3;
     /** Command rate limit per second, all joints; NaN (max_rate: urdf, the default): each joint's URDF velocity limit for position commands; 0: off. */
     public double maxRate = Double.NaN;
+    @Allowed(min = 0, aboveMin = true, max = 1)
     public double lowPassAlpha = 1;
     public long seed = 0;
     public boolean shuffleJointOrder = false;
     public List<String> extraJoints = new ArrayList<>();
     /** timer: act at the policy's control rate; joint_state: act on every joint-state message. */
+    @Allowed(oneOf = {"timer", "joint_state"})
     public String trigger = "timer";
     /** float64_multi_array (forward command controller) or joint_trajectory (position controllers). */
+    @Allowed(oneOf = {"float64_multi_array", "joint_trajectory"})
     public String commandType = "float64_multi_array";
     /** Reload the policy file when it is replaced (fine-tuning exports) and swap it in between two control periods. */
     public boolean watchPolicy = false;
     /** SCHED_FIFO priority (1-99) of the control loop and DDS threads, as ros2_control's thread_priority; 0 (default) = ordinary scheduling. */
+    @Allowed(min = 0, max = 99)
     public int threadPriority = 0;
     /** How often node health goes out on /diagnostics (diagnostic_msgs/DiagnosticArray); 0 = never. */
+    @Allowed(min = 0)
     public long diagnosticsPeriodMs = 1000;
 
-    private static final Set<String> KEYS = Set.of("node_name", "namespace", "domain_id", "task", "policy", "joint_state_topics", "joint_state_qos",
-            "command_topic", "command_qos", "controller", "target_topic", "estop_topic", "watchdog_periods", "max_rate", "low_pass_alpha", "seed",
-            "shuffle_joint_order", "extra_joints", "trigger", "reset_topic", "command_type", "watch_policy", "thread_priority", "diagnostics_period_ms");
+    private static final Settings<RosParams> SETTINGS = Settings.of(RosParams.class, "node parameter")
+            .parser("namespace", v -> namespace(String.valueOf(v)))
+            .parser("max_rate", RosParams::maxRate);
 
     /** The ROS_* environment variables the node reads (ROS_DOMAIN_ID, discovery range, static peers): the process's, or a test's. */
-    public Map<String, String> environment = System.getenv();
+    public transient Map<String, String> environment = System.getenv();
 
     /** The effective DDS domain. */
     public int domain() {
@@ -129,7 +140,7 @@ public final class RosParams {
         if (!ns.startsWith("/")) ns = "/" + ns;
         if (ns.endsWith("/")) ns = ns.substring(0, ns.length() - 1);
         if (!ns.matches("(/[A-Za-z_][A-Za-z0-9_]*)+")) {
-            throw new IllegalArgumentException("node parameter 'namespace' must be a ROS 2 namespace such as /robot1 (letters, digits, underscores, '/'; "
+            throw new IllegalArgumentException("must be a ROS 2 namespace such as /robot1 (letters, digits, underscores, '/'; "
                     + "no token starting with a digit), got '" + s + "'");
         }
         return ns;
@@ -153,110 +164,36 @@ public final class RosParams {
         if (!(n instanceof Map<?, ?> nm) || !(nm.get("ros__parameters") instanceof Map<?, ?> p)) {
             throw new IllegalArgumentException(file + ": no '" + node + ": ros__parameters:' section (found " + m.keySet() + ")");
         }
-        for (Map.Entry<?, ?> e : ((Map<String, Object>) p).entrySet()) {
-            try {
-                set(String.valueOf(e.getKey()), e.getValue());
-            } catch (IllegalArgumentException ex) {
-                throw new IllegalArgumentException(file + ": " + ex.getMessage());
-            }
+        try {
+            SETTINGS.apply(this, p, "");
+        } catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException(file + ": " + ex.getMessage());
         }
         return this;
     }
 
     public RosParams apply(List<String> assignments) {
-        for (String a : assignments) {
-            int eq = a.indexOf('=');
-            if (eq <= 0) throw new IllegalArgumentException("expected key=value, got '" + a + "'");
-            set(a.substring(0, eq).trim(), a.substring(eq + 1).trim());
-        }
+        SETTINGS.apply(this, assignments, "");
         return this;
     }
 
     public RosParams set(String key, Object v) {
-        if (!KEYS.contains(key)) throw new IllegalArgumentException("unknown node parameter '" + key + "'; known: " + new java.util.TreeSet<>(KEYS));
-        String s = String.valueOf(v);
-        try {
-            switch (key) {
-                case "node_name" -> {
-                    if (!s.matches("[A-Za-z_][A-Za-z0-9_]*")) throw new IllegalArgumentException("node parameter 'node_name' must be letters, digits and underscores, got '" + s + "'");
-                    nodeName = s;
-                }
-                case "namespace" -> namespace = namespace(s);
-                case "domain_id" -> domainId = Integer.parseInt(s);
-                case "task" -> task = s;
-                case "policy" -> policy = s;
-                case "joint_state_topics" -> jointStateTopics = list(v);
-                case "joint_state_qos" -> jointStateQos = qos(key, s);
-                case "command_topic" -> commandTopic = s;
-                case "command_qos" -> commandQos = qos(key, s);
-                case "controller" -> controller = s;
-                case "target_topic" -> targetTopic = s;
-                case "estop_topic" -> estopTopic = s;
-                case "reset_topic" -> resetTopic = s;
-                case "command_type" -> {
-                    if (!s.equals("float64_multi_array") && !s.equals("joint_trajectory")) {
-                        throw new IllegalArgumentException("node parameter 'command_type' must be float64_multi_array or joint_trajectory, got '" + s + "'");
-                    }
-                    commandType = s;
-                }
-                case "watchdog_periods" -> watchdogPeriods = positive(key, Double.parseDouble(s));
-                case "max_rate" -> {
-                    if (s.equals("urdf")) maxRate = Double.NaN;
-                    else if (!((maxRate = Double.parseDouble(s)) >= 0)) {
-                        throw new IllegalArgumentException("node parameter 'max_rate' must be urdf (the joints' velocity limits), 0 (off) or a rate per second, got " + s);
-                    }
-                }
-                case "low_pass_alpha" -> lowPassAlpha = Double.parseDouble(s);
-                case "seed" -> seed = Long.parseLong(s);
-                case "shuffle_joint_order" -> shuffleJointOrder = bool(key, s);
-                case "watch_policy" -> watchPolicy = bool(key, s);
-                case "thread_priority" -> {
-                    int prio = Integer.parseInt(s);
-                    if (prio < 0 || prio > 99) throw new IllegalArgumentException("node parameter 'thread_priority' must be 0 (off) to 99, got " + prio);
-                    threadPriority = prio;
-                }
-                case "diagnostics_period_ms" -> {
-                    long ms = Long.parseLong(s);
-                    if (ms < 0) throw new IllegalArgumentException("node parameter 'diagnostics_period_ms' must be 0 (off) or a period in ms, got " + ms);
-                    diagnosticsPeriodMs = ms;
-                }
-                case "extra_joints" -> extraJoints = list(v);
-                case "trigger" -> {
-                    if (!s.equals("timer") && !s.equals("joint_state")) throw new IllegalArgumentException("node parameter 'trigger' must be timer or joint_state, got '" + s + "'");
-                    trigger = s;
-                }
-                default -> throw new IllegalStateException(key);
-            }
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("node parameter '" + key + "' expects a number, got '" + s + "'");
-        }
+        SETTINGS.set(this, "", key, v);
         return this;
     }
 
-    /** Only true and false: YAML 1.1's yes/no/on/off are refused rather than read as false. */
-    private static boolean bool(String key, String s) {
-        if (s.equals("true")) return true;
-        if (s.equals("false")) return false;
-        throw new IllegalArgumentException("node parameter '" + key + "' must be true or false, got '" + s + "'");
-    }
-
-    private static double positive(String key, double d) {
-        if (!(d > 0)) throw new IllegalArgumentException("node parameter '" + key + "' must be > 0, got " + d);
-        return d;
-    }
-
-    private static String qos(String key, String s) {
-        if (!Set.of("sensor_data", "best_effort", "reliable").contains(s)) {
-            throw new IllegalArgumentException("node parameter '" + key + "' must be sensor_data, best_effort or reliable, got '" + s + "'");
+    /** {@code urdf} (each joint's URDF velocity limit, NaN here), 0 (off) or a rate per second. */
+    private static Object maxRate(Object v) {
+        String s = String.valueOf(v).trim();
+        if (s.equals("urdf")) return Double.NaN;
+        double rate;
+        try {
+            rate = v instanceof Number n ? n.doubleValue() : Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            rate = -1;
         }
-        return s;
-    }
-
-    private static List<String> list(Object v) {
-        List<String> out = new ArrayList<>();
-        if (v instanceof List<?> l) for (Object o : l) out.add(String.valueOf(o));
-        else for (String p : String.valueOf(v).replaceAll("[\\[\\]\\s]", "").split(",")) if (!p.isEmpty()) out.add(p);
-        return out;
+        if (!(rate >= 0) || Double.isInfinite(rate)) throw new IllegalArgumentException("must be urdf (the joints' velocity limits), 0 (off) or a rate per second, got " + s);
+        return rate;
     }
 
     public Map<String, Object> toMap() {

@@ -7,7 +7,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import pponode.config.Settings;
+import pponode.config.Settings.Allowed;
 import pponode.config.StrictYaml;
 
 /**
@@ -15,8 +16,10 @@ import pponode.config.StrictYaml;
  * fine-tuning or deploy parameter file, overridable key by key ({@code --teleop key=value}).
  */
 public final class TeleopConfig {
+    @Allowed(pattern = "[A-Za-z0-9_\\-]+", means = "a non-empty name of letters, digits, _ or -")
     public String robot = "robot";
     /** MQTT broker URI (tcp://host:1883, ssl://host:8883); empty = no MQTT channel. */
+    @Allowed(pattern = "|(tcp|ssl|ws|wss)://.+", means = "tcp://, ssl://, ws:// or wss:// host:port")
     public String broker = "";
     public String clientId = "";
     public String username = "";
@@ -29,23 +32,28 @@ public final class TeleopConfig {
     /** ROS 2 topic (std_msgs/String, the same JSON); empty = no ROS 2 channel. */
     /** The ROS 2 operator channel's command topic; empty (the default): no ROS 2 channel, no participant opened. */
     public String rosTopic = "";
+    @Allowed(min = 0)
     public long sessionExpirySeconds = 3600;
+    @Allowed(min = 0, aboveMin = true)
     public long telemetryPeriodMs = 1000;
     /** A command holds control for this long after its stamp (the deadman). */
+    @Allowed(min = 0, aboveMin = true)
     public long deadmanTimeoutMs = 250;
     /** Stamps further in the future than this are rejected (clock skew between operator and robot). */
+    @Allowed(min = 0)
     public long maxClockSkewMs = 500;
     /** override: the operator's action is executed; blend: blend_alpha·operator + (1 − blend_alpha)·policy. */
+    @Allowed(oneOf = {"override", "blend"})
     public String mode = "override";
+    @Allowed(min = 0, aboveMin = true, max = 1)
     public double blendAlpha = 0.5;
     /** When the deadman lapses: back to the policy, or the safe command until the operator releases. */
+    @Allowed(oneOf = {"policy", "safe"})
     public String onLapse = "policy";
     /** Shared secret every command must carry in "token"; empty = not required. */
     public String token = "";
 
-    private static final Set<String> KEYS = Set.of("robot", "broker", "client_id", "username", "password", "password_env", "tls_truststore",
-            "tls_truststore_password", "tls_keystore", "tls_keystore_password", "command_topic", "telemetry_topic", "ros_topic",
-            "session_expiry_seconds", "telemetry_period_ms", "deadman_timeout_ms", "max_clock_skew_ms", "mode", "blend_alpha", "on_lapse", "token");
+    private static final Settings<TeleopConfig> SETTINGS = Settings.of(TeleopConfig.class, "teleop setting");
 
     public static TeleopConfig load(Path yaml) throws IOException {
         TeleopConfig c = new TeleopConfig();
@@ -54,7 +62,13 @@ public final class TeleopConfig {
             root = StrictYaml.load(r, yaml.toString());
         }
         if (root instanceof Map<?, ?> m && m.get("teleop") instanceof Map<?, ?> t) {
-            for (Map.Entry<?, ?> e : t.entrySet()) c.set(String.valueOf(e.getKey()), e.getValue() == null ? "" : String.valueOf(e.getValue()), yaml + ": teleop.");
+            for (Map.Entry<?, ?> e : t.entrySet()) { // an empty value is an empty setting ("password:")
+                try {
+                    SETTINGS.set(c, "teleop.", String.valueOf(e.getKey()), e.getValue() == null ? "" : e.getValue());
+                } catch (IllegalArgumentException bad) {
+                    throw new IllegalArgumentException(yaml + ": " + bad.getMessage());
+                }
+            }
         } else {
             throw new IllegalArgumentException(yaml + ": no 'teleop:' section");
         }
@@ -62,62 +76,18 @@ public final class TeleopConfig {
     }
 
     public TeleopConfig apply(List<String> keyValues) {
-        for (String kv : keyValues) {
-            int i = kv.indexOf('=');
-            if (i <= 0) throw new IllegalArgumentException("teleop setting '" + kv + "' is not key=value");
-            set(kv.substring(0, i).trim(), kv.substring(i + 1).trim(), "teleop.");
-        }
+        SETTINGS.apply(this, keyValues, "teleop.");
         return validate();
     }
 
-    private void set(String key, String v, String where) {
-        if (!KEYS.contains(key)) throw new IllegalArgumentException(where + key + ": unknown setting; known: " + KEYS);
-        try {
-            switch (key) {
-                case "robot" -> robot = v;
-                case "broker" -> broker = v;
-                case "client_id" -> clientId = v;
-                case "username" -> username = v;
-                case "password" -> password = v;
-                case "password_env" -> passwordEnv = v;
-                case "tls_truststore" -> tlsTruststore = v;
-                case "tls_truststore_password" -> tlsTruststorePassword = v;
-                case "tls_keystore" -> tlsKeystore = v;
-                case "tls_keystore_password" -> tlsKeystorePassword = v;
-                case "command_topic" -> commandTopic = v;
-                case "telemetry_topic" -> telemetryTopic = v;
-                case "ros_topic" -> rosTopic = v;
-                case "session_expiry_seconds" -> sessionExpirySeconds = Long.parseLong(v);
-                case "telemetry_period_ms" -> telemetryPeriodMs = Long.parseLong(v);
-                case "deadman_timeout_ms" -> deadmanTimeoutMs = Long.parseLong(v);
-                case "max_clock_skew_ms" -> maxClockSkewMs = Long.parseLong(v);
-                case "mode" -> mode = v;
-                case "blend_alpha" -> blendAlpha = Double.parseDouble(v);
-                case "on_lapse" -> onLapse = v;
-                case "token" -> token = v;
-                default -> throw new IllegalStateException(key);
-            }
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(where + key + ": '" + v + "' is not a number");
-        }
-    }
-
     public TeleopConfig validate() {
-        check(!robot.isBlank() && robot.matches("[A-Za-z0-9_\\-]+"), "robot", "must be a non-empty name of letters, digits, _ or - (got '" + robot + "')");
-        check(broker.isEmpty() || broker.matches("(tcp|ssl|ws|wss)://.+"), "broker", "must be tcp://, ssl://, ws:// or wss:// host:port (got '" + broker + "')");
-        check(deadmanTimeoutMs > 0, "deadman_timeout_ms", "must be > 0");
-        check(maxClockSkewMs >= 0, "max_clock_skew_ms", "must be >= 0");
-        check(telemetryPeriodMs > 0, "telemetry_period_ms", "must be > 0");
-        check(sessionExpirySeconds >= 0, "session_expiry_seconds", "must be >= 0");
-        check(Set.of("override", "blend").contains(mode), "mode", "must be override or blend (got '" + mode + "')");
-        check(blendAlpha > 0 && blendAlpha <= 1, "blend_alpha", "must be in (0, 1] (got " + blendAlpha + ")");
-        check(Set.of("policy", "safe").contains(onLapse), "on_lapse", "must be policy or safe (got '" + onLapse + "')");
+        SETTINGS.check(this, "teleop.");
         check(passwordEnv.isEmpty() || System.getenv(passwordEnv) != null, "password_env", "names $" + passwordEnv + ", which is not set");
         return this;
     }
 
     private static void check(boolean ok, String key, String msg) {
-        if (!ok) throw new IllegalArgumentException("teleop." + key + ": " + msg);
+        if (!ok) throw new IllegalArgumentException("teleop setting 'teleop." + key + "' " + msg);
     }
 
     public String resolvedPassword() {

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import pponode.config.Settings;
 
 /**
  * A task file with a mistake is refused with the mistake's path, never trained with a silent
@@ -95,7 +97,7 @@ class TaskValidationTest {
 
     @Test
     void suggestionsAreForNearMisses() {
-        assertEquals(", did you mean 'joint_pos_noise'?", RobotTask.suggestion("joint_pos_nosie", java.util.Set.of("joint_pos_noise", "joint_vel_noise")));
-        assertEquals("", RobotTask.suggestion("gravitation", java.util.Set.of("gravity", "robot")));
+        assertEquals(", did you mean 'joint_pos_noise'?", Settings.suggestion("joint_pos_nosie", Set.of("joint_pos_noise", "joint_vel_noise")));
+        assertEquals("", Settings.suggestion("gravitation", Set.of("gravity", "robot")));
     }
 }

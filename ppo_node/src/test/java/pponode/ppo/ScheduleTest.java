@@ -29,7 +29,7 @@ class ScheduleTest {
 
     @Test
     void unknownScheduleIsRejectedByName() {
-        var e = assertThrows(PPOConfig.ConfigException.class, () -> new Schedule(1, "exponential", 10));
+        var e = assertThrows(IllegalArgumentException.class, () -> new Schedule(1, "exponential", 10));
         assertTrue(e.getMessage().contains("exponential"));
     }
 }

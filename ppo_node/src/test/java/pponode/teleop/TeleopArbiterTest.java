@@ -100,7 +100,7 @@ class TeleopArbiterTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> arbiter("mode=joystick"));
         assertTrue(e.getMessage().contains("teleop.mode"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> arbiter("deadman_timout_ms=5"));
-        assertTrue(e.getMessage().contains("unknown setting"), e.getMessage());
+        assertTrue(e.getMessage().contains("unknown teleop setting"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> arbiter("broker=localhost:1883"));
         assertTrue(e.getMessage().contains("teleop.broker"), e.getMessage());
     }

@@ -65,13 +65,17 @@ public final class PendulumWorldFixture implements AutoCloseable {
         Path exe = dir.resolve("pendulum_world");
         if (Files.isExecutable(exe)) return exe;
         Files.createDirectories(dir);
-        Path cc = dir.resolve(SOURCE);
+        // names of this process's own: two test JVMs building at once must not write into each other's files
+        String mine = "." + ProcessHandle.current().pid();
+        Path cc = dir.resolve(SOURCE.replace(".cc", mine + ".cc"));
+        Path tmp = Path.of(exe + mine + ".tmp");
         Files.write(cc, src);
-        List<String> cmd = new ArrayList<>(List.of("g++", "-O2", "-std=c++17", "-o", exe + ".tmp", cc.toString()));
+        List<String> cmd = new ArrayList<>(List.of("g++", "-O2", "-std=c++17", "-o", tmp.toString(), cc.toString()));
         cmd.addAll(List.of(run(List.of("pkg-config", "--cflags", "--libs", "ignition-transport11", "ignition-msgs8")).trim().split("\\s+")));
         cmd.add("-lpthread");
         run(cmd);
-        Files.move(Path.of(exe + ".tmp"), exe, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, exe, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.deleteIfExists(cc);
         return exe;
     }
 
