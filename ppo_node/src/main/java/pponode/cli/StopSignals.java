@@ -3,6 +3,7 @@ package pponode.cli;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * Ctrl-C (SIGINT) and SIGTERM end a long-running command the way a ROS 2 node ends: the command
@@ -19,10 +20,16 @@ final class StopSignals {
     static StopSignals install() {
         StopSignals s = new StopSignals();
         for (String name : new String[] {"INT", "TERM"}) {
-            Signal.handle(new Signal(name), sig -> {
+            SignalHandler before = Signal.handle(new Signal(name), sig -> {
                 if (s.stop.getCount() == 0) Runtime.getRuntime().halt(128 + sig.getNumber());
                 s.stop.countDown();
             });
+            if (before == SignalHandler.SIG_IGN) {
+                // The JVM cannot catch a signal that was ignored when it started (nohup, or a job
+                // started with & from a script): say so, rather than leave Ctrl-C doing nothing.
+                System.err.println("warning: SIG" + name + " was ignored when this process started (nohup, or & in a script), so it cannot stop it; "
+                        + (name.equals("INT") ? "stop it with SIGTERM (kill PID)" : "stop it with SIGINT"));
+            }
         }
         return s;
     }

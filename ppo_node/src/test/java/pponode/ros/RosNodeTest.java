@@ -3,15 +3,20 @@ package pponode.ros;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Tag;
@@ -173,6 +178,16 @@ class RosNodeTest {
         return t;
     }
 
+    /** Whether this process started with SIGINT ignored (bit 1 of SigIgn in /proc/self/status). */
+    static boolean sigintIgnored() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.exists(status)) return false;
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("SigIgn:")) return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << 1)) != 0;
+        }
+        return false;
+    }
+
     /** Ctrl-C ends `deploy` as a ROS 2 node ends: a last safe command (hold the measured position), a summary, exit 0, no trace. */
     @Test
     void ctrlCStopsDeployWithALastSafeCommandAndExitZero() throws Exception {
@@ -184,7 +199,7 @@ class RosNodeTest {
                     "--policy", onnx.toString(), "--param", "domain_id=" + p.domainId).start();
             StringBuilder out = new StringBuilder(), err = new StringBuilder();
             Thread outReader = drain(deploy.getInputStream(), out), errReader = drain(deploy.getErrorStream(), err);
-            var run = new java.util.concurrent.atomic.AtomicBoolean(true);
+            var run = new AtomicBoolean(true);
             Thread pub = new Thread(() -> {
                 while (run.get()) {
                     robot.state(new String[] {"joint2", "joint1"}, new double[] {0.5, 0.2});
@@ -194,7 +209,10 @@ class RosNodeTest {
             pub.start();
             try {
                 await(() -> commands.size() > 25, 60_000, "the deploy process in control");
-                assertEquals(0, new ProcessBuilder("kill", "-INT", String.valueOf(deploy.pid())).start().waitFor());
+                // Ctrl-C, unless this JVM started with SIGINT ignored (a suite run with & from a script): the deploy
+                // process inherits that and no JVM can catch it, so the launch systems' next signal, SIGTERM, stands in
+                String signal = sigintIgnored() ? "-TERM" : "-INT";
+                assertEquals(0, new ProcessBuilder("kill", signal, String.valueOf(deploy.pid())).start().waitFor());
                 if (!deploy.waitFor(30, TimeUnit.SECONDS)) {
                     // a hang: say where each thread of the deploy process is, and what it logged
                     Process dump = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(deploy.pid()), "Thread.print")
@@ -237,7 +255,7 @@ class RosNodeTest {
         String[] names = {"joint2", "joint1"};
         try (OnnxPolicy pa = OnnxPolicy.load(onnx); OnnxPolicy pb = OnnxPolicy.load(onnx); DeployNode da = new DeployNode(a, pa, task).start();
                 DeployNode db = new DeployNode(b, pb, task).start(); FakeRobot ra = new FakeRobot(a); FakeRobot rb = new FakeRobot(b)) {
-            var run = new java.util.concurrent.atomic.AtomicBoolean(true);
+            var run = new AtomicBoolean(true);
             Thread pub = new Thread(() -> {
                 while (run.get()) {
                     ra.state(names, new double[] {0.5, 0.2});
@@ -268,9 +286,9 @@ class RosNodeTest {
         String[] both = {"joint2", "joint1"};
         try (OnnxPolicy op = OnnxPolicy.load(onnx); DeployNode dep = new DeployNode(p, op, task).start(); FakeRobot robot = new FakeRobot(p)) {
             // shared with the publisher thread: atomics, so every change is seen there
-            var run = new java.util.concurrent.atomic.AtomicBoolean(true);
-            var pos = new java.util.concurrent.atomic.AtomicReference<double[]>(new double[] {0.5, 0.2});
-            var names = new java.util.concurrent.atomic.AtomicReference<String[]>(both);
+            var run = new AtomicBoolean(true);
+            var pos = new AtomicReference<double[]>(new double[] {0.5, 0.2});
+            var names = new AtomicReference<String[]>(both);
             Thread pub = new Thread(() -> {
                 while (run.get()) {
                     robot.state(names.get(), pos.get());
@@ -370,7 +388,7 @@ class RosNodeTest {
     void policySwapsKeepTheControlRate() throws Exception {
         Path watched = dir.resolve("watched.onnx");
         Path other = dir.resolve("other.onnx");
-        java.nio.file.Files.copy(onnx, watched, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(onnx, watched, StandardCopyOption.REPLACE_EXISTING);
         PPOConfig c = new PPOConfig();
         Presets.apply(c, "reacher_2dof");
         c.apply(List.of("seed=7", "total_timesteps=2048"));
@@ -383,7 +401,7 @@ class RosNodeTest {
         p.policy = watched.toString();
         p.watchPolicy = true;
         try (OnnxPolicy op = OnnxPolicy.load(watched); DeployNode dep = new DeployNode(p, op, task).start(); FakeRobot robot = new FakeRobot(p)) {
-            var run = new java.util.concurrent.atomic.AtomicBoolean(true);
+            var run = new AtomicBoolean(true);
             Thread pub = new Thread(() -> {
                 while (run.get()) {
                     robot.state(new String[] {"joint1", "joint2"}, new double[] {0.5, 0.2});
@@ -407,8 +425,8 @@ class RosNodeTest {
             }
             // the fine-tuning path: a new file atomically renamed over the watched one
             Path tmp = dir.resolve("watched.onnx.tmp");
-            java.nio.file.Files.copy(other, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            java.nio.file.Files.move(tmp, watched, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(other, tmp, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, watched, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             await(() -> dep.swaps() == 11, 5_000, "the watcher swapping in the replaced file");
             long p1 = dep.published();
             await(() -> dep.published() >= p1 + 3, 5_000, "commands from the watched file's policy");
@@ -418,7 +436,7 @@ class RosNodeTest {
             long published = dep.published() - published0;
             System.out.printf("hot swap: 11 swaps, %d commands, %d missed deadlines%n", published, dep.missedDeadlines() - missed0);
             assertEquals(0, dep.missedDeadlines() - missed0, "missed deadlines across swaps");
-            assertFalse(java.util.Arrays.equals(before, after), "the swapped-in policy commands differently");
+            assertFalse(Arrays.equals(before, after), "the swapped-in policy commands differently");
             // a policy for another task is refused, and the running one stays
             Path cart = dir.resolve("cartpole.onnx");
             PPOConfig cc = new PPOConfig();
@@ -427,7 +445,7 @@ class RosNodeTest {
                 OnnxExporter.write(r.policy(), Deployment.metadata("cartpole_balance"), cart);
             }
             try (OnnxPolicy wrong = OnnxPolicy.load(cart)) {
-                IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> dep.swap(wrong));
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> dep.swap(wrong));
                 assertTrue(e.getMessage().contains("cartpole"), e.getMessage());
             }
             assertEquals(11, dep.swaps());
@@ -475,7 +493,7 @@ class RosNodeTest {
     void positionCommandsAsJointTrajectory() throws Exception {
         RosParams p = params();
         p.commandType = "joint_trajectory";
-        var received = new java.util.concurrent.atomic.AtomicReference<trajectory_msgs.msg.dds.JointTrajectory>();
+        var received = new AtomicReference<trajectory_msgs.msg.dds.JointTrajectory>();
         try (OnnxPolicy op = OnnxPolicy.load(onnx); DeployNode dep = new DeployNode(p, op, task).start(); FakeRobot robot = new FakeRobot(p)) {
             var jt = new trajectory_msgs.msg.dds.JointTrajectoryPubSubType();
             robot.node.createSubscription(jt, sub -> {
