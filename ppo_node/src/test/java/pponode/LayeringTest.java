@@ -62,6 +62,22 @@ class LayeringTest {
         assertTrue(violations.isEmpty(), String.join("\n", violations));
     }
 
+    /** The algorithm and the networks read their own part of the settings (AlgorithmConfig, NetworkConfig), never the whole PPOConfig. */
+    @Test
+    void theAlgorithmAndTheNetworksReadOnlyTheirSettings() throws IOException {
+        List<String> readers = new ArrayList<>();
+        for (String pkg : List.of("ppo", "modules")) {
+            try (Stream<Path> files = Files.walk(Path.of("src/main/java/pponode", pkg))) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                    if (Files.readAllLines(f).stream().anyMatch(l -> !l.trim().startsWith("*") && !l.trim().startsWith("//") && l.matches(".*\\bPPOConfig\\b.*"))) {
+                        readers.add(f.toString());
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), readers);
+    }
+
     @Test
     void theCheckSeesImportsAndFullyQualifiedNamesButNotComments(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
         Path f = dir.resolve("X.java");

@@ -8,8 +8,8 @@ import java.util.List;
 import pponode.env.EnvRegistry;
 import pponode.onnx.Deployment;
 import pponode.onnx.OnnxExporter;
-import pponode.ppo.PPOConfig;
-import pponode.ppo.Presets;
+import pponode.config.PPOConfig;
+import pponode.config.Presets;
 import pponode.runner.Engines;
 import pponode.runner.OnPolicyRunner;
 

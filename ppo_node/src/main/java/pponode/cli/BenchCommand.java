@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 import pponode.env.Env;
 import pponode.env.EnvRegistry;
 import pponode.env.Space;
-import pponode.ppo.PPOConfig;
+import pponode.config.PPOConfig;
 import pponode.runner.EvalResult;
 import pponode.runner.OnPolicyRunner;
 

@@ -93,7 +93,7 @@ final class FinetuneCommand implements Callable<Integer> {
 
     private int fineTune(Path runDir, Path from, boolean remote, TeleopConfig tc, long t0) throws Exception {
         try (Policy init = source.onnx != null ? pponode.onnx.OnnxImporter.read(from, ai.djl.Device.cpu()) : Policy.load(from, ai.djl.Device.cpu())) {
-            pponode.ppo.PPOConfig cfg = init.cfg.copy();
+            pponode.config.PPOConfig cfg = init.cfg.copy();
             if (task != null) cfg.envId = task;
             List<String> o = new ArrayList<>(List.of("total_timesteps=" + steps, "seed=" + seed, "log_dir=" + out, "experiment_name=" + name));
             if (remote) o.add("num_envs=1");

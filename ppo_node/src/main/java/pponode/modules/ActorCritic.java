@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import org.apache.commons.rng.UniformRandomProvider;
+import pponode.config.NetworkConfig;
 import pponode.env.Space;
 import pponode.state.StateDict;
 

@@ -1,6 +1,7 @@
 package pponode.modules;
 
 import ai.djl.ndarray.NDArray;
+import pponode.config.NetworkConfig;
 
 /**
  * A feature extractor: observation batch in, feature batch [B, outputDim()] out. The reference's

@@ -12,7 +12,7 @@ import java.util.Map;
 import pponode.env.EnvRegistry;
 import pponode.env.Space;
 import pponode.modules.ParamGroup;
-import pponode.ppo.PPOConfig;
+import pponode.config.PPOConfig;
 import pponode.runner.Policy;
 
 /**

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import org.apache.commons.rng.UniformRandomProvider;
+import pponode.config.AlgorithmConfig;
 import pponode.modules.ActorCritic;
 import pponode.modules.Scalars;
 import pponode.storage.DemonstrationBuffer;
@@ -25,24 +26,24 @@ import pponode.storage.RolloutBuffer;
  */
 public final class PPO {
     private final ActorCritic ac;
-    private final PPOConfig cfg;
+    private final AlgorithmConfig cfg;
     private final NDManager manager;
     public final FlatOptimizer actorOpt, criticOpt;
     private final RolloutBuffer.Minibatch mb;
     private final long[] obsShape;
     private long skipped;
 
-    public PPO(ActorCritic ac, PPOConfig cfg) {
+    public PPO(ActorCritic ac, AlgorithmConfig cfg) {
         this.ac = ac;
         this.cfg = cfg;
         this.manager = ac.manager();
-        actorOpt = new FlatOptimizer(cfg.optimizer, cfg.adamEps, cfg.weightDecay, manager, ac.actor.size());
-        criticOpt = new FlatOptimizer(cfg.optimizer, cfg.adamEps, cfg.weightDecay, manager, ac.critic.size());
+        actorOpt = new FlatOptimizer(cfg.optimizer(), cfg.adamEps(), cfg.weightDecay(), manager, ac.actor.size());
+        criticOpt = new FlatOptimizer(cfg.optimizer(), cfg.adamEps(), cfg.weightDecay(), manager, ac.critic.size());
         if (ac.recurrent()) {
-            int envsPerBatch = cfg.numEnvs / cfg.numMinibatches();
-            mb = new RolloutBuffer.Minibatch(cfg.rolloutSteps * envsPerBatch, ac.obsDim, ac.dist.rawDim(), envsPerBatch, ac.stateSize());
+            int envsPerBatch = cfg.numEnvs() / cfg.numMinibatches();
+            mb = new RolloutBuffer.Minibatch(cfg.rolloutSteps() * envsPerBatch, ac.obsDim, ac.dist.rawDim(), envsPerBatch, ac.stateSize());
         } else {
-            mb = new RolloutBuffer.Minibatch(cfg.minibatchSize, ac.obsDim, ac.dist.rawDim());
+            mb = new RolloutBuffer.Minibatch(cfg.minibatchSize(), ac.obsDim, ac.dist.rawDim());
         }
         obsShape = new long[ac.obsShape.length + 1];
         for (int i = 0; i < ac.obsShape.length; i++) obsShape[i + 1] = ac.obsShape[i];
@@ -81,13 +82,13 @@ public final class PPO {
         boolean seq = ac.recurrent();
         // Feed-forward policies shuffle single steps; recurrent ones shuffle whole env sequences.
         int n = seq ? buf.envs : buf.size();
-        int chunk = seq ? cfg.numEnvs / cfg.numMinibatches() : cfg.minibatchSize;
+        int chunk = seq ? cfg.numEnvs() / cfg.numMinibatches() : cfg.minibatchSize();
         epochs:
-        for (int epoch = 0; epoch < cfg.nEpochs; epoch++) {
+        for (int epoch = 0; epoch < cfg.nEpochs(); epoch++) {
             int[] perm = RolloutBuffer.permutation(n, rng);
             for (int from = 0; from < n; from += chunk) {
-                if (seq) buf.gatherSequences(perm, from, Math.min(n, from + chunk), mb, cfg.normAdv);
-                else buf.gather(perm, from, Math.min(n, from + chunk), mb, cfg.normAdv);
+                if (seq) buf.gatherSequences(perm, from, Math.min(n, from + chunk), mb, cfg.normAdv());
+                else buf.gather(perm, from, Math.min(n, from + chunk), mb, cfg.normAdv());
                 MinibatchStats s = step(clipEps, entCoef, lrActor, lrCritic, bc, rng);
                 mean.add(s);
                 if (s.stoppedEarly()) {
@@ -196,7 +197,7 @@ public final class PPO {
                 double approxKl = kl / Math.max(nOwn, 1), clipFraction = clipped / Math.max(nOwn, 1);
 
                 NDArray entropy = ac.dist.entropy(o.actorParams(), o.head()).mean();
-                Losses L = losses(ratio, adv, o.value(), oldV, ret, entropy, clipEps, cfg.valueClipEpsilon, cfg.valueCoef, entCoef, own);
+                Losses L = losses(ratio, adv, o.value(), oldV, ret, entropy, clipEps, cfg.valueClipEpsilon(), cfg.valueCoef(), entCoef, own);
                 NDArray loss = L.total();
                 double bcValue = Double.NaN;
                 if (bc != null) {
@@ -205,7 +206,7 @@ public final class PPO {
                     loss = loss.add(bcLoss.mul(Scalars.of(bcLoss, (float) bc.coef())));
                 }
                 float[] l = stackScalars(L.actor(), L.critic(), entropy, loss);
-                boolean stop = cfg.targetKl != null && approxKl > 1.5 * cfg.targetKl;
+                boolean stop = cfg.targetKl() != null && approxKl > 1.5 * cfg.targetKl();
                 stats = new MinibatchStats(l[0], l[1], l[2], approxKl, clipFraction, l[3], stop, bcValue, actedFraction);
                 if (stop) return stats;
                 gc.backward(loss);
@@ -219,14 +220,14 @@ public final class PPO {
 
     /** −mean log π(a_op | s) over a batch of demonstrations (minibatch_size, or all of them if fewer). */
     private NDArray behaviourCloningLoss(BehaviourCloning bc, UniformRandomProvider rng) {
-        int m = Math.min(cfg.minibatchSize, bc.demos().size());
+        int m = Math.min(cfg.minibatchSize(), bc.demos().size());
         int od = ac.obsDim, rd = ac.dist.rawDim();
         if (bcObs == null || bcObs.length < m * od) {
-            bcObs = new float[cfg.minibatchSize * od];
-            bcRaw = new float[cfg.minibatchSize * rd];
+            bcObs = new float[cfg.minibatchSize() * od];
+            bcRaw = new float[cfg.minibatchSize() * rd];
             bcRow = new float[od];
             bcRowNorm = new float[od];
-            bcCorr = new float[cfg.minibatchSize];
+            bcCorr = new float[cfg.minibatchSize()];
             bcRawRow = new float[rd];
         }
         bc.demos().sample(m, rng, bcObs, bcRaw);
@@ -291,7 +292,7 @@ public final class PPO {
             org.slf4j.LoggerFactory.getLogger(PPO.class).warn("skipped a minibatch with a non-finite gradient norm ({} so far)", skipped);
             return;
         }
-        double coef = cfg.maxGradNorm / (norm + 1e-6);
+        double coef = cfg.maxGradNorm() / (norm + 1e-6);
         if (coef < 1) {
             ga.muli((float) coef);
             gc.muli((float) coef);

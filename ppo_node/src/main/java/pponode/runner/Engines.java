@@ -2,7 +2,7 @@ package pponode.runner;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-import pponode.ppo.PPOConfig;
+import pponode.config.PPOConfig;
 
 /** Starts DJL's PyTorch engine offline, with its natives from the jar, and picks the device. */
 public final class Engines {

@@ -24,7 +24,7 @@ import pponode.log.MetricsLog;
 import pponode.modules.ActorCritic;
 import pponode.modules.RunningMeanStd;
 import pponode.ppo.PPO;
-import pponode.ppo.PPOConfig;
+import pponode.config.PPOConfig;
 import pponode.ppo.Schedule;
 import pponode.state.StateDict;
 import pponode.storage.RolloutBuffer;
@@ -93,7 +93,7 @@ public final class OnPolicyRunner implements AutoCloseable {
         manager = NDManager.newBaseManager(Engines.device(cfg.device), Engines.pytorch().getEngineName());
         net = new ActorCritic(cfg.network(), envs.observationSpace(), envs.actionSpace(), rng);
         net.materialize(manager);
-        ppo = new PPO(net, cfg);
+        ppo = new PPO(net, cfg.algorithm());
         int n = cfg.numEnvs;
         buffer = new RolloutBuffer(cfg.rolloutSteps, n, net.obsDim, net.dist.rawDim(), net.stateSize());
         rnnState = new float[n][net.stateSize()];

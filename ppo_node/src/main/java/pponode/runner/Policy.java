@@ -11,7 +11,7 @@ import pponode.env.Env;
 import pponode.env.Space;
 import pponode.modules.ActorCritic;
 import pponode.modules.RunningMeanStd;
-import pponode.ppo.PPOConfig;
+import pponode.config.PPOConfig;
 import pponode.state.StateDict;
 
 /**

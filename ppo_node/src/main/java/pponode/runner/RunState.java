@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import pponode.env.Space;
-import pponode.ppo.PPOConfig;
+import pponode.config.PPOConfig;
 import pponode.state.StateDict;
 
 /** What every checkpoint and policy file holds besides the components' state: format, producer, config and spaces. */

@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 import pponode.modules.ActorCritic;
 import pponode.ppo.PPO;
-import pponode.ppo.PPOConfig;
+import pponode.config.PPOConfig;
 import pponode.ppo.Schedule;
 import pponode.storage.DemonstrationBuffer;
 

@@ -125,7 +125,7 @@ public final class FineTuner implements AutoCloseable {
      * {@code scriptedOperator}, each simulated arm gets a {@link ScriptedReacherOperator};
      * otherwise commands come from whatever is given the returned arbiters (MQTT, ROS 2).
      */
-    public static FineTuner simulated(pponode.ppo.PPOConfig cfg, pponode.runner.Policy init, Path runDir, TeleopConfig tcfg,
+    public static FineTuner simulated(pponode.config.PPOConfig cfg, pponode.runner.Policy init, Path runDir, TeleopConfig tcfg,
                                       boolean scriptedOperator, int exportEvery, String finetunedFrom) throws IOException {
         return create(cfg, s -> pponode.env.EnvRegistry.make(cfg.envId, s), init, runDir, tcfg, scriptedOperator, false, exportEvery, finetunedFrom);
     }
@@ -135,7 +135,7 @@ public final class FineTuner implements AutoCloseable {
      * operator's stamps use the wall clock (a robot, or a simulator paced to real time for a human
      * operator), and each step waits for its control period.
      */
-    public static FineTuner create(pponode.ppo.PPOConfig cfg, java.util.function.LongFunction<pponode.env.Env> factory, pponode.runner.Policy init,
+    public static FineTuner create(pponode.config.PPOConfig cfg, java.util.function.LongFunction<pponode.env.Env> factory, pponode.runner.Policy init,
                                    Path runDir, TeleopConfig tcfg, boolean scriptedOperator, boolean wallClock, int exportEvery, String finetunedFrom) throws IOException {
         RobotTask task = pponode.env.EnvRegistry.task(cfg.envId);
         if (task == null) throw new IllegalArgumentException("fine-tuning needs a robot task, not '" + cfg.envId + "'");

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import pponode.ppo.PPOConfig;
+import pponode.config.PPOConfig;
 import pponode.ros.RosParams;
 import pponode.teleop.TeleopConfig;
 

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import pponode.TestSupport;
 import pponode.env.Space;
-import pponode.ppo.PPOConfig;
+import pponode.config.PPOConfig;
 
 /** The plain-Java rollout forward pass must agree with the engine's forward pass. */
 class HostParityTest {

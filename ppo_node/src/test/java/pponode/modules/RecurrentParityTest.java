@@ -11,7 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import pponode.TestSupport;
 import pponode.env.Space;
-import pponode.ppo.PPOConfig;
+import pponode.config.PPOConfig;
 
 /**
  * The update replays rollout sequences through the engine; it must see exactly the hidden states

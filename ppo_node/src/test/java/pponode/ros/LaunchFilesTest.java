@@ -60,7 +60,7 @@ class LaunchFilesTest {
         }
         new RosParams().load(LAUNCH.resolve("config/deploy.yaml"), "ppo_node");
         new RosParams().load(LAUNCH.resolve("config/sim.yaml"), "ppo_node_sim");
-        new pponode.ppo.PPOConfig().applyYaml(LAUNCH.resolve("config/train.yaml")).validate();
+        new pponode.config.PPOConfig().applyYaml(LAUNCH.resolve("config/train.yaml")).validate();
         pponode.teleop.TeleopConfig.load(LAUNCH.resolve("config/finetune.yaml"));
     }
 

@@ -12,8 +12,8 @@ import pponode.env.Env;
 import pponode.env.EnvRegistry;
 import pponode.env.RobotEnv;
 import pponode.env.RobotTask;
-import pponode.ppo.PPOConfig;
-import pponode.ppo.Presets;
+import pponode.config.PPOConfig;
+import pponode.config.Presets;
 import pponode.runner.OnPolicyRunner;
 
 /** Rollouts collected from a robot over ROS 2 topics feed the same learner. */

@@ -11,8 +11,8 @@ import pponode.env.EnvRegistry;
 import pponode.env.EnvRng;
 import pponode.env.Space;
 import pponode.env.StepResult;
-import pponode.ppo.PPOConfig;
-import pponode.ppo.Presets;
+import pponode.config.PPOConfig;
+import pponode.config.Presets;
 
 /** The Transformer and Nature-CNN backbones train through the same learner. */
 @Tag("slow") // trains for minutes or drives external peers: left out of -Pquick

@@ -14,8 +14,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pponode.env.EnvRegistry;
-import pponode.ppo.PPOConfig;
-import pponode.ppo.Presets;
+import pponode.config.PPOConfig;
+import pponode.config.Presets;
 
 class CheckpointTest {
     @TempDir

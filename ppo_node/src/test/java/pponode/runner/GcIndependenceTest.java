@@ -7,8 +7,8 @@ import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import pponode.env.EnvRegistry;
-import pponode.ppo.PPOConfig;
-import pponode.ppo.Presets;
+import pponode.config.PPOConfig;
+import pponode.config.Presets;
 
 /**
  * A seed fixes a run, whatever the garbage collector does. DJL turns {@code x.mul(0.5f)} into a

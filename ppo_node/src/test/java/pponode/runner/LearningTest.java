@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import pponode.env.EnvRegistry;
-import pponode.ppo.PPOConfig;
-import pponode.ppo.Presets;
+import pponode.config.PPOConfig;
+import pponode.config.Presets;
 
 /**
  * Learning with the shipped presets, fixed seeds and budgets, judged by deterministic evaluation

@@ -10,8 +10,8 @@ import pponode.env.Env;
 import pponode.env.EnvRegistry;
 import pponode.env.Space;
 import pponode.env.StepResult;
-import pponode.ppo.PPOConfig;
-import pponode.ppo.Presets;
+import pponode.config.PPOConfig;
+import pponode.config.Presets;
 
 /**
  * CartPole with the velocities hidden (observation = cart position, pole angle): a partially

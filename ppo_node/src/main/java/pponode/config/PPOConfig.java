@@ -1,4 +1,4 @@
-package pponode.ppo;
+package pponode.config;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -10,10 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.yaml.snakeyaml.Yaml;
-import pponode.config.Settings;
 import pponode.config.Settings.Allowed;
-import pponode.config.StrictYaml;
-import pponode.modules.NetworkConfig;
 
 /**
  * Every hyper-parameter of a run. Keys are the reference PPO's {@code PPOConfig} field names
@@ -229,6 +226,12 @@ public final class PPOConfig {
         } catch (IOException e) {
             throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
         }
+    }
+
+    /** The settings of the PPO update, for the algorithm (which never sees the rest). */
+    public AlgorithmConfig algorithm() {
+        return new AlgorithmConfig(numEnvs, rolloutSteps, nEpochs, minibatchSize, numMinibatches(), normAdv, valueCoef, valueClipEpsilon, targetKl, maxGradNorm,
+                optimizer, adamEps, weightDecay);
     }
 
     /** The network settings, for the modules (which never see the rest). */

@@ -1,4 +1,4 @@
-package pponode.modules;
+package pponode.config;
 
 /**
  * What the networks are made of, and nothing else of the learner's settings: the action

@@ -1,4 +1,4 @@
-package pponode.ppo;
+package pponode.config;
 
 import java.io.IOException;
 import java.io.InputStream;

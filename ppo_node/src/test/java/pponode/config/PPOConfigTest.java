@@ -1,4 +1,4 @@
-package pponode.ppo;
+package pponode.config;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
