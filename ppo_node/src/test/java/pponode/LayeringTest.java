@@ -7,10 +7,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The learner must not depend on ROS 2, MQTT, teleop, the CLI or the Gazebo transport: not by an
@@ -78,8 +84,76 @@ class LayeringTest {
         assertEquals(List.of(), readers);
     }
 
+    private static final Pattern QUALIFIED = Pattern.compile("(?<![\\w.\"])((?:java|javax|org|com|ai|us|pponode|io|sun|jdk)\\.(?:[a-z_]\\w*\\.)*)([A-Z]\\w*)");
+    private static final Set<String> JAVA_LANG = Set.of("Object", "String", "Boolean", "Byte", "Character", "Short", "Integer", "Long", "Float", "Double", "Math",
+            "Thread", "Process", "System", "Runtime", "Exception", "Error", "Throwable", "Iterable", "Comparable", "Class", "Enum", "Record", "Void", "Override");
+
+    /**
+     * Code names a class by its simple name and an import, as the style asks; a fully-qualified
+     * name is left only where the simple name is taken (another import, a class of the same
+     * package or file, java.lang).
+     */
+    static List<String> qualifiedNames(Path file, Set<String> samePackage) throws IOException {
+        String text = Files.readString(file);
+        Map<String, String> imports = new HashMap<>();
+        Matcher im = Pattern.compile("(?m)^import (?!static)([\\w.]+)\\.(\\w+);").matcher(text);
+        while (im.find()) imports.put(im.group(2), im.group(1) + "." + im.group(2));
+        Set<String> declared = new HashSet<>();
+        Matcher dm = Pattern.compile("\\b(?:class|interface|record|enum)\\s+(\\w+)").matcher(text);
+        while (dm.find()) declared.add(dm.group(1));
+        Matcher pm = Pattern.compile("(?m)^package ([\\w.]+);").matcher(text);
+        String pkg = pm.find() ? pm.group(1) : "";
+        List<String> out = new ArrayList<>();
+        boolean inComment = false;
+        int n = 0;
+        for (String line : text.split("\n", -1)) {
+            n++;
+            String t = line.trim();
+            if (inComment) {
+                inComment = !t.contains("*/");
+                continue;
+            }
+            if (t.startsWith("/*")) {
+                inComment = !t.contains("*/");
+                continue;
+            }
+            if (t.startsWith("*") || t.startsWith("//") || t.startsWith("import ") || t.startsWith("package ")) continue;
+            String code = line.replaceAll("\"(?:\\\\.|[^\"\\\\])*\"", "\"\"");
+            if (code.contains("//")) code = code.substring(0, code.indexOf("//"));
+            Matcher m = QUALIFIED.matcher(code);
+            while (m.find()) {
+                String name = m.group(2), owner = m.group(1).substring(0, m.group(1).length() - 1), full = owner + "." + name;
+                boolean taken = (imports.containsKey(name) && !imports.get(name).equals(full)) || (!owner.equals(pkg) && samePackage.contains(name))
+                        || (!owner.equals(pkg) && declared.contains(name)) || (JAVA_LANG.contains(name) && !owner.equals("java.lang"));
+                if (!taken) out.add(file + ":" + n + ": " + full);
+            }
+        }
+        return out;
+    }
+
+    private static String packageDir(Path file) {
+        String p = file.getParent().toString().replace('\\', '/');
+        int java = p.indexOf("/java/");
+        return java < 0 ? p : p.substring(java + 6);
+    }
+
     @Test
-    void theCheckSeesImportsAndFullyQualifiedNamesButNotComments(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+    void noFullyQualifiedNamesWhereAnImportDoes() throws IOException {
+        List<String> found = new ArrayList<>();
+        for (Path root : List.of(Path.of("src"), Path.of("../sim_bridge/src"))) {
+            List<Path> files;
+            try (Stream<Path> s = Files.walk(root)) {
+                files = s.filter(p -> p.toString().endsWith(".java")).toList();
+            }
+            Map<String, Set<String>> byPackage = new HashMap<>(); // a package spans src/main/java and src/test/java
+            for (Path f : files) byPackage.computeIfAbsent(packageDir(f), d -> new HashSet<>()).add(f.getFileName().toString().replace(".java", ""));
+            for (Path f : files) found.addAll(qualifiedNames(f, byPackage.get(packageDir(f))));
+        }
+        assertEquals(List.of(), found);
+    }
+
+    @Test
+    void theCheckSeesImportsAndFullyQualifiedNamesButNotComments(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("X.java");
         Files.writeString(f, String.join("\n", "import pponode.ros.DeployNode;", "/** uses pponode.ros.Ros2 in a comment */",
                 "class X { Object o = new us.ihmc.ros2.ROS2Node(null, null); // pponode.teleop.X", "  String s = \"not.pponode.rosy\"; }", ""));

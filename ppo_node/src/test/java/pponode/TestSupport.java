@@ -5,11 +5,11 @@ import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import pponode.config.PPOConfig;
+import pponode.config.Presets;
 import pponode.env.EnvRegistry;
 import pponode.onnx.Deployment;
 import pponode.onnx.OnnxExporter;
-import pponode.config.PPOConfig;
-import pponode.config.Presets;
 import pponode.runner.Engines;
 import pponode.runner.OnPolicyRunner;
 

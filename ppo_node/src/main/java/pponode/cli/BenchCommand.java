@@ -1,15 +1,21 @@
 package pponode.cli;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import pponode.config.PPOConfig;
 import pponode.env.Env;
 import pponode.env.EnvRegistry;
 import pponode.env.Space;
-import pponode.config.PPOConfig;
+import pponode.onnx.OnnxPolicy;
 import pponode.runner.EvalResult;
 import pponode.runner.OnPolicyRunner;
 
@@ -27,7 +33,7 @@ final class BenchCommand implements Callable<Integer> {
     String task;
 
     @Option(names = "--policy", description = "Batch-1 latency of an ONNX policy with ONNX Runtime instead.")
-    java.nio.file.Path policy;
+    Path policy;
 
     @Option(names = "--ros", description = "joint_states → command latency through DDS on loopback (with --rate, --seconds; --policy optional).")
     boolean ros;
@@ -64,7 +70,7 @@ final class BenchCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--set", description = "Override a config key (repeatable).")
-    List<String> set = new java.util.ArrayList<>();
+    List<String> set = new ArrayList<>();
 
     @Option(names = "--json", description = "Print a one-line JSON summary last.")
     boolean json;
@@ -182,14 +188,14 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Batch-1 latency percentiles (µs) over {@code calls} calls after a warm-up of 20,000. */
-    static Map<String, Object> policyLatency(java.nio.file.Path file, int calls) throws java.io.IOException {
-        try (pponode.onnx.OnnxPolicy p = pponode.onnx.OnnxPolicy.load(file)) {
+    static Map<String, Object> policyLatency(Path file, int calls) throws IOException {
+        try (OnnxPolicy p = OnnxPolicy.load(file)) {
             float[][] obs = new float[1024][p.observationSize()];
-            java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+            SplittableRandom r = new SplittableRandom(7);
             for (float[] o : obs) for (int i = 0; i < o.length; i++) o[i] = (float) (r.nextDouble() * 2 - 1);
             float[] out = new float[p.actionSize()];
             for (int k = 0; k < 20_000; k++) p.act(obs[k & 1023], out);
-            org.HdrHistogram.Histogram h = new org.HdrHistogram.Histogram(3_600_000_000L, 3);
+            Histogram h = new Histogram(3_600_000_000L, 3);
             for (int k = 0; k < calls; k++) {
                 long t0 = System.nanoTime();
                 p.act(obs[k & 1023], out);

@@ -8,7 +8,12 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import pponode.env.EnvRegistry;
+import pponode.env.RobotTask;
+import pponode.onnx.Compatibility;
+import pponode.onnx.Deployment;
+import pponode.onnx.OnnxPolicy;
 import pponode.runner.EvalResult;
+import pponode.runner.Evaluator;
 import pponode.runner.Policy;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
@@ -38,7 +43,7 @@ final class EvalCommand implements Callable<Integer> {
         if ((checkpoint == null) == (policy == null)) throw new IllegalArgumentException("give exactly one of --checkpoint or --policy");
         long t0 = System.nanoTime();
         if (policy != null) {
-            try (pponode.onnx.OnnxPolicy p = pponode.onnx.OnnxPolicy.load(policy)) {
+            try (OnnxPolicy p = OnnxPolicy.load(policy)) {
                 String id = env != null ? env : p.metadata().get("ppo_node.env_id");
                 EvalResult r = evaluateOnnx(p, id, episodes, seed);
                 report(id, r, (System.nanoTime() - t0) / 1e9);
@@ -54,11 +59,11 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     /** Runs an ONNX policy on task/env {@code id}; robot tasks are checked and remapped by joint name first. */
-    static EvalResult evaluateOnnx(pponode.onnx.OnnxPolicy p, String id, int episodes, long seed) {
-        pponode.env.RobotTask task = EnvRegistry.task(id);
-        pponode.onnx.Compatibility.Remap remap = task == null ? null : pponode.onnx.Compatibility.check(p, task, pponode.onnx.Deployment.metadata(id));
+    static EvalResult evaluateOnnx(OnnxPolicy p, String id, int episodes, long seed) {
+        RobotTask task = EnvRegistry.task(id);
+        Compatibility.Remap remap = task == null ? null : Compatibility.check(p, task, Deployment.metadata(id));
         float[] obsBuf = new float[p.observationSize()], act = new float[p.actionSize()];
-        return pponode.runner.Evaluator.run(s -> EnvRegistry.make(id, s), episodes, seed, new pponode.runner.Evaluator.Actor() {
+        return Evaluator.run(s -> EnvRegistry.make(id, s), episodes, seed, new Evaluator.Actor() {
             @Override
             public void reset() {
                 p.resetState();

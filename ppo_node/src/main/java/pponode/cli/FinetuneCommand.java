@@ -1,5 +1,6 @@
 package pponode.cli;
 
+import ai.djl.Device;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -7,12 +8,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.LongFunction;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import pponode.config.PPOConfig;
+import pponode.env.Env;
 import pponode.env.EnvRegistry;
 import pponode.env.RobotEnv;
+import pponode.onnx.OnnxImporter;
+import pponode.ros.Ros2;
 import pponode.ros.RosBackend;
+import pponode.ros.RosParams;
 import pponode.runner.EvalResult;
 import pponode.runner.Policy;
 import pponode.runner.RunDirectory;
@@ -20,6 +27,7 @@ import pponode.teleop.FineTuner;
 import pponode.teleop.MqttOperatorChannel;
 import pponode.teleop.RosOperatorChannel;
 import pponode.teleop.TeleopConfig;
+import us.ihmc.ros2.ROS2Node;
 
 @Command(name = "finetune", mixinStandardHelpOptions = true,
         description = "Fine-tune a policy under operator supervision: PPO on the policy's own steps plus behaviour cloning of the operator's "
@@ -92,8 +100,8 @@ final class FinetuneCommand implements Callable<Integer> {
     }
 
     private int fineTune(Path runDir, Path from, boolean remote, TeleopConfig tc, long t0) throws Exception {
-        try (Policy init = source.onnx != null ? pponode.onnx.OnnxImporter.read(from, ai.djl.Device.cpu()) : Policy.load(from, ai.djl.Device.cpu())) {
-            pponode.config.PPOConfig cfg = init.cfg.copy();
+        try (Policy init = source.onnx != null ? OnnxImporter.read(from, Device.cpu()) : Policy.load(from, Device.cpu())) {
+            PPOConfig cfg = init.cfg.copy();
             if (task != null) cfg.envId = task;
             List<String> o = new ArrayList<>(List.of("total_timesteps=" + steps, "seed=" + seed, "log_dir=" + out, "experiment_name=" + name));
             if (remote) o.add("num_envs=1");
@@ -104,14 +112,14 @@ final class FinetuneCommand implements Callable<Integer> {
             if (EnvRegistry.task(cfg.envId) == null) throw new IllegalArgumentException("fine-tuning needs a robot task; '" + cfg.envId + "' is not one");
             Files.writeString(runDir.resolve("config.yaml"), cfg.toYaml());
             String id = cfg.envId;
-            java.util.function.LongFunction<pponode.env.Env> factory = s -> EnvRegistry.make(id, s);
-            pponode.ros.RosParams rp = new pponode.ros.RosParams();
+            LongFunction<Env> factory = s -> EnvRegistry.make(id, s);
+            RosParams rp = new RosParams();
             rp.nodeName = "ppo_node_finetune";
             rp.task = id;
             rp.apply(rosParams);
             if (ros) factory = s -> RobotEnv.make(EnvRegistry.task(id), new RosBackend(rp, EnvRegistry.task(id)), s);
             EvalResult before = ros ? null : init.evaluate(s -> EnvRegistry.make(id, s), cfg.evalEpisodes, seed + 10_000);
-            us.ihmc.ros2.ROS2Node rosNode = null;
+            ROS2Node rosNode = null;
             RosOperatorChannel rosChannel = null;
             MqttOperatorChannel mqtt = null;
             try (FineTuner ft = FineTuner.create(cfg, factory, init, runDir, tc, !remote, remote, exportEvery, from.getFileName().toString())) {
@@ -122,7 +130,7 @@ final class FinetuneCommand implements Callable<Integer> {
                     }
                     if (!tc.rosTopic.isEmpty()) {
                         rp.nodeName = "ppo_node_teleop";
-                        rosNode = pponode.ros.Ros2.node(rp);
+                        rosNode = Ros2.node(rp);
                         rosChannel = new RosOperatorChannel(rosNode, tc, ft.arbiter(0));
                         ft.addTelemetry(rosChannel::publishTelemetry);
                     }

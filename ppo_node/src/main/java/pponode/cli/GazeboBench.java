@@ -1,15 +1,17 @@
 package pponode.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Random;
 import org.HdrHistogram.Histogram;
-import pponode.env.EnvRegistry;
 import pponode.env.Env;
+import pponode.env.EnvRegistry;
 import pponode.env.RobotEnv;
-import pponode.gazebo.GazeboBackend;
-import pponode.gazebo.GazeboSettings;
 import pponode.env.RobotTask;
 import pponode.env.StepResult;
+import pponode.gazebo.GazeboBackend;
+import pponode.gazebo.GazeboSettings;
 import pponode.sim.gazebo.GazeboNode;
 import pponode.sim.gazebo.GazeboOptions;
 import pponode.sim.gazebo.PendulumWorldFixture;
@@ -38,7 +40,7 @@ final class GazeboBench {
         try (PendulumWorldFixture world = PendulumWorldFixture.start(o)) {
             String cpp = PendulumWorldFixture.benchClient(o, steps, task.decimation);
             @SuppressWarnings("unchecked")
-            Map<String, Object> c = new com.fasterxml.jackson.databind.ObjectMapper().readValue(cpp, Map.class);
+            Map<String, Object> c = new ObjectMapper().readValue(cpp, Map.class);
             double cppP50 = ((Number) c.get("p50_us")).doubleValue(), cppP99 = ((Number) c.get("p99_us")).doubleValue();
 
             Histogram req = new Histogram(10_000_000_000L, 3), lock = new Histogram(10_000_000_000L, 3); // ns
@@ -56,7 +58,7 @@ final class GazeboBench {
             GazeboSettings gs = new GazeboSettings().apply(Map.of("partition", o.partition(), "ip", o.hostIp()));
             try (Env env = RobotEnv.make(task, new GazeboBackend(task, gs), 1)) {
                 float[] a = new float[env.actionSpace().flatDim()];
-                java.util.Random rnd = new java.util.Random(1);
+                Random rnd = new Random(1);
                 env.reset(1L);
                 for (int i = -WARMUP; i < steps; i++) {
                     for (int k = 0; k < a.length; k++) a[k] = (float) (rnd.nextGaussian() * 2);

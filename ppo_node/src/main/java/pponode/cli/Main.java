@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 import pponode.runner.Version;
 
 /** {@code ppo-node}: train, evaluate, benchmark, export and deploy robot policies. */

@@ -1,5 +1,6 @@
 package pponode.cli;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -8,14 +9,15 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
+import pponode.config.PPOConfig;
+import pponode.config.Presets;
 import pponode.env.EnvRegistry;
 import pponode.env.RobotTask;
 import pponode.onnx.Deployment;
 import pponode.onnx.OnnxExporter;
 import pponode.onnx.OnnxPolicy;
-import pponode.config.PPOConfig;
-import pponode.config.Presets;
 import pponode.ros.DeployNode;
+import pponode.ros.RealtimeThreads;
 import pponode.ros.Ros2;
 import pponode.ros.RosParams;
 import pponode.runner.OnPolicyRunner;
@@ -23,6 +25,7 @@ import sensor_msgs.msg.dds.JointState;
 import sensor_msgs.msg.dds.JointStatePubSubType;
 import std_msgs.msg.dds.Float64MultiArray;
 import std_msgs.msg.dds.Float64MultiArrayPubSubType;
+import us.ihmc.pubsub.common.SampleInfo;
 import us.ihmc.ros2.ROS2Node;
 import us.ihmc.ros2.ROS2PublisherBasics;
 
@@ -81,7 +84,7 @@ final class RosBench {
             try {
                 Float64MultiArrayPubSubType fa = new Float64MultiArrayPubSubType();
                 Float64MultiArray answer = new Float64MultiArray();
-                us.ihmc.pubsub.common.SampleInfo info = new us.ihmc.pubsub.common.SampleInfo();
+                SampleInfo info = new SampleInfo();
                 robot.createSubscription(fa, sub -> {
                     if (!sub.takeNextData(answer, info)) return;
                     long now = System.nanoTime();
@@ -115,8 +118,8 @@ final class RosBench {
                 }
                 // the simulated robot shares this process: its DDS threads and its publishing loop get the
                 // priority a robot driver's would (ros2_control's controller manager runs at SCHED_FIFO 50)
-                String rt = pponode.ros.RealtimeThreads.promoteDds(threadPriority);
-                if (rt == null) rt = pponode.ros.RealtimeThreads.promoteCurrentThread(threadPriority);
+                String rt = RealtimeThreads.promoteDds(threadPriority);
+                if (rt == null) rt = RealtimeThreads.promoteCurrentThread(threadPriority);
                 String scheduling = threadPriority == 0 ? "ordinary scheduling" : rt == null ? "SCHED_FIFO " + threadPriority : "ordinary scheduling (" + rt + ")";
                 long sentCount = 0;
                 long warmupEnd = System.nanoTime() + WARMUP_MS * 1_000_000L, end = Long.MAX_VALUE;
@@ -213,7 +216,7 @@ final class RosBench {
 
         private static long[] counts() {
             long n = 0, ms = 0;
-            for (var g : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            for (var g : ManagementFactory.getGarbageCollectorMXBeans()) {
                 n += Math.max(0, g.getCollectionCount());
                 ms += Math.max(0, g.getCollectionTime());
             }
@@ -221,7 +224,7 @@ final class RosBench {
         }
 
         private static long eden() {
-            for (var p : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            for (var p : ManagementFactory.getMemoryPoolMXBeans()) {
                 if (p.getName().contains("Eden")) return p.getUsage().getUsed();
             }
             return 0;

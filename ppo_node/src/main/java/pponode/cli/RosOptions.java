@@ -1,5 +1,6 @@
 package pponode.cli;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,7 @@ final class RosOptions {
     @Option(names = "--duration", description = "Stop after this many seconds (default: run until interrupted).")
     Double duration;
 
-    RosParams load(String nodeName) throws java.io.IOException {
+    RosParams load(String nodeName) throws IOException {
         RosParams p = new RosParams();
         p.nodeName = nodeName;
         if (paramsFile != null) p.load(paramsFile, nodeName);

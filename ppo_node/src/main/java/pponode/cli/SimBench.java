@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -45,7 +46,7 @@ final class SimBench {
             int n = sim.dof();
             sim.setState(new double[n], new double[n]);
             double[] tau = new double[n];
-            java.util.SplittableRandom r = new java.util.SplittableRandom(1);
+            SplittableRandom r = new SplittableRandom(1);
             long steps = 0, t0 = System.nanoTime(), end = t0 + (long) (seconds * 1e9), warm = t0 + (long) (0.3 * 1e9);
             long t1 = 0, s1 = 0;
             while (true) {
@@ -75,7 +76,7 @@ final class SimBench {
                     try (Env e = EnvRegistry.make(taskName, seed)) {
                         Space.Box as = (Space.Box) e.actionSpace();
                         float[] a = new float[as.flatDim()];
-                        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+                        SplittableRandom r = new SplittableRandom(seed);
                         e.reset(seed);
                         long steps = 0, t0 = System.nanoTime(), end = t0 + (long) (seconds * 1e9);
                         while (System.nanoTime() < end) {

@@ -1,6 +1,7 @@
 package pponode.cli;
 
 import ai.djl.Device;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +19,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import pponode.config.PPOConfig;
+import pponode.config.Presets;
 import pponode.env.Env;
 import pponode.env.EnvRegistry;
 import pponode.env.RobotEnv;
@@ -27,8 +30,6 @@ import pponode.gazebo.GazeboSettings;
 import pponode.onnx.Deployment;
 import pponode.onnx.OnnxExporter;
 import pponode.onnx.OnnxImporter;
-import pponode.config.PPOConfig;
-import pponode.config.Presets;
 import pponode.ros.RosBackend;
 import pponode.ros.RosParams;
 import pponode.runner.Checkpoint;
@@ -259,7 +260,7 @@ final class TrainCommand implements Callable<Integer> {
             rp.task = id;
             try {
                 if (rosParamsFile != null) rp.load(rosParamsFile, "ppo_node_train");
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new IllegalArgumentException(e.getMessage(), e);
             }
             rp.apply(rosParams);

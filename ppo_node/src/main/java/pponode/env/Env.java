@@ -1,5 +1,7 @@
 package pponode.env;
 
+import java.util.Map;
+
 /**
  * A Gymnasium-like environment. Implementations are single-threaded; {@link VecEnv} runs many.
  *
@@ -25,8 +27,8 @@ public interface Env extends AutoCloseable {
      * Task metrics of the episode that just ended (e.g. {@code final_distance} for a reacher), read
      * before the environment is reset. Evaluation reports their mean.
      */
-    default java.util.Map<String, Double> episodeMetrics() {
-        return java.util.Map.of();
+    default Map<String, Double> episodeMetrics() {
+        return Map.of();
     }
 
     /** Whether {@link #snapshot()} and {@link #restore(byte[])} capture the whole state, RNG included. */

@@ -1,5 +1,7 @@
 package pponode.env;
 
+import java.io.IOException;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -24,7 +26,7 @@ public final class EnvRegistry {
         return FACTORIES.containsKey(id) || task(id) != null;
     }
 
-    private static final Map<String, RobotTask> TASKS = new java.util.HashMap<>();
+    private static final Map<String, RobotTask> TASKS = new HashMap<>();
 
     /** The robot task {@code id} (a task name under urdf/tasks or a task YAML path), or null. */
     public static synchronized RobotTask task(String id) {
@@ -33,7 +35,7 @@ public final class EnvRegistry {
             RobotTask t = RobotTask.find(id);
             if (t != null) TASKS.put(id, t);
             return t;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
     }

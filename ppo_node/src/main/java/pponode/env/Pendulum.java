@@ -1,6 +1,7 @@
 package pponode.env;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * Exact port of Gymnasium's {@code Pendulum-v1}: torque in [-2, 2] N·m, g = 10, dt = 0.05 s,
@@ -45,7 +46,7 @@ public final class Pendulum implements Env {
     @Override
     public StepResult step(float[] action) {
         if (action.length != 1 || !Float.isFinite(action[0])) {
-            throw new IllegalArgumentException("Pendulum needs one finite torque, got " + java.util.Arrays.toString(action));
+            throw new IllegalArgumentException("Pendulum needs one finite torque, got " + Arrays.toString(action));
         }
         double u = Math.max(-MAX_TORQUE, Math.min(MAX_TORQUE, action[0]));
         double a = angleNormalize(th);

@@ -1,6 +1,7 @@
 package pponode.env;
 
 import java.nio.ByteBuffer;
+import java.util.Map;
 
 /** Truncates episodes after a fixed number of steps, as Gymnasium's TimeLimit wrapper. */
 public final class TimeLimit implements Env {
@@ -49,7 +50,7 @@ public final class TimeLimit implements Env {
     }
 
     @Override
-    public java.util.Map<String, Double> episodeMetrics() {
+    public Map<String, Double> episodeMetrics() {
         return inner.episodeMetrics();
     }
 

@@ -6,6 +6,7 @@ import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** The PNG learning curve written at the end of a run: mean episode return against env steps. */
@@ -14,7 +15,7 @@ public final class LearningCurve {
 
     public static void write(Path png, String title, List<double[]> stepAndReturn, List<double[]> stepAndEval) throws IOException {
         XYChart chart = new XYChartBuilder().width(900).height(500).title(title).xAxisTitle("environment steps").yAxisTitle("episode return").build();
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
         chart.getStyler().setXAxisDecimalPattern("#,###");
         if (!stepAndReturn.isEmpty()) {
             chart.addSeries("training (mean of last 100 episodes)", col(stepAndReturn, 0), col(stepAndReturn, 1)).setMarker(SeriesMarkers.NONE);

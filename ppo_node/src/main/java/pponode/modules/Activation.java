@@ -1,6 +1,7 @@
 package pponode.modules;
 
 import ai.djl.ndarray.NDArray;
+import java.util.Locale;
 import org.hipparchus.special.Erf;
 
 /** The reference's activations, on tensors (training) and on host floats (rollout mirror). */
@@ -8,7 +9,7 @@ public enum Activation {
     TANH, RELU, ELU, GELU, LEAKY_RELU, SILU;
 
     public static Activation of(String name) {
-        return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+        return valueOf(name.toUpperCase(Locale.ROOT));
     }
 
     public NDArray apply(NDArray x) {

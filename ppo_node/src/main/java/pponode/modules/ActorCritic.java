@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
+import java.util.Arrays;
 import org.apache.commons.rng.UniformRandomProvider;
 import pponode.config.NetworkConfig;
 import pponode.env.Space;
@@ -219,7 +220,7 @@ public final class ActorCritic {
      */
     public void actRecurrent(float[][] obs, int n, boolean[] starts, float[][] state, float[][] headOut, float[] values) {
         for (int i = 0; i < n; i++) {
-            if (starts[i]) java.util.Arrays.fill(state[i], 0f);
+            if (starts[i]) Arrays.fill(state[i], 0f);
             float v = stepRecurrent(obs[i], state[i], headOut[i]);
             if (values != null) values[i] = v;
         }
@@ -243,7 +244,7 @@ public final class ActorCritic {
     /** Value of {@code obs} after {@code state} (left unchanged), as the bootstrap needs. */
     public float valueRecurrent(float[] obs, float[] state, boolean start) {
         if (stateScratch.length != state.length) stateScratch = new float[state.length];
-        if (start) java.util.Arrays.fill(stateScratch, 0f);
+        if (start) Arrays.fill(stateScratch, 0f);
         else System.arraycopy(state, 0, stateScratch, 0, state.length);
         return stepRecurrent(obs, stateScratch, null);
     }

@@ -1,5 +1,6 @@
 package pponode.modules;
 
+import java.util.Arrays;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
 import org.hipparchus.linear.MatrixUtils;
@@ -53,7 +54,7 @@ public final class Init {
 
     public static float[] constant(int n, float v) {
         float[] out = new float[n];
-        java.util.Arrays.fill(out, v);
+        Arrays.fill(out, v);
         return out;
     }
 }

@@ -3,6 +3,7 @@ package pponode.modules;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
+import java.util.Arrays;
 import org.apache.commons.rng.UniformRandomProvider;
 
 /**
@@ -24,7 +25,7 @@ public final class NatureCnnBackbone implements Backbone {
     public NatureCnnBackbone(ParamGroup g, String prefix, int[] obsShape, int[] channels, int[] kernels, int[] strides, int[] fcSizes,
                              Activation act, boolean orthoInit, float pixelScale, UniformRandomProvider rng) {
         if (obsShape.length != 3) {
-            throw new IllegalArgumentException("the cnn backbone needs [channels, height, width] observations, got shape " + java.util.Arrays.toString(obsShape));
+            throw new IllegalArgumentException("the cnn backbone needs [channels, height, width] observations, got shape " + Arrays.toString(obsShape));
         }
         c = obsShape[0];
         h = obsShape[1];

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -39,7 +40,7 @@ public final class ParamGroup {
         for (long s : shape) size *= (int) s;
         if (init.length != size) throw new IllegalArgumentException(slotName + ": init has " + init.length + " values for shape of size " + size);
         int off = values.length;
-        float[] grown = java.util.Arrays.copyOf(values, off + size);
+        float[] grown = Arrays.copyOf(values, off + size);
         System.arraycopy(init, 0, grown, off, size);
         values = grown;
         Slot s = new Slot(slots.size(), slotName, off, shape.clone(), size, new NDIndex().addSliceDim(off, off + size));

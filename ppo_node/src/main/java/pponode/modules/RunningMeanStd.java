@@ -1,6 +1,7 @@
 package pponode.modules;
 
 import java.io.IOException;
+import java.util.Arrays;
 import pponode.state.StateDict;
 
 /**
@@ -20,7 +21,7 @@ public final class RunningMeanStd {
     public RunningMeanStd(int dim, double epsilonCount) {
         mean = new double[dim];
         var = new double[dim];
-        java.util.Arrays.fill(var, 1.0);
+        Arrays.fill(var, 1.0);
         count = epsilonCount;
     }
 

@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Locale;
 
 /** A thin helper over the ONNX protobuf builders: initializers, nodes and fresh value names. */
 final class GraphBuilder {
@@ -43,7 +44,7 @@ final class GraphBuilder {
 
     /** Adds a node with one output and returns the output's name. */
     String op(String opType, String[] inputs, OnnxMl.AttributeProto... attrs) {
-        String out = fresh(opType.toLowerCase(java.util.Locale.ROOT));
+        String out = fresh(opType.toLowerCase(Locale.ROOT));
         node(opType, inputs, new String[] {out}, attrs);
         return out;
     }

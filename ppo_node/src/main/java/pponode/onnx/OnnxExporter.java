@@ -5,11 +5,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import pponode.env.Space;
 import pponode.log.AtomicFile;
+import pponode.modules.Activation;
 import pponode.modules.ActorCritic;
+import pponode.modules.Backbone;
 import pponode.modules.BetaDistribution;
 import pponode.modules.Categorical;
 import pponode.modules.DiagGaussian;
@@ -208,7 +211,7 @@ public final class OnnxExporter {
         return backbone.equals("mlp") || backbone.equals("transformer");
     }
 
-    private static String body(GraphBuilder g, String prefix, pponode.modules.Backbone b, String x) {
+    private static String body(GraphBuilder g, String prefix, Backbone b, String x) {
         if (b instanceof MlpBackbone m) return mlp(g, prefix, m, x);
         return transformer(g, prefix, (TransformerBackbone) b, x);
     }
@@ -259,7 +262,7 @@ public final class OnnxExporter {
         return g.op("Gemm", new String[] {x, prefix + l.weight.name(), prefix + l.bias.name()}, GraphBuilder.intAttr("transB", 1));
     }
 
-    static String activation(GraphBuilder g, pponode.modules.Activation a, String x) {
+    static String activation(GraphBuilder g, Activation a, String x) {
         return switch (a) {
             case TANH -> g.op("Tanh", new String[] {x});
             case RELU -> g.op("Relu", new String[] {x});
@@ -308,7 +311,7 @@ public final class OnnxExporter {
     }
 
     private static float[] slice(float[] flat, ParamGroup.Slot s) {
-        return java.util.Arrays.copyOfRange(flat, s.offset(), s.offset() + s.size());
+        return Arrays.copyOfRange(flat, s.offset(), s.offset() + s.size());
     }
 
     static String json(Object o) {

@@ -1,18 +1,20 @@
 package pponode.onnx;
 
-import ai.onnx.proto.OnnxMl;
 import ai.djl.Device;
+import ai.onnx.proto.OnnxMl;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import pponode.config.PPOConfig;
 import pponode.env.EnvRegistry;
 import pponode.env.Space;
 import pponode.modules.ParamGroup;
-import pponode.config.PPOConfig;
 import pponode.runner.Policy;
 
 /**
@@ -28,7 +30,7 @@ public final class OnnxImporter {
         OnnxMl.ModelProto model;
         try {
             model = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(file));
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        } catch (InvalidProtocolBufferException e) {
             throw new IOException(file + " is not a valid ONNX model: " + e.getMessage(), e);
         }
         Map<String, String> meta = new HashMap<>();
@@ -37,7 +39,7 @@ public final class OnnxImporter {
         PPOConfig cfg = new PPOConfig();
         Map<String, Object> cm = new ObjectMapper().readValue(meta.get("ppo_node.config"), Map.class);
         cm.forEach((k, v) -> {
-            if (PPOConfig.keys().contains(k)) cfg.set(k, v instanceof java.util.List<?> l ? l.toString() : v);
+            if (PPOConfig.keys().contains(k)) cfg.set(k, v instanceof List<?> l ? l.toString() : v);
         });
         Map<String, float[]> inits = new HashMap<>();
         for (OnnxMl.TensorProto t : model.getGraph().getInitializerList()) {

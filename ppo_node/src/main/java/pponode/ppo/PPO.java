@@ -2,20 +2,24 @@ package pponode.ppo;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import org.apache.commons.rng.UniformRandomProvider;
+import org.slf4j.LoggerFactory;
 import pponode.config.AlgorithmConfig;
 import pponode.modules.ActorCritic;
 import pponode.modules.Scalars;
-import pponode.storage.DemonstrationBuffer;
 import pponode.state.StateDict;
+import pponode.storage.DemonstrationBuffer;
 import pponode.storage.RolloutBuffer;
 
 /**
@@ -289,7 +293,7 @@ public final class PPO {
             ga.muli(0f);
             gc.muli(0f);
             skipped++;
-            org.slf4j.LoggerFactory.getLogger(PPO.class).warn("skipped a minibatch with a non-finite gradient norm ({} so far)", skipped);
+            LoggerFactory.getLogger(PPO.class).warn("skipped a minibatch with a non-finite gradient norm ({} so far)", skipped);
             return;
         }
         double coef = cfg.maxGradNorm() / (norm + 1e-6);
@@ -307,10 +311,10 @@ public final class PPO {
     static float[] stackScalars(NDArray... xs) {
         NDArray[] r = new NDArray[xs.length];
         for (int i = 0; i < xs.length; i++) r[i] = xs[i].reshape(1);
-        return ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(r)).toFloatArray();
+        return NDArrays.concat(new NDList(r)).toFloatArray();
     }
 
     private static float[] slice(float[] a, int n) {
-        return n == a.length ? a : java.util.Arrays.copyOf(a, n);
+        return n == a.length ? a : Arrays.copyOf(a, n);
     }
 }

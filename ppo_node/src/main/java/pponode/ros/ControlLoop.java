@@ -1,6 +1,7 @@
 package pponode.ros;
 
 import java.util.concurrent.locks.LockSupport;
+import org.slf4j.LoggerFactory;
 
 /**
  * A fixed-rate loop on its own thread: sleeps to each deadline (parking, then a short spin for the
@@ -16,7 +17,7 @@ final class ControlLoop implements AutoCloseable {
         periodNanos = Math.round(1e9 / rateHz);
         thread = new Thread(() -> {
             String rt = RealtimeThreads.promoteCurrentThread(realtimePriority);
-            if (rt != null) org.slf4j.LoggerFactory.getLogger(ControlLoop.class).warn("{}: runs without real-time priority: {}", name, rt);
+            if (rt != null) LoggerFactory.getLogger(ControlLoop.class).warn("{}: runs without real-time priority: {}", name, rt);
             long deadline = System.nanoTime();
             while (running) {
                 deadline += periodNanos;

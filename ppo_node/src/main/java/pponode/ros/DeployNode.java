@@ -1,5 +1,8 @@
 package pponode.ros;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -9,6 +12,7 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pponode.env.RobotTask;
+import pponode.env.Space;
 import pponode.onnx.Compatibility;
 import pponode.onnx.Deployment;
 import pponode.onnx.OnnxPolicy;
@@ -76,7 +80,7 @@ public final class DeployNode implements AutoCloseable {
         assembler = new JointStateAssembler(task);
         double rate = Double.parseDouble(policy.metadata().get("ppo_node.control_rate_hz"));
         int n = task.actuatedJoints.size();
-        pponode.env.Space.Box limits = task.actionSpace(); // the command interface's URDF limits
+        Space.Box limits = task.actionSpace(); // the command interface's URDF limits
         low = new double[n];
         high = new double[n];
         for (int i = 0; i < n; i++) {
@@ -184,7 +188,7 @@ public final class DeployNode implements AutoCloseable {
     }
 
     /** Polls the policy file; a replaced file (atomically renamed into place by an export) is loaded and swapped in. */
-    private void startWatcher(java.nio.file.Path file) {
+    private void startWatcher(Path file) {
         watcher = new Thread(() -> {
             long seen = modified(file);
             while (!closed) {
@@ -209,10 +213,10 @@ public final class DeployNode implements AutoCloseable {
         watcher.start();
     }
 
-    private static long modified(java.nio.file.Path f) {
+    private static long modified(Path f) {
         try {
-            return java.nio.file.Files.getLastModifiedTime(f).toMillis() ^ java.nio.file.Files.size(f) ^ java.nio.file.Files.readAttributes(f,
-                    java.nio.file.attribute.BasicFileAttributes.class).fileKey().hashCode();
+            return Files.getLastModifiedTime(f).toMillis() ^ Files.size(f) ^ Files.readAttributes(f,
+                    BasicFileAttributes.class).fileKey().hashCode();
         } catch (Exception e) {
             return -1;
         }

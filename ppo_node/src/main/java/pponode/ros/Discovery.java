@@ -5,6 +5,7 @@ import com.eprosima.xmlschemas.fastrtps_profiles.LocatorListType;
 import com.eprosima.xmlschemas.fastrtps_profiles.TransportDescriptorType;
 import com.eprosima.xmlschemas.fastrtps_profiles.Udpv4LocatorType;
 import jakarta.xml.bind.JAXBElement;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -114,10 +115,10 @@ public record Discovery(Range range, List<String> staticPeers) {
                 + "<property><name>stderr_threshold</name><value>Log::Kind::Info</value></property></consumer></log>";
 
         @Override
-        public String marshall(String profileName) throws java.io.IOException {
+        public String marshall(String profileName) throws IOException {
             String xml = super.marshall(profileName);
             int end = xml.lastIndexOf("</dds>");
-            if (end < 0) throw new java.io.IOException("unexpected Fast DDS participant profile: " + xml);
+            if (end < 0) throw new IOException("unexpected Fast DDS participant profile: " + xml);
             return xml.substring(0, end) + LOG_CONFIG + "\n" + xml.substring(end);
         }
     }

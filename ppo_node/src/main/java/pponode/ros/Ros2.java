@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import sensor_msgs.msg.dds.JointState;
 import sensor_msgs.msg.dds.JointStatePubSubType;
+import us.ihmc.idl.IDLSequence;
 import us.ihmc.pubsub.common.SampleInfo;
 import us.ihmc.pubsub.subscriber.Subscriber;
 import us.ihmc.ros2.ROS2Node;
@@ -79,7 +80,7 @@ public final class Ros2 {
         }
 
         /** Copies into {@code into} when it fits; returns the sequence's size either way. */
-        private static int copy(us.ihmc.idl.IDLSequence.Double from, double[] into) {
+        private static int copy(IDLSequence.Double from, double[] into) {
             int n = from.size();
             if (n <= into.length) for (int i = 0; i < n; i++) into[i] = from.get(i);
             return n;

@@ -1,5 +1,8 @@
 package pponode.ros;
 
+import com.eprosima.xmlschemas.fastrtps_profiles.DurabilityQosKindPolicyType;
+import com.eprosima.xmlschemas.fastrtps_profiles.HistoryQosKindPolicyType;
+import com.eprosima.xmlschemas.fastrtps_profiles.ReliabilityQosKindPolicyType;
 import java.util.ArrayList;
 import java.util.List;
 import us.ihmc.pubsub.Domain;
@@ -17,9 +20,6 @@ import us.ihmc.ros2.ROS2Node;
 import us.ihmc.ros2.ROS2Publisher;
 import us.ihmc.ros2.ROS2QosProfile;
 import us.ihmc.ros2.ROS2Subscription;
-import com.eprosima.xmlschemas.fastrtps_profiles.DurabilityQosKindPolicyType;
-import com.eprosima.xmlschemas.fastrtps_profiles.HistoryQosKindPolicyType;
-import com.eprosima.xmlschemas.fastrtps_profiles.ReliabilityQosKindPolicyType;
 
 /**
  * A ROS 2 node as the graph sees one: its participant has ROS 2's default lease and the discovery

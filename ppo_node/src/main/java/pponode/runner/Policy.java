@@ -7,11 +7,11 @@ import java.nio.file.Path;
 import java.util.function.LongFunction;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.simple.RandomSource;
+import pponode.config.PPOConfig;
 import pponode.env.Env;
 import pponode.env.Space;
 import pponode.modules.ActorCritic;
 import pponode.modules.RunningMeanStd;
-import pponode.config.PPOConfig;
 import pponode.state.StateDict;
 
 /**

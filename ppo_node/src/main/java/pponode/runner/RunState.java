@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import pponode.env.Space;
 import pponode.config.PPOConfig;
+import pponode.env.Space;
 import pponode.state.StateDict;
 
 /** What every checkpoint and policy file holds besides the components' state: format, producer, config and spaces. */

@@ -2,9 +2,9 @@ package pponode.runner;
 
 import java.util.Map;
 import java.util.function.BiConsumer;
+import pponode.config.PPOConfig;
 import pponode.modules.ActorCritic;
 import pponode.ppo.PPO;
-import pponode.config.PPOConfig;
 import pponode.ppo.Schedule;
 import pponode.storage.DemonstrationBuffer;
 

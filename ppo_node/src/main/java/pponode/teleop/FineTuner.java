@@ -1,19 +1,28 @@
 package pponode.teleop;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import pponode.config.PPOConfig;
+import pponode.env.Env;
+import pponode.env.EnvRegistry;
+import pponode.env.RobotEnv;
 import pponode.env.RobotTask;
 import pponode.onnx.Deployment;
 import pponode.onnx.OnnxExporter;
 import pponode.runner.OnPolicyRunner;
+import pponode.runner.Policy;
 import pponode.runner.SupervisedFineTuning;
 import pponode.runner.Supervisor;
 
@@ -100,7 +109,7 @@ public final class FineTuner implements AutoCloseable {
                             who == Actor.OPERATOR ? lastDemo[env] : null)); // appended (copied) at once
                     if (lastWho[env] == Actor.OPERATOR && who != Actor.OPERATOR) log.sync(); // a segment ended: make it durable
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException("cannot append to " + logFile + ": operator data would be lost", e);
+                    throw new UncheckedIOException("cannot append to " + logFile + ": operator data would be lost", e);
                 }
                 lastWho[env] = who;
                 clockMs[env] = paced ? System.currentTimeMillis() : clockMs[env] + controlPeriodMs;
@@ -125,9 +134,9 @@ public final class FineTuner implements AutoCloseable {
      * {@code scriptedOperator}, each simulated arm gets a {@link ScriptedReacherOperator};
      * otherwise commands come from whatever is given the returned arbiters (MQTT, ROS 2).
      */
-    public static FineTuner simulated(pponode.config.PPOConfig cfg, pponode.runner.Policy init, Path runDir, TeleopConfig tcfg,
+    public static FineTuner simulated(PPOConfig cfg, Policy init, Path runDir, TeleopConfig tcfg,
                                       boolean scriptedOperator, int exportEvery, String finetunedFrom) throws IOException {
-        return create(cfg, s -> pponode.env.EnvRegistry.make(cfg.envId, s), init, runDir, tcfg, scriptedOperator, false, exportEvery, finetunedFrom);
+        return create(cfg, s -> EnvRegistry.make(cfg.envId, s), init, runDir, tcfg, scriptedOperator, false, exportEvery, finetunedFrom);
     }
 
     /**
@@ -135,9 +144,9 @@ public final class FineTuner implements AutoCloseable {
      * operator's stamps use the wall clock (a robot, or a simulator paced to real time for a human
      * operator), and each step waits for its control period.
      */
-    public static FineTuner create(pponode.config.PPOConfig cfg, java.util.function.LongFunction<pponode.env.Env> factory, pponode.runner.Policy init,
+    public static FineTuner create(PPOConfig cfg, LongFunction<Env> factory, Policy init,
                                    Path runDir, TeleopConfig tcfg, boolean scriptedOperator, boolean wallClock, int exportEvery, String finetunedFrom) throws IOException {
-        RobotTask task = pponode.env.EnvRegistry.task(cfg.envId);
+        RobotTask task = EnvRegistry.task(cfg.envId);
         if (task == null) throw new IllegalArgumentException("fine-tuning needs a robot task, not '" + cfg.envId + "'");
         if (wallClock && cfg.numEnvs != 1) throw new IllegalArgumentException("'num_envs' must be 1 with a remote operator: one robot, one operator (got " + cfg.numEnvs + ")");
         OnPolicyRunner runner = new OnPolicyRunner(cfg, factory, runDir);
@@ -154,7 +163,7 @@ public final class FineTuner implements AutoCloseable {
                 hi[j] = box.high()[j];
             }
             List<Map<String, Object>> layout;
-            try (var e = new pponode.env.RobotEnv(task, 0)) {
+            try (var e = new RobotEnv(task, 0)) {
                 layout = e.observationLayout();
             }
             for (int i = 0; i < n; i++) {
@@ -182,7 +191,7 @@ public final class FineTuner implements AutoCloseable {
         long period = Math.round(1e9 / task.controlRateHz);
         long now = System.nanoTime();
         if (nextStepNanos == 0 || now - nextStepNanos > period) nextStepNanos = now;
-        while ((now = System.nanoTime()) < nextStepNanos) java.util.concurrent.locks.LockSupport.parkNanos(nextStepNanos - now);
+        while ((now = System.nanoTime()) < nextStepNanos) LockSupport.parkNanos(nextStepNanos - now);
         nextStepNanos += period;
     }
 
@@ -201,7 +210,7 @@ public final class FineTuner implements AutoCloseable {
                 try {
                     export();
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    throw new UncheckedIOException(e);
                 }
             }
             Map<String, Object> t = new LinkedHashMap<>();
@@ -217,7 +226,7 @@ public final class FineTuner implements AutoCloseable {
             t.put("bc_loss", stats.get("train/bc_loss"));
             t.put("demonstrations", supervision.demonstrations());
             t.put("policy_version", version);
-            t.put("commands_rejected", java.util.Arrays.stream(arbiters).mapToLong(TeleopArbiter::rejectedCount).sum());
+            t.put("commands_rejected", Arrays.stream(arbiters).mapToLong(TeleopArbiter::rejectedCount).sum());
             for (Consumer<Map<String, Object>> c : telemetry) c.accept(t);
             if (listener != null) listener.onUpdate(u, total, step, stats);
         });

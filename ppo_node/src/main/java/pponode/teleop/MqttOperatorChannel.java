@@ -1,5 +1,6 @@
 package pponode.teleop;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MqttOperatorChannel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MqttOperatorChannel.class);
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final TeleopConfig cfg;
     private final CommandSink sink;
     private final MqttClient client;

@@ -1,7 +1,9 @@
 package pponode.teleop;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -34,7 +36,7 @@ public record OperatorCommand(String operator, long seq, long stampMs, boolean t
         JsonNode n;
         try {
             n = JSON.readTree(payload);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new Rejected("malformed JSON: " + firstLine(e.getMessage()));
         }
         if (n == null || !n.isObject()) throw new Rejected("expected a JSON object, got " + (n == null ? "nothing" : n.getNodeType()));
@@ -72,7 +74,7 @@ public record OperatorCommand(String operator, long seq, long stampMs, boolean t
         if (token != null) m.put("token", token);
         try {
             return JSON.writeValueAsBytes(m);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }

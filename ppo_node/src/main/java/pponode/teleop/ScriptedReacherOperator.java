@@ -1,5 +1,6 @@
 package pponode.teleop;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import pponode.env.RobotTask;
@@ -117,7 +118,7 @@ public final class ScriptedReacherOperator {
     }
 
     private void send(boolean takeover, double[] a, long nowMs) {
-        Map<String, Double> actions = new java.util.LinkedHashMap<>();
+        Map<String, Double> actions = new LinkedHashMap<>();
         if (a != null) for (int i = 0; i < a.length; i++) actions.put(joints.get(i), Math.max(-1, Math.min(1, a[i])));
         sink.submit(new OperatorCommand("scripted", ++seq, nowMs, takeover, actions, null).toJson(), "scripted");
     }

@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import pponode.config.Settings;
 import pponode.config.Settings.Allowed;
+import pponode.config.Settings;
 import pponode.config.StrictYaml;
 
 /**

@@ -9,6 +9,9 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import pponode.Peers;
+import pponode.sim.gazebo.GazeboOptions;
+import pponode.sim.gazebo.PendulumWorldFixture;
 
 class CliTest {
     @Test
@@ -20,17 +23,17 @@ class CliTest {
 
     @Test
     @SuppressWarnings("try")
-    void trainSimGazeboTrainsEvaluatesAndExportsAgainstTheCppWorld(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-        pponode.Peers.require(pponode.sim.gazebo.PendulumWorldFixture.unavailableReason() == null,
-                "the Gazebo pendulum world (" + pponode.sim.gazebo.PendulumWorldFixture.unavailableReason() + ")",
+    void trainSimGazeboTrainsEvaluatesAndExportsAgainstTheCppWorld(@TempDir Path dir) throws Exception {
+        Peers.require(PendulumWorldFixture.unavailableReason() == null,
+                "the Gazebo pendulum world (" + PendulumWorldFixture.unavailableReason() + ")",
                 "apt-get install g++ pkg-config libignition-transport-dev libignition-msgs-dev");
-        var o = pponode.sim.gazebo.GazeboOptions.fromEnvironment(java.util.Map.of()).withHostIp("127.0.0.1").withPartition("ppo_cli_" + Long.toHexString(System.nanoTime()));
-        try (var world = pponode.sim.gazebo.PendulumWorldFixture.start(o)) {
+        var o = GazeboOptions.fromEnvironment(Map.of()).withHostIp("127.0.0.1").withPartition("ppo_cli_" + Long.toHexString(System.nanoTime()));
+        try (var world = PendulumWorldFixture.start(o)) {
             Cli.Result r = Cli.run("train", "--task", "pendulum_lift", "--sim", "gazebo", "--gazebo", "partition=" + o.partition(), "--gazebo", "ip=127.0.0.1",
                     "--steps", "2048", "--seed", "1", "--out", dir.toString(), "--no-progress", "--json");
             assertEquals(0, r.code(), r.err());
             assertTrue(r.out().contains("\"env\":\"pendulum_lift\"") && r.out().contains("\"eval_mean_return\""), r.out());
-            assertTrue(java.nio.file.Files.exists(dir.resolve("ppo_run/policy.onnx")), "policy.onnx exported");
+            assertTrue(Files.exists(dir.resolve("ppo_run/policy.onnx")), "policy.onnx exported");
         }
         Cli.Result bad = Cli.run("train", "--task", "pendulum_lift", "--sim", "gz", "--no-progress");
         assertEquals(2, bad.code());

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.simple.RandomSource;
@@ -25,7 +26,7 @@ class BackboneTest {
         // zero the learned positional encoding: self-attention + mean pooling must then ignore token order
         float[] v = g.toHost();
         ParamGroup.Slot pos = g.slots().stream().filter(s -> s.name().endsWith("pos_encoding")).findFirst().orElseThrow();
-        java.util.Arrays.fill(v, pos.offset(), pos.offset() + pos.size(), 0f);
+        Arrays.fill(v, pos.offset(), pos.offset() + pos.size(), 0f);
         g.load(v);
         try (NDManager m = TestSupport.cpuManager()) {
             g.materialize(m);

@@ -11,8 +11,8 @@ import org.apache.commons.rng.simple.RandomSource;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import pponode.TestSupport;
-import pponode.env.Space;
 import pponode.config.PPOConfig;
+import pponode.env.Space;
 
 /** The plain-Java rollout forward pass must agree with the engine's forward pass. */
 class HostParityTest {

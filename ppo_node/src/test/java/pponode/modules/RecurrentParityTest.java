@@ -10,8 +10,8 @@ import org.apache.commons.rng.simple.RandomSource;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import pponode.TestSupport;
-import pponode.env.Space;
 import pponode.config.PPOConfig;
+import pponode.env.Space;
 
 /**
  * The update replays rollout sequences through the engine; it must see exactly the hidden states

@@ -2,6 +2,7 @@ package pponode.modules;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +23,7 @@ class RunningMeanStdTest {
         RunningMeanStd withEps = new RunningMeanStd(3);
         int off = 0;
         for (int s : sizes) {
-            float[][] batch = java.util.Arrays.copyOfRange(all, off, off + s);
+            float[][] batch = Arrays.copyOfRange(all, off, off + s);
             exact.update(batch, s);
             withEps.update(batch, s);
             off += s;

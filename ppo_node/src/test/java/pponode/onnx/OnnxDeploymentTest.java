@@ -10,14 +10,16 @@ import ai.onnx.proto.OnnxMl;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import pponode.env.EnvRegistry;
-import pponode.env.RobotTask;
 import pponode.config.PPOConfig;
 import pponode.config.Presets;
+import pponode.env.EnvRegistry;
+import pponode.env.RobotTask;
 import pponode.runner.EvalResult;
 import pponode.runner.Evaluator;
 import pponode.runner.OnPolicyRunner;
@@ -129,7 +131,7 @@ class OnnxDeploymentTest {
     @Test
     void jointOrderIsRemappedByName() throws IOException {
         // the same robot and task, but the task lists its joints in the other order
-        Files.copy(Path.of("../urdf/reacher_2dof.urdf"), dir.resolve("reacher_2dof.urdf"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(Path.of("../urdf/reacher_2dof.urdf"), dir.resolve("reacher_2dof.urdf"), StandardCopyOption.REPLACE_EXISTING);
         String yaml = Files.readString(Path.of("../urdf/tasks/reacher_2dof.yaml")).replace("../reacher_2dof.urdf", "reacher_2dof.urdf")
                 .replace("actuated_joints: [joint1, joint2]", "actuated_joints: [joint2, joint1]")
                 .replace("observed_joints: [joint1, joint2]", "observed_joints: [joint2, joint1]")
@@ -146,7 +148,7 @@ class OnnxDeploymentTest {
             var e = assertThrows(IllegalArgumentException.class,
                     () -> Compatibility.check(p, EnvRegistry.task("cartpole_balance"), Deployment.metadata("cartpole_balance")));
             assertTrue(e.getMessage().contains("joint1"), e.getMessage());
-            Files.copy(Path.of("../urdf/reacher_2dof.urdf"), dir.resolve("reacher_2dof.urdf"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(Path.of("../urdf/reacher_2dof.urdf"), dir.resolve("reacher_2dof.urdf"), StandardCopyOption.REPLACE_EXISTING);
             String yaml = Files.readString(Path.of("../urdf/tasks/reacher_2dof.yaml")).replace("../reacher_2dof.urdf", "reacher_2dof.urdf");
             Path rate = dir.resolve("reacher_100hz.yaml");
             Files.writeString(rate, yaml.replace("control_rate_hz: 50", "control_rate_hz: 100"));
@@ -168,7 +170,7 @@ class OnnxDeploymentTest {
     void corruptForeignAndMisnamedFilesAreRefused() throws IOException {
         byte[] bytes = Files.readAllBytes(onnx);
         Path truncated = dir.resolve("truncated.onnx");
-        Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length / 3));
+        Files.write(truncated, Arrays.copyOf(bytes, bytes.length / 3));
         var e = assertThrows(IOException.class, () -> OnnxPolicy.load(truncated));
         assertTrue(e.getMessage().contains("truncated.onnx") && e.getMessage().contains("not a valid ONNX model"), e.getMessage());
         // a valid ONNX model whose input is called "x" instead of "obs"

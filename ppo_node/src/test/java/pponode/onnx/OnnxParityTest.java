@@ -13,9 +13,9 @@ import org.apache.commons.rng.simple.RandomSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import pponode.env.EnvRegistry;
 import pponode.config.PPOConfig;
 import pponode.config.Presets;
+import pponode.env.EnvRegistry;
 import pponode.runner.OnPolicyRunner;
 import pponode.runner.Policy;
 

@@ -8,6 +8,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -64,11 +65,11 @@ class CycloneDdsInteropTest {
             assertEquals(0, peer.exitValue(), "the CycloneDDS peer did not receive 30 commands");
         }
         double[] last = commands.get(commands.size() - 1);
-        System.out.printf("CycloneDDS peer received %d commands; last %s, policy says %s%n", commands.size(), java.util.Arrays.toString(last),
-                java.util.Arrays.toString(expected));
+        System.out.printf("CycloneDDS peer received %d commands; last %s, policy says %s%n", commands.size(), Arrays.toString(last),
+                Arrays.toString(expected));
         for (double[] cmd : commands) {
             assertEquals(2, cmd.length);
-            assertTrue(cmd[0] >= -3.1 && cmd[0] <= 3.1 && cmd[1] >= -2.6 && cmd[1] <= 2.6, "command within the joint limits: " + java.util.Arrays.toString(cmd));
+            assertTrue(cmd[0] >= -3.1 && cmd[0] <= 3.1 && cmd[1] >= -2.6 && cmd[1] <= 2.6, "command within the joint limits: " + Arrays.toString(cmd));
         }
         assertArrayEquals(new double[] {expected[0], expected[1]}, last, 1e-6, "the command is the policy's action for that joint state");
     }

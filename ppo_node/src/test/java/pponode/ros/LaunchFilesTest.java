@@ -18,6 +18,8 @@ import org.w3c.dom.Node;
 import picocli.CommandLine;
 import pponode.Peers;
 import pponode.cli.Main;
+import pponode.config.PPOConfig;
+import pponode.teleop.TeleopConfig;
 
 /**
  * ROS 2 is not installable here, so test what can be: the launch files are valid Python, every
@@ -60,8 +62,8 @@ class LaunchFilesTest {
         }
         new RosParams().load(LAUNCH.resolve("config/deploy.yaml"), "ppo_node");
         new RosParams().load(LAUNCH.resolve("config/sim.yaml"), "ppo_node_sim");
-        new pponode.config.PPOConfig().applyYaml(LAUNCH.resolve("config/train.yaml")).validate();
-        pponode.teleop.TeleopConfig.load(LAUNCH.resolve("config/finetune.yaml"));
+        new PPOConfig().applyYaml(LAUNCH.resolve("config/train.yaml")).validate();
+        TeleopConfig.load(LAUNCH.resolve("config/finetune.yaml"));
     }
 
     @Test

@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.eprosima.xmlschemas.fastrtps_profiles.DurabilityQosKindPolicyType;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -53,7 +56,7 @@ class RosGraphTest {
         private final Thread reader;
 
         Peer(int domain, int seconds, Map<String, String> env, String... more) throws IOException {
-            List<String> cmd = new java.util.ArrayList<>(List.of(peer.toString(), String.valueOf(domain), String.valueOf(seconds)));
+            List<String> cmd = new ArrayList<>(List.of(peer.toString(), String.valueOf(domain), String.valueOf(seconds)));
             cmd.addAll(List.of(more));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
             pb.environment().putAll(env);
@@ -211,7 +214,7 @@ class RosGraphTest {
         assertEquals(10, Ros2.qos("reliable").getHistoryDepth());
         assertEquals(10, Ros2.qos("best_effort").getHistoryDepth());
         assertEquals(1, Ros2.latched().getHistoryDepth());
-        assertEquals(com.eprosima.xmlschemas.fastrtps_profiles.DurabilityQosKindPolicyType.TRANSIENT_LOCAL, Ros2.latched().getDurabilityKind());
+        assertEquals(DurabilityQosKindPolicyType.TRANSIENT_LOCAL, Ros2.latched().getDurabilityKind());
     }
 
     @Test
@@ -221,7 +224,7 @@ class RosGraphTest {
         assertEquals(Discovery.Range.SUBNET, Discovery.fromEnvironment(Map.of("ROS_LOCALHOST_ONLY", "1", "ROS_AUTOMATIC_DISCOVERY_RANGE", "SUBNET")).range());
         assertEquals(Discovery.Range.OFF, Discovery.fromEnvironment(Map.of("ROS_AUTOMATIC_DISCOVERY_RANGE", "off")).range());
         assertEquals(List.of("127.0.0.1", "10.1.2.3"), Discovery.fromEnvironment(Map.of("ROS_STATIC_PEERS", "localhost; 10.1.2.3;")).staticPeers());
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = Assertions.assertThrows(IllegalArgumentException.class,
                 () -> Discovery.fromEnvironment(Map.of("ROS_AUTOMATIC_DISCOVERY_RANGE", "LAN")));
         assertTrue(e.getMessage().startsWith("ROS_AUTOMATIC_DISCOVERY_RANGE must be"), e.getMessage());
     }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import pponode.cli.Main;
 import org.junit.jupiter.api.Test;
+import pponode.cli.Main;
 
 /** Topic names resolve as rclcpp resolves them: namespace, ~, remapping rules, and the --ros-args a launch file passes. */
 class RosNamesTest {

@@ -7,38 +7,49 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.sun.management.ThreadMXBean;
+import geometry_msgs.msg.dds.PointStamped;
+import geometry_msgs.msg.dds.PointStampedPubSubType;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.Tag;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pponode.TestDomains;
+import pponode.config.PPOConfig;
+import pponode.config.Presets;
 import pponode.env.EnvRegistry;
 import pponode.env.RobotTask;
 import pponode.onnx.Deployment;
 import pponode.onnx.OnnxExporter;
 import pponode.onnx.OnnxPolicy;
-import pponode.config.PPOConfig;
-import pponode.config.Presets;
 import pponode.runner.OnPolicyRunner;
 import sensor_msgs.msg.dds.JointState;
 import sensor_msgs.msg.dds.JointStatePubSubType;
 import std_msgs.msg.dds.Bool;
 import std_msgs.msg.dds.BoolPubSubType;
-import geometry_msgs.msg.dds.PointStamped;
-import geometry_msgs.msg.dds.PointStampedPubSubType;
 import us.ihmc.ros2.ROS2Node;
 import us.ihmc.ros2.ROS2PublisherBasics;
 
@@ -141,7 +152,7 @@ class RosNodeTest {
 
         /** Records every Float64MultiArray command the node sends on {@code topic}. */
         List<double[]> recordCommands(String topic) {
-            List<double[]> commands = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<double[]> commands = new CopyOnWriteArrayList<>();
             std_msgs.msg.dds.Float64MultiArrayPubSubType fa = new std_msgs.msg.dds.Float64MultiArrayPubSubType();
             node.createSubscription(fa, sub -> {
                 std_msgs.msg.dds.Float64MultiArray m = sub.takeNextData();
@@ -162,9 +173,9 @@ class RosNodeTest {
         }
     }
 
-    private static Thread drain(java.io.InputStream in, StringBuilder into) {
+    private static Thread drain(InputStream in, StringBuilder into) {
         Thread t = new Thread(() -> {
-            try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(in))) {
+            try (var r = new BufferedReader(new InputStreamReader(in))) {
                 for (String l = r.readLine(); l != null; l = r.readLine()) {
                     synchronized (into) {
                         into.append(l).append('\n');
@@ -327,9 +338,9 @@ class RosNodeTest {
             robot.estop(false);
             await(() -> !dep.safe(), 2_000, "release");
             // the robot stops publishing altogether → stale within one timeout (3 periods = 60 ms) plus a period
-            java.io.PrintStream err = System.err;
-            java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
-            System.setErr(new java.io.PrintStream(log, true));
+            PrintStream err = System.err;
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            System.setErr(new PrintStream(log, true));
             long safeBefore;
             try {
                 run.set(false);
@@ -368,7 +379,7 @@ class RosNodeTest {
                 robot.state(new String[] {"joint2", "joint1"}, new double[] {0.2, 0.5});
                 return !dep.safe();
             }, 10_000, "the policy taking control");
-            var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            var threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
             for (int i = 0; i < 5_000; i++) dep.tick(); // compiled code first: escape analysis removes short-lived objects only there
             int n = 10_000;
             long before = threads.getCurrentThreadAllocatedBytes();
@@ -393,7 +404,7 @@ class RosNodeTest {
         Presets.apply(c, "reacher_2dof");
         c.apply(List.of("seed=7", "total_timesteps=2048"));
         try (OnPolicyRunner r = new OnPolicyRunner(c, s -> EnvRegistry.make("reacher_2dof", s), null)) {
-            var meta = new java.util.LinkedHashMap<>(Deployment.metadata("reacher_2dof"));
+            var meta = new LinkedHashMap<>(Deployment.metadata("reacher_2dof"));
             meta.put("ppo_node.policy_version", "2");
             OnnxExporter.write(r.policy(), meta, other);
         }
@@ -481,7 +492,7 @@ class RosNodeTest {
             String out = new String(b.getInputStream().readAllBytes()); // until it exits: five periods under control, or 120 s
             b.waitFor();
             System.out.println("restarted sim process: " + out.lines().filter(l -> l.startsWith("sim:")).findFirst().orElse(out));
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("mean final fingertip distance ([0-9.]+) m").matcher(out);
+            Matcher m = Pattern.compile("mean final fingertip distance ([0-9.]+) m").matcher(out);
             assertTrue(m.find(), out);
             assertTrue(out.matches("(?s).*\\b([5-9]|\\d{2,}) target periods under control.*"), out);
             assertTrue(Double.parseDouble(m.group(1)) < 0.03, "the arm reaches its targets across processes: " + m.group(1));

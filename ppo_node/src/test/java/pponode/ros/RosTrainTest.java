@@ -8,12 +8,12 @@ import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import pponode.TestDomains;
+import pponode.config.PPOConfig;
+import pponode.config.Presets;
 import pponode.env.Env;
 import pponode.env.EnvRegistry;
 import pponode.env.RobotEnv;
 import pponode.env.RobotTask;
-import pponode.config.PPOConfig;
-import pponode.config.Presets;
 import pponode.runner.OnPolicyRunner;
 
 /** Rollouts collected from a robot over ROS 2 topics feed the same learner. */

@@ -70,16 +70,16 @@ class SafetyLogicTest {
     /** max_rate: urdf (the default) limits each position command to its joint's URDF velocity limit; a number to that; 0 to nothing. */
     @Test
     void theDefaultRateLimitIsTheUrdfVelocityLimit() {
-        pponode.env.RobotTask arm = pponode.env.EnvRegistry.task("arm_6dof_reach");
+        RobotTask arm = EnvRegistry.task("arm_6dof_reach");
         RosParams p = new RosParams();
         assertArrayEquals(new double[] {3.15, 3.15, 3.15, 3.2, 3.2, 3.2}, DeployNode.rateLimits(p, arm), 1e-12);
-        p.apply(java.util.List.of("max_rate=1.5"));
+        p.apply(List.of("max_rate=1.5"));
         assertArrayEquals(new double[] {1.5, 1.5, 1.5, 1.5, 1.5, 1.5}, DeployNode.rateLimits(p, arm), 1e-12);
-        p.apply(java.util.List.of("max_rate=0"));
+        p.apply(List.of("max_rate=0"));
         assertArrayEquals(new double[6], DeployNode.rateLimits(p, arm), 1e-12);
-        p.apply(java.util.List.of("max_rate=urdf"));
-        assertArrayEquals(new double[] {0}, DeployNode.rateLimits(p, pponode.env.EnvRegistry.task("pendulum_lift")), 1e-12, "effort: no URDF rate limit");
-        assertThrows(IllegalArgumentException.class, () -> new RosParams().apply(java.util.List.of("max_rate=-1")));
+        p.apply(List.of("max_rate=urdf"));
+        assertArrayEquals(new double[] {0}, DeployNode.rateLimits(p, EnvRegistry.task("pendulum_lift")), 1e-12, "effort: no URDF rate limit");
+        assertThrows(IllegalArgumentException.class, () -> new RosParams().apply(List.of("max_rate=-1")));
     }
 
     @Test

@@ -3,16 +3,17 @@ package pponode.runner;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import pponode.config.PPOConfig;
+import pponode.config.Presets;
 import pponode.env.Env;
 import pponode.env.EnvRegistry;
 import pponode.env.EnvRng;
 import pponode.env.Space;
 import pponode.env.StepResult;
-import pponode.config.PPOConfig;
-import pponode.config.Presets;
 
 /** The Transformer and Nature-CNN backbones train through the same learner. */
 @Tag("slow") // trains for minutes or drives external peers: left out of -Pquick
@@ -43,7 +44,7 @@ class BackboneLearningTest {
         BrightSide(long seed) {
             rng = new EnvRng(seed);
             float[] lo = new float[36 * 36], hi = new float[36 * 36];
-            java.util.Arrays.fill(hi, 255f);
+            Arrays.fill(hi, 255f);
             space = new Space.Box(lo, hi, new int[] {1, 36, 36});
         }
 

@@ -9,13 +9,18 @@ import ai.djl.Device;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import pponode.env.EnvRegistry;
 import pponode.config.PPOConfig;
 import pponode.config.Presets;
+import pponode.env.Env;
+import pponode.env.EnvRegistry;
+import pponode.env.Space;
+import pponode.env.StepResult;
+import pponode.env.TimeLimit;
 
 class CheckpointTest {
     @TempDir
@@ -142,7 +147,7 @@ class CheckpointTest {
         }
         byte[] bytes = Files.readAllBytes(ck);
         Path truncated = tmp.resolve("truncated.ckpt");
-        Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Files.write(truncated, Arrays.copyOf(bytes, bytes.length / 2));
         Path garbage = tmp.resolve("garbage.ckpt");
         Files.writeString(garbage, "not a checkpoint");
         for (Path bad : List.of(truncated, garbage, tmp.resolve("missing.ckpt"))) {
@@ -154,7 +159,7 @@ class CheckpointTest {
     @Test
     void nonFiniteObservationsFromAnEnvironmentAreReported() {
         PPOConfig cfg = cartPole();
-        EnvRegistry.register("NaNPole-test", s -> new pponode.env.TimeLimit(new NaNEnv(), 10));
+        EnvRegistry.register("NaNPole-test", s -> new TimeLimit(new NaNEnv(), 10));
         cfg.envId = "NaNPole-test";
         try (OnPolicyRunner r = new OnPolicyRunner(cfg, s -> EnvRegistry.make("NaNPole-test", s), null)) {
             var e = assertThrows(IllegalStateException.class, () -> r.runUpdates(1, null));
@@ -165,17 +170,17 @@ class CheckpointTest {
     }
 
     /** An environment that emits NaN after a few steps. */
-    static final class NaNEnv implements pponode.env.Env {
+    static final class NaNEnv implements Env {
         int t;
 
         @Override
-        public pponode.env.Space observationSpace() {
-            return pponode.env.Space.Box.symmetric(1f, 1f, 1f);
+        public Space observationSpace() {
+            return Space.Box.symmetric(1f, 1f, 1f);
         }
 
         @Override
-        public pponode.env.Space actionSpace() {
-            return new pponode.env.Space.Discrete(2);
+        public Space actionSpace() {
+            return new Space.Discrete(2);
         }
 
         @Override
@@ -185,9 +190,9 @@ class CheckpointTest {
         }
 
         @Override
-        public pponode.env.StepResult step(float[] action) {
+        public StepResult step(float[] action) {
             t++;
-            return new pponode.env.StepResult(new float[] {0, 0, t > 3 ? Float.NaN : 0}, 1, false, false);
+            return new StepResult(new float[] {0, 0, t > 3 ? Float.NaN : 0}, 1, false, false);
         }
     }
 }

@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import pponode.env.EnvRegistry;
 import pponode.config.PPOConfig;
 import pponode.config.Presets;
+import pponode.env.EnvRegistry;
 
 /**
  * A seed fixes a run, whatever the garbage collector does. DJL turns {@code x.mul(0.5f)} into a

@@ -8,9 +8,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import pponode.env.EnvRegistry;
 import pponode.config.PPOConfig;
 import pponode.config.Presets;
+import pponode.env.EnvRegistry;
 
 /**
  * Learning with the shipped presets, fixed seeds and budgets, judged by deterministic evaluation

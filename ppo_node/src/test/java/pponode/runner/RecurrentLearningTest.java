@@ -6,12 +6,12 @@ import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import pponode.config.PPOConfig;
+import pponode.config.Presets;
 import pponode.env.Env;
 import pponode.env.EnvRegistry;
 import pponode.env.Space;
 import pponode.env.StepResult;
-import pponode.config.PPOConfig;
-import pponode.config.Presets;
 
 /**
  * CartPole with the velocities hidden (observation = cart position, pole angle): a partially

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -68,7 +69,7 @@ class TeleopArbiterTest {
     @Test
     void badCommandsAreRejectedWithTheirReason() {
         TeleopArbiter a = arbiter("token=s3cret");
-        Map<String, String> bad = new java.util.LinkedHashMap<>();
+        Map<String, String> bad = new LinkedHashMap<>();
         bad.put("not json {", "malformed JSON");
         bad.put("[1,2]", "expected a JSON object");
         bad.put("{\"seq\":1,\"stamp_ms\":" + now[0] + ",\"takeover\":true,\"actions\":{\"joint1\":0,\"joint2\":0}}", "unauthenticated");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,11 +15,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +37,7 @@ import pponode.runner.Supervisor.Actor;
  */
 @Tag("slow") // trains for minutes or drives external peers: left out of -Pquick
 class TeleopMqttTest {
-    static final Map<String, String> USERS = new java.util.LinkedHashMap<>(Map.of("robot", "robot-pw", "operator", "op-pw", "viewer", "view-pw"));
+    static final Map<String, String> USERS = new LinkedHashMap<>(Map.of("robot", "robot-pw", "operator", "op-pw", "viewer", "view-pw"));
     static final String ACL = String.join("\n",
             "user robot", "topic read ppo_node/+/teleop/cmd", "topic write ppo_node/+/telemetry",
             "user operator", "topic write ppo_node/+/teleop/cmd", "topic read ppo_node/+/telemetry",
@@ -112,7 +119,7 @@ class TeleopMqttTest {
         throw new AssertionError("command " + seq + " was never acknowledged by the broker", last);
     }
 
-    static void await(java.util.function.BooleanSupplier c, long ms, String what) throws InterruptedException {
+    static void await(BooleanSupplier c, long ms, String what) throws InterruptedException {
         long end = System.currentTimeMillis() + ms;
         while (!c.getAsBoolean()) {
             if (System.currentTimeMillis() > end) throw new AssertionError("timed out after " + ms + " ms waiting for " + what);
@@ -129,15 +136,15 @@ class TeleopMqttTest {
             List<String> telemetry = new CopyOnWriteArrayList<>();
             MqttClient viewer = client(broker, "viewer", "view-pw");
             viewer.subscribe("ppo_node/arm1/telemetry", 0);
-            viewer.setCallback(new org.eclipse.paho.mqttv5.client.MqttCallback() {
-                public void disconnected(org.eclipse.paho.mqttv5.client.MqttDisconnectResponse r) {}
+            viewer.setCallback(new MqttCallback() {
+                public void disconnected(MqttDisconnectResponse r) {}
                 public void mqttErrorOccurred(MqttException e) {}
-                public void messageArrived(String topic, org.eclipse.paho.mqttv5.common.MqttMessage m) {
+                public void messageArrived(String topic, MqttMessage m) {
                     telemetry.add(new String(m.getPayload(), StandardCharsets.UTF_8));
                 }
-                public void deliveryComplete(org.eclipse.paho.mqttv5.client.IMqttToken t) {}
+                public void deliveryComplete(IMqttToken t) {}
                 public void connectComplete(boolean r, String u) {}
-                public void authPacketArrived(int r, org.eclipse.paho.mqttv5.common.packet.MqttProperties p) {}
+                public void authPacketArrived(int r, MqttProperties p) {}
             });
             try (MqttOperatorChannel ch = new MqttOperatorChannel(c, a); Loop loop = new Loop(a, policy)) {
                 MqttClient op = client(broker, "operator", "op-pw");

@@ -3,6 +3,11 @@ package pponode.teleop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import diagnostic_msgs.msg.dds.DiagnosticArray;
+import diagnostic_msgs.msg.dds.DiagnosticArrayPubSubType;
+import diagnostic_msgs.msg.dds.DiagnosticStatus;
+import diagnostic_msgs.msg.dds.KeyValue;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -11,10 +16,6 @@ import pponode.TestDomains;
 import pponode.ros.Ros2;
 import pponode.ros.RosParams;
 import pponode.runner.Supervisor.Actor;
-import diagnostic_msgs.msg.dds.DiagnosticArray;
-import diagnostic_msgs.msg.dds.DiagnosticArrayPubSubType;
-import diagnostic_msgs.msg.dds.DiagnosticStatus;
-import diagnostic_msgs.msg.dds.KeyValue;
 import std_msgs.msg.dds.StringPubSubType;
 import us.ihmc.ros2.ROS2Node;
 
@@ -66,7 +67,7 @@ class TeleopRosTest {
             while (a.rejectedCount() == 0 && System.currentTimeMillis() < end) Thread.sleep(10);
             assertTrue(a.lastRejection().startsWith("unauthenticated"), a.lastRejection());
             // telemetry: the latest record as node health on /diagnostics, every telemetry_period_ms (200 here)
-            Map<String, Object> record = new java.util.LinkedHashMap<>();
+            Map<String, Object> record = new LinkedHashMap<>();
             record.put("update", 3);
             record.put("mode", "operator");
             record.put("intervention_rate", 0.25);

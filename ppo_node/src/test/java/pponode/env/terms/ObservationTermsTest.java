@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,7 +61,7 @@ class ObservationTermsTest {
             assertEquals(1f, o[3]);
             assertEquals("[{term=joint_pos, size=2}, {term=test_ones, size=2}]", e.observationLayout().toString());
         }
-        assertTrue(ObservationTerms.names().containsAll(java.util.List.of("joint_pos", "joint_pos_cos_sin", "joint_vel", "target", "tip_to_target",
+        assertTrue(ObservationTerms.names().containsAll(List.of("joint_pos", "joint_pos_cos_sin", "joint_vel", "target", "tip_to_target",
                 "tip_position", "last_action", "test_ones")));
     }
 }

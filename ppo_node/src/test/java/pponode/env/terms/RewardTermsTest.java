@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import pponode.env.Env;
 import pponode.env.EnvRegistry;
 import pponode.env.RobotTask;
 import pponode.env.StepResult;
-import pponode.env.Env;
 
 /** Reward terms by name: each built-in term's value, the two ways to configure one, and a term of one's own from the class path. */
 class RewardTermsTest {

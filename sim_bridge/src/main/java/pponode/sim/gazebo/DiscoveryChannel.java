@@ -9,6 +9,7 @@ import java.net.MulticastSocket;
 import java.net.NetworkInterface;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -158,7 +159,7 @@ final class DiscoveryChannel implements AutoCloseable {
             if (len + 2 != n) continue; // pre-8 framing or a foreign datagram: the library drops these too
             Discovery msg;
             try {
-                msg = Discovery.parseFrom(java.nio.ByteBuffer.wrap(buf, 2, len));
+                msg = Discovery.parseFrom(ByteBuffer.wrap(buf, 2, len));
             } catch (InvalidProtocolBufferException e) {
                 continue;
             }

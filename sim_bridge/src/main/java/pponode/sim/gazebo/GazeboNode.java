@@ -8,10 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.zeromq.SocketType;
@@ -292,7 +295,7 @@ public final class GazeboNode implements AutoCloseable {
     }
 
     private void addSubscription(String w, Subscription sub) {
-        subscriptions.computeIfAbsent(w, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(sub);
+        subscriptions.computeIfAbsent(w, k -> new CopyOnWriteArrayList<>()).add(sub);
         Map<String, Remote> known = remotePublishers.get(w);
         if (known != null) for (Remote r : known.values()) connectPublisher(r);
         msgDisc.send(msgDisc.message(Discovery.Type.SUBSCRIBE).setSub(Discovery.Subscriber.newBuilder().setTopic(w)).build());
@@ -391,7 +394,7 @@ public final class GazeboNode implements AutoCloseable {
     /** Process UUIDs currently publishing {@code topic}. */
     public Set<String> publishersOf(String topic) {
         Map<String, Remote> m = remotePublishers.get(wire(topic));
-        Set<String> out = new java.util.TreeSet<>();
+        Set<String> out = new TreeSet<>();
         if (m != null) for (Remote r : m.values()) out.add(r.processUuid());
         return out;
     }
@@ -582,7 +585,7 @@ public final class GazeboNode implements AutoCloseable {
                 return;
             }
             if (System.nanoTime() > deadline) throw new GazeboTimeoutException("cannot reach " + what + ": the peer is not connected");
-            java.util.concurrent.locks.LockSupport.parkNanos(pause);
+            LockSupport.parkNanos(pause);
             pause = Math.min(pause * 2, 2_000_000);
         }
     }

@@ -1,5 +1,6 @@
 package pponode.sim.gazebo;
 
+import com.google.protobuf.Message;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -69,7 +70,7 @@ public record GazeboOptions(String partition, String hostIp, String msgPrefix, S
     }
 
     /** The wire type name of a message, e.g. {@code ignition.msgs.WorldControl}. */
-    public String typeName(com.google.protobuf.Message m) {
+    public String typeName(Message m) {
         return msgPrefix + "." + m.getDescriptorForType().getName();
     }
 

@@ -8,7 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 public final class PendulumWorldFixture implements AutoCloseable {
     private static final String SOURCE = "pendulum_world.cc";
     private final Process process;
-    private final List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<String> output = Collections.synchronizedList(new ArrayList<>());
 
     private PendulumWorldFixture(Process p) {
         this.process = p;
@@ -57,8 +60,8 @@ public final class PendulumWorldFixture implements AutoCloseable {
         }
         String hash;
         try {
-            hash = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(src)).substring(0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
+            hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(src)).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
         Path dir = Path.of(System.getProperty("java.io.tmpdir"), "ppo_node-gz-" + System.getProperty("user.name", "user"), hash);

@@ -1,12 +1,18 @@
 package pponode.sim.urdf;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import javax.xml.XMLConstants;
@@ -39,15 +45,15 @@ public final class UrdfParser {
         byte[] bytes = in.readAllBytes();
         UrdfModel m = parse(bytes, source);
         try {
-            m.sha256(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes)));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            m.sha256(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
         return m;
     }
 
     private static UrdfModel parse(byte[] bytes, Path source) throws IOException {
-        InputStream in = new java.io.ByteArrayInputStream(bytes);
+        InputStream in = new ByteArrayInputStream(bytes);
         Document doc;
         try {
             DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
@@ -216,8 +222,8 @@ public final class UrdfParser {
         return null;
     }
 
-    private static java.util.List<Element> children(Element e, String tag) {
-        java.util.List<Element> out = new java.util.ArrayList<>();
+    private static List<Element> children(Element e, String tag) {
+        List<Element> out = new ArrayList<>();
         NodeList nl = e.getChildNodes();
         for (int i = 0; i < nl.getLength(); i++) {
             if (nl.item(i) instanceof Element c && c.getTagName().equals(tag)) out.add(c);

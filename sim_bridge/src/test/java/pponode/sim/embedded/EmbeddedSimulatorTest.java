@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +38,7 @@ class EmbeddedSimulatorTest {
                 List<String> movable = m.movableJoints().stream().map(UrdfModel.Joint::name).toList();
                 UrdfModel.Chain chain = m.chain(l.name(), movable);
                 for (int trial = 0; trial < 20; trial++) {
-                    java.util.Map<String, Double> q = new java.util.HashMap<>();
+                    Map<String, Double> q = new HashMap<>();
                     double[] qArray = new double[movable.size()];
                     for (int i = 0; i < qArray.length; i++) q.put(movable.get(i), qArray[i] = rng.nextGaussian());
                     double[] out = new double[3];
@@ -58,7 +61,7 @@ class EmbeddedSimulatorTest {
         assertEquals(0.2, r.totalMass(), 1e-12);
         assertEquals(-2.6, r.joint("joint2").lower());
         assertEquals(1.0, r.joint("joint1").effort());
-        Pose tip = r.forwardKinematics(java.util.Map.of()).get("fingertip");
+        Pose tip = r.forwardKinematics(Map.of()).get("fingertip");
         assertArrayEquals(new double[] {0.21, 0, 0}, tip.p(), 1e-12);
         UrdfModel c = UrdfParser.parse(URDF.resolve("cartpole.urdf"));
         assertEquals(List.of("cart_joint", "pole_joint"), c.movableJoints().stream().map(UrdfModel.Joint::name).toList());
@@ -133,7 +136,7 @@ class EmbeddedSimulatorTest {
                 double g2 = m * g * lc * Math.sin(q[0] + q[1]);
                 double det = m11 * m22 - m12 * m12;
                 double[] expected = {-(m22 * g1 - m12 * g2) / det, -(-m12 * g1 + m11 * g2) / det};
-                assertArrayEquals(expected, qdd, 1e-6, "q = " + java.util.Arrays.toString(q));
+                assertArrayEquals(expected, qdd, 1e-6, "q = " + Arrays.toString(q));
             }
         }
     }

@@ -16,16 +16,17 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import pponode.sim.gazebo.msgs.Model;
 import pponode.sim.gazebo.msgs.StringMsg;
 import pponode.sim.gazebo.msgs.WorldControl;
 import pponode.sim.gazebo.msgs.WorldReset;
+import pponode.sim.gazebo.msgs.WorldStatistics;
 
 /**
  * The Java node against the real Gazebo Transport library (ign-transport 11 from Debian): the
@@ -125,9 +126,9 @@ class GazeboInteropTest {
         requirePeer(PendulumWorldFixture.unavailableReason() == null, "the C++ toolchain for the Gazebo fixture (" + PendulumWorldFixture.unavailableReason() + ")");
         try (PendulumWorldFixture world = PendulumWorldFixture.start(opts, "--q0", "0.3")) {
             List<Model> states = new CopyOnWriteArrayList<>();
-            List<pponode.sim.gazebo.msgs.WorldStatistics> stats = new CopyOnWriteArrayList<>();
+            List<WorldStatistics> stats = new CopyOnWriteArrayList<>();
             node.subscribe("/world/pendulum_world/model/pendulum/joint_state", Model.getDefaultInstance(), states::add);
-            node.subscribe("/world/pendulum_world/stats", pponode.sim.gazebo.msgs.WorldStatistics.getDefaultInstance(), stats::add);
+            node.subscribe("/world/pendulum_world/stats", WorldStatistics.getDefaultInstance(), stats::add);
             var force = node.advertise("/model/pendulum/joint/hinge/cmd_force", pponode.sim.gazebo.msgs.Double.getDefaultInstance());
             assertTrue(force.awaitSubscribers(10_000), "the C++ world never subscribed to the force topic");
             var ok = node.request("/world/pendulum_world/control", WorldControl.newBuilder().setPause(true).setMultiStep(50).build(),
