@@ -7,6 +7,7 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** The PNG learning curve written at the end of a run: mean episode return against env steps. */
@@ -24,6 +25,23 @@ public final class LearningCurve {
             chart.addSeries("deterministic evaluation", col(stepAndEval, 0), col(stepAndEval, 1)).setMarker(SeriesMarkers.CIRCLE);
         }
         if (stepAndReturn.isEmpty() && stepAndEval.isEmpty()) chart.addSeries("no finished episodes", new double[] {0}, new double[] {0});
+        String name = png.toString();
+        if (name.endsWith(".png")) name = name.substring(0, name.length() - 4);
+        BitmapEncoder.saveBitmap(chart, name, BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /** Training curves of several runs of one setting (seeds) as a band: the median line between the quartiles, at each logged step. */
+    public static void writeBand(Path png, String title, double[] steps, double[] q1, double[] median, double[] q3) throws IOException {
+        XYChart chart = new XYChartBuilder().width(900).height(500).title(title).xAxisTitle("environment steps").yAxisTitle("episode return").build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+        chart.getStyler().setXAxisDecimalPattern("#,###");
+        if (steps.length == 0) {
+            chart.addSeries("no finished episodes", new double[] {0}, new double[] {0});
+        } else {
+            chart.addSeries("median over seeds", steps, median).setMarker(SeriesMarkers.NONE);
+            chart.addSeries("25th percentile", steps, q1).setMarker(SeriesMarkers.NONE).setLineStyle(SeriesLines.DASH_DASH);
+            chart.addSeries("75th percentile", steps, q3).setMarker(SeriesMarkers.NONE).setLineStyle(SeriesLines.DASH_DASH);
+        }
         String name = png.toString();
         if (name.endsWith(".png")) name = name.substring(0, name.length() - 4);
         BitmapEncoder.saveBitmap(chart, name, BitmapEncoder.BitmapFormat.PNG);

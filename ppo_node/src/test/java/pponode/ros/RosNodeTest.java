@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -86,6 +87,17 @@ class RosNodeTest {
         p.domainId = TestDomains.claim();
         p.task = "reacher_2dof";
         return p;
+    }
+
+    /** Waits until {@code node}'s last command is {@code expected} (to 1e-12); the assertion names what it last saw. */
+    static void awaitCommand(DeployNode node, double[] expected, String what) throws InterruptedException {
+        long end = System.currentTimeMillis() + 2_000;
+        while (System.currentTimeMillis() < end) {
+            double[] c = node.lastCommand();
+            if (c != null && c.length == expected.length && IntStream.range(0, c.length).allMatch(i -> Math.abs(c[i] - expected[i]) <= 1e-12)) return;
+            Thread.sleep(5);
+        }
+        assertArrayEquals(expected, node.lastCommand(), 1e-12, what);
     }
 
     static void await(BooleanSupplier cond, long ms, String what) throws InterruptedException {
@@ -279,7 +291,8 @@ class RosNodeTest {
                 await(() -> !da.safe() && !db.safe(), 20_000, "both policies in control");
                 ra.estop(true); // robot1's e-stop: robot2 goes on
                 await(da::safe, 5_000, "robot1's e-stop");
-                assertArrayEquals(new double[] {0.2, 0.5}, da.lastCommand(), 1e-12, "robot1 holds its own measured position");
+                // the gate turns safe at once; the hold command follows at the next control period
+                awaitCommand(da, new double[] {0.2, 0.5}, "robot1 holds its own measured position");
                 assertFalse(db.safe(), "robot2 is not stopped by robot1's e-stop: " + db.reason());
                 long before = db.published();
                 await(() -> db.published() > before + 10, 5_000, "robot2 still commanded");
@@ -324,8 +337,8 @@ class RosNodeTest {
             names.set(new String[] {"joint2"});
             await(dep::safe, 2_000, "safe command when joint1 stops arriving");
             assertTrue(dep.reason().contains("'joint1'"), dep.reason());
-            double[] held = dep.lastCommand();
-            assertEquals(0.2, held[0], 1e-9, "hold position: joint1 holds its last measured position");
+            await(() -> Math.abs(dep.lastCommand()[0] - 0.2) < 1e-9, 2_000, "hold position: joint1 holds its last measured position, 0.2 (last command "
+                    + Arrays.toString(dep.lastCommand()) + ")");
             pos.set(new double[] {0.5, 0.2});
             names.set(both);
             await(() -> !dep.safe(), 2_000, "recovery");
@@ -333,7 +346,8 @@ class RosNodeTest {
             robot.estop(true);
             await(dep::safe, 2_000, "e-stop");
             assertTrue(dep.reason().contains("e-stop"), dep.reason());
-            Thread.sleep(200);
+            long latchedAt = dep.safeTicks();
+            await(() -> dep.safeTicks() >= latchedAt + 10, 2_000, "ten more control periods");
             assertTrue(dep.safe(), "e-stop stays latched");
             robot.estop(false);
             await(() -> !dep.safe(), 2_000, "release");
@@ -479,7 +493,7 @@ class RosNodeTest {
             Process a = simProcess(depP.domainId, "--duration", "120");
             await(() -> !dep.safe(), 20_000, "control of the sim process");
             long before = dep.published();
-            Thread.sleep(1000);
+            await(() -> dep.published() >= before + 50, 10_000, "50 more commands to the sim process (1 s at 50 Hz)");
             assertFalse(dep.safe(), "in control: " + dep.reason());
             a.destroyForcibly(); // SIGKILL: no goodbye on the wire
             a.waitFor();
