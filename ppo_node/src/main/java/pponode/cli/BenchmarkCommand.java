@@ -24,7 +24,7 @@ import pponode.runner.RunDirectory;
  * that reach a threshold) as a CSV, a Markdown table and a learning-curve band.
  */
 @Command(name = "benchmark", mixinStandardHelpOptions = true,
-        description = "Train one run per seed (in parallel processes) and report mean ± std, IQM with a 95% bootstrap CI, and the share of seeds reaching a threshold.")
+        description = "Train one run per seed (in parallel processes) and report mean ± std, IQM with a 95%% bootstrap CI, and the share of seeds reaching a threshold.")
 final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = {"--env", "--task"}, required = true, description = "Environment or robot task, as for train.")
     String env;

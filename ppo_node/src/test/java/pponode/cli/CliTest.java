@@ -48,6 +48,16 @@ class CliTest {
     }
 
     @Test
+    void everySubcommandsHelpRendersWithoutAFormatWarning() {
+        for (String name : Main.commandLine().getSubcommands().keySet()) {
+            Cli.Result r = Cli.run(name, "--help");
+            assertEquals(0, r.code(), name);
+            // picocli formats descriptions with String.format: a bare '%' prints a WARN and the raw text
+            assertTrue(!r.err().contains("WARN") && !r.out().contains("WARN"), name + ": " + r.err());
+        }
+    }
+
+    @Test
     void trainWritesArtifactsAndEvalReadsThemBack(@TempDir Path dir) throws Exception {
         Cli.Result r = Cli.run("train", "--env", "CartPole-v1", "--steps", "2048", "--seed", "4", "--out", dir.toString(), "--name", "t",
                 "--no-progress", "--json");
