@@ -10,7 +10,7 @@ def ppo_node_command(subcommand, *args):
     jar = os.path.join(share, 'java', 'ppo-node.jar')
     java = os.environ.get('JAVA_HOME')
     java = os.path.join(java, 'bin', 'java') if java else 'java'
-    return [java, '-Xss4m', '-Dai.djl.offline=true', '-Djava.awt.headless=true', '-jar', jar, subcommand, *args]
+    return [java, '--add-modules', 'jdk.incubator.vector', '-Xss4m', '-Dai.djl.offline=true', '-Djava.awt.headless=true', '-jar', jar, subcommand, *args]
 
 
 def config_path(name):

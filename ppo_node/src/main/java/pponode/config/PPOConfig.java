@@ -107,6 +107,13 @@ public final class PPOConfig {
     public boolean recurrent = false;
     @Allowed(pattern = "auto|cpu|cuda(:\\d+)?|gpu(:\\d+)?", means = "auto, cpu, cuda or cuda:N")
     public String device = "auto";
+    /**
+     * Who computes the PPO update: host (plain Java over float arrays, for MLP networks on the CPU),
+     * djl (the PyTorch engine, the reference; any network, any device), or auto: host where it
+     * covers the network and the device is the CPU, djl otherwise.
+     */
+    @Allowed(oneOf = {"auto", "host", "djl"})
+    public String learnerBackend = "auto";
 
     // ── Extensions (not in the reference)
     /** Clip normalised observations to ±obs_clip (SB3 VecNormalize's clip_obs); null disables. */
@@ -231,7 +238,7 @@ public final class PPOConfig {
     /** The settings of the PPO update, for the algorithm (which never sees the rest). */
     public AlgorithmConfig algorithm() {
         return new AlgorithmConfig(numEnvs, rolloutSteps, nEpochs, minibatchSize, numMinibatches(), normAdv, valueCoef, valueClipEpsilon, targetKl, maxGradNorm,
-                optimizer, adamEps, weightDecay);
+                optimizer, adamEps, weightDecay, learnerBackend);
     }
 
     /** The network settings, for the modules (which never see the rest). */

@@ -44,6 +44,36 @@ public interface ActionDistribution {
     /** Log-probability of an existing raw action (used for operator actions and tests). */
     double logProb(float[] actorParams, float[] head, float[] raw);
 
+    // ── host training side (the host learner): batches as flat row-major arrays, in double
+
+    /** Whether the host learner implements this distribution's log-probability and entropy gradients. */
+    default boolean hostTrainable() {
+        return false;
+    }
+
+    /** log π(raw | head) of row {@code r} ({@code head} [m × headDim], {@code raw} [m × rawDim]), before any squash correction. */
+    default double logProbRow(float[] actorParams, float[] head, float[] raw, int r) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no host training path");
+    }
+
+    /**
+     * Adds {@code g · ∂logProbRow/∂head} into row {@code r} of {@code dHead} and {@code g · ∂/∂θ}
+     * for the distribution's own parameters θ (a log-std) into {@code dActorParams}.
+     */
+    default void logProbRowGradient(float[] actorParams, float[] head, float[] raw, int r, double g, float[] dHead, float[] dActorParams) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no host training path");
+    }
+
+    /** The batch's entropy as the update uses it: the mean over {@code m} rows (a Gaussian's is one scalar). */
+    default double entropyBatch(float[] actorParams, float[] head, int m) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no host training path");
+    }
+
+    /** Adds {@code g · ∂entropyBatch/∂head} into {@code dHead} and {@code g · ∂/∂θ} into {@code dActorParams}. */
+    default void entropyBatchGradient(float[] actorParams, float[] head, int m, double g, float[] dHead, float[] dActorParams) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no host training path");
+    }
+
     /** The log |det Jacobian| term subtracted from the base log-prob; 0 unless actions are squashed. */
     default double squashCorrection(float[] raw) {
         return 0;

@@ -121,6 +121,65 @@ public final class BetaDistribution implements ActionDistribution {
     }
 
     @Override
+    public boolean hostTrainable() {
+        return true;
+    }
+
+    private static double sigmoid(double x) {
+        return 1 / (1 + Math.exp(-x));
+    }
+
+    @Override
+    public double logProbRow(float[] p, float[] head, float[] raw, int r) {
+        double lp = 0;
+        int h = r * 2 * dim;
+        for (int j = 0; j < dim; j++) {
+            double a = softplus(head[h + j]) + 1, b = softplus(head[h + dim + j]) + 1;
+            double x = Math.max(EPS, Math.min(1 - EPS, raw[r * dim + j]));
+            lp += (a - 1) * Math.log(x) + (b - 1) * Math.log1p(-x) - (Gamma.logGamma(a) + Gamma.logGamma(b) - Gamma.logGamma(a + b));
+        }
+        return lp;
+    }
+
+    /** ∂lp/∂α = log x − ψ(α) + ψ(α + β), ∂lp/∂β = log(1 − x) − ψ(β) + ψ(α + β); ∂α/∂h = sigmoid(h). */
+    @Override
+    public void logProbRowGradient(float[] p, float[] head, float[] raw, int r, double g, float[] dHead, float[] dp) {
+        int h = r * 2 * dim;
+        for (int j = 0; j < dim; j++) {
+            double a = softplus(head[h + j]) + 1, b = softplus(head[h + dim + j]) + 1;
+            double x = Math.max(EPS, Math.min(1 - EPS, raw[r * dim + j]));
+            double psiS = Gamma.digamma(a + b);
+            dHead[h + j] += (float) (g * (Math.log(x) - Gamma.digamma(a) + psiS) * sigmoid(head[h + j]));
+            dHead[h + dim + j] += (float) (g * (Math.log1p(-x) - Gamma.digamma(b) + psiS) * sigmoid(head[h + dim + j]));
+        }
+    }
+
+    @Override
+    public double entropyBatch(float[] p, float[] head, int m) {
+        double sum = 0;
+        float[] row = new float[2 * dim];
+        for (int r = 0; r < m; r++) {
+            System.arraycopy(head, r * 2 * dim, row, 0, 2 * dim);
+            sum += entropy(row);
+        }
+        return sum / m;
+    }
+
+    /** ∂H/∂α = −(α − 1) ψ′(α) + (α + β − 2) ψ′(α + β), and symmetrically for β. */
+    @Override
+    public void entropyBatchGradient(float[] p, float[] head, int m, double g, float[] dHead, float[] dp) {
+        for (int r = 0; r < m; r++) {
+            int h = r * 2 * dim;
+            for (int j = 0; j < dim; j++) {
+                double a = softplus(head[h + j]) + 1, b = softplus(head[h + dim + j]) + 1;
+                double triS = (a + b - 2) * Gamma.trigamma(a + b);
+                dHead[h + j] += (float) (g / m * (-(a - 1) * Gamma.trigamma(a) + triS) * sigmoid(head[h + j]));
+                dHead[h + dim + j] += (float) (g / m * (-(b - 1) * Gamma.trigamma(b) + triS) * sigmoid(head[h + dim + j]));
+            }
+        }
+    }
+
+    @Override
     public void mode(float[] p, float[] head, float[] raw) {
         for (int j = 0; j < dim; j++) {
             double a = alpha(head, j), b = beta(head, j);

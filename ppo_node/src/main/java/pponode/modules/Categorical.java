@@ -68,6 +68,56 @@ public final class Categorical implements ActionDistribution {
     }
 
     @Override
+    public boolean hostTrainable() {
+        return true;
+    }
+
+    private double[] rowLogSoftmax(float[] logits, int r) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) max = Math.max(max, logits[r * n + i]);
+        double s = 0;
+        for (int i = 0; i < n; i++) s += Math.exp(logits[r * n + i] - max);
+        double lse = max + Math.log(s);
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) out[i] = logits[r * n + i] - lse;
+        return out;
+    }
+
+    @Override
+    public double logProbRow(float[] p, float[] logits, float[] raw, int r) {
+        return rowLogSoftmax(logits, r)[(int) raw[r]];
+    }
+
+    /** ∂ log softmax(z)_a / ∂z_k = 1[k = a] − p_k. */
+    @Override
+    public void logProbRowGradient(float[] p, float[] logits, float[] raw, int r, double g, float[] dHead, float[] dp) {
+        double[] lsm = rowLogSoftmax(logits, r);
+        int a = (int) raw[r];
+        for (int k = 0; k < n; k++) dHead[r * n + k] += (float) (g * ((k == a ? 1 : 0) - Math.exp(lsm[k])));
+    }
+
+    @Override
+    public double entropyBatch(float[] p, float[] logits, int m) {
+        double sum = 0;
+        for (int r = 0; r < m; r++) {
+            double[] lsm = rowLogSoftmax(logits, r);
+            for (int k = 0; k < n; k++) sum -= Math.exp(lsm[k]) * lsm[k];
+        }
+        return sum / m;
+    }
+
+    /** ∂H/∂z_k = −p_k (log p_k + H), per row; the batch mean divides by m. */
+    @Override
+    public void entropyBatchGradient(float[] p, float[] logits, int m, double g, float[] dHead, float[] dp) {
+        for (int r = 0; r < m; r++) {
+            double[] lsm = rowLogSoftmax(logits, r);
+            double h = 0;
+            for (int k = 0; k < n; k++) h -= Math.exp(lsm[k]) * lsm[k];
+            for (int k = 0; k < n; k++) dHead[r * n + k] += (float) (g / m * -Math.exp(lsm[k]) * (lsm[k] + h));
+        }
+    }
+
+    @Override
     public void mode(float[] p, float[] logits, float[] raw) {
         int best = 0;
         for (int i = 1; i < n; i++) if (logits[i] > logits[best]) best = i;

@@ -101,6 +101,50 @@ public class DiagGaussian implements ActionDistribution {
     }
 
     @Override
+    public boolean hostTrainable() {
+        return true;
+    }
+
+    @Override
+    public double logProbRow(float[] p, float[] head, float[] raw, int r) {
+        double lp = 0;
+        for (int j = 0; j < dim; j++) {
+            double ls = clampedLogStd(p, j);
+            double z = (raw[r * dim + j] - head[r * dim + j]) / Math.exp(ls);
+            lp += -0.5 * z * z - ls - HALF_LOG_2PI;
+        }
+        return lp;
+    }
+
+    /** ∂lp/∂μ = z/σ, ∂lp/∂log σ = z² − 1 (zero where the clamp to [−20, 2] is active, as torch.clamp). */
+    @Override
+    public void logProbRowGradient(float[] p, float[] head, float[] raw, int r, double g, float[] dHead, float[] dp) {
+        for (int j = 0; j < dim; j++) {
+            double ls = clampedLogStd(p, j), sigma = Math.exp(ls);
+            double z = (raw[r * dim + j] - head[r * dim + j]) / sigma;
+            dHead[r * dim + j] += (float) (g * z / sigma);
+            if (logStdInsideClamp(p, j)) dp[logStd.offset() + j] += (float) (g * (z * z - 1));
+        }
+    }
+
+    private boolean logStdInsideClamp(float[] p, int j) {
+        float v = p[logStd.offset() + j];
+        return v >= -20f && v <= 2f;
+    }
+
+    @Override
+    public double entropyBatch(float[] p, float[] head, int m) {
+        double h = 0;
+        for (int j = 0; j < dim; j++) h += clampedLogStd(p, j) + 0.5 + HALF_LOG_2PI;
+        return h;
+    }
+
+    @Override
+    public void entropyBatchGradient(float[] p, float[] head, int m, double g, float[] dHead, float[] dp) {
+        for (int j = 0; j < dim; j++) if (logStdInsideClamp(p, j)) dp[logStd.offset() + j] += (float) g;
+    }
+
+    @Override
     public void mode(float[] p, float[] mean, float[] raw) {
         System.arraycopy(mean, 0, raw, 0, dim);
     }

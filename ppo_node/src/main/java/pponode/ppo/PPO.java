@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import pponode.config.AlgorithmConfig;
 import pponode.modules.ActorCritic;
 import pponode.modules.Scalars;
+import pponode.modules.host.Kernels;
 import pponode.state.StateDict;
 import pponode.storage.DemonstrationBuffer;
 import pponode.storage.RolloutBuffer;
@@ -32,7 +33,8 @@ public final class PPO {
     private final ActorCritic ac;
     private final AlgorithmConfig cfg;
     private final NDManager manager;
-    public final FlatOptimizer actorOpt, criticOpt;
+    private final FlatOptimizer actorOpt, criticOpt; // null when the host computes the update
+    private final HostStep host; // null when the engine does
     private final RolloutBuffer.Minibatch mb;
     private final long[] obsShape;
     private long skipped;
@@ -41,25 +43,56 @@ public final class PPO {
         this.ac = ac;
         this.cfg = cfg;
         this.manager = ac.manager();
-        actorOpt = new FlatOptimizer(cfg.optimizer(), cfg.adamEps(), cfg.weightDecay(), manager, ac.actor.size());
-        criticOpt = new FlatOptimizer(cfg.optimizer(), cfg.adamEps(), cfg.weightDecay(), manager, ac.critic.size());
         if (ac.recurrent()) {
             int envsPerBatch = cfg.numEnvs() / cfg.numMinibatches();
             mb = new RolloutBuffer.Minibatch(cfg.rolloutSteps() * envsPerBatch, ac.obsDim, ac.dist.rawDim(), envsPerBatch, ac.stateSize());
         } else {
             mb = new RolloutBuffer.Minibatch(cfg.minibatchSize(), ac.obsDim, ac.dist.rawDim());
         }
+        host = hostLearner(ac, cfg, manager) ? new HostStep(ac, cfg, mb.obs.length / ac.obsDim, Kernels.best()) : null;
+        actorOpt = host != null ? null : new FlatOptimizer(cfg.optimizer(), cfg.adamEps(), cfg.weightDecay(), manager, ac.actor.size());
+        criticOpt = host != null ? null : new FlatOptimizer(cfg.optimizer(), cfg.adamEps(), cfg.weightDecay(), manager, ac.critic.size());
         obsShape = new long[ac.obsShape.length + 1];
         for (int i = 0; i < ac.obsShape.length; i++) obsShape[i + 1] = ac.obsShape[i];
     }
 
-    /** Saves both optimizers' state ({@link FlatOptimizer#save}). */
+    /**
+     * learner_backend: host where {@link HostStep} covers the network (feed-forward MLPs with tanh,
+     * relu or elu; Gaussian, tanh-squashed Gaussian, Beta or categorical heads) and the tensors
+     * live on the CPU; djl otherwise. An explicit host that cannot be honoured is an error.
+     */
+    static boolean hostLearner(ActorCritic ac, AlgorithmConfig cfg, NDManager manager) {
+        String backend = cfg.learnerBackend();
+        if (backend.equals("djl")) return false;
+        boolean cpu = !manager.getDevice().isGpu();
+        boolean covered = HostStep.covers(ac);
+        if (backend.equals("host") && !(cpu && covered)) {
+            throw new IllegalArgumentException("'learner_backend' host trains feed-forward MLP networks (tanh, relu or elu) on the CPU; this run "
+                    + (cpu ? "has a network it does not cover" : "is on " + manager.getDevice()) + ": use auto or djl");
+        }
+        return cpu && covered;
+    }
+
+    /** Which backend computes the update, with the host kernels' kind: for logs and the benchmark. */
+    public String backendName() {
+        return host == null ? "djl" : "host, " + host.kernelName() + " kernels";
+    }
+
+    /** Saves both optimizers' state ({@link FlatOptimizer#save}); the host and engine learners use the same keys. */
     public void save(StateDict out) {
+        if (host != null) {
+            host.save(out);
+            return;
+        }
         actorOpt.save(out, "actor");
         criticOpt.save(out, "critic");
     }
 
     public void load(StateDict in) throws IOException {
+        if (host != null) {
+            host.load(in);
+            return;
+        }
         actorOpt.load(in, "actor");
         criticOpt.load(in, "critic");
     }
@@ -87,13 +120,15 @@ public final class PPO {
         // Feed-forward policies shuffle single steps; recurrent ones shuffle whole env sequences.
         int n = seq ? buf.envs : buf.size();
         int chunk = seq ? cfg.numEnvs() / cfg.numMinibatches() : cfg.minibatchSize();
+        if (host != null) host.pull();
         epochs:
         for (int epoch = 0; epoch < cfg.nEpochs(); epoch++) {
             int[] perm = RolloutBuffer.permutation(n, rng);
             for (int from = 0; from < n; from += chunk) {
                 if (seq) buf.gatherSequences(perm, from, Math.min(n, from + chunk), mb, cfg.normAdv());
                 else buf.gather(perm, from, Math.min(n, from + chunk), mb, cfg.normAdv());
-                MinibatchStats s = step(clipEps, entCoef, lrActor, lrCritic, bc, rng);
+                MinibatchStats s = host != null ? host.step(mb, clipEps, entCoef, lrActor, lrCritic, bc, rng)
+                        : step(clipEps, entCoef, lrActor, lrCritic, bc, rng);
                 mean.add(s);
                 if (s.stoppedEarly()) {
                     earlyStopped = true;
@@ -101,6 +136,7 @@ public final class PPO {
                 }
             }
         }
+        if (host != null) host.push();
         MinibatchStats m = mean.mean();
         Map<String, Double> out = new LinkedHashMap<>();
         out.put("train/actor_loss", m.actorLoss());
@@ -114,7 +150,7 @@ public final class PPO {
         out.put("train/entropy_coef", entCoef);
         out.put("train/early_stopped", earlyStopped ? 1.0 : 0.0);
         out.put("train/explained_variance", buf.explainedVariance());
-        out.put("train/skipped_nonfinite", (double) skipped);
+        out.put("train/skipped_nonfinite", (double) (skipped + (host == null ? 0 : host.skipped())));
         out.put("train/policy_acted_fraction", m.policyActedFraction());
         if (bc != null) {
             out.put("train/bc_loss", m.bcLoss());
@@ -287,6 +323,7 @@ public final class PPO {
         NDArray gc = ac.critic.flat().getGradient();
         float[] sq = stackScalars(ga.square().sum(), gc.square().sum());
         double norm = Math.sqrt(sq[0] + sq[1]);
+        if (captureGradients) lastGradients = new float[][] {ga.toFloatArray(), gc.toFloatArray()};
         if (!Double.isFinite(norm)) {
             // A non-finite gradient would poison the weights for good: skip this minibatch, as
             // PyTorch's GradScaler does for overflowing steps, and report it.
@@ -305,6 +342,35 @@ public final class PPO {
         criticOpt.step(ac.critic.flat(), gc, lrCritic);
         ga.muli(0f); // PyTorch accumulates gradients; DJL's collector does not clear them for us
         gc.muli(0f);
+    }
+
+    /** Tests: when set, the engine step keeps its gradients (before clipping) in {@link #lastGradients}. */
+    boolean captureGradients;
+    float[][] lastGradients;
+
+    /** Tests: one minibatch step on {@code batch} through whichever backend this update uses. */
+    MinibatchStats stepOn(RolloutBuffer.Minibatch batch, double clipEps, double entCoef, double lrActor, double lrCritic, BehaviourCloning bc,
+                          UniformRandomProvider rng) {
+        int m = batch.size;
+        mb.size = m;
+        mb.allPolicy = batch.allPolicy;
+        System.arraycopy(batch.obs, 0, mb.obs, 0, m * ac.obsDim);
+        System.arraycopy(batch.raw, 0, mb.raw, 0, m * ac.dist.rawDim());
+        for (float[][] pair : new float[][][] {{batch.oldLogProbs, mb.oldLogProbs}, {batch.advantages, mb.advantages}, {batch.returns, mb.returns},
+                {batch.oldValues, mb.oldValues}, {batch.squashCorr, mb.squashCorr}, {batch.policyActed, mb.policyActed}}) {
+            System.arraycopy(pair[0], 0, pair[1], 0, m);
+        }
+        if (host == null) return step(clipEps, entCoef, lrActor, lrCritic, bc, rng);
+        host.pull();
+        MinibatchStats s = host.step(mb, clipEps, entCoef, lrActor, lrCritic, bc, rng);
+        host.push();
+        ac.syncHost();
+        return s;
+    }
+
+    /** Tests: the host step's gradients of its last minibatch (clipped if clipping applied), actor then critic. */
+    float[][] hostGradients() {
+        return host.gradients();
     }
 
     /** Several scalars fetched in one device-to-host copy. */
