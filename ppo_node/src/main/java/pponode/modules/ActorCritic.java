@@ -9,6 +9,8 @@ import java.util.Arrays;
 import org.apache.commons.rng.UniformRandomProvider;
 import pponode.config.NetworkConfig;
 import pponode.env.Space;
+import pponode.modules.host.HostActorCritic;
+import pponode.modules.host.Kernels;
 import pponode.state.StateDict;
 
 /**
@@ -42,6 +44,9 @@ public final class ActorCritic {
     private float[] featA, featC;
     private final float[] rnnA, rnnC;
     private float[] stateScratch = new float[0];
+    private HostActorCritic rolloutNet; // several rows at once through the host kernels (MLP networks)
+    private boolean rolloutNetBound;
+    private float[] rolloutObs = new float[0];
 
     /** Training-side outputs of one forward pass. */
     public record Output(NDArray head, NDArray value, NDArray[] actorParams) {}
@@ -168,6 +173,7 @@ public final class ActorCritic {
     public void syncHost() {
         actorHost = actor.toHost();
         criticHost = critic.toHost();
+        rolloutNetBound = false;
     }
 
     public float[] actorHost() {
@@ -255,6 +261,10 @@ public final class ActorCritic {
      */
     public void act(float[][] obs, int n, float[][] headOut, float[] values) {
         if (actorRnn != null) throw new IllegalStateException("recurrent policies act through actRecurrent");
+        if (host && HostActorCritic.covers(this)) {
+            actBatched(obs, n, headOut, values);
+            return;
+        }
         if (host) {
             for (int i = 0; i < n; i++) {
                 actorBody.forwardHost(actorHost, obs[i], featA);
@@ -279,6 +289,24 @@ public final class ActorCritic {
                 System.arraycopy(v, 0, values, 0, n);
             }
         }
+    }
+
+    /** All rows in one pass of the host kernels: the rollout of several environments. */
+    private void actBatched(float[][] obs, int n, float[][] headOut, float[] values) {
+        if (rolloutNet == null || rolloutNet.capacity() < n) {
+            rolloutNet = new HostActorCritic(this, Kernels.best(), n);
+            rolloutObs = new float[n * obsDim];
+            rolloutNetBound = false;
+        }
+        if (!rolloutNetBound) {
+            rolloutNet.bind(actorHost, criticHost);
+            rolloutNetBound = true;
+        }
+        for (int i = 0; i < n; i++) System.arraycopy(obs[i], 0, rolloutObs, i * obsDim, obsDim);
+        float[] h = rolloutNet.forwardActor(actorHost, rolloutObs, n);
+        int hd = dist.headDim();
+        for (int i = 0; i < n; i++) System.arraycopy(h, i * hd, headOut[i], 0, hd);
+        if (values != null) System.arraycopy(rolloutNet.forwardValue(criticHost, rolloutObs, n), 0, values, 0, n);
     }
 
     private float valueHost(float[] obs, float[] sharedFeat) {

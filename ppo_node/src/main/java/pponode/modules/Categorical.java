@@ -72,37 +72,42 @@ public final class Categorical implements ActionDistribution {
         return true;
     }
 
-    private double[] rowLogSoftmax(float[] logits, int r) {
+    /** log Σ exp(logits of row r), shifted by the maximum. */
+    private double logSumExp(float[] logits, int r) {
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) max = Math.max(max, logits[r * n + i]);
         double s = 0;
         for (int i = 0; i < n; i++) s += Math.exp(logits[r * n + i] - max);
-        double lse = max + Math.log(s);
-        double[] out = new double[n];
-        for (int i = 0; i < n; i++) out[i] = logits[r * n + i] - lse;
-        return out;
+        return max + Math.log(s);
     }
 
     @Override
     public double logProbRow(float[] p, float[] logits, float[] raw, int r) {
-        return rowLogSoftmax(logits, r)[(int) raw[r]];
+        return logits[r * n + (int) raw[r]] - logSumExp(logits, r);
     }
 
     /** ∂ log softmax(z)_a / ∂z_k = 1[k = a] − p_k. */
     @Override
     public void logProbRowGradient(float[] p, float[] logits, float[] raw, int r, double g, float[] dHead, float[] dp) {
-        double[] lsm = rowLogSoftmax(logits, r);
+        double lse = logSumExp(logits, r);
         int a = (int) raw[r];
-        for (int k = 0; k < n; k++) dHead[r * n + k] += (float) (g * ((k == a ? 1 : 0) - Math.exp(lsm[k])));
+        for (int k = 0; k < n; k++) dHead[r * n + k] += (float) (g * ((k == a ? 1 : 0) - Math.exp(logits[r * n + k] - lse)));
+    }
+
+    /** Entropy of row r: −Σ p_k log p_k. */
+    private double rowEntropy(float[] logits, int r, double lse) {
+        double h = 0;
+        for (int k = 0; k < n; k++) {
+            double lp = logits[r * n + k] - lse;
+            h -= Math.exp(lp) * lp;
+        }
+        return h;
     }
 
     @Override
     public double entropyBatch(float[] p, float[] logits, int m) {
         double sum = 0;
-        for (int r = 0; r < m; r++) {
-            double[] lsm = rowLogSoftmax(logits, r);
-            for (int k = 0; k < n; k++) sum -= Math.exp(lsm[k]) * lsm[k];
-        }
+        for (int r = 0; r < m; r++) sum += rowEntropy(logits, r, logSumExp(logits, r));
         return sum / m;
     }
 
@@ -110,10 +115,11 @@ public final class Categorical implements ActionDistribution {
     @Override
     public void entropyBatchGradient(float[] p, float[] logits, int m, double g, float[] dHead, float[] dp) {
         for (int r = 0; r < m; r++) {
-            double[] lsm = rowLogSoftmax(logits, r);
-            double h = 0;
-            for (int k = 0; k < n; k++) h -= Math.exp(lsm[k]) * lsm[k];
-            for (int k = 0; k < n; k++) dHead[r * n + k] += (float) (g / m * -Math.exp(lsm[k]) * (lsm[k] + h));
+            double lse = logSumExp(logits, r), h = rowEntropy(logits, r, lse);
+            for (int k = 0; k < n; k++) {
+                double lp = logits[r * n + k] - lse;
+                dHead[r * n + k] += (float) (g / m * -Math.exp(lp) * (lp + h));
+            }
         }
     }
 

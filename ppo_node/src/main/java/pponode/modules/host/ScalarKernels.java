@@ -34,7 +34,7 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void tanh(float[] y, int len) {
-        for (int i = 0; i < len; i++) y[i] = (float) Math.tanh(y[i]);
+        for (int i = 0; i < len; i++) y[i] = Tanh.of(y[i]);
     }
 
     @Override
