@@ -45,7 +45,7 @@ public final class ActorCritic {
     private final float[] rnnA, rnnC;
     private float[] stateScratch = new float[0];
     private HostActorCritic rolloutNet; // several rows at once through the host kernels (MLP networks)
-    private boolean rolloutNetBound;
+    private boolean rolloutNetBound, batchedRollouts;
     private float[] rolloutObs = new float[0];
 
     /** Training-side outputs of one forward pass. */
@@ -261,7 +261,7 @@ public final class ActorCritic {
      */
     public void act(float[][] obs, int n, float[][] headOut, float[] values) {
         if (actorRnn != null) throw new IllegalStateException("recurrent policies act through actRecurrent");
-        if (host && HostActorCritic.covers(this)) {
+        if (host && batchedRollouts) {
             actBatched(obs, n, headOut, values);
             return;
         }
@@ -291,7 +291,17 @@ public final class ActorCritic {
         }
     }
 
-    /** All rows in one pass of the host kernels: the rollout of several environments. */
+    /**
+     * Rollouts through the host learner's kernels (every environment in one pass) instead of row
+     * by row: set where the host learner trains, so that rollout and update share one arithmetic;
+     * the engine learner keeps the row-by-row path and with it the numbers of earlier versions.
+     */
+    public void batchRollouts(boolean on) {
+        if (on && !HostActorCritic.covers(this)) throw new IllegalArgumentException("batched host rollouts need a network the host learner covers");
+        batchedRollouts = on;
+    }
+
+    /** All rows in one pass of the host kernels. */
     private void actBatched(float[][] obs, int n, float[][] headOut, float[] values) {
         if (rolloutNet == null || rolloutNet.capacity() < n) {
             rolloutNet = new HostActorCritic(this, Kernels.best(), n);

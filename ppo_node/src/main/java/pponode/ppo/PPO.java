@@ -50,6 +50,7 @@ public final class PPO {
             mb = new RolloutBuffer.Minibatch(cfg.minibatchSize(), ac.obsDim, ac.dist.rawDim());
         }
         host = hostLearner(ac, cfg, manager) ? new HostStep(ac, cfg, mb.obs.length / ac.obsDim, Kernels.best()) : null;
+        ac.batchRollouts(host != null);
         actorOpt = host != null ? null : new FlatOptimizer(cfg.optimizer(), cfg.adamEps(), cfg.weightDecay(), manager, ac.actor.size());
         criticOpt = host != null ? null : new FlatOptimizer(cfg.optimizer(), cfg.adamEps(), cfg.weightDecay(), manager, ac.critic.size());
         obsShape = new long[ac.obsShape.length + 1];

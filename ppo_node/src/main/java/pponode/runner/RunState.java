@@ -33,6 +33,9 @@ public final class RunState {
         for (Map.Entry<String, Object> e : c.values().entrySet()) {
             if (PPOConfig.keys().contains(e.getKey())) cfg.set(e.getKey(), e.getValue());
         }
+        // Checkpoints from before the host learner were trained by the engine: they continue on it,
+        // so a resumed run's numbers are those of the run it continues (--set learner_backend=... changes it).
+        if (!c.values().containsKey("learner_backend")) cfg.learnerBackend = "djl";
         return cfg;
     }
 
