@@ -15,6 +15,10 @@ import pponode.config.PPOConfig;
 import pponode.env.Env;
 import pponode.env.EnvRegistry;
 import pponode.env.Space;
+import pponode.modules.ActorCritic;
+import pponode.modules.Linear;
+import pponode.modules.MlpBackbone;
+import pponode.modules.host.Kernels;
 import pponode.onnx.OnnxPolicy;
 import pponode.runner.EvalResult;
 import pponode.runner.OnPolicyRunner;
@@ -169,8 +173,16 @@ final class BenchCommand implements Callable<Integer> {
                     cfg.nEpochs, cfg.numMinibatches());
             System.err.printf("  end to end : %,.0f steps/s over %,d steps (%.2f s)%n", sps, measured, wall);
             System.err.printf("  rollout    : %,.0f steps/s (env + policy inference)%n", measured / rollout[0]);
-            System.err.printf("  update     : %.2f ms per update, %.3f ms per minibatch step%n", 1e3 * upd[0] / (runner.totalUpdates - 1),
-                    1e3 * upd[0] / ((runner.totalUpdates - 1) * (double) cfg.nEpochs * cfg.numMinibatches()));
+            double minibatchMs = 1e3 * upd[0] / ((runner.totalUpdates - 1) * (double) cfg.nEpochs * cfg.numMinibatches());
+            System.err.printf("  learner    : %s%n", runner.ppo.backendName());
+            System.err.printf("  update     : %.2f ms per update, %.3f ms per minibatch step%n", 1e3 * upd[0] / (runner.totalUpdates - 1), minibatchMs);
+            double mflop = minibatchFlops(runner.net, cfg.minibatchSize) / 1e6, gflops = gemmGflops(cfg.minibatchSize, cfg.hiddenSizes[0]);
+            System.err.printf("  arithmetic : %.2f MFLOP per minibatch step (forward + backward); %.3f ms at %.1f GFLOP/s, the host kernels' %dx%dx%d gemm now%n",
+                    mflop, mflop / gflops, gflops, cfg.minibatchSize, cfg.hiddenSizes[0], cfg.hiddenSizes[0]);
+            j.put("learner", runner.ppo.backendName());
+            j.put("minibatch_ms", Json.round(minibatchMs, 4));
+            j.put("minibatch_mflop", Json.round(mflop, 3));
+            j.put("minibatch_ms_at_gemm_rate", Json.round(mflop / gflops, 4));
             System.err.printf("  env alone  : %,.0f steps/s%n", envSps);
             System.err.printf("  deterministic eval after %,d steps: %.2f ± %.2f%n", runner.globalStep(), ev.mean(), ev.std());
             j.put("env", env);
@@ -214,6 +226,44 @@ final class BenchCommand implements Callable<Integer> {
                     h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3);
             return j;
         }
+    }
+
+    /**
+     * Floating-point operations of one minibatch step of an MLP actor-critic: 2 per multiply-add
+     * forward, as many for the weight gradients and for the input gradients (none into the
+     * observation); 0 for other backbones.
+     */
+    static double minibatchFlops(ActorCritic net, int rows) {
+        if (!(net.actorBody instanceof MlpBackbone a)) return 0;
+        double macs = 0, firstLayers = 0;
+        List<MlpBackbone> bodies = new ArrayList<>(List.of(a));
+        if (net.criticBody instanceof MlpBackbone c) bodies.add(c);
+        for (MlpBackbone b : bodies) {
+            Linear[] layers = b.layers();
+            for (Linear l : layers) macs += (double) l.in * l.out;
+            firstLayers += (double) layers[0].in * layers[0].out;
+        }
+        macs += (double) net.actorHead.in * net.actorHead.out + (double) net.valueHead.in * net.valueHead.out;
+        return rows * (6 * macs - 2 * firstLayers);
+    }
+
+    /** The host kernels' gemm throughput on a rows × width × width product, best of ten 20 ms runs. */
+    static double gemmGflops(int rows, int width) {
+        Kernels k = Kernels.best();
+        float[] a = new float[rows * width], b = new float[width * width], c = new float[rows * width];
+        SplittableRandom r = new SplittableRandom(3);
+        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextDouble();
+        for (int i = 0; i < b.length; i++) b[i] = (float) r.nextDouble();
+        double best = 0;
+        for (int rep = 0; rep < 10; rep++) {
+            long t0 = System.nanoTime(), calls = 0;
+            while (System.nanoTime() - t0 < 20_000_000L) {
+                k.gemm(a, b, null, c, rows, width, width);
+                calls++;
+            }
+            best = Math.max(best, 2.0 * rows * width * width * calls / (System.nanoTime() - t0));
+        }
+        return best;
     }
 
     static double envOnlySps(String id, long seed, int n) {
