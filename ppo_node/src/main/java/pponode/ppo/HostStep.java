@@ -30,7 +30,8 @@ final class HostStep {
     private final HostOptimizer actorOpt, criticOpt;
     private float[] actorParams, criticParams;
     private final float[] actorGrad, criticGrad, dHead, dValue, logRatio;
-    private float[] bcObs, bcRaw, bcCorr, bcRow, bcRowNorm, bcRawRow, bcDHead;
+    private DemonstrationBatch demos;
+    private float[] bcDHead;
     private long skipped;
 
     HostStep(ActorCritic ac, AlgorithmConfig cfg, int capacity, Kernels kernels) {
@@ -133,9 +134,9 @@ final class HostStep {
         float[] bcHead = null;
         if (bc != null) {
             bcRows = sampleDemonstrations(bc, rng);
-            bcHead = bcNet.forwardActor(actorParams, bcObs, bcRows);
+            bcHead = bcNet.forwardActor(actorParams, demos.obs, bcRows);
             double s = 0;
-            for (int r = 0; r < bcRows; r++) s += dist.logProbRow(actorParams, bcHead, bcRaw, r) - bcCorr[r];
+            for (int r = 0; r < bcRows; r++) s += dist.logProbRow(actorParams, bcHead, demos.raw, r) - demos.corr[r];
             bcLoss = -s / bcRows;
             total += bc.coef() * bcLoss;
         }
@@ -157,7 +158,7 @@ final class HostStep {
         net.backward(dHead, dValue, m, actorGrad, criticGrad);
         if (bc != null) {
             Arrays.fill(bcDHead, 0, bcRows * dist.headDim(), 0f);
-            for (int r = 0; r < bcRows; r++) dist.logProbRowGradient(actorParams, bcHead, bcRaw, r, -bc.coef() / bcRows, bcDHead, actorGrad);
+            for (int r = 0; r < bcRows; r++) dist.logProbRowGradient(actorParams, bcHead, demos.raw, r, -bc.coef() / bcRows, bcDHead, actorGrad);
             bcNet.backward(bcDHead, null, bcRows, actorGrad, criticGrad);
         }
         applyGradients(lrActor, lrCritic);
@@ -194,30 +195,16 @@ final class HostStep {
         return 0.5 * (e1 + g2);
     }
 
-    /** Samples demonstrations into the behaviour-cloning arrays, normalised as the policy sees them; returns the row count. */
+    /** Samples demonstrations (normalised as the policy sees them) and sizes the clone's network; returns the row count. */
     private int sampleDemonstrations(BehaviourCloning bc, UniformRandomProvider rng) {
-        int cap = cfg.minibatchSize(), od = ac.obsDim, rd = dist.rawDim();
         if (bcNet == null) {
+            int cap = cfg.minibatchSize();
             bcNet = new HostActorCritic(ac, kernels, cap);
-            bcObs = new float[cap * od];
-            bcRaw = new float[cap * rd];
-            bcCorr = new float[cap];
-            bcRow = new float[od];
-            bcRowNorm = new float[od];
-            bcRawRow = new float[rd];
+            demos = new DemonstrationBatch(cap, ac.obsDim, dist.rawDim());
             bcDHead = new float[cap * dist.headDim()];
         }
         bcNet.bind(actorParams, criticParams);
-        int m = Math.min(cap, bc.demos().size());
-        bc.demos().sample(m, rng, bcObs, bcRaw);
-        for (int r = 0; r < m; r++) {
-            System.arraycopy(bcObs, r * od, bcRow, 0, od);
-            bc.normalize().accept(bcRow, bcRowNorm);
-            System.arraycopy(bcRowNorm, 0, bcObs, r * od, od);
-            System.arraycopy(bcRaw, r * rd, bcRawRow, 0, rd);
-            bcCorr[r] = (float) dist.squashCorrection(bcRawRow);
-        }
-        return m;
+        return demos.sample(bc, dist, rng);
     }
 
     /** Global-norm clipping over both networks, then one optimizer step each; a non-finite norm skips the step. */

@@ -257,32 +257,17 @@ public final class PPO {
         }
     }
 
-    private float[] bcObs, bcRaw, bcRow, bcRowNorm, bcCorr, bcRawRow;
+    private DemonstrationBatch demos;
 
     /** −mean log π(a_op | s) over a batch of demonstrations (minibatch_size, or all of them if fewer). */
     private NDArray behaviourCloningLoss(BehaviourCloning bc, UniformRandomProvider rng) {
-        int m = Math.min(cfg.minibatchSize(), bc.demos().size());
+        if (demos == null) demos = new DemonstrationBatch(cfg.minibatchSize(), ac.obsDim, ac.dist.rawDim());
+        int m = demos.sample(bc, ac.dist, rng);
         int od = ac.obsDim, rd = ac.dist.rawDim();
-        if (bcObs == null || bcObs.length < m * od) {
-            bcObs = new float[cfg.minibatchSize() * od];
-            bcRaw = new float[cfg.minibatchSize() * rd];
-            bcRow = new float[od];
-            bcRowNorm = new float[od];
-            bcCorr = new float[cfg.minibatchSize()];
-            bcRawRow = new float[rd];
-        }
-        bc.demos().sample(m, rng, bcObs, bcRaw);
-        for (int r = 0; r < m; r++) {
-            System.arraycopy(bcObs, r * od, bcRow, 0, od);
-            bc.normalize().accept(bcRow, bcRowNorm);
-            System.arraycopy(bcRowNorm, 0, bcObs, r * od, od);
-            System.arraycopy(bcRaw, r * rd, bcRawRow, 0, rd);
-            bcCorr[r] = (float) ac.dist.squashCorrection(bcRawRow);
-        }
         long[] shape = obsShape.clone();
         shape[0] = m;
-        ActorCritic.Output o = ac.forward(manager.create(slice(bcObs, m * od), new Shape(shape)));
-        NDArray lp = ac.dist.logProb(o.actorParams(), o.head(), manager.create(slice(bcRaw, m * rd), new Shape(m, rd)), manager.create(slice(bcCorr, m)));
+        ActorCritic.Output o = ac.forward(manager.create(slice(demos.obs, m * od), new Shape(shape)));
+        NDArray lp = ac.dist.logProb(o.actorParams(), o.head(), manager.create(slice(demos.raw, m * rd), new Shape(m, rd)), manager.create(slice(demos.corr, m)));
         return lp.mean().neg();
     }
 
