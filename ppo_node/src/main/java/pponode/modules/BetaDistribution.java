@@ -157,10 +157,12 @@ public final class BetaDistribution implements ActionDistribution {
     @Override
     public double entropyBatch(float[] p, float[] head, int m) {
         double sum = 0;
-        float[] row = new float[2 * dim];
         for (int r = 0; r < m; r++) {
-            System.arraycopy(head, r * 2 * dim, row, 0, 2 * dim);
-            sum += entropy(row);
+            int h = r * 2 * dim;
+            for (int j = 0; j < dim; j++) {
+                double a = softplus(head[h + j]) + 1, b = softplus(head[h + dim + j]) + 1, s = a + b;
+                sum += Gamma.logGamma(a) + Gamma.logGamma(b) - Gamma.logGamma(s) - (a - 1) * Gamma.digamma(a) - (b - 1) * Gamma.digamma(b) + (s - 2) * Gamma.digamma(s);
+            }
         }
         return sum / m;
     }

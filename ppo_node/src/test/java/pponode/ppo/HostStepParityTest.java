@@ -24,15 +24,20 @@ import pponode.storage.RolloutBuffer;
  * The host learner against the engine (the reference): the losses and gradients of one minibatch
  * agree to 1e-5 (relative), and ten full updates from the same state give parameters within 1e-4,
  * for every head and activation, shared and separate backbones, with and without value clipping,
- * with operator masks and behaviour cloning.
+ * with operator masks and behaviour cloning, and with AdamW and SGD (with weight decay) besides Adam.
  */
 class HostStepParityTest {
     private static final int OBS = 5, ACT = 3, CATEGORIES = 4, ROWS = 64;
 
-    record Case(String head, String activation, boolean shared, boolean valueClip, boolean masksAndCloning) {
+    record Case(String head, String activation, boolean shared, boolean valueClip, boolean masksAndCloning, String optimizer) {
+        Case(String head, String activation, boolean shared, boolean valueClip, boolean masksAndCloning) {
+            this(head, activation, shared, valueClip, masksAndCloning, "adam");
+        }
+
         @Override
         public String toString() {
-            return head + "/" + activation + (shared ? "/shared" : "") + (valueClip ? "" : "/no-value-clip") + (masksAndCloning ? "/masks+bc" : "");
+            return head + "/" + activation + (shared ? "/shared" : "") + (valueClip ? "" : "/no-value-clip") + (masksAndCloning ? "/masks+bc" : "")
+                    + (optimizer.equals("adam") ? "" : "/" + optimizer);
         }
     }
 
@@ -45,6 +50,8 @@ class HostStepParityTest {
         out.add(Arguments.of(new Case("categorical", "relu", true, false, false)));
         out.add(Arguments.of(new Case("squashed", "tanh", false, false, true)));
         out.add(Arguments.of(new Case("squashed", "elu", true, true, true)));
+        out.add(Arguments.of(new Case("gaussian", "tanh", false, true, false, "adamw")));
+        out.add(Arguments.of(new Case("categorical", "tanh", false, true, false, "sgd")));
         return out.stream();
     }
 
@@ -61,6 +68,8 @@ class HostStepParityTest {
         cfg.minibatchSize = ROWS;
         cfg.nEpochs = 2;
         cfg.targetKl = null; // every minibatch steps (the stop decision rests on approx KL, compared below)
+        cfg.optimizer = c.optimizer;
+        if (!c.optimizer.equals("adam")) cfg.weightDecay = 0.01;
         cfg.learnerBackend = backend;
         return cfg.validate();
     }
