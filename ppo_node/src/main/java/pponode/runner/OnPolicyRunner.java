@@ -117,9 +117,9 @@ public final class OnPolicyRunner implements AutoCloseable {
         corr = new double[n];
         scaledReward = new double[n];
         obs = envs.reset(cfg.seed);
-        LOG.info("{}: obs {} → {} actions ({}), {} parameters, {} updates of {} steps",
+        LOG.info("{}: obs {} → {} actions ({}), {} parameters, {} updates of {} steps, learner: {}",
                 cfg.envId, net.obsDim, cfg.actionSpaceType, net.dist.getClass().getSimpleName(),
-                net.actor.size() + net.critic.size(), totalUpdates, (long) cfg.rolloutSteps * n);
+                net.actor.size() + net.critic.size(), totalUpdates, (long) cfg.rolloutSteps * n, ppo.backendName());
     }
 
     public int update() {

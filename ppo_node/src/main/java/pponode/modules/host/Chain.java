@@ -12,7 +12,7 @@ final class Chain {
     private final Kernels k;
     private final Linear[] layers;
     private final Activation act; // null: no activation after the layers
-    private final float[][] w, wt, out, delta;
+    private final float[][] w, wt, biases, out, delta;
     private float[] input;
 
     Chain(Kernels k, Linear[] layers, Activation act, int capacity) {
@@ -22,18 +22,16 @@ final class Chain {
         int n = layers.length;
         w = new float[n][];
         wt = new float[n][];
+        biases = new float[n][];
         out = new float[n][];
         delta = new float[n][];
         for (int i = 0; i < n; i++) {
             w[i] = new float[layers[i].in * layers[i].out];
             wt[i] = new float[layers[i].in * layers[i].out];
+            biases[i] = new float[layers[i].out];
             out[i] = new float[capacity * layers[i].out];
             delta[i] = new float[capacity * Math.max(layers[i].in, layers[i].out)];
         }
-    }
-
-    int inDim() {
-        return layers[0].in;
     }
 
     int outDim() {
@@ -64,13 +62,7 @@ final class Chain {
         return in;
     }
 
-    private float[][] biases;
-
     private float[] biasOf(float[] params, Linear layer, int l) {
-        if (biases == null) {
-            biases = new float[layers.length][];
-            for (int i = 0; i < layers.length; i++) biases[i] = new float[layers[i].out];
-        }
         System.arraycopy(params, layer.bias.offset(), biases[l], 0, layer.out);
         return biases[l];
     }
