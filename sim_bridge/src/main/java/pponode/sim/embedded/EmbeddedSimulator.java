@@ -2,6 +2,7 @@ package pponode.sim.embedded;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,28 +13,43 @@ import org.ode4j.math.DQuaternion;
 import org.ode4j.math.DQuaternionC;
 import org.ode4j.math.DVector3C;
 import org.ode4j.ode.DBody;
+import org.ode4j.ode.DContact;
+import org.ode4j.ode.DContactBuffer;
+import org.ode4j.ode.DContactJoint;
 import org.ode4j.ode.DFixedJoint;
+import org.ode4j.ode.DGeom;
 import org.ode4j.ode.DHingeJoint;
 import org.ode4j.ode.DJoint;
+import org.ode4j.ode.DJointGroup;
 import org.ode4j.ode.DMass;
+import org.ode4j.ode.DPlane;
+import org.ode4j.ode.DSimpleSpace;
 import org.ode4j.ode.DSliderJoint;
 import org.ode4j.ode.DWorld;
+import org.ode4j.ode.OdeConstants;
 import org.ode4j.ode.OdeHelper;
+import pponode.sim.BaseState;
+import pponode.sim.ContactSettings;
+import pponode.sim.urdf.Collision;
 import pponode.sim.urdf.Pose;
 import pponode.sim.urdf.UrdfModel;
 
 /**
- * A fixed-base URDF robot simulated with ode4j (Open Dynamics Engine), headless and
- * deterministic. Each link with mass is an ODE body whose frame is the link's inertial frame;
- * massless links hang from their parent through fixed joints (sensor frames, fingertips). The
- * root link is welded to the world. ODE's exact {@code world.step} is used, not
- * {@code quickStep}, which is iterative and not reproducible.
+ * A URDF robot simulated with ode4j (Open Dynamics Engine), headless and deterministic. Each link
+ * with mass is an ODE body whose frame is the link's inertial frame; massless links hang from
+ * their parent through fixed joints (sensor frames, feet). The root link is welded to the world,
+ * or, for a floating base, is a free body (six degrees of freedom; it must have a mass). ODE's
+ * exact {@code world.step} (a direct LCP solve) is used, not the iterative {@code quickStep}.
  *
  * <p>Joints take efforts (N·m or N), clamped to the URDF effort limit and shaped by a continuous
  * velocity limit ({@link #limitBySpeed}); URDF damping and Coulomb friction are applied as
- * opposing efforts; position limits are ODE joint stops. There is no
- * collision detection: links pass through each other and the ground (none of the shipped tasks
- * needs contact).
+ * opposing efforts; position limits are ODE joint stops.
+ *
+ * <p>With {@link ContactSettings}, the links' URDF {@code <collision>} shapes collide with a ground
+ * plane at z = 0 and, as an option, with each other (links that no joint connects). Contacts are
+ * found before every step and solved with the joints; the force each contact applied is summed per
+ * link ({@link #contactForce}). Without them nothing collides: links pass through each other and
+ * the ground, as the arm tasks expect.
  */
 public final class EmbeddedSimulator implements AutoCloseable {
     static {
@@ -54,20 +70,43 @@ public final class EmbeddedSimulator implements AutoCloseable {
     private final double[] gravity;
     private final Map<String, Integer> index = new HashMap<>();
     private long steps;
+    /** The free root body of a floating base; null when the root is welded to the world. */
+    private final DBody rootBody;
+    private final Pose rootInertial;
+    private final ContactSettings contact;
+    private final List<String> linkNames = new ArrayList<>();
+    /** Per link (model order): the summed force (world frame, N) its contacts applied in the last step. */
+    private final double[] linkForce;
+    private Contacts contacts;
 
+    /** A robot welded to the world that touches nothing (the arm tasks). */
     public EmbeddedSimulator(UrdfModel model, double dt, double[] gravity) {
+        this(model, dt, gravity, false, null);
+    }
+
+    /**
+     * @param floatingBase the root link is a free body (it needs a mass) instead of welded to the world
+     * @param contact how the links' collision shapes touch the ground and each other; null: nothing collides
+     */
+    public EmbeddedSimulator(UrdfModel model, double dt, double[] gravity, boolean floatingBase, ContactSettings contact) {
         if (!(dt > 0)) throw new IllegalArgumentException("physics dt must be > 0, got " + dt);
         this.model = model;
         this.dt = dt;
         this.gravity = gravity.clone();
+        this.contact = contact;
         world = OdeHelper.createWorld();
         world.setGravity(gravity[0], gravity[1], gravity[2]);
         // Rigid joints: ODE's default CFM (1e-5) makes constraints slightly soft, which shows up as
         // errors in the accelerations; the exact world.step solver needs no regularisation here.
         world.setCFM(0);
         Map<String, Pose> zero = model.forwardKinematics(Map.of());
+        UrdfModel.Link root = model.link(model.root());
+        if (floatingBase && !root.hasMass()) {
+            throw new IllegalArgumentException(model.source() + ": a floating base needs a root link with mass, but '" + root.name() + "' has no <inertial>");
+        }
+        rootInertial = root.inertialOrigin();
         for (UrdfModel.Link l : model.links()) {
-            if (l.name().equals(model.root()) || !l.hasMass()) continue;
+            if ((l.name().equals(model.root()) && !floatingBase) || !l.hasMass()) continue;
             Pose com = zero.get(l.name()).then(l.inertialOrigin());
             DBody b = OdeHelper.createBody(world);
             DMass m = OdeHelper.createMass();
@@ -80,6 +119,9 @@ public final class EmbeddedSimulator implements AutoCloseable {
             bodyList.add(b);
             bodyLinks.add(l);
         }
+        rootBody = floatingBase ? bodies.get(model.root()) : null;
+        for (UrdfModel.Link l : model.links()) linkNames.add(l.name());
+        linkForce = new double[3 * linkNames.size()];
         joints = model.movableJoints();
         int n = joints.size();
         odeJoints = new DJoint[n];
@@ -125,6 +167,135 @@ public final class EmbeddedSimulator implements AutoCloseable {
                 }
             }
         }
+        if (contact != null) {
+            contacts = new Contacts(zero);
+            // Contacts deeper than this layer are pushed out; within it they are kept. Without it, a
+            // resting body's contacts flicker on and off as its depth crosses zero, and each step
+            // without contact lets it slip (a block creeps down a slope it should hold to).
+            world.setContactSurfaceLayer(SURFACE_LAYER);
+        }
+    }
+
+    /** How deep (m) a resting contact may sink before the error reduction pushes back: 0.1 mm. */
+    static final double SURFACE_LAYER = 1e-4;
+
+    /**
+     * The collision side: every link's shapes as geoms on the body that carries the link (fixed
+     * to the world where no body does), the ground plane, and the contact joints made for each step.
+     */
+    private final class Contacts {
+        /** Contacts per geom pair: a box on a plane needs its four corners; more only cost solver time. */
+        private static final int MAX_PER_PAIR = 8;
+        private final DSimpleSpace space = OdeHelper.createSimpleSpace();
+        private final DPlane ground;
+        private final DJointGroup group = OdeHelper.createJointGroup();
+        private final DContactBuffer buffer = new DContactBuffer(MAX_PER_PAIR);
+        private final List<DJoint.DJointFeedback> feedback = new ArrayList<>();
+        private final List<DContactJoint> joints = new ArrayList<>();
+        /** Per contact of this step: the links of its two geoms (-1: the ground). */
+        private int[] linkA = new int[64], linkB = new int[64];
+        private final ContactSettings.Surface[] surfaces;
+        private final DGeom.DNearCallback near = (data, g1, g2) -> touch(g1, g2);
+
+        Contacts(Map<String, Pose> zero) {
+            surfaces = new ContactSettings.Surface[linkNames.size()];
+            for (int li = 0; li < linkNames.size(); li++) {
+                UrdfModel.Link l = model.links().get(li);
+                surfaces[li] = contact.surfaceOf(l.name());
+                DBody body = bodyOf(l.name());
+                for (Collision c : l.collisions()) {
+                    Pose shape = zero.get(l.name()).then(c.origin());
+                    DGeom g = CollisionShapes.create(space, c.geometry(), contact.meshShape());
+                    g.setData(li);
+                    if (body == null) {
+                        g.setPosition(shape.p()[0], shape.p()[1], shape.p()[2]);
+                        g.setRotation(matrix(shape.r()));
+                    } else {
+                        g.setBody(body);
+                        Pose offset = bodyPoseAtZero(body, zero).inverse().then(shape);
+                        g.setOffsetPosition(offset.p()[0], offset.p()[1], offset.p()[2]);
+                        g.setOffsetRotation(matrix(offset.r()));
+                    }
+                }
+            }
+            ground = contact.ground() ? OdeHelper.createPlane(null, 0, 0, 1, 0) : null;
+        }
+
+        private Pose bodyPoseAtZero(DBody body, Map<String, Pose> zero) {
+            UrdfModel.Link l = bodyLinks.get(bodyList.indexOf(body));
+            return zero.get(l.name()).then(l.inertialOrigin());
+        }
+
+        /** Finds this step's contacts and makes a contact joint for each. */
+        void collide() {
+            group.empty();
+            joints.clear();
+            if (ground != null) OdeHelper.spaceCollide2(ground, space, null, near);
+            if (contact.selfCollision()) OdeHelper.spaceCollide(space, null, near);
+        }
+
+        private void touch(DGeom g1, DGeom g2) {
+            if (g1.getBody() == null) { // the robot's side first, so feedback f1 is the force on it
+                DGeom t = g1;
+                g1 = g2;
+                g2 = t;
+            }
+            DBody b1 = g1.getBody(), b2 = g2.getBody();
+            if (b1 == null || b1 == b2) return;
+            if (b2 != null && OdeHelper.areConnectedExcluding(b1, b2, DContactJoint.class)) return; // neighbours overlap at their joint
+            int n = OdeHelper.collide(g1, g2, MAX_PER_PAIR, buffer.getGeomBuffer());
+            if (n == 0) return;
+            int l1 = (Integer) g1.getData(), l2 = g2.getData() == null ? -1 : (Integer) g2.getData();
+            ContactSettings.Surface s1 = surfaces[l1], s2 = l2 < 0 ? contact.surface() : surfaces[l2];
+            double mu = Math.min(s1.friction(), s2.friction()), e = Math.max(s1.restitution(), s2.restitution());
+            for (int i = 0; i < n; i++) {
+                DContact c = buffer.get(i);
+                c.surface.mode = OdeConstants.dContactApprox1 | OdeConstants.dContactSoftERP | OdeConstants.dContactSoftCFM | (e > 0 ? OdeConstants.dContactBounce : 0);
+                c.surface.mu = mu;
+                c.surface.bounce = e;
+                c.surface.bounce_vel = 1e-3;
+                c.surface.soft_erp = contact.erp();
+                c.surface.soft_cfm = contact.cfm();
+                DContactJoint j = OdeHelper.createContactJoint(world, group, c);
+                j.attach(b1, b2);
+                int k = joints.size();
+                if (k == feedback.size()) feedback.add(new DJoint.DJointFeedback());
+                j.setFeedback(feedback.get(k));
+                if (k == linkA.length) {
+                    linkA = Arrays.copyOf(linkA, 2 * k);
+                    linkB = Arrays.copyOf(linkB, 2 * k);
+                }
+                linkA[k] = l1;
+                linkB[k] = l2;
+                joints.add(j);
+            }
+        }
+
+        /** Sums each contact's force onto its links. */
+        void readForces() {
+            Arrays.fill(linkForce, 0);
+            for (int k = 0; k < joints.size(); k++) {
+                DJoint.DJointFeedback f = feedback.get(k);
+                add(linkA[k], f.f1);
+                if (linkB[k] >= 0) add(linkB[k], f.f2);
+            }
+        }
+
+        private void add(int link, DVector3C f) {
+            linkForce[3 * link] += f.get0();
+            linkForce[3 * link + 1] += f.get1();
+            linkForce[3 * link + 2] += f.get2();
+        }
+
+        void destroy() {
+            group.destroy();
+            if (ground != null) ground.destroy();
+            space.destroy();
+        }
+    }
+
+    private static DMatrix3 matrix(double[] r) {
+        return new DMatrix3(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]);
     }
 
     private void register(UrdfModel.Joint j, DJoint oj, boolean isHinge) {
@@ -149,7 +320,6 @@ public final class EmbeddedSimulator implements AutoCloseable {
         }
     }
 
-    /** The ODE body that carries {@code link}: itself, or the nearest ancestor through fixed joints; null = world. */
     /**
      * A moving body needs a positive-definite inertia tensor (Sylvester's criterion); ODE would
      * stop on an assertion that names no link. Checked here so the error names the URDF and link.
@@ -165,6 +335,7 @@ public final class EmbeddedSimulator implements AutoCloseable {
         }
     }
 
+    /** The ODE body that carries {@code link}: itself, or the nearest ancestor through fixed joints; null = world. */
     private DBody bodyOf(String link) {
         String l = link;
         while (true) {
@@ -179,9 +350,8 @@ public final class EmbeddedSimulator implements AutoCloseable {
     }
 
     private static void place(DBody b, Pose pose) {
-        double[] r = pose.r();
         b.setPosition(pose.p()[0], pose.p()[1], pose.p()[2]);
-        b.setRotation(new DMatrix3(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]));
+        b.setRotation(matrix(pose.r()));
     }
 
     public UrdfModel model() {
@@ -217,8 +387,21 @@ public final class EmbeddedSimulator implements AutoCloseable {
         return effortLimit[i];
     }
 
-    /** Puts the robot exactly at joint positions {@code q} and velocities {@code qd}. */
+    /** Puts the robot exactly at joint positions {@code q} and velocities {@code qd}, a floating base at the origin and at rest. */
     public void setState(double[] q, double[] qd) {
+        setState(q, qd, Pose.IDENTITY, new double[3], new double[3]);
+    }
+
+    public boolean floatingBase() {
+        return rootBody != null;
+    }
+
+    /**
+     * Puts the robot exactly at joint positions {@code q} and velocities {@code qd}, with a floating
+     * base's root link frame at {@code base} moving at {@code baseLinear} (its origin's velocity)
+     * and {@code baseAngular}, world frame. A welded base ignores the base arguments.
+     */
+    public void setState(double[] q, double[] qd, Pose base, double[] baseLinear, double[] baseAngular) {
         if (q.length != dof() || qd.length != dof()) throw new IllegalArgumentException("state needs " + dof() + " positions and velocities");
         Map<String, Double> qm = new HashMap<>();
         Map<String, Double> qdm = new HashMap<>();
@@ -228,7 +411,12 @@ public final class EmbeddedSimulator implements AutoCloseable {
         }
         Map<String, Pose> poses = model.forwardKinematics(qm);
         Map<String, double[][]> vel = new HashMap<>(); // link → {linear velocity of its origin, angular velocity}
-        vel.put(model.root(), new double[][] {new double[3], new double[3]});
+        if (rootBody != null) {
+            poses.replaceAll((link, pose) -> base.then(pose));
+            vel.put(model.root(), new double[][] {baseLinear.clone(), baseAngular.clone()});
+        } else {
+            vel.put(model.root(), new double[][] {new double[3], new double[3]});
+        }
         for (UrdfModel.Link l : model.links()) velocity(l.name(), poses, qdm, vel);
         for (int k = 0; k < bodyList.size(); k++) {
             UrdfModel.Link l = bodyLinks.get(k);
@@ -272,6 +460,7 @@ public final class EmbeddedSimulator implements AutoCloseable {
      * Efforts are clamped to the URDF limits; damping and friction oppose the joint velocity.
      */
     public void step(double[] effort) {
+        if (contacts != null) contacts.collide();
         for (int i = 0; i < odeJoints.length; i++) {
             double e = effort[i];
             if (!Double.isFinite(e)) throw new IllegalArgumentException("effort for joint '" + joints.get(i).name() + "' is " + e);
@@ -285,6 +474,7 @@ public final class EmbeddedSimulator implements AutoCloseable {
         }
         world.step(dt);
         steps++;
+        if (contacts != null) contacts.readForces();
         for (int i = 0; i < odeJoints.length; i++) {
             double raw = raw(i);
             unwrapped[i] += hinge[i] ? wrap(raw - lastRaw[i]) : raw - lastRaw[i];
@@ -333,11 +523,102 @@ public final class EmbeddedSimulator implements AutoCloseable {
         for (int i = 0; i < out.length; i++) out[i] = rate(i);
     }
 
-    /** World poses of all links at the current joint positions. */
+    /** World poses of all links at the current joint positions (and base pose). */
     public Map<String, Pose> linkPoses() {
         Map<String, Double> q = new HashMap<>();
         for (int i = 0; i < dof(); i++) q.put(joints.get(i).name(), unwrapped[i]);
-        return model.forwardKinematics(q);
+        Map<String, Pose> poses = model.forwardKinematics(q);
+        if (rootBody != null) {
+            Pose base = rootPose();
+            poses.replaceAll((link, pose) -> base.then(pose));
+        }
+        return poses;
+    }
+
+    /** The root link frame's pose: the free body's pose less the root's inertial offset; the identity for a welded base. */
+    public Pose rootPose() {
+        if (rootBody == null) return Pose.IDENTITY;
+        DMatrix3C r = rootBody.getRotation();
+        DVector3C p = rootBody.getPosition();
+        Pose com = new Pose(new double[] {r.get00(), r.get01(), r.get02(), r.get10(), r.get11(), r.get12(), r.get20(), r.get21(), r.get22()},
+                new double[] {p.get0(), p.get1(), p.get2()});
+        return com.then(rootInertial.inverse());
+    }
+
+    /**
+     * The base's pose and velocity (world frame): the root link frame, the velocity of its origin
+     * and the angular velocity. A welded base is at rest at the origin.
+     */
+    public void baseState(BaseState out) {
+        if (rootBody == null) {
+            out.setFixed();
+            return;
+        }
+        Pose frame = rootPose();
+        System.arraycopy(frame.p(), 0, out.position, 0, 3);
+        quaternion(frame.r(), out.orientation);
+        DVector3C v = rootBody.getLinearVel(), w = rootBody.getAngularVel(), c = rootBody.getPosition();
+        double rx = frame.p()[0] - c.get0(), ry = frame.p()[1] - c.get1(), rz = frame.p()[2] - c.get2(); // centre of mass → frame origin
+        out.linearVelocity[0] = v.get0() + w.get1() * rz - w.get2() * ry;
+        out.linearVelocity[1] = v.get1() + w.get2() * rx - w.get0() * rz;
+        out.linearVelocity[2] = v.get2() + w.get0() * ry - w.get1() * rx;
+        out.angularVelocity[0] = w.get0();
+        out.angularVelocity[1] = w.get1();
+        out.angularVelocity[2] = w.get2();
+    }
+
+    /** A rotation matrix (row-major) as a unit quaternion w, x, y, z with w ≥ 0 (Shepperd's method: the largest diagonal term first, for accuracy). */
+    static void quaternion(double[] m, double[] q) {
+        double tr = m[0] + m[4] + m[8];
+        if (tr > 0) {
+            double s = Math.sqrt(tr + 1) * 2;
+            q[0] = s / 4;
+            q[1] = (m[7] - m[5]) / s;
+            q[2] = (m[2] - m[6]) / s;
+            q[3] = (m[3] - m[1]) / s;
+        } else if (m[0] > m[4] && m[0] > m[8]) {
+            double s = Math.sqrt(1 + m[0] - m[4] - m[8]) * 2;
+            q[0] = (m[7] - m[5]) / s;
+            q[1] = s / 4;
+            q[2] = (m[1] + m[3]) / s;
+            q[3] = (m[2] + m[6]) / s;
+        } else if (m[4] > m[8]) {
+            double s = Math.sqrt(1 + m[4] - m[0] - m[8]) * 2;
+            q[0] = (m[2] - m[6]) / s;
+            q[1] = (m[1] + m[3]) / s;
+            q[2] = s / 4;
+            q[3] = (m[5] + m[7]) / s;
+        } else {
+            double s = Math.sqrt(1 + m[8] - m[0] - m[4]) * 2;
+            q[0] = (m[3] - m[1]) / s;
+            q[1] = (m[2] + m[6]) / s;
+            q[2] = (m[5] + m[7]) / s;
+            q[3] = s / 4;
+        }
+        if (q[0] < 0) for (int i = 0; i < 4; i++) q[i] = -q[i];
+    }
+
+    /** The links, in model order: the indices of {@link #contactForce}. */
+    public List<String> linkNames() {
+        return List.copyOf(linkNames);
+    }
+
+    public int linkIndex(String link) {
+        int i = linkNames.indexOf(link);
+        if (i < 0) throw new IllegalArgumentException(model.source() + ": no link '" + link + "'; links: " + linkNames);
+        return i;
+    }
+
+    /** The summed force (N, world frame) that contacts applied to link {@code link} (an index of {@link #linkNames}) in the last step. */
+    public void contactForce(int link, double[] out) {
+        out[0] = linkForce[3 * link];
+        out[1] = linkForce[3 * link + 1];
+        out[2] = linkForce[3 * link + 2];
+    }
+
+    /** How many contact points the last step solved. */
+    public int contactCount() {
+        return contacts == null ? 0 : contacts.joints.size();
     }
 
     /** Kinetic + potential energy of all bodies (J). */
@@ -429,6 +710,7 @@ public final class EmbeddedSimulator implements AutoCloseable {
 
     @Override
     public void close() {
+        if (contacts != null) contacts.destroy();
         world.destroy();
     }
 }

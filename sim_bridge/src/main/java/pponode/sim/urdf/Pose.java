@@ -60,4 +60,14 @@ public record Pose(double[] r, double[] p) {
             r[3] * v[0] + r[4] * v[1] + r[5] * v[2],
             r[6] * v[0] + r[7] * v[1] + r[8] * v[2]};
     }
+
+    /** The inverse transform: maps this pose's parent coordinates back into its own. */
+    public Pose inverse() {
+        double[] t = {r[0], r[3], r[6], r[1], r[4], r[7], r[2], r[5], r[8]};
+        double[] ip = {
+            -(t[0] * p[0] + t[1] * p[1] + t[2] * p[2]),
+            -(t[3] * p[0] + t[4] * p[1] + t[5] * p[2]),
+            -(t[6] * p[0] + t[7] * p[1] + t[8] * p[2])};
+        return new Pose(t, ip);
+    }
 }

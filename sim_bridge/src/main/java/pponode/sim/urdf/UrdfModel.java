@@ -17,8 +17,11 @@ public final class UrdfModel {
         }
     }
 
-    /** {@code inertia} = {ixx, ixy, ixz, iyy, iyz, izz} about the centre of mass, in the inertial frame. */
-    public record Link(String name, double mass, Pose inertialOrigin, double[] inertia) {
+    /**
+     * {@code inertia} = {ixx, ixy, ixz, iyy, iyz, izz} about the centre of mass, in the inertial
+     * frame; {@code collisions} are the link's {@code <collision>} shapes (none: it touches nothing).
+     */
+    public record Link(String name, double mass, Pose inertialOrigin, double[] inertia, List<Collision> collisions) {
         public boolean hasMass() {
             return mass > 0;
         }

@@ -34,16 +34,26 @@ public final class UrdfParser {
     private UrdfParser() {}
 
     public static UrdfModel parse(Path file) throws IOException {
+        return parse(file, MeshLocator.fromEnvironment());
+    }
+
+    /** {@code file}, its meshes found by {@code meshes}. */
+    public static UrdfModel parse(Path file, MeshLocator meshes) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
-            return parse(in, file);
+            return parse(in, file, meshes);
         } catch (NoSuchFileException e) {
             throw new IOException("URDF file not found: " + file, e);
         }
     }
 
+    /** A URDF read from a stream; relative mesh paths resolve against {@code source}'s directory where that is a directory. */
     public static UrdfModel parse(InputStream in, Path source) throws IOException {
+        return parse(in, source, MeshLocator.fromEnvironment());
+    }
+
+    private static UrdfModel parse(InputStream in, Path source, MeshLocator meshes) throws IOException {
         byte[] bytes = in.readAllBytes();
-        UrdfModel m = parse(bytes, source);
+        UrdfModel m = parse(bytes, source, meshes);
         try {
             m.sha256(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
         } catch (NoSuchAlgorithmException e) {
@@ -52,7 +62,7 @@ public final class UrdfParser {
         return m;
     }
 
-    private static UrdfModel parse(byte[] bytes, Path source) throws IOException {
+    private static UrdfModel parse(byte[] bytes, Path source, MeshLocator meshes) throws IOException {
         InputStream in = new ByteArrayInputStream(bytes);
         Document doc;
         try {
@@ -72,8 +82,10 @@ public final class UrdfParser {
         String name = robot.getAttribute("name");
         Map<String, UrdfModel.Link> links = new LinkedHashMap<>();
         Map<String, UrdfModel.Joint> joints = new LinkedHashMap<>();
+        Path parent = source.toAbsolutePath().getParent();
+        Path urdfDir = parent != null && Files.isDirectory(parent) ? parent : null;
         for (Element e : children(robot, "link")) {
-            UrdfModel.Link l = link(e, source);
+            UrdfModel.Link l = link(e, source, new MeshContext(meshes, urdfDir));
             if (links.put(l.name(), l) != null) throw new UrdfException(source + ": duplicate link '" + l.name() + "'");
         }
         for (Element e : children(robot, "joint")) {
@@ -106,10 +118,14 @@ public final class UrdfParser {
         return new UrdfModel(name, source, links, joints, root);
     }
 
-    private static UrdfModel.Link link(Element e, Path src) {
+    private record MeshContext(MeshLocator locator, Path urdfDir) {}
+
+    private static UrdfModel.Link link(Element e, Path src, MeshContext meshes) throws IOException {
         String name = required(e, "name", src, "<link>");
+        List<Collision> collisions = new ArrayList<>();
+        for (Element c : children(e, "collision")) collisions.add(collision(c, src, "link '" + name + "' <collision> " + collisions.size(), meshes));
         Element inertial = child(e, "inertial");
-        if (inertial == null) return new UrdfModel.Link(name, 0, Pose.IDENTITY, new double[6]);
+        if (inertial == null) return new UrdfModel.Link(name, 0, Pose.IDENTITY, new double[6], List.copyOf(collisions));
         String where = "link '" + name + "' <inertial>";
         Element mass = child(inertial, "mass");
         if (mass == null) throw new UrdfException(src + ": " + where + " has no <mass>");
@@ -124,7 +140,48 @@ public final class UrdfParser {
         } else if (m > 0) {
             throw new UrdfException(src + ": " + where + " has a mass but no <inertia>");
         }
-        return new UrdfModel.Link(name, m, origin(inertial, src, where), inertia);
+        return new UrdfModel.Link(name, m, origin(inertial, src, where), inertia, List.copyOf(collisions));
+    }
+
+    private static Collision collision(Element c, Path src, String where, MeshContext meshes) throws IOException {
+        Element g = child(c, "geometry");
+        if (g == null) throw new UrdfException(src + ": " + where + " has no <geometry>");
+        Element shape = null;
+        for (Node n = g.getFirstChild(); n != null; n = n.getNextSibling()) if (n instanceof Element el) shape = el;
+        if (shape == null) throw new UrdfException(src + ": " + where + " <geometry> is empty");
+        String at = where + " <" + shape.getTagName() + ">";
+        Geometry geometry = switch (shape.getTagName()) {
+            case "box" -> {
+                double[] size = vector(shape, "size", src, at, null);
+                yield new Geometry.Box(positive(size[0], src, at + " size"), positive(size[1], src, at + " size"), positive(size[2], src, at + " size"));
+            }
+            case "sphere" -> new Geometry.Sphere(positive(number(shape, "radius", src, at), src, at + " radius"));
+            case "cylinder" -> new Geometry.Cylinder(positive(number(shape, "radius", src, at), src, at + " radius"), positive(number(shape, "length", src, at), src, at + " length"));
+            case "mesh" -> mesh(shape, src, at, meshes);
+            default -> throw new UrdfException(src + ": " + where + " has geometry <" + shape.getTagName() + ">; supported: box, sphere, cylinder, mesh");
+        };
+        return new Collision(origin(c, src, where), geometry);
+    }
+
+    private static Geometry.Mesh mesh(Element shape, Path src, String at, MeshContext meshes) throws IOException {
+        String uri = required(shape, "filename", src, at);
+        double[] scale = vector(shape, "scale", src, at, new double[] {1, 1, 1});
+        for (double s : scale) positive(s, src, at + " scale");
+        MeshLocator.Located found = meshes.locator().locate(uri, meshes.urdfDir());
+        if (found.file() == null) {
+            String hint = uri.startsWith("package://") ? "; add the package's parent directory to PPO_NODE_PACKAGE_PATH" : "";
+            throw new UrdfException(src + ": " + at + " mesh '" + uri + "' not found (looked at " + found.tried() + ")" + hint);
+        }
+        try {
+            return MeshFiles.read(found.file(), scale);
+        } catch (IOException e) {
+            throw new UrdfException(src + ": " + at + " mesh '" + uri + "': " + e.getMessage());
+        }
+    }
+
+    private static double positive(double v, Path src, String where) {
+        if (!(v > 0)) throw new UrdfException(src + ": " + where + " must be > 0, got " + v);
+        return v;
     }
 
     private static UrdfModel.Joint joint(Element e, Path src) {

@@ -1,0 +1,159 @@
+package pponode.sim.embedded;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import pponode.sim.BaseState;
+import pponode.sim.ContactSettings;
+import pponode.sim.urdf.Pose;
+import pponode.sim.urdf.UrdfCollisionTest;
+import pponode.sim.urdf.UrdfModel;
+import pponode.sim.urdf.UrdfParser;
+
+/** Contact physics against closed-form mechanics: resting, friction on a slope, restitution, determinism. */
+class ContactPhysicsTest {
+    static final double DT = 0.001;
+    static final double[] G = {0, 0, -9.81};
+
+    @TempDir
+    Path dir;
+
+    /** A free rigid body of {@code mass} kg with one collision shape ({@code geometry} XML) and the inertia of a solid box or sphere. */
+    private UrdfModel body(String geometry, double mass, double[] inertia) throws IOException {
+        Path f = dir.resolve("body.urdf");
+        Files.writeString(f, "<robot name='body'><link name='body'>"
+                + "<inertial><mass value='" + mass + "'/><inertia ixx='" + inertia[0] + "' ixy='0' ixz='0' iyy='" + inertia[1] + "' iyz='0' izz='" + inertia[2] + "'/></inertial>"
+                + "<collision><geometry>" + geometry + "</geometry></collision></link></robot>");
+        return UrdfParser.parse(f);
+    }
+
+    private UrdfModel box(double side, double mass) throws IOException {
+        double i = mass * side * side / 6;
+        return body("<box size='" + side + " " + side + " " + side + "'/>", mass, new double[] {i, i, i});
+    }
+
+    private static EmbeddedSimulator drop(UrdfModel m, double height, double[] gravity, ContactSettings c) {
+        EmbeddedSimulator sim = new EmbeddedSimulator(m, DT, gravity, true, c);
+        sim.setState(new double[0], new double[0], Pose.translation(0, 0, height), new double[3], new double[3]);
+        return sim;
+    }
+
+    private static ContactSettings surface(double friction, double restitution) {
+        ContactSettings d = ContactSettings.defaults();
+        return new ContactSettings(true, new ContactSettings.Surface(friction, restitution), Map.of(), d.erp(), d.cfm(), false, d.meshShape());
+    }
+
+    private static void run(EmbeddedSimulator sim, double seconds) {
+        for (long i = Math.round(seconds / DT); i > 0; i--) sim.step(new double[0]);
+    }
+
+    @Test
+    void aDroppedBoxComesToRestOnTheGroundWithoutSinkingOrDrifting() throws IOException {
+        BaseState s = new BaseState();
+        try (EmbeddedSimulator sim = drop(box(0.2, 2.0), 0.3, G, ContactSettings.defaults())) {
+            run(sim, 2);
+            sim.baseState(s);
+            double[] rest = s.position.clone();
+            double penetration = 0.1 - rest[2];
+            assertTrue(penetration <= 1e-3 && penetration > -1e-4, "a 0.2 m box rests with its centre at 0.1 m; sank " + penetration + " m");
+            double[] f = new double[3];
+            sim.contactForce(sim.linkIndex("body"), f);
+            assertEquals(2.0 * 9.81, f[2], 1e-3 * 2.0 * 9.81, "the ground carries the box's weight");
+            double worstDrift = 0;
+            for (int t = 0; t < 10; t++) {
+                run(sim, 1);
+                sim.baseState(s);
+                double drift = Math.sqrt(Math.pow(s.position[0] - rest[0], 2) + Math.pow(s.position[1] - rest[1], 2) + Math.pow(s.position[2] - rest[2], 2));
+                assertTrue(drift <= 1e-3, "drifted " + drift + " m after " + (t + 1) + " s at rest");
+                worstDrift = Math.max(worstDrift, drift);
+                assertTrue(0.1 - s.position[2] <= 1e-3, "sank " + (0.1 - s.position[2]) + " m");
+            }
+            System.out.printf("box at rest: penetration %.2e m, drift over 10 s %.2e m, ground force %.4f N (weight %.4f N)%n", penetration, worstDrift, f[2], 2.0 * 9.81);
+        }
+    }
+
+    /**
+     * A block on a slope of angle θ: the slope is made by turning gravity by θ about y, which is the
+     * same mechanics as turning the plane. It stays for tan θ < μ and slides down with acceleration
+     * g (sin θ − μ cos θ) for tan θ > μ, on both sides of the threshold at two friction coefficients.
+     */
+    @Test
+    void aBlockOnASlopeStaysBelowTheFrictionAngleAndSlidesAboveIt() throws IOException {
+        double g = 9.81;
+        double[][] cases = {{0.5, 0.4}, {0.5, 0.6}, {1.0, 0.8}, {1.0, 1.25}}; // {μ, tan θ}
+        for (double[] c : cases) {
+            double mu = c[0], theta = Math.atan(c[1]);
+            double[] gravity = {g * Math.sin(theta), 0, -g * Math.cos(theta)};
+            BaseState s = new BaseState();
+            try (EmbeddedSimulator sim = drop(box(0.1, 1.0), 0.05, gravity, surface(mu, 0))) {
+                run(sim, 1.0); // settle onto the plane
+                sim.baseState(s);
+                double x0 = s.position[0], v0 = s.linearVelocity[0];
+                double seconds = 1.0;
+                run(sim, seconds);
+                sim.baseState(s);
+                double moved = s.position[0] - x0;
+                String what = "μ = " + mu + ", tan θ = " + c[1] + ": moved " + moved + " m in " + seconds + " s";
+                System.out.println("slope: " + what);
+                if (c[1] < mu) {
+                    assertTrue(Math.abs(moved) < 1e-3, what + ", expected to stay");
+                } else {
+                    double a = g * (Math.sin(theta) - mu * Math.cos(theta));
+                    double expected = v0 * seconds + a * seconds * seconds / 2;
+                    assertEquals(expected, moved, 0.05 * expected, what + ", expected to slide " + expected + " m");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aSphereDroppedWithRestitutionReboundsToESquaredTimesTheHeight() throws IOException {
+        double r = 0.05, m = 0.5, i = 0.4 * m * r * r, h = 1.0;
+        for (double e : new double[] {0.5, 0.8}) {
+            try (EmbeddedSimulator sim = drop(body("<sphere radius='" + r + "'/>", m, new double[] {i, i, i}), h + r, G, surface(1.0, e))) {
+                BaseState s = new BaseState();
+                boolean bounced = false;
+                double apex = 0;
+                for (int k = 0; k < 3000; k++) {
+                    sim.step(new double[0]);
+                    sim.baseState(s);
+                    if (s.linearVelocity[2] > 0) bounced = true;
+                    if (bounced) apex = Math.max(apex, s.position[2] - r);
+                    if (bounced && s.linearVelocity[2] < 0) break;
+                }
+                assertTrue(bounced, "the sphere bounced");
+                System.out.printf("restitution %.1f: dropped from %.2f m, rebound apex %.4f m, e²h = %.4f m%n", e, h, apex, e * e * h);
+                assertEquals(e * e * h, apex, 0.05 * e * e * h, "e = " + e + ": rebound apex");
+            }
+        }
+    }
+
+    /** A cube given as a mesh rests where the same box does, as its convex hull and as a triangle mesh. */
+    @Test
+    void aMeshCubeRestsLikeTheBoxItDescribes() throws IOException {
+        Path mesh = dir.resolve("cube.stl");
+        UrdfCollisionTest.binaryStl(mesh, UrdfCollisionTest.cube(0.2));
+        double i = 2.0 * 0.04 / 6;
+        UrdfModel m = body("<mesh filename='" + mesh + "'/>", 2.0, new double[] {i, i, i});
+        for (ContactSettings.MeshShape shape : ContactSettings.MeshShape.values()) {
+            ContactSettings d = ContactSettings.defaults();
+            ContactSettings c = new ContactSettings(true, d.surface(), Map.of(), d.erp(), d.cfm(), false, shape);
+            try (EmbeddedSimulator sim = drop(m, 0.3, G, c)) {
+                run(sim, 2);
+                BaseState s = new BaseState();
+                sim.baseState(s);
+                assertEquals(0.1, s.position[2], 1e-3, shape + ": rests on its face");
+                double[] f = new double[3];
+                sim.contactForce(0, f);
+                assertEquals(2.0 * 9.81, f[2], 0.01 * 2.0 * 9.81, shape + ": the ground carries it");
+            }
+        }
+    }
+}
