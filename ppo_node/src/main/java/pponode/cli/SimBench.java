@@ -13,6 +13,7 @@ import pponode.env.EnvRegistry;
 import pponode.env.RobotTask;
 import pponode.env.Space;
 import pponode.sim.embedded.EmbeddedSimulator;
+import pponode.sim.urdf.Pose;
 
 /** Simulator throughput for a robot task: physics steps/s, env steps/s, and scaling over cores. */
 final class SimBench {
@@ -30,9 +31,10 @@ final class SimBench {
         List<Double> parallel = envSps(taskName, seconds, cores);
         double total = parallel.stream().mapToDouble(Double::doubleValue).sum();
         System.err.printf("%s (%d DoF, physics dt %.4f s, decimation %d):%n", taskName, task.robot.movableJoints().size(), task.physicsDt, task.decimation);
-        System.err.printf("  physics : %,.0f steps/s on one core (bare simulator, random efforts)%n", physics);
+        System.err.printf("  physics : %,.0f steps/s on one core (bare simulator; PD to random targets, or random efforts)%n", physics);
         System.err.printf("  env     : %,.0f env steps/s on one core (%d physics steps + observation + reward each)%n", env1, task.decimation);
         System.err.printf("  scaling : %,.0f env steps/s with %d envs on %d threads (%.2fx of one)%n", total, cores, cores, total / env1);
+        if (EmbeddedSimulator.solverWarnings() > 0) System.err.printf("  solver  : %,d failed LCP pivots (ODE went on with its best solution)%n", EmbeddedSimulator.solverWarnings());
         j.put("physics_sps", Json.round(physics, 0));
         j.put("env_sps", Json.round(env1, 0));
         j.put("threads", cores);
@@ -41,17 +43,33 @@ final class SimBench {
         return j;
     }
 
+    /**
+     * The bare simulator as the task sets it up (floating base, contacts), from the task's start
+     * state. Efforts: for position-controlled tasks, the task's PD towards random targets in the
+     * command range (a legged robot keeps walking on its feet rather than collapsing); otherwise
+     * random efforts. Restarts every 1000 steps.
+     */
     static double physicsSps(RobotTask task, double seconds) {
-        try (EmbeddedSimulator sim = new EmbeddedSimulator(task.robot, task.physicsDt, task.gravity)) {
+        try (EmbeddedSimulator sim = new EmbeddedSimulator(task.robot, task.physicsDt, task.gravity, task.floatingBase, task.contact)) {
             int n = sim.dof();
-            sim.setState(new double[n], new double[n]);
-            double[] tau = new double[n];
+            double[] q0 = task.defaultJointPos.clone();
+            Pose base = Pose.translation(task.baseStartPosition[0], task.baseStartPosition[1], task.baseStartPosition[2]);
+            sim.setState(q0, new double[n], base, new double[3], new double[3]);
+            double[] tau = new double[n], target = q0.clone();
+            int[] act = task.actuatedJoints.stream().mapToInt(sim::jointIndex).toArray();
+            Space.Box box = task.actionSpace();
+            boolean pd = task.commandInterface.equals("position");
             SplittableRandom r = new SplittableRandom(1);
             long steps = 0, t0 = System.nanoTime(), end = t0 + (long) (seconds * 1e9), warm = t0 + (long) (0.3 * 1e9);
             long t1 = 0, s1 = 0;
             while (true) {
+                sim.setState(q0, new double[n], base, new double[3], new double[3]);
                 for (int k = 0; k < 1000; k++) {
-                    if ((steps & 63) == 0) for (int i = 0; i < n; i++) tau[i] = (r.nextDouble() * 2 - 1) * Math.min(10, sim.effortLimit(i));
+                    if ((steps & 63) == 0) {
+                        if (pd) for (int i = 0; i < act.length; i++) target[i] = box.low()[i] + r.nextDouble() * (box.high()[i] - box.low()[i]);
+                        else for (int i = 0; i < n; i++) tau[i] = (r.nextDouble() * 2 - 1) * Math.min(10, sim.effortLimit(i));
+                    }
+                    if (pd) for (int i = 0; i < act.length; i++) tau[act[i]] = task.kp[i] * (target[i] - sim.position(act[i])) - task.kd[i] * sim.velocity(act[i]);
                     sim.step(tau);
                     steps++;
                 }

@@ -27,10 +27,10 @@ public final class Observations {
 
     /**
      * Fills {@code out}; {@code q}/{@code qd} are the observed joints' positions and velocities in
-     * the task's order, {@code lastAction} is normalised to [-1, 1].
+     * the task's order, {@code lastAction} is normalised to [-1, 1], {@code command} is the velocity command.
      */
-    public void fill(int[] targetAxes, double[] q, double[] qd, double[] tip, double[] target, float[] lastAction, BaseState base, float[] out) {
-        ObservationTerm.Inputs in = new ObservationTerm.Inputs(q, qd, tip, target, targetAxes, lastAction, base);
+    public void fill(int[] targetAxes, double[] q, double[] qd, double[] tip, double[] target, float[] lastAction, BaseState base, double[] command, float[] out) {
+        ObservationTerm.Inputs in = new ObservationTerm.Inputs(q, qd, tip, target, targetAxes, lastAction, base, command, shape.jointDefault());
         int k = 0;
         for (ObservationTerm t : terms) {
             t.fill(in, out, k);

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import pponode.env.terms.StepState;
+import pponode.sim.BaseState;
 import pponode.sim.RobotBackend;
 import pponode.sim.RobotBackends;
 
@@ -36,6 +37,9 @@ public final class RobotEnv implements Env {
     private final double[] commandSteps;
     private final double[] obsQ, obsQd;
     private final Observations observations;
+    private final List<String> contactLinks;
+    private final double[] force = new double[3];
+    private final BaseState baseStart = new BaseState();
     private int t;
     /** Per actuated joint: previous action (float), previous and current command (double). */
     private static final int SMOOTHNESS_STATE_BYTES = 4 + 8 + 8;
@@ -55,7 +59,11 @@ public final class RobotEnv implements Env {
         targetAxes = task.targetAxes();
         double[] lower = joints.stream().mapToDouble(j -> task.robot.joint(j).lower()).toArray();
         double[] upper = joints.stream().mapToDouble(j -> task.robot.joint(j).upper()).toArray();
-        step = new StepState(act, obs, lower, upper, 1.0 / task.controlRateHz);
+        contactLinks = task.contactLinks();
+        step = new StepState(act, obs, lower, upper, 1.0 / task.controlRateHz, contactLinks.size());
+        if (!contactLinks.isEmpty() && !robot.reportsContacts()) {
+            throw new IllegalArgumentException(task.source + ": terms read the contacts of " + contactLinks + ", which " + robot.getClass().getSimpleName() + " does not report");
+        }
         String needsEfforts = task.termUsingEfforts();
         if (needsEfforts != null && !robot.reportsEfforts()) {
             throw new IllegalArgumentException(task.source + ": reward term '" + needsEfforts + "' needs joint efforts, which " + robot.getClass().getSimpleName()
@@ -126,7 +134,15 @@ public final class RobotEnv implements Env {
         double[] q0 = new double[q.length], qd0 = new double[q.length];
         task.sampleStartState(rng, q0, qd0); // then the target: one random stream, so every backend starts alike
         if (task.targetMin != null) task.sampleTarget(rng, target);
-        robot.reset(q0, qd0);
+        if (task.commandRanges != null) task.sampleCommand(rng, step.command);
+        if (task.floatingBase) {
+            baseStart.setFixed();
+            System.arraycopy(task.baseStartPosition, 0, baseStart.position, 0, 3);
+            robot.reset(q0, qd0, baseStart);
+        } else {
+            robot.reset(q0, qd0);
+        }
+        Arrays.fill(step.airTime, 0);
         Arrays.fill(lastAction, 0f);
         t = 0;
         read();
@@ -191,6 +207,10 @@ public final class RobotEnv implements Env {
         if (task.tipLink != null) robot.linkPosition(task.tipLink, tip);
         robot.baseState(step.base);
         if (robot.reportsEfforts()) robot.efforts(step.effort);
+        for (int k = 0; k < contactLinks.size(); k++) {
+            robot.contactForce(contactLinks.get(k), force);
+            System.arraycopy(force, 0, step.contactForce, 3 * k, 3);
+        }
         double[] given = robot.target();
         if (given != null) System.arraycopy(given, 0, target, 0, 3);
     }
@@ -208,7 +228,7 @@ public final class RobotEnv implements Env {
             obsQ[i] = q[obs[i]];
             obsQd[i] = qd[obs[i]];
         }
-        observations.fill(targetAxes, obsQ, obsQd, tip, target, lastAction, step.base, o);
+        observations.fill(targetAxes, obsQ, obsQd, tip, target, lastAction, step.base, step.command, o);
         return o;
     }
 
@@ -252,6 +272,8 @@ public final class RobotEnv implements Env {
         for (double c : cmd) b.putDouble(c);
         for (double c : commandSteps) b.putDouble(c);
         for (double v : step.previousQd) b.putDouble(v);
+        if (task.commandRanges != null) for (double c : step.command) b.putDouble(c);
+        for (double a : step.airTime) b.putDouble(a);
         return b.array();
     }
 
@@ -276,6 +298,8 @@ public final class RobotEnv implements Env {
             for (int i = 0; i < act.length; i++) cmd[i] = b.getDouble();
             for (int i = 0; i < commandSteps.length; i++) commandSteps[i] = b.getDouble();
             for (int i = 0; i < step.previousQd.length; i++) step.previousQd[i] = b.getDouble();
+            if (task.commandRanges != null) for (int a = 0; a < 3; a++) step.command[a] = b.getDouble();
+            for (int k = 0; k < step.airTime.length; k++) step.airTime[k] = b.getDouble();
         } else {
             System.arraycopy(lastAction, 0, previousAction, 0, act.length);
             for (int i = 0; i < act.length; i++) cmd[i] = actSpace.low()[i] + (lastAction[i] + 1) / 2 * (actSpace.high()[i] - actSpace.low()[i]);
@@ -284,9 +308,13 @@ public final class RobotEnv implements Env {
         }
     }
 
-    /** The snapshot's bytes after the random state: previous action and commands, this episode's command steps, the previous velocities. */
+    /**
+     * The snapshot's bytes after the random state: previous action and commands, this episode's
+     * command steps, the previous velocities, and where the task has them, the velocity command
+     * and the feet air times.
+     */
     private int stepStateBytes() {
-        return SMOOTHNESS_STATE_BYTES * act.length + 8 * commandSteps.length + 8 * qd.length;
+        return SMOOTHNESS_STATE_BYTES * act.length + 8 * commandSteps.length + 8 * qd.length + (task.commandRanges != null ? 24 : 0) + 8 * step.airTime.length;
     }
 
     @Override

@@ -34,6 +34,7 @@ import pponode.env.terms.TermParams;
 import pponode.env.terms.TerminationTerm;
 import pponode.env.terms.TerminationTerms;
 import pponode.sim.BackendSpec;
+import pponode.sim.ContactSettings;
 import pponode.sim.urdf.UrdfModel;
 import pponode.sim.urdf.UrdfParser;
 
@@ -47,9 +48,11 @@ public final class RobotTask {
     public static final Set<String> INTERFACES = Set.of("effort", "velocity", "position");
     private static final Set<String> KEYS = Set.of("name", "description", "robot", "physics_dt", "control_rate_hz", "episode_steps", "gravity",
             "command_interface", "actuated_joints", "observed_joints", "pd_gains", "observation", "tip_link", "target", "reset", "reward",
-            "termination", "learner");
+            "termination", "learner", "base", "contact", "default_joint_pos", "action_scale", "commands");
     private static final Set<String> PD_KEYS = Set.of("kp", "kd"), TARGET_KEYS = Set.of("min", "max", "radius"),
-            RESET_KEYS = Set.of("joint_pos_noise", "joint_vel_noise");
+            RESET_KEYS = Set.of("joint_pos_noise", "joint_vel_noise", "base_position"),
+            CONTACT_KEYS = Set.of("ground", "friction", "restitution", "erp", "cfm", "self_collision", "mesh_shape", "links"),
+            SURFACE_KEYS = Set.of("friction", "restitution"), COMMAND_KEYS = Set.of("lin_vel_x", "lin_vel_y", "ang_vel_yaw");
 
     public final String name;
     public final String source;
@@ -83,6 +86,20 @@ public final class RobotTask {
     private final List<NamedTermination> terminations = new ArrayList<>();
     /** Learner settings for this task ({@code learner:}, PPOConfig keys), applied over the defaults for robot tasks. */
     public final Map<String, Object> learner;
+    /** {@code base: floating}: the URDF's root is a free body (a legged robot); {@code fixed} (the default) welds it to the world. */
+    public final boolean floatingBase;
+    /** How the robot touches the world ({@code contact:}); null: it touches nothing. */
+    public final ContactSettings contact;
+    /** Every movable joint's default position (URDF order): the start state's centre and, with {@code action_scale}, the position commands' centre. */
+    public final double[] defaultJointPos;
+    /** Position commands span default ± this (rad or m) instead of the joint limits; NaN: the limits. */
+    public final double actionScale;
+    /** Where a floating base starts (world frame, m). */
+    public final double[] baseStartPosition;
+    /** Velocity command ranges (v_x, v_y, yaw rate; {low, high} each), drawn per episode; null: no commands. */
+    public final double[][] commandRanges;
+    /** The links whose contact forces the terms read, in the order of {@link StepState#contactForce}. */
+    private final List<String> contactLinks = new ArrayList<>();
 
     @SuppressWarnings("unchecked")
     private RobotTask(Map<String, Object> y, String source, String sha256, RobotLoader loader) throws IOException {
@@ -154,6 +171,22 @@ public final class RobotTask {
         Map<String, Object> reset = section(y, "reset", RESET_KEYS);
         resetPosNoise = nonNegative(num(reset, "joint_pos_noise", 0), "reset.joint_pos_noise");
         resetVelNoise = nonNegative(num(reset, "joint_vel_noise", 0), "reset.joint_vel_noise");
+        String base = str(y, "base", "fixed");
+        if (!base.equals("fixed") && !base.equals("floating")) throw err("'base' must be 'fixed' or 'floating', got '" + base + "'");
+        floatingBase = base.equals("floating");
+        if (floatingBase && !robot.link(robot.root()).hasMass()) {
+            throw err("'base: floating' needs a root link with mass, but " + robotSource + "'s root '" + robot.root() + "' has no <inertial>");
+        }
+        baseStartPosition = vec(reset.get("base_position"), "reset.base_position", 3, new double[3]);
+        if (!floatingBase && reset.containsKey("base_position")) throw err("'reset.base_position' needs 'base: floating'");
+        contact = y.containsKey("contact") ? contact(section(y, "contact", CONTACT_KEYS)) : null;
+        defaultJointPos = defaultJointPositions(y.get("default_joint_pos"));
+        actionScale = y.containsKey("action_scale") ? num(y, "action_scale", Double.NaN) : Double.NaN;
+        if (y.containsKey("action_scale")) {
+            if (!commandInterface.equals("position")) throw err("'action_scale' applies to position commands; this task's are '" + commandInterface + "'");
+            if (!(actionScale > 0)) throw err("'action_scale' must be > 0, got " + actionScale);
+        }
+        commandRanges = y.containsKey("commands") ? commandRanges(section(y, "commands", COMMAND_KEYS)) : null;
         reward = new LinkedHashMap<>();
         Object rw = y.get("reward");
         if (!(rw instanceof Map<?, ?> rm) || rm.isEmpty()) throw err("'reward' must map reward terms to weights, or to {weight: w, <parameter>: value}");
@@ -201,6 +234,7 @@ public final class RobotTask {
                 terminations.add(new NamedTermination(t, term));
             }
         }
+        if (!contactLinks.isEmpty() && contact == null) throw err("terms read contacts of " + contactLinks + ", but the task has no 'contact' section");
         Object l = y.get("learner");
         if (l != null && !(l instanceof Map)) throw err("'learner' must be a mapping of learner settings");
         learner = l == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>((Map<String, Object>) l));
@@ -209,7 +243,84 @@ public final class RobotTask {
     private TermParams params(Map<?, ?> values, String path) {
         Map<String, Object> m = new LinkedHashMap<>();
         values.forEach((k, v) -> m.put(String.valueOf(k), v));
-        return new TermParams(m, path, robot.movableJoints().stream().map(UrdfModel.Joint::name).toList());
+        return new TermParams(m, path, robot.movableJoints().stream().map(UrdfModel.Joint::name).toList(), robot.links().stream().map(UrdfModel.Link::name).toList(),
+                contactLinks);
+    }
+
+    @SuppressWarnings("unchecked")
+    private ContactSettings contact(Map<String, Object> c) {
+        ContactSettings d = ContactSettings.defaults();
+        Object g = c.getOrDefault("ground", true);
+        if (!(g instanceof Boolean ground)) throw err("'contact.ground' must be true or false, got '" + g + "'");
+        Object sc = c.getOrDefault("self_collision", false);
+        if (!(sc instanceof Boolean self)) throw err("'contact.self_collision' must be true or false, got '" + sc + "'");
+        ContactSettings.Surface surface = surface(c, "contact", d.surface());
+        Map<String, ContactSettings.Surface> links = new LinkedHashMap<>();
+        Object l = c.get("links");
+        if (l != null && !(l instanceof Map<?, ?>)) throw err("'contact.links' must map link names to {friction, restitution}");
+        if (l instanceof Map<?, ?> lm) {
+            for (Map.Entry<?, ?> e : lm.entrySet()) {
+                String link = String.valueOf(e.getKey()), path = "contact.links." + link;
+                if (robot.links().stream().noneMatch(x -> x.name().equals(link))) throw err("'" + path + "' names link '" + link + "', which " + robotSource + " does not have");
+                if (!(e.getValue() instanceof Map<?, ?>)) throw err("'" + path + "' must be a mapping with keys " + new TreeSet<>(SURFACE_KEYS));
+                Map<String, Object> m = (Map<String, Object>) e.getValue();
+                knownKeys(m, SURFACE_KEYS, path + ".");
+                links.put(link, surface(m, path, surface));
+            }
+        }
+        double erp = num(c, "erp", d.erp()), cfm = num(c, "cfm", d.cfm());
+        if (!(erp > 0 && erp <= 1)) throw err("'contact.erp' must be in (0, 1], got " + erp);
+        if (!(cfm >= 0)) throw err("'contact.cfm' must be >= 0, got " + cfm);
+        String mesh = str(c, "mesh_shape", "convex_hull");
+        ContactSettings.MeshShape shape = switch (mesh) {
+            case "convex_hull" -> ContactSettings.MeshShape.CONVEX_HULL;
+            case "triangles" -> ContactSettings.MeshShape.TRIANGLES;
+            default -> throw err("'contact.mesh_shape' must be 'convex_hull' or 'triangles', got '" + mesh + "'");
+        };
+        return new ContactSettings(ground, surface, links, erp, cfm, self, shape);
+    }
+
+    private ContactSettings.Surface surface(Map<String, Object> m, String path, ContactSettings.Surface dflt) {
+        double mu = nonNegative(num(m, "friction", dflt.friction()), path + ".friction");
+        double e = num(m, "restitution", dflt.restitution());
+        if (!(e >= 0 && e <= 1)) throw err("'" + path + ".restitution' must be in [0, 1], got " + e);
+        return new ContactSettings.Surface(mu, e);
+    }
+
+    private double[] defaultJointPositions(Object o) {
+        List<UrdfModel.Joint> movable = robot.movableJoints();
+        double[] out = new double[movable.size()];
+        if (o == null) return out;
+        if (!(o instanceof Map<?, ?> m)) throw err("'default_joint_pos' must map joint names to positions");
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            String j = String.valueOf(e.getKey());
+            checkJoint(j, "default_joint_pos");
+            int i = movable.indexOf(robot.joint(j));
+            out[i] = number(e.getValue(), "default_joint_pos." + j);
+            UrdfModel.Joint jt = movable.get(i);
+            if (out[i] < jt.lower() || out[i] > jt.upper()) throw err("'default_joint_pos." + j + "' " + out[i] + " is outside the joint's limits [" + jt.lower() + ", " + jt.upper() + "]");
+        }
+        return out;
+    }
+
+    private double[][] commandRanges(Map<String, Object> c) {
+        double[][] r = new double[3][];
+        String[] keys = {"lin_vel_x", "lin_vel_y", "ang_vel_yaw"};
+        for (int a = 0; a < 3; a++) {
+            r[a] = vec(c.get(keys[a]), "commands." + keys[a], 2, new double[2]);
+            if (r[a][0] > r[a][1]) throw err("'commands." + keys[a] + "' must be [low, high] with low <= high, got " + Arrays.toString(r[a]));
+        }
+        return r;
+    }
+
+    /** The links whose contacts the terms read (the indices of {@link StepState#contactForce}). */
+    public List<String> contactLinks() {
+        return List.copyOf(contactLinks);
+    }
+
+    /** Draws an episode's velocity command into {@code out} (zero without {@code commands:}). */
+    public void sampleCommand(EnvRng rng, double[] out) {
+        for (int a = 0; a < 3; a++) out[a] = commandRanges == null ? 0 : commandRanges[a][0] == commandRanges[a][1] ? commandRanges[a][0] : rng.uniform(commandRanges[a][0], commandRanges[a][1]);
     }
 
     /** The mapping under {@code key} (empty when absent), every key in it known: a misspelt one is an error naming its path. */
@@ -433,7 +544,7 @@ public final class RobotTask {
 
     /** What a simulator needs to stand in for this task's robot. */
     public BackendSpec backendSpec() {
-        return new BackendSpec(robot, physicsDt, gravity, commandInterface, actuatedJoints, kp, kd, decimation);
+        return new BackendSpec(robot, physicsDt, gravity, commandInterface, actuatedJoints, kp, kd, decimation, floatingBase, contact);
     }
 
     /** Commands in physical units bounded by the URDF limits of the command interface, actuated-joint order. */
@@ -442,8 +553,10 @@ public final class RobotTask {
         float[] lo = new float[n], hi = new float[n];
         for (int i = 0; i < n; i++) {
             UrdfModel.Joint j = robot.joint(actuatedJoints.get(i));
+            double centre = defaultJointPos[robot.movableJoints().indexOf(j)];
             double[] b = switch (commandInterface) {
-                case "position" -> new double[] {j.lower(), j.upper()};
+                case "position" -> Double.isNaN(actionScale) ? new double[] {j.lower(), j.upper()}
+                        : new double[] {Math.max(j.lower(), centre - actionScale), Math.min(j.upper(), centre + actionScale)};
                 case "velocity" -> new double[] {-j.velocity(), j.velocity()};
                 default -> new double[] {-j.effort(), j.effort()};
             };
@@ -457,7 +570,8 @@ public final class RobotTask {
     public ObservationTerm.Shape observationShape() {
         double[] lower = observedJoints.stream().mapToDouble(j -> robot.joint(j).lower()).toArray();
         double[] upper = observedJoints.stream().mapToDouble(j -> robot.joint(j).upper()).toArray();
-        return new ObservationTerm.Shape(observedJoints.size(), lower, upper, targetAxes().length, actuatedJoints.size());
+        double[] dflt = observedJoints.stream().mapToDouble(j -> defaultJointPos[robot.movableJoints().indexOf(robot.joint(j))]).toArray();
+        return new ObservationTerm.Shape(observedJoints.size(), lower, upper, dflt, targetAxes().length, actuatedJoints.size());
     }
 
     /** The observation's bounds, term by term (each term says: joint limits, ±1 for cos/sin and normalised actions, else unbounded). */
@@ -476,13 +590,13 @@ public final class RobotTask {
     }
 
     /**
-     * Draws the start state of an episode: every movable joint (URDF order) at 0 plus uniform
+     * Draws the start state of an episode: every movable joint (URDF order) at its default position (0 unless {@code default_joint_pos}) plus uniform
      * {@code reset.joint_pos_noise} (within its limits), velocity uniform in ±{@code reset.joint_vel_noise}.
      */
     public void sampleStartState(EnvRng rng, double[] q0, double[] qd0) {
         for (int i = 0; i < q0.length; i++) {
             UrdfModel.Joint j = robot.movableJoints().get(i);
-            q0[i] = Math.max(j.lower(), Math.min(j.upper(), rng.uniform(-resetPosNoise, resetPosNoise)));
+            q0[i] = Math.max(j.lower(), Math.min(j.upper(), defaultJointPos[i] + rng.uniform(-resetPosNoise, resetPosNoise)));
             qd0[i] = rng.uniform(-resetVelNoise, resetVelNoise);
         }
     }

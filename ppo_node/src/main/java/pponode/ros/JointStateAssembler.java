@@ -42,9 +42,16 @@ public final class JointStateAssembler {
     /** The robots a task names are fixed-base URDFs: the base is welded upright at the origin. */
     private final BaseState base = new BaseState();
     private final double[] q, qd;
+    /** Fixed-base tasks have no velocity command. */
+    private final double[] command = new double[3];
     private long extraNames;
 
     public JointStateAssembler(RobotTask task) {
+        if (task.floatingBase || task.commandRanges != null) {
+            // joint states alone cannot observe a floating base: it needs an IMU, odometry and cmd_vel
+            throw new IllegalArgumentException(task.source + ": a floating-base task needs base orientation, velocity and velocity commands (sensor_msgs/Imu, "
+                    + "nav_msgs/Odometry, cmd_vel), which the ROS 2 node does not subscribe to yet; it runs fixed-base tasks");
+        }
         observations = new Observations(task);
         this.targetAxes = task.targetAxes();
         joints = task.robot.movableJoints().stream().map(UrdfModel.Joint::name).toList();
@@ -138,7 +145,7 @@ public final class JointStateAssembler {
             tip = tipBuf;
         }
         if (needsTarget && target == null) return Health.bad("no target received yet");
-        observations.fill(targetAxes, q, qd, tip, target == null ? NO_TIP : target, lastAction, base, out);
+        observations.fill(targetAxes, q, qd, tip, target == null ? NO_TIP : target, lastAction, base, command, out);
         return Health.OK;
     }
 }

@@ -6,7 +6,8 @@ import pponode.sim.urdf.UrdfModel;
 /**
  * What a simulator needs to stand in for a robot: the URDF, the physics step and gravity, the
  * command interface of the actuated joints (in command order) with their PD gains (null where the
- * interface needs none), and how many physics steps make one control period.
+ * interface needs none), how many physics steps make one control period, whether the base floats,
+ * and how the robot touches the world (null: it touches nothing).
  */
 public record BackendSpec(UrdfModel robot, double physicsDt, double[] gravity, String commandInterface, List<String> actuatedJoints, double[] kp, double[] kd,
-        int decimation) {}
+        int decimation, boolean floatingBase, ContactSettings contact) {}

@@ -16,6 +16,15 @@ public interface RobotBackend extends AutoCloseable {
     void reset(double[] q0, double[] qd0);
 
     /**
+     * Starts an episode with the joints at {@code q0}, {@code qd0} and a floating base at
+     * {@code base0} (pose and velocity, world frame). A backend that cannot place the base starts
+     * the joints only.
+     */
+    default void reset(double[] q0, double[] qd0, BaseState base0) {
+        reset(q0, qd0);
+    }
+
+    /**
      * Applies one control period's commands (actuated joints in the task's order, physical units,
      * within the limits) and returns once the state after them has been read. False when the period
      * was lost (the robot stopped answering and came back): the episode ends there.
@@ -37,6 +46,16 @@ public interface RobotBackend extends AutoCloseable {
      */
     default void baseState(BaseState out) {
         out.setFixed();
+    }
+
+    /** Whether {@link #contactForce} reports the links' contact forces. */
+    default boolean reportsContacts() {
+        return false;
+    }
+
+    /** The summed contact force (world frame, N) on {@code link} in the last physics step. */
+    default void contactForce(String link, double[] out) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not report contact forces");
     }
 
     /** Whether {@link #efforts} reports the efforts the joints applied. */

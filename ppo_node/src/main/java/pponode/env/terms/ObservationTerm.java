@@ -22,13 +22,14 @@ public interface ObservationTerm {
         }
     }
 
-    /** A task's shape: observed joints and their position limits, target axes, actions. */
-    record Shape(int joints, double[] jointLower, double[] jointUpper, int targetAxes, int actions) {}
+    /** A task's shape: observed joints, their position limits and default positions, target axes, actions. */
+    record Shape(int joints, double[] jointLower, double[] jointUpper, double[] jointDefault, int targetAxes, int actions) {}
 
     /**
      * One step's inputs: the observed joints' positions and velocities (task order), the tip
      * position, the target (world frame), the target axes the task varies, the normalised last
-     * action, the base's pose and velocity.
+     * action, the base's pose and velocity, the velocity command (v_x, v_y, yaw rate), and the
+     * observed joints' default positions.
      */
-    record Inputs(double[] q, double[] qd, double[] tip, double[] target, int[] targetAxes, float[] lastAction, BaseState base) {}
+    record Inputs(double[] q, double[] qd, double[] tip, double[] target, int[] targetAxes, float[] lastAction, BaseState base, double[] command, double[] qDefault) {}
 }

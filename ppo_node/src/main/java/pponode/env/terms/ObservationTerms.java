@@ -28,6 +28,8 @@ public final class ObservationTerms {
         TERMS.put("projected_gravity", new ProjectedGravity());
         TERMS.put("base_lin_vel", new BaseVelocity(false));
         TERMS.put("base_ang_vel", new BaseVelocity(true));
+        TERMS.put("joint_pos_rel", new JointPositionRelative());
+        TERMS.put("velocity_command", new VelocityCommand());
         for (Provider provider : ServiceLoader.load(Provider.class)) TERMS.putAll(provider.terms());
     }
 

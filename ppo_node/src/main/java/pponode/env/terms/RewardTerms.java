@@ -30,6 +30,10 @@ public final class RewardTerms {
         TERMS.put("flat_orientation_l2", p -> new FlatOrientationL2());
         TERMS.put("base_lin_vel_z_l2", p -> new BaseVelocityL2(false, 2));
         TERMS.put("base_ang_vel_xy_l2", p -> new BaseVelocityL2(true, 0, 1));
+        TERMS.put("track_lin_vel_xy", p -> new VelocityTracking(false, p.number("sigma", 0.25), p.path()));
+        TERMS.put("track_ang_vel_z", p -> new VelocityTracking(true, p.number("sigma", 0.25), p.path()));
+        TERMS.put("feet_air_time", FeetAirTime::new);
+        TERMS.put("undesired_contacts", LinkContacts::new);
         for (Provider provider : ServiceLoader.load(Provider.class)) TERMS.putAll(provider.terms());
     }
 

@@ -23,8 +23,20 @@ public final class StepState {
     public final double dt;
     /** Metres from the tip link to the target; NaN when the task has neither. */
     public double distance = Double.NaN;
+    /** This episode's velocity command (v_x, v_y in m/s, yaw rate in rad/s, base frame); zero without {@code commands:}. */
+    public final double[] command = new double[3];
+    /** Per contact link of the task ({@code RobotTask#contactLinks}): the contact force (world frame, N, x y z after each other). */
+    public final double[] contactForce;
+    /** Per contact link: seconds since it last touched something (feet air time), kept across the episode's steps. */
+    public final double[] airTime;
 
     public StepState(int[] actuated, int[] observed, double[] lower, double[] upper, double dt) {
+        this(actuated, observed, lower, upper, dt, 0);
+    }
+
+    public StepState(int[] actuated, int[] observed, double[] lower, double[] upper, double dt, int contactLinks) {
+        contactForce = new double[3 * contactLinks];
+        airTime = new double[contactLinks];
         action = new float[actuated.length];
         previousAction = new float[actuated.length];
         this.actuated = actuated.clone();
@@ -37,5 +49,11 @@ public final class StepState {
         this.lower = lower.clone();
         this.upper = upper.clone();
         this.dt = dt;
+    }
+
+    /** The size of contact link {@code k}'s force (N). */
+    public double contactForceNorm(int k) {
+        double x = contactForce[3 * k], y = contactForce[3 * k + 1], z = contactForce[3 * k + 2];
+        return Math.sqrt(x * x + y * y + z * z);
     }
 }

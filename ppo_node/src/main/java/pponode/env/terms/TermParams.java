@@ -1,5 +1,6 @@
 package pponode.env.terms;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,8 @@ public final class TermParams {
     private final Map<String, Object> values;
     private final String path;
     private final List<String> joints;
+    private final List<String> links;
+    private final List<String> contactLinks;
     private final Set<String> read = new HashSet<>();
 
     /**
@@ -21,9 +24,38 @@ public final class TermParams {
      * @param joints the robot's movable joints, URDF order
      */
     public TermParams(Map<String, Object> values, String path, List<String> joints) {
+        this(values, path, joints, List.of(), new ArrayList<>());
+    }
+
+    /**
+     * @param links the robot's links
+     * @param contactLinks the task's contact links so far: {@link #links} adds to it, so every term
+     *     that reads a link's contacts shares one list (the indices of {@link StepState#contactForce})
+     */
+    public TermParams(Map<String, Object> values, String path, List<String> joints, List<String> links, List<String> contactLinks) {
         this.values = values;
         this.path = path;
         this.joints = joints;
+        this.links = links;
+        this.contactLinks = contactLinks;
+    }
+
+    /**
+     * The links named under {@code key} (a list, required) whose contacts the term reads, as indices
+     * into {@link StepState#contactForce} and {@link StepState#airTime}.
+     */
+    public int[] links(String key) {
+        read.add(key);
+        Object o = values.get(key);
+        if (!(o instanceof List<?> l) || l.isEmpty()) throw new IllegalArgumentException("'" + path + "." + key + "' must be a list of link names, got " + o);
+        int[] out = new int[l.size()];
+        for (int i = 0; i < out.length; i++) {
+            String name = String.valueOf(l.get(i));
+            if (!links.contains(name)) throw new IllegalArgumentException("'" + path + "." + key + "' names link '" + name + "', which the robot does not have; links: " + links);
+            if (!contactLinks.contains(name)) contactLinks.add(name);
+            out[i] = contactLinks.indexOf(name);
+        }
+        return out;
     }
 
     /** The term's key path in the task file. */

@@ -21,6 +21,7 @@ public final class TerminationTerms {
         TERMS.put("joint_bounds", JointBounds::new);
         TERMS.put("base_tilt", p -> new BaseTilt(p.number("max_angle", Double.NaN), p.path()));
         TERMS.put("base_height", p -> new BaseHeight(p.number("min", Double.NaN), p.path()));
+        TERMS.put("link_contact", LinkContacts::new);
         for (Provider provider : ServiceLoader.load(Provider.class)) TERMS.putAll(provider.terms());
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -105,5 +106,48 @@ class RewardTermsTest {
             double expected = Math.pow(limit[0] / 2.0, 2) + Math.pow(limit[1], 2);
             assertEquals(-expected, r.reward(), 1e-6 * expected);
         }
+    }
+
+    @Test
+    void leggedTermsComputeWhatTheySay() {
+        // two contact links: 0 a foot, 1 a thigh
+        StepState s = new StepState(new int[] {0}, new int[] {0}, new double[] {-1}, new double[] {1}, 0.02, 2);
+        s.command[0] = 0.5;
+        s.command[2] = 0.2;
+        s.base.linearVelocity[0] = 0.3; // upright and unrotated: world and base frames agree
+        s.base.angularVelocity[2] = 0.2;
+        List<String> contactLinks = new ArrayList<>();
+        TermParams p = new TermParams(Map.of("sigma", 0.25), "reward.track_lin_vel_xy", List.of("j"), List.of("foot", "thigh", "trunk"), contactLinks);
+        assertEquals(Math.exp(-0.04 / 0.25), RewardTerms.get("track_lin_vel_xy").create(p).value(s), 1e-12);
+        assertEquals(1.0, RewardTerms.get("track_ang_vel_z").create(new TermParams(Map.of(), "reward.track_ang_vel_z", List.of("j"))).value(s), 1e-12);
+        RewardTerm air = RewardTerms.get("feet_air_time").create(new TermParams(Map.of("links", List.of("foot")), "reward.feet_air_time", List.of("j"),
+                List.of("foot", "thigh", "trunk"), contactLinks));
+        RewardTerm undesired = RewardTerms.get("undesired_contacts").create(new TermParams(Map.of("links", List.of("thigh", "foot")), "reward.undesired_contacts",
+                List.of("j"), List.of("foot", "thigh", "trunk"), contactLinks));
+        assertEquals(List.of("foot", "thigh"), contactLinks, "terms share one list of contact links");
+        double total = 0;
+        for (int k = 0; k < 30; k++) total += air.value(s); // 0.6 s in the air: nothing yet
+        assertEquals(0, total);
+        s.contactForce[2] = 50; // the foot lands
+        assertEquals(0.62 - 0.5, air.value(s), 1e-9, "the swing's time (31 periods) less the 0.5 s threshold, once");
+        assertEquals(0, air.value(s), "standing: no further reward");
+        assertEquals(1, undesired.value(s), "the foot touches; the thigh does not");
+        s.contactForce[3] = 3; // the thigh scrapes the ground
+        assertEquals(2, undesired.value(s));
+        TerminationTerm fell = TerminationTerms.get("link_contact").create(new TermParams(Map.of("links", List.of("trunk")), "termination.link_contact", List.of("j"),
+                List.of("foot", "thigh", "trunk"), new ArrayList<>()));
+        assertEquals(false, fell.terminated(new StepState(new int[] {0}, new int[] {0}, new double[] {-1}, new double[] {1}, 0.02, 1)));
+        StepState down = new StepState(new int[] {0}, new int[] {0}, new double[] {-1}, new double[] {1}, 0.02, 1);
+        down.contactForce[2] = 10;
+        assertTrue(fell.terminated(down));
+        s.command[0] = 0; // no command: air time earns nothing
+        s.command[2] = 0;
+        s.contactForce[2] = 0;
+        for (int k = 0; k < 40; k++) air.value(s);
+        s.contactForce[2] = 50;
+        assertEquals(0, air.value(s));
+        Exception e = assertThrows(IllegalArgumentException.class, () -> RewardTerms.get("feet_air_time").create(new TermParams(Map.of("links", List.of("paw")),
+                "reward.feet_air_time", List.of("j"), List.of("foot"), new ArrayList<>())));
+        assertTrue(e.getMessage().contains("'reward.feet_air_time.links' names link 'paw'"), e.getMessage());
     }
 }

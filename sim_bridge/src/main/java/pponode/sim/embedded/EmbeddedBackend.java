@@ -1,9 +1,13 @@
 package pponode.sim.embedded;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import pponode.sim.BackendSpec;
+import pponode.sim.BaseState;
 import pponode.sim.RobotBackend;
+import pponode.sim.urdf.Pose;
 
 /**
  * The embedded simulator as a robot: a control period is {@code decimation} physics steps, each
@@ -16,9 +20,12 @@ public final class EmbeddedBackend implements RobotBackend {
     private final int[] actuated;
     private final double[] kp, kd, tau;
     private final int decimation;
+    private final boolean contacts;
+    private final Map<String, Integer> linkIndex = new HashMap<>();
 
     public EmbeddedBackend(BackendSpec spec) {
-        sim = new EmbeddedSimulator(spec.robot(), spec.physicsDt(), spec.gravity());
+        sim = new EmbeddedSimulator(spec.robot(), spec.physicsDt(), spec.gravity(), spec.floatingBase(), spec.contact());
+        contacts = spec.contact() != null;
         commandInterface = spec.commandInterface();
         actuated = spec.actuatedJoints().stream().mapToInt(sim::jointIndex).toArray();
         kp = spec.kp();
@@ -40,6 +47,38 @@ public final class EmbeddedBackend implements RobotBackend {
     public void reset(double[] q0, double[] qd0) {
         sim.setState(q0, qd0);
         Arrays.fill(tau, 0);
+    }
+
+    @Override
+    public void reset(double[] q0, double[] qd0, BaseState base0) {
+        double[] q = base0.orientation, r = new double[9]; // unit quaternion → rotation matrix
+        double w = q[0], x = q[1], y = q[2], z = q[3];
+        r[0] = 1 - 2 * (y * y + z * z);
+        r[1] = 2 * (x * y - w * z);
+        r[2] = 2 * (x * z + w * y);
+        r[3] = 2 * (x * y + w * z);
+        r[4] = 1 - 2 * (x * x + z * z);
+        r[5] = 2 * (y * z - w * x);
+        r[6] = 2 * (x * z - w * y);
+        r[7] = 2 * (y * z + w * x);
+        r[8] = 1 - 2 * (x * x + y * y);
+        sim.setState(q0, qd0, new Pose(r, base0.position.clone()), base0.linearVelocity, base0.angularVelocity);
+        Arrays.fill(tau, 0);
+    }
+
+    @Override
+    public void baseState(BaseState out) {
+        sim.baseState(out);
+    }
+
+    @Override
+    public boolean reportsContacts() {
+        return contacts;
+    }
+
+    @Override
+    public void contactForce(String link, double[] out) {
+        sim.contactForce(linkIndex.computeIfAbsent(link, sim::linkIndex), out);
     }
 
     @Override

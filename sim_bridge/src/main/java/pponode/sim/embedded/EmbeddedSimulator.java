@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 import org.ode4j.math.DMatrix3;
 import org.ode4j.math.DMatrix3C;
 import org.ode4j.math.DQuaternion;
@@ -28,6 +29,8 @@ import org.ode4j.ode.DSliderJoint;
 import org.ode4j.ode.DWorld;
 import org.ode4j.ode.OdeConstants;
 import org.ode4j.ode.OdeHelper;
+import org.ode4j.ode.internal.ErrorHandler;
+import org.ode4j.ode.internal.ErrorHdl;
 import pponode.sim.BaseState;
 import pponode.sim.ContactSettings;
 import pponode.sim.urdf.Collision;
@@ -52,8 +55,26 @@ import pponode.sim.urdf.UrdfModel;
  * the ground, as the arm tasks expect.
  */
 public final class EmbeddedSimulator implements AutoCloseable {
+    /**
+     * ODE's direct LCP solver reports when a pivot fails ("LCP internal error, s <= 0") and goes on
+     * with the best solution it has; with many contacts this happens in a fraction of a percent of
+     * steps. The reports are counted ({@link #solverWarnings}) instead of printed at thousands of
+     * lines a minute; any other message is still logged.
+     */
+    private static final LongAdder SOLVER_WARNINGS = new LongAdder();
+
     static {
         OdeHelper.initODE2(0);
+        ErrorHandler.dMessageFunction logged = ErrorHdl.dGetMessageHandler();
+        ErrorHdl.dSetMessageHandler((num, msg, args) -> {
+            if (msg != null && msg.startsWith("LCP internal error")) SOLVER_WARNINGS.increment();
+            else if (logged != null) logged.call(num, msg, args);
+        });
+    }
+
+    /** How many times, in this process, the LCP solver went on after a failed pivot. */
+    public static long solverWarnings() {
+        return SOLVER_WARNINGS.sum();
     }
 
     private final UrdfModel model;

@@ -1,0 +1,14 @@
+package pponode.env.terms;
+
+/** The observed joints' positions relative to the task's default positions ({@code default_joint_pos}: a legged robot's stance). */
+public final class JointPositionRelative implements ObservationTerm {
+    @Override
+    public int size(Shape shape) {
+        return shape.joints();
+    }
+
+    @Override
+    public void fill(Inputs in, float[] out, int offset) {
+        for (int i = 0; i < in.q().length; i++) out[offset + i] = (float) (in.q()[i] - in.qDefault()[i]);
+    }
+}

@@ -1,0 +1,136 @@
+package pponode.env;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import pponode.sim.BaseState;
+
+/**
+ * The legged task model on the shipped quadruped: a floating base on the ground, contact terms,
+ * actions around the stance, velocity commands, and the mistakes a legged task file can make.
+ */
+class QuadrupedTaskTest {
+    @TempDir
+    Path dir;
+
+    static RobotTask walk() throws IOException {
+        return RobotTask.load(Path.of("../urdf/tasks/quadruped_walk.yaml"));
+    }
+
+    @Test
+    void theTaskReadsItsLeggedSettings() throws IOException {
+        RobotTask t = walk();
+        assertTrue(t.floatingBase);
+        assertEquals(1.0, t.contact.surface().friction());
+        assertEquals(List.of("FL_foot", "FR_foot", "RL_foot", "RR_foot", "FL_thigh", "FR_thigh", "RL_thigh", "RR_thigh", "FL_calf", "FR_calf", "RL_calf", "RR_calf", "trunk"),
+                t.contactLinks(), "the contact links of feet_air_time, undesired_contacts and link_contact, in the order the terms name them");
+        Space.Box a = t.actionSpace();
+        assertEquals(0.8 - 0.5, a.low()[1], 1e-6, "FL thigh: the stance ± action_scale");
+        assertEquals(-1.5 + 0.5, a.high()[2], 1e-6, "FL calf");
+        assertEquals(3 + 3 + 3 + 3 + 12 + 12 + 12, t.observationSpace().flatDim());
+    }
+
+    @Test
+    void anEpisodeStartsStandingOnItsFeetAndHoldsTheStance() throws IOException {
+        RobotTask t = walk();
+        try (RobotEnv env = new RobotEnv(t, 7)) {
+            float[] obs = env.reset(7L);
+            BaseState s = new BaseState();
+            env.backend().baseState(s);
+            assertEquals(0.34, s.position[2], 1e-9, "reset.base_position");
+            float[] command = new float[3];
+            System.arraycopy(obs, 9, command, 0, 3); // base_lin_vel, base_ang_vel, projected_gravity, then the command
+            assertTrue(command[0] >= -1 && command[0] <= 1 && command[1] >= -0.5 && command[1] <= 0.5 && command[2] >= -1 && command[2] <= 1, "command in its ranges");
+            float[] stance = new float[12];
+            double[] q0 = t.defaultJointPos;
+            for (int i = 0; i < 12; i++) stance[i] = (float) q0[i];
+            double[] force = new double[3];
+            for (int k = 0; k < 100; k++) {
+                StepResult r = env.step(stance);
+                assertFalse(r.terminated(), "standing at step " + k);
+            }
+            env.backend().baseState(s);
+            assertTrue(s.position[2] > 0.25 && s.position[2] < 0.34, "stands at " + s.position[2] + " m");
+            double load = 0;
+            for (String foot : List.of("FL_foot", "FR_foot", "RL_foot", "RR_foot")) {
+                env.backend().contactForce(foot, force);
+                load += force[2];
+            }
+            assertEquals(t.robot.totalMass() * 9.81, load, 0.05 * t.robot.totalMass() * 9.81, "the feet carry the robot");
+            env.backend().contactForce("trunk", force);
+            assertEquals(0, force[2]);
+        }
+    }
+
+    @Test
+    void aSnapshotContinuesBitForBit() throws IOException {
+        RobotTask t = walk();
+        try (RobotEnv a = new RobotEnv(t, 3); RobotEnv b = new RobotEnv(t, 99)) {
+            a.reset(3L);
+            float[] act = new float[12];
+            Random rng = new Random(5);
+            for (int k = 0; k < 30; k++) {
+                for (int i = 0; i < 12; i++) act[i] = (float) (t.defaultJointPos[i] + 0.3 * (rng.nextDouble() - 0.5));
+                a.step(act);
+            }
+            b.reset(99L);
+            b.restore(a.snapshot());
+            for (int k = 0; k < 30; k++) {
+                for (int i = 0; i < 12; i++) act[i] = (float) (t.defaultJointPos[i] + 0.3 * (rng.nextDouble() - 0.5));
+                StepResult ra = a.step(act), rb = b.step(act);
+                assertArrayEquals(ra.obs(), rb.obs());
+                assertEquals(ra.reward(), rb.reward());
+            }
+        }
+    }
+
+    private String refused(String replace, String with) throws IOException {
+        String text = Files.readString(Path.of("../urdf/tasks/quadruped_walk.yaml")).replace("robot: ../quadruped.urdf", "robot: " + Path.of("../urdf/quadruped.urdf").toAbsolutePath());
+        assertTrue(text.contains(replace), replace);
+        Path f = dir.resolve("task.yaml");
+        Files.writeString(f, text.replace(replace, with));
+        return assertThrows(IllegalArgumentException.class, () -> RobotTask.load(f)).getMessage();
+    }
+
+    @Test
+    void leggedMistakesAreRefusedByTheirPath() throws IOException {
+        String m = refused("  friction: 1.0\n", "  fricton: 1.0\n");
+        assertTrue(m.contains("unknown key 'contact.fricton', did you mean 'friction'?"), m);
+        m = refused("base: floating", "base: flying");
+        assertTrue(m.contains("'base' must be 'fixed' or 'floating'"), m);
+        m = refused("  restitution: 0.0\n", "  restitution: 1.5\n");
+        assertTrue(m.contains("'contact.restitution' must be in [0, 1]"), m);
+        m = refused("  FL_calf_joint: -1.5\n", "  FL_calf_joint: 0.5\n");
+        assertTrue(m.contains("'default_joint_pos.FL_calf_joint' 0.5 is outside the joint's limits"), m);
+        m = refused("  FL_calf_joint: -1.5\n", "  FL_knee_joint: -1.5\n");
+        assertTrue(m.contains("'default_joint_pos' names joint 'FL_knee_joint'"), m);
+        m = refused("links: [trunk]", "links: [body]");
+        assertTrue(m.contains("'termination.link_contact.links' names link 'body'"), m);
+        m = refused("contact:\n  ground: true\n  friction: 1.0\n  restitution: 0.0\n", "");
+        assertTrue(m.contains("terms read contacts of") && m.contains("no 'contact' section"), m);
+        m = refused("  lin_vel_x: [-1.0, 1.0]", "  lin_vel_x: [1.0, -1.0]");
+        assertTrue(m.contains("'commands.lin_vel_x' must be [low, high]"), m);
+        m = refused("command_interface: position", "command_interface: effort");
+        assertTrue(m.contains("'action_scale' applies to position commands"), m);
+    }
+
+    @Test
+    void aFloatingBaseNeedsARootWithMass() throws IOException {
+        String text = Files.readString(Path.of("../urdf/tasks/reacher_2dof.yaml")).replace("robot: ../reacher_2dof.urdf",
+                "robot: " + Path.of("../urdf/reacher_2dof.urdf").toAbsolutePath() + "\nbase: floating");
+        Path f = dir.resolve("floating_reacher.yaml");
+        Files.writeString(f, text);
+        String m = assertThrows(IllegalArgumentException.class, () -> RobotTask.load(f)).getMessage();
+        assertTrue(m.contains("'base: floating' needs a root link with mass") && m.contains("'base'"), m);
+    }
+}
