@@ -1,5 +1,6 @@
 package pponode.cli;
 
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +14,8 @@ import pponode.env.EnvRegistry;
 import pponode.env.RobotTask;
 import pponode.env.Space;
 import pponode.sim.embedded.EmbeddedSimulator;
+import pponode.sim.mujoco.MujocoReference;
+import pponode.sim.urdf.UrdfModel;
 import pponode.sim.urdf.Pose;
 
 /** Simulator throughput for a robot task: physics steps/s, env steps/s, and scaling over cores. */
@@ -35,6 +38,18 @@ final class SimBench {
         System.err.printf("  env     : %,.0f env steps/s on one core (%d physics steps + observation + reward each)%n", env1, task.decimation);
         System.err.printf("  scaling : %,.0f env steps/s with %d envs on %d threads (%.2fx of one)%n", total, cores, cores, total / env1);
         if (EmbeddedSimulator.solverWarnings() > 0) System.err.printf("  solver  : %,d failed LCP pivots (ODE went on with its best solution)%n", EmbeddedSimulator.solverWarnings());
+        String noMujoco = MujocoReference.unavailableReason();
+        if (noMujoco == null && Files.isRegularFile(task.robot.source())) {
+            MujocoReference.Speed speed = MujocoReference.stepsPerSecond(mujocoSetup(task), seconds);
+            double mujoco = speed.stepsPerSecond();
+            System.err.printf("  mujoco  : %,.0f steps/s on one core (MuJoCo %s, the same URDF and physics step, PD to random targets): embedded at %.2fx of it%n", mujoco,
+                    speed.version(), physics / mujoco);
+            j.put("mujoco_version", speed.version());
+            j.put("mujoco_physics_sps", Json.round(mujoco, 0));
+            j.put("physics_vs_mujoco", Json.round(physics / mujoco, 3));
+        } else {
+            System.err.println("  mujoco  : not measured (" + (noMujoco != null ? noMujoco : "the URDF is not a file: " + task.robot.source()) + ")");
+        }
         j.put("physics_sps", Json.round(physics, 0));
         j.put("env_sps", Json.round(env1, 0));
         j.put("threads", cores);
@@ -49,6 +64,19 @@ final class SimBench {
      * command range (a legged robot keeps walking on its feet rather than collapsing); otherwise
      * random efforts. Restarts every 1000 steps.
      */
+    /** The task's robot as the MuJoCo reference drives it: its actuated joints with their stance, command range, PD gains and effort limits. */
+    static MujocoReference.Setup mujocoSetup(RobotTask task) {
+        Space.Box box = task.actionSpace();
+        List<MujocoReference.Joint> joints = new ArrayList<>();
+        for (int i = 0; i < task.actuatedJoints.size(); i++) {
+            UrdfModel.Joint jt = task.robot.joint(task.actuatedJoints.get(i));
+            double dflt = task.defaultJointPos[task.robot.movableJoints().indexOf(jt)];
+            joints.add(new MujocoReference.Joint(jt.name(), dflt, box.low()[i], box.high()[i], task.kp == null ? 0 : task.kp[i], task.kd == null ? 0 : task.kd[i], jt.effort()));
+        }
+        return new MujocoReference.Setup(task.robot.source(), task.robot.root(), task.physicsDt, task.floatingBase, task.baseStartPosition, task.contact != null && task.contact.ground(),
+                joints);
+    }
+
     static double physicsSps(RobotTask task, double seconds) {
         try (EmbeddedSimulator sim = new EmbeddedSimulator(task.robot, task.physicsDt, task.gravity, task.floatingBase, task.contact)) {
             int n = sim.dof();

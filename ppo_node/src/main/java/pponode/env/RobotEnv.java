@@ -40,6 +40,9 @@ public final class RobotEnv implements Env {
     private final List<String> contactLinks;
     private final double[] force = new double[3];
     private final BaseState baseStart = new BaseState();
+    private final double[] bodyVelocity = new double[3];
+    /** This episode's sums of the base's forward velocity and of its planar distance from the command (tasks with commands). */
+    private double sumForwardVelocity, sumTrackingError;
     private int t;
     /** Per actuated joint: previous action (float), previous and current command (double). */
     private static final int SMOOTHNESS_STATE_BYTES = 4 + 8 + 8;
@@ -143,6 +146,7 @@ public final class RobotEnv implements Env {
             robot.reset(q0, qd0);
         }
         Arrays.fill(step.airTime, 0);
+        sumForwardVelocity = sumTrackingError = 0;
         Arrays.fill(lastAction, 0f);
         t = 0;
         read();
@@ -191,6 +195,11 @@ public final class RobotEnv implements Env {
         }
         t++;
         read();
+        if (task.commandRanges != null) {
+            step.base.toBody(step.base.linearVelocity, bodyVelocity);
+            sumForwardVelocity += bodyVelocity[0];
+            sumTrackingError += Math.hypot(bodyVelocity[0] - step.command[0], bodyVelocity[1] - step.command[1]);
+        }
         double reward = reward();
         boolean terminated = task.terminated(step);
         return new StepResult(observe(), reward, terminated, false);
@@ -241,6 +250,12 @@ public final class RobotEnv implements Env {
     public Map<String, Double> episodeMetrics() {
         Map<String, Double> m = new LinkedHashMap<>();
         if (task.tipLink != null && task.targetMin != null) m.put("final_distance", distance());
+        if (task.commandRanges != null && t > 0) {
+            m.put("command_vx", step.command[0]);
+            m.put("mean_vx", sumForwardVelocity / t);
+            m.put("mean_velocity_error", sumTrackingError / t);
+            m.put("episode_seconds", t * step.dt);
+        }
         int n = Math.min(t, commandSteps.length);
         if (n > 0) {
             double[] steps = Arrays.copyOf(commandSteps, n);
@@ -272,7 +287,10 @@ public final class RobotEnv implements Env {
         for (double c : cmd) b.putDouble(c);
         for (double c : commandSteps) b.putDouble(c);
         for (double v : step.previousQd) b.putDouble(v);
-        if (task.commandRanges != null) for (double c : step.command) b.putDouble(c);
+        if (task.commandRanges != null) {
+            for (double c : step.command) b.putDouble(c);
+            b.putDouble(sumForwardVelocity).putDouble(sumTrackingError);
+        }
         for (double a : step.airTime) b.putDouble(a);
         return b.array();
     }
@@ -298,7 +316,11 @@ public final class RobotEnv implements Env {
             for (int i = 0; i < act.length; i++) cmd[i] = b.getDouble();
             for (int i = 0; i < commandSteps.length; i++) commandSteps[i] = b.getDouble();
             for (int i = 0; i < step.previousQd.length; i++) step.previousQd[i] = b.getDouble();
-            if (task.commandRanges != null) for (int a = 0; a < 3; a++) step.command[a] = b.getDouble();
+            if (task.commandRanges != null) {
+                for (int a = 0; a < 3; a++) step.command[a] = b.getDouble();
+                sumForwardVelocity = b.getDouble();
+                sumTrackingError = b.getDouble();
+            }
             for (int k = 0; k < step.airTime.length; k++) step.airTime[k] = b.getDouble();
         } else {
             System.arraycopy(lastAction, 0, previousAction, 0, act.length);
@@ -311,10 +333,10 @@ public final class RobotEnv implements Env {
     /**
      * The snapshot's bytes after the random state: previous action and commands, this episode's
      * command steps, the previous velocities, and where the task has them, the velocity command
-     * and the feet air times.
+     * with the episode's tracking sums, and the feet air times.
      */
     private int stepStateBytes() {
-        return SMOOTHNESS_STATE_BYTES * act.length + 8 * commandSteps.length + 8 * qd.length + (task.commandRanges != null ? 24 : 0) + 8 * step.airTime.length;
+        return SMOOTHNESS_STATE_BYTES * act.length + 8 * commandSteps.length + 8 * qd.length + (task.commandRanges != null ? 40 : 0) + 8 * step.airTime.length;
     }
 
     @Override

@@ -18,7 +18,7 @@ import pponode.sim.embedded.EmbeddedBackend;
 import pponode.sim.urdf.UrdfModel;
 
 class RobotEnvTest {
-    static final List<String> TASKS = List.of("reacher_2dof", "cartpole_balance", "arm_6dof_reach");
+    static final List<String> TASKS = List.of("reacher_2dof", "cartpole_balance", "arm_6dof_reach", "quadruped_walk");
 
     static RobotTask task(String name) throws IOException {
         return RobotTask.load(Path.of("../urdf/tasks/" + name + ".yaml"));
@@ -76,6 +76,7 @@ class RobotEnvTest {
                 }
                 System.out.printf("%s: worst limit excursion %.4f, fastest joint at %.2f of its velocity limit%n", name, worst, fastest);
                 assertTrue(worst < 0.02, name + ": a joint went " + worst + " past its limit");
+                assertTrue(fastest < 3, name + ": a joint reached " + fastest + " times its velocity limit; the brakes must hold it near the limit");
             }
         }
     }

@@ -2,21 +2,16 @@ package pponode.sim.gazebo;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import pponode.sim.NativePeer;
 
 /**
  * The C++ pendulum world ({@code pendulum_world.cc}, shipped in this jar) that plays a Gazebo world
@@ -35,8 +30,8 @@ public final class PendulumWorldFixture implements AutoCloseable {
 
     /** Why the fixture cannot be built here, or null when it can. */
     public static String unavailableReason() {
-        if (which("g++") == null) return "g++ is not installed";
-        if (which("pkg-config") == null) return "pkg-config is not installed";
+        if (NativePeer.which("g++") == null) return "g++ is not installed";
+        if (NativePeer.which("pkg-config") == null) return "pkg-config is not installed";
         try {
             Process p = new ProcessBuilder("pkg-config", "--exists", "ignition-transport11", "ignition-msgs8").start();
             if (p.waitFor() != 0) return "libignition-transport-dev / libignition-msgs-dev (ignition-transport11, ignition-msgs8) are not installed";
@@ -50,36 +45,12 @@ public final class PendulumWorldFixture implements AutoCloseable {
     }
 
     /** Compiles the fixture once per source version; returns the executable. */
-    public static synchronized Path build() throws IOException {
+    public static Path build() throws IOException {
         String why = unavailableReason();
         if (why != null) throw new IllegalStateException("cannot build the Gazebo pendulum world: " + why + " (apt-get install g++ pkg-config libignition-transport-dev libignition-msgs-dev)");
-        byte[] src;
-        try (InputStream in = PendulumWorldFixture.class.getResourceAsStream(SOURCE)) {
-            if (in == null) throw new IOException(SOURCE + " is missing from the jar");
-            src = in.readAllBytes();
-        }
-        String hash;
-        try {
-            hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(src)).substring(0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "ppo_node-gz-" + System.getProperty("user.name", "user"), hash);
-        Path exe = dir.resolve("pendulum_world");
-        if (Files.isExecutable(exe)) return exe;
-        Files.createDirectories(dir);
-        // names of this process's own: two test JVMs building at once must not write into each other's files
-        String mine = "." + ProcessHandle.current().pid();
-        Path cc = dir.resolve(SOURCE.replace(".cc", mine + ".cc"));
-        Path tmp = Path.of(exe + mine + ".tmp");
-        Files.write(cc, src);
-        List<String> cmd = new ArrayList<>(List.of("g++", "-O2", "-std=c++17", "-o", tmp.toString(), cc.toString()));
-        cmd.addAll(List.of(run(List.of("pkg-config", "--cflags", "--libs", "ignition-transport11", "ignition-msgs8")).trim().split("\\s+")));
-        cmd.add("-lpthread");
-        run(cmd);
-        Files.move(tmp, exe, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        Files.deleteIfExists(cc);
-        return exe;
+        List<String> libs = new ArrayList<>(List.of(NativePeer.run(List.of("pkg-config", "--cflags", "--libs", "ignition-transport11", "ignition-msgs8")).trim().split("\\s+")));
+        libs.add("-lpthread");
+        return NativePeer.build(PendulumWorldFixture.class, SOURCE, "pendulum_world", List.of("g++", "-O2", "-std=c++17"), libs);
     }
 
     /** The environment that puts a C++ Gazebo Transport process on the same network as {@code o}. */
@@ -159,27 +130,5 @@ public final class PendulumWorldFixture implements AutoCloseable {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
         }
-    }
-
-    static Path which(String name) {
-        String path = System.getenv("PATH");
-        if (path == null) return null;
-        for (String d : path.split(":")) {
-            Path p = Path.of(d, name);
-            if (Files.isExecutable(p)) return p;
-        }
-        return null;
-    }
-
-    private static String run(List<String> cmd) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (p.waitFor() != 0) throw new IOException(String.join(" ", cmd.subList(0, Math.min(3, cmd.size()))) + "... failed:\n" + out);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted");
-        }
-        return out;
     }
 }
