@@ -33,7 +33,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--env", defaultValue = "CartPole-v1", description = "Training throughput on CartPole-v1 or Pendulum-v1 (default: ${DEFAULT-VALUE}).")
     String env;
 
-    @Option(names = "--task", description = "Simulator throughput of a robot task instead: physics steps/s, env steps/s, scaling over cores.")
+    @Option(names = "--task", description = "A robot task instead: physics and env steps/s, scaling over cores, MuJoCo beside it, and training end to end with its shares.")
     String task;
 
     @Option(names = "--policy", description = "Batch-1 latency of an ONNX policy with ONNX Runtime instead.")
@@ -67,7 +67,7 @@ final class BenchCommand implements Callable<Integer> {
     double seconds = 3;
     boolean secondsGiven;
 
-    @Option(names = "--steps", description = "Environment steps to train (default: 100000 CartPole, 50000 Pendulum).")
+    @Option(names = "--steps", description = "Environment steps to train (default: 100000 CartPole, 50000 Pendulum; 20480 with --task).")
     Long steps;
 
     @Option(names = "--seed", defaultValue = "1")
@@ -140,7 +140,7 @@ final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         if (task != null) {
-            Map<String, Object> j = SimBench.run(task, seconds);
+            Map<String, Object> j = SimBench.run(task, seconds, steps != null ? steps : 20_480);
             if (json) System.out.println(Json.line(j));
             return 0;
         }

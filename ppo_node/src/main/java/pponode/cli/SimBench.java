@@ -9,10 +9,20 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.LongFunction;
+import pponode.config.PPOConfig;
+import pponode.config.Presets;
+import pponode.runner.OnPolicyRunner;
+import pponode.sim.BaseState;
+import pponode.sim.RobotBackend;
+import pponode.sim.RobotBackends;
 import pponode.env.Env;
 import pponode.env.EnvRegistry;
 import pponode.env.RobotTask;
+import pponode.env.RobotEnv;
 import pponode.env.Space;
+import pponode.env.StepResult;
+import pponode.sim.embedded.EmbeddedBackend;
 import pponode.sim.embedded.EmbeddedSimulator;
 import pponode.sim.mujoco.MujocoReference;
 import pponode.sim.urdf.UrdfModel;
@@ -22,7 +32,7 @@ import pponode.sim.urdf.Pose;
 final class SimBench {
     private SimBench() {}
 
-    static Map<String, Object> run(String taskName, double seconds) throws Exception {
+    static Map<String, Object> run(String taskName, double seconds, long trainingSteps) throws Exception {
         RobotTask task = EnvRegistry.task(taskName);
         if (task == null) throw new IllegalArgumentException("unknown task '" + taskName + "'");
         Map<String, Object> j = new LinkedHashMap<>();
@@ -37,7 +47,10 @@ final class SimBench {
         System.err.printf("  physics : %,.0f steps/s on one core (bare simulator; PD to random targets, or random efforts)%n", physics);
         System.err.printf("  env     : %,.0f env steps/s on one core (%d physics steps + observation + reward each)%n", env1, task.decimation);
         System.err.printf("  scaling : %,.0f env steps/s with %d envs on %d threads (%.2fx of one)%n", total, cores, cores, total / env1);
-        if (EmbeddedSimulator.solverWarnings() > 0) System.err.printf("  solver  : %,d failed LCP pivots (ODE went on with its best solution)%n", EmbeddedSimulator.solverWarnings());
+        if (EmbeddedSimulator.solverWarnings() > 0) {
+            System.err.printf("  solver  : %,d failed LCP pivots (ODE went on with its best solution); %,d control periods undone as diverged%n",
+                    EmbeddedSimulator.solverWarnings(), EmbeddedBackend.divergences());
+        }
         String noMujoco = MujocoReference.unavailableReason();
         if (noMujoco == null && Files.isRegularFile(task.robot.source())) {
             MujocoReference.Speed speed = MujocoReference.stepsPerSecond(mujocoSetup(task), seconds);
@@ -50,6 +63,7 @@ final class SimBench {
         } else {
             System.err.println("  mujoco  : not measured (" + (noMujoco != null ? noMujoco : "the URDF is not a file: " + task.robot.source()) + ")");
         }
+        j.putAll(training(taskName, task, trainingSteps));
         j.put("physics_sps", Json.round(physics, 0));
         j.put("env_sps", Json.round(env1, 0));
         j.put("threads", cores);
@@ -64,6 +78,175 @@ final class SimBench {
      * command range (a legged robot keeps walking on its feet rather than collapsing); otherwise
      * random efforts. Restarts every 1000 steps.
      */
+    /** A robot backend that adds up the time its control periods take: the physics, for the shares below. */
+    private static final class TimedBackend implements RobotBackend {
+        final RobotBackend inner;
+        long nanos;
+
+        TimedBackend(RobotBackend inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public boolean step(double[] commands) {
+            long t0 = System.nanoTime();
+            boolean ok = inner.step(commands);
+            nanos += System.nanoTime() - t0;
+            return ok;
+        }
+
+        @Override
+        public List<String> joints() {
+            return inner.joints();
+        }
+
+        @Override
+        public void reset(double[] q0, double[] qd0) {
+            inner.reset(q0, qd0);
+        }
+
+        @Override
+        public void reset(double[] q0, double[] qd0, BaseState base0) {
+            inner.reset(q0, qd0, base0);
+        }
+
+        @Override
+        public void positions(double[] out) {
+            inner.positions(out);
+        }
+
+        @Override
+        public void velocities(double[] out) {
+            inner.velocities(out);
+        }
+
+        @Override
+        public void linkPosition(String link, double[] out) {
+            inner.linkPosition(link, out);
+        }
+
+        @Override
+        public void baseState(BaseState out) {
+            inner.baseState(out);
+        }
+
+        @Override
+        public boolean reportsContacts() {
+            return inner.reportsContacts();
+        }
+
+        @Override
+        public void contactForce(String link, double[] out) {
+            inner.contactForce(link, out);
+        }
+
+        @Override
+        public boolean reportsEfforts() {
+            return inner.reportsEfforts();
+        }
+
+        @Override
+        public void efforts(double[] out) {
+            inner.efforts(out);
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+
+    /**
+     * Training end to end with the task's own learner settings, on one core (every env in this
+     * thread: the shares are of one core's time) and then on all cores as {@code train} runs it.
+     * Shares: physics (the backends' control periods), the rest of the env (observation, reward,
+     * terminations), policy inference and bookkeeping (the rest of the rollout), and the update.
+     */
+    static Map<String, Object> training(String taskName, RobotTask task, long steps) throws Exception {
+        Map<String, Object> j = new LinkedHashMap<>();
+        List<TimedBackend> backends = new ArrayList<>();
+        long[] envNanos = {0};
+        LongFunction<Env> timed = seed -> {
+            TimedBackend b = new TimedBackend(RobotEnv.simulator(task, RobotBackends.EMBEDDED));
+            synchronized (backends) {
+                backends.add(b);
+            }
+            Env inner = RobotEnv.make(task, b, seed);
+            return new Env() {
+                @Override
+                public Space observationSpace() {
+                    return inner.observationSpace();
+                }
+
+                @Override
+                public Space actionSpace() {
+                    return inner.actionSpace();
+                }
+
+                @Override
+                public float[] reset(Long s) {
+                    return inner.reset(s);
+                }
+
+                @Override
+                public StepResult step(float[] action) {
+                    long t0 = System.nanoTime();
+                    StepResult r = inner.step(action);
+                    envNanos[0] += System.nanoTime() - t0;
+                    return r;
+                }
+
+                @Override
+                public Map<String, Double> episodeMetrics() {
+                    return inner.episodeMetrics();
+                }
+
+                @Override
+                public void close() {
+                    inner.close();
+                }
+            };
+        };
+        for (boolean oneCore : new boolean[] {true, false}) {
+            PPOConfig cfg = new PPOConfig();
+            cfg.envId = taskName;
+            Presets.apply(cfg, taskName);
+            cfg.totalTimesteps = steps;
+            if (oneCore) cfg.vecEnv = "sync";
+            cfg.validate();
+            backends.clear();
+            envNanos[0] = 0;
+            try (OnPolicyRunner runner = new OnPolicyRunner(cfg, oneCore ? timed : s -> EnvRegistry.make(taskName, s), null)) {
+                runner.runUpdates(1, null); // warm-up
+                long warm = runner.globalStep(), physics0 = backends.stream().mapToLong(b -> b.nanos).sum(), env0 = envNanos[0];
+                double[] rollout = {0}, update = {0};
+                long t0 = System.nanoTime();
+                runner.learn((u, total, step, st) -> {
+                    rollout[0] += st.get("charts/rollout_time");
+                    update[0] += st.get("charts/update_time");
+                });
+                double wall = (System.nanoTime() - t0) / 1e9, measured = runner.globalStep() - warm;
+                if (oneCore) {
+                    double physics = (backends.stream().mapToLong(b -> b.nanos).sum() - physics0) / 1e9, envRest = (envNanos[0] - env0) / 1e9 - physics;
+                    double inference = rollout[0] - physics - envRest;
+                    System.err.printf("  training: %,.0f env steps/s end to end on one core (%d envs, %s learner): physics %.0f%%, rest of env %.0f%%, inference %.0f%%, update %.0f%%%n",
+                            measured / wall, cfg.numEnvs, runner.ppo.backendName(), 100 * physics / wall, 100 * envRest / wall, 100 * inference / wall, 100 * update[0] / wall);
+                    j.put("train_sps_one_core", Json.round(measured / wall, 1));
+                    j.put("share_physics", Json.round(physics / wall, 3));
+                    j.put("share_env_rest", Json.round(envRest / wall, 3));
+                    j.put("share_inference", Json.round(inference / wall, 3));
+                    j.put("share_update", Json.round(update[0] / wall, 3));
+                } else {
+                    System.err.printf("  training: %,.0f env steps/s end to end on %d cores (vec_env: %s)%n", measured / wall, Runtime.getRuntime().availableProcessors(), cfg.vecEnv);
+                    j.put("train_sps_all_cores", Json.round(measured / wall, 1));
+                }
+                System.err.printf("  physics : %,d control periods undone as diverged so far%n", EmbeddedBackend.divergences());
+                j.put("diverged_periods", EmbeddedBackend.divergences());
+            }
+        }
+        return j;
+    }
+
     /** The task's robot as the MuJoCo reference drives it: its actuated joints with their stance, command range, PD gains and effort limits. */
     static MujocoReference.Setup mujocoSetup(RobotTask task) {
         Space.Box box = task.actionSpace();

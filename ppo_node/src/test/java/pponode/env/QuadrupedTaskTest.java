@@ -14,6 +14,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pponode.sim.BaseState;
+import pponode.sim.embedded.EmbeddedBackend;
 
 /**
  * The legged task model on the shipped quadruped: a floating base on the ground, contact terms,
@@ -132,5 +133,28 @@ class QuadrupedTaskTest {
         Files.writeString(f, text);
         String m = assertThrows(IllegalArgumentException.class, () -> RobotTask.load(f)).getMessage();
         assertTrue(m.contains("'base: floating' needs a root link with mass") && m.contains("'base'"), m);
+    }
+
+    /** A control period whose physics leaves the physical range is undone and reported lost: the episode ends at the last sane state. */
+    @Test
+    void aDivergedPeriodIsUndoneAndEndsTheEpisode() throws IOException {
+        RobotTask t = walk();
+        try (EmbeddedBackend robot = new EmbeddedBackend(t.backendSpec())) {
+            BaseState flung = new BaseState();
+            flung.position[2] = 0.34;
+            flung.linearVelocity[0] = 500; // m/s: nothing physical
+            robot.reset(t.defaultJointPos, new double[12], flung);
+            byte[] before = robot.snapshot();
+            long undone = EmbeddedBackend.divergences();
+            assertFalse(robot.step(new double[12]), "the period is reported lost");
+            assertArrayEquals(before, robot.snapshot(), "and undone");
+            assertEquals(undone + 1, EmbeddedBackend.divergences());
+        }
+        try (RobotEnv env = new RobotEnv(t, 1)) {
+            env.reset(1L);
+            float[] stance = new float[12];
+            for (int i = 0; i < 12; i++) stance[i] = (float) t.defaultJointPos[i];
+            assertFalse(env.step(stance).truncated(), "a sane period goes on");
+        }
     }
 }

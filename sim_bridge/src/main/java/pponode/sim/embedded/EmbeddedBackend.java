@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 import pponode.sim.BackendSpec;
 import pponode.sim.BaseState;
 import pponode.sim.RobotBackend;
@@ -81,8 +82,14 @@ public final class EmbeddedBackend implements RobotBackend {
         sim.contactForce(linkIndex.computeIfAbsent(link, sim::linkIndex), out);
     }
 
+    /**
+     * One control period. With contacts, a period whose physics diverged ({@link EmbeddedSimulator#diverged})
+     * is undone and reported lost, so the episode ends at the last physical state (counted in
+     * {@link #divergences}).
+     */
     @Override
     public boolean step(double[] commands) {
+        byte[] before = contacts ? sim.snapshot() : null;
         for (int k = 0; k < decimation; k++) {
             Arrays.fill(tau, 0);
             for (int i = 0; i < actuated.length; i++) {
@@ -96,7 +103,20 @@ public final class EmbeddedBackend implements RobotBackend {
             }
             sim.step(tau);
         }
+        if (before != null && sim.diverged()) {
+            sim.restore(before);
+            Arrays.fill(tau, 0);
+            DIVERGENCES.increment();
+            return false;
+        }
         return true;
+    }
+
+    private static final LongAdder DIVERGENCES = new LongAdder();
+
+    /** Control periods undone in this process because the physics diverged. */
+    public static long divergences() {
+        return DIVERGENCES.sum();
     }
 
     @Override

@@ -619,6 +619,24 @@ public final class EmbeddedSimulator implements AutoCloseable {
         if (q[0] < 0) for (int i = 0; i < 4; i++) q[i] = -q[i];
     }
 
+    /**
+     * Whether the last step left the physical range: a body faster than 100 m/s or 1000 rad/s, or
+     * a joint at 20 times its velocity limit, or a non-finite state. ODE's direct solver can return
+     * a wrong solution when a pivot fails (a fallen legged robot with many contacts), and the next
+     * steps then explode; a caller undoes such a step ({@link #snapshot}) instead of learning from it.
+     */
+    public boolean diverged() {
+        for (DBody b : bodyList) {
+            DVector3C v = b.getLinearVel(), w = b.getAngularVel(), p = b.getPosition();
+            double v2 = v.get0() * v.get0() + v.get1() * v.get1() + v.get2() * v.get2(), w2 = w.get0() * w.get0() + w.get1() * w.get1() + w.get2() * w.get2();
+            if (!(v2 < 1e4 && w2 < 1e6) || !Double.isFinite(p.get0() + p.get1() + p.get2())) return true;
+        }
+        for (int i = 0; i < odeJoints.length; i++) {
+            if (Math.abs(rate(i)) > 20 * velocityLimit[i]) return true;
+        }
+        return false;
+    }
+
     /** The links, in model order: the indices of {@link #contactForce}. */
     public List<String> linkNames() {
         return List.copyOf(linkNames);
