@@ -101,6 +101,7 @@ public final class DeployNode implements AutoCloseable {
             if (onMessage) tick();
         });
         Ros2.subscribeTarget(node, input, p, g -> target = g);
+        Ros2.subscribeBase(node, input, p, task, assembler);
         input.subscribe(node, new BoolPubSubType(), p.resolve(p.estopTopic), Ros2.latched(), sub -> {
             Bool m = sub.takeNextData();
             if (m != null) {
@@ -349,6 +350,11 @@ public final class DeployNode implements AutoCloseable {
 
     public boolean safe() {
         return gate.safe();
+    }
+
+    /** Whether the last observation carried a fresh cmd_vel (false: the robot was commanded to stand still). */
+    public boolean commandFresh() {
+        return assembler.commandFresh();
     }
 
     public String reason() {

@@ -39,19 +39,26 @@ public final class JointStateAssembler {
     private final UrdfModel.Chain tipChain; // null when the task has no tip link
     private final double[] tipBuf = new double[3];
     private static final double[] NO_TIP = new double[3];
-    /** The robots a task names are fixed-base URDFs: the base is welded upright at the origin. */
+    /**
+     * The base as the policy sees it: welded upright at the origin for a fixed-base task; for a
+     * floating base, orientation and angular velocity from the IMU and linear velocity from the
+     * odometry (both turned into the world frame BaseState keeps).
+     */
     private final BaseState base = new BaseState();
     private final double[] q, qd;
-    /** Fixed-base tasks have no velocity command. */
-    private final double[] command = new double[3];
+    /** The velocity command (v_x, v_y, yaw rate) the observation carries: the latest fresh cmd_vel, else zero. */
+    private final double[] command = new double[3], commandHeard = new double[3];
+    private final double[] bodyVelocity = new double[3], bodyRate = new double[3];
+    private final boolean needsImu, needsOdometry, needsCommand;
+    private long imuAt, odometryAt, commandAt;
+    private long commandTimeoutNanos = 500_000_000L;
+    private boolean commandFresh;
     private long extraNames;
 
     public JointStateAssembler(RobotTask task) {
-        if (task.floatingBase || task.commandRanges != null) {
-            // joint states alone cannot observe a floating base: it needs an IMU, odometry and cmd_vel
-            throw new IllegalArgumentException(task.source + ": a floating-base task needs base orientation, velocity and velocity commands (sensor_msgs/Imu, "
-                    + "nav_msgs/Odometry, cmd_vel), which the ROS 2 node does not subscribe to yet; it runs fixed-base tasks");
-        }
+        needsImu = task.floatingBase;
+        needsOdometry = task.floatingBase && task.observation.contains("base_lin_vel");
+        needsCommand = task.commandRanges != null;
         observations = new Observations(task);
         this.targetAxes = task.targetAxes();
         joints = task.robot.movableJoints().stream().map(UrdfModel.Joint::name).toList();
@@ -93,6 +100,43 @@ public final class JointStateAssembler {
             vel[i] = hasVel[i] ? velocity[k] : Double.NaN;
             heardAt[i] = nanos;
         }
+    }
+
+    /**
+     * One IMU reading: orientation (unit quaternion w, x, y, z; base to world) and angular velocity
+     * in the base frame (rad/s), as sensor_msgs/Imu carries them. A non-finite or non-unit
+     * quaternion is stored as is and refused when the observation is built.
+     */
+    public synchronized void updateImu(double w, double x, double y, double z, double wx, double wy, double wz, long nanos) {
+        base.orientation[0] = w;
+        base.orientation[1] = x;
+        base.orientation[2] = y;
+        base.orientation[3] = z;
+        bodyRate[0] = wx;
+        bodyRate[1] = wy;
+        bodyRate[2] = wz;
+        imuAt = nanos;
+    }
+
+    /** One odometry reading: the base's linear velocity in the base frame (nav_msgs/Odometry's twist, child frame), m/s. */
+    public synchronized void updateOdometry(double vx, double vy, double vz, long nanos) {
+        bodyVelocity[0] = vx;
+        bodyVelocity[1] = vy;
+        bodyVelocity[2] = vz;
+        odometryAt = nanos;
+    }
+
+    /** One geometry_msgs/Twist on cmd_vel: linear x, y (m/s) and angular z (rad/s), base frame. */
+    public synchronized void updateCommand(double vx, double vy, double wz, long nanos) {
+        commandHeard[0] = vx;
+        commandHeard[1] = vy;
+        commandHeard[2] = wz;
+        commandAt = nanos;
+    }
+
+    /** Whether the last observation built used a fresh cmd_vel (false: it commanded standing still). */
+    public synchronized boolean commandFresh() {
+        return commandFresh;
     }
 
     /** Joint names in messages that the robot does not have (ignored). */
@@ -145,7 +189,49 @@ public final class JointStateAssembler {
             tip = tipBuf;
         }
         if (needsTarget && target == null) return Health.bad("no target received yet");
+        if (needsImu) {
+            Health h = fresh("IMU", imuAt, now, timeoutNanos);
+            if (!h.ok()) return h;
+            double[] o = base.orientation;
+            double norm = Math.sqrt(o[0] * o[0] + o[1] * o[1] + o[2] * o[2] + o[3] * o[3]);
+            if (!(Math.abs(norm - 1) < 1e-3) || !Double.isFinite(bodyRate[0] + bodyRate[1] + bodyRate[2])) {
+                return Health.bad("IMU reading is not usable (orientation norm " + norm + ", angular velocity " + Arrays.toString(bodyRate) + ")");
+            }
+            toWorld(bodyRate, base.angularVelocity);
+        }
+        if (needsOdometry) {
+            Health h = fresh("odometry", odometryAt, now, timeoutNanos);
+            if (!h.ok()) return h;
+            if (!Double.isFinite(bodyVelocity[0] + bodyVelocity[1] + bodyVelocity[2])) return Health.bad("odometry velocity is " + Arrays.toString(bodyVelocity));
+            toWorld(bodyVelocity, base.linearVelocity);
+        }
+        if (needsCommand) {
+            // ROS convention (twist_mux, diff_drive_controller): a cmd_vel that stopped coming means stop
+            commandFresh = commandAt != 0 && now - commandAt <= commandTimeoutNanos && Double.isFinite(commandHeard[0] + commandHeard[1] + commandHeard[2]);
+            for (int a = 0; a < 3; a++) command[a] = commandFresh ? commandHeard[a] : 0;
+        }
         observations.fill(targetAxes, q, qd, tip, target == null ? NO_TIP : target, lastAction, base, command, out);
         return Health.OK;
+    }
+
+    private static Health fresh(String what, long at, long now, long timeoutNanos) {
+        if (at == 0) return Health.bad("no " + what + " reading received yet");
+        long age = now - at;
+        if (age > timeoutNanos) return Health.bad(String.format("%s reading is stale (%.1f ms old, timeout %.1f ms)", what, age / 1e6, timeoutNanos / 1e6));
+        return Health.OK;
+    }
+
+    /** A base-frame vector in the world frame: rotated by the IMU's orientation. */
+    private void toWorld(double[] body, double[] out) {
+        double w = base.orientation[0], x = base.orientation[1], y = base.orientation[2], z = base.orientation[3];
+        double tx = 2 * (y * body[2] - z * body[1]), ty = 2 * (z * body[0] - x * body[2]), tz = 2 * (x * body[1] - y * body[0]);
+        out[0] = body[0] + w * tx + (y * tz - z * ty);
+        out[1] = body[1] + w * ty + (z * tx - x * tz);
+        out[2] = body[2] + w * tz + (x * ty - y * tx);
+    }
+
+    /** How long a cmd_vel counts (default 500 ms); after it, the command is zero. */
+    public synchronized void commandTimeout(long nanos) {
+        commandTimeoutNanos = nanos;
     }
 }

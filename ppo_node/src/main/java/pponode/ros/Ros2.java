@@ -5,10 +5,17 @@ import com.eprosima.xmlschemas.fastrtps_profiles.HistoryQosKindPolicyType;
 import com.eprosima.xmlschemas.fastrtps_profiles.ReliabilityQosKindPolicyType;
 import geometry_msgs.msg.dds.PointStamped;
 import geometry_msgs.msg.dds.PointStampedPubSubType;
+import geometry_msgs.msg.dds.Twist;
+import geometry_msgs.msg.dds.TwistPubSubType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import nav_msgs.msg.dds.Odometry;
+import nav_msgs.msg.dds.OdometryPubSubType;
+import pponode.env.RobotTask;
+import sensor_msgs.msg.dds.Imu;
+import sensor_msgs.msg.dds.ImuPubSubType;
 import sensor_msgs.msg.dds.JointState;
 import sensor_msgs.msg.dds.JointStatePubSubType;
 import us.ihmc.idl.IDLSequence;
@@ -84,6 +91,49 @@ public final class Ros2 {
             int n = from.size();
             if (n <= into.length) for (int i = 0; i < n; i++) into[i] = from.get(i);
             return n;
+        }
+    }
+
+    /**
+     * Feeds the base state a legged task observes into {@code assembler}: sensor_msgs/Imu (always,
+     * for a floating base), nav_msgs/Odometry (when the task observes base_lin_vel) and
+     * geometry_msgs/Twist on cmd_vel (when it has velocity commands), each with sensor-data QoS
+     * except cmd_vel (reliable, as teleop and navigation publish it).
+     */
+    public static void subscribeBase(ROS2Node node, NetworkInput input, RosParams p, RobotTask task, JointStateAssembler assembler) {
+        if (task.floatingBase) {
+            Imu imu = new Imu();
+            SampleInfo info = new SampleInfo();
+            input.subscribe(node, new ImuPubSubType(), p.resolve(p.imuTopic), qos("sensor_data"), sub -> {
+                synchronized (imu) {
+                    if (!sub.takeNextData(imu, info)) return;
+                    var o = imu.getOrientation();
+                    var w = imu.getAngularVelocity();
+                    assembler.updateImu(o.getS(), o.getX(), o.getY(), o.getZ(), w.getX(), w.getY(), w.getZ(), System.nanoTime());
+                }
+            });
+        }
+        if (task.floatingBase && task.observation.contains("base_lin_vel")) {
+            Odometry odom = new Odometry();
+            SampleInfo info = new SampleInfo();
+            input.subscribe(node, new OdometryPubSubType(), p.resolve(p.odomTopic), qos("sensor_data"), sub -> {
+                synchronized (odom) {
+                    if (!sub.takeNextData(odom, info)) return;
+                    var v = odom.getTwist().getTwist().getLinear();
+                    assembler.updateOdometry(v.getX(), v.getY(), v.getZ(), System.nanoTime());
+                }
+            });
+        }
+        if (task.commandRanges != null) {
+            assembler.commandTimeout(Math.round(p.cmdVelTimeoutMs * 1e6));
+            Twist twist = new Twist();
+            SampleInfo info = new SampleInfo();
+            input.subscribe(node, new TwistPubSubType(), p.resolve(p.cmdVelTopic), qos("reliable"), sub -> {
+                synchronized (twist) {
+                    if (!sub.takeNextData(twist, info)) return;
+                    assembler.updateCommand(twist.getLinear().getX(), twist.getLinear().getY(), twist.getAngular().getZ(), System.nanoTime());
+                }
+            });
         }
     }
 

@@ -36,6 +36,15 @@ public final class RosParams {
     public String controller = "";
     public String targetTopic = "ppo_node/target";
     public String estopTopic = "ppo_node/estop";
+    /** Floating-base tasks: sensor_msgs/Imu (base orientation, angular velocity in the base frame). */
+    public String imuTopic = "imu";
+    /** Floating-base tasks observing base_lin_vel: nav_msgs/Odometry (the twist, in the base frame, child_frame_id). */
+    public String odomTopic = "odom";
+    /** Tasks with velocity commands: geometry_msgs/Twist (linear x, y; angular z), the ROS convention. */
+    public String cmdVelTopic = "cmd_vel";
+    /** A cmd_vel older than this commands standing still (twist_mux's and diff_drive_controller's 0.5 s). */
+    @Allowed(min = 0, aboveMin = true)
+    public double cmdVelTimeoutMs = 500;
     /** std_msgs/Empty: asks the robot or simulator to start a new episode (training over ROS 2). */
     public String resetTopic = "ppo_node/reset";
     /** Remapping rules (--ros-args -r from:=to), applied to resolved names. */

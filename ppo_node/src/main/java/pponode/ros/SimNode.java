@@ -6,12 +6,17 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import nav_msgs.msg.dds.Odometry;
+import nav_msgs.msg.dds.OdometryPubSubType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pponode.env.RobotEnv;
 import pponode.env.RobotTask;
 import pponode.env.Space;
+import pponode.sim.BaseState;
 import pponode.sim.embedded.EmbeddedBackend;
+import sensor_msgs.msg.dds.Imu;
+import sensor_msgs.msg.dds.ImuPubSubType;
 import sensor_msgs.msg.dds.JointState;
 import sensor_msgs.msg.dds.JointStatePubSubType;
 import std_msgs.msg.dds.EmptyPubSubType;
@@ -26,7 +31,9 @@ import us.ihmc.ros2.ROS2PublisherBasics;
  * target ({@code geometry_msgs/PointStamped}) every control period, in real time, and applies the
  * latest {@code std_msgs/Float64MultiArray} command (actuated-joint order, the ros2_control forward
  * command controller convention) through the task's command interface. A new target is drawn every
- * episode. Joint order on the wire can be shuffled and extra joints added, to exercise consumers
+ * episode. A floating-base robot also publishes what its IMU and state estimator would:
+ * {@code sensor_msgs/Imu} (orientation, angular velocity in the base frame) and
+ * {@code nav_msgs/Odometry} (pose, and the twist in the base frame). Joint order on the wire can be shuffled and extra joints added, to exercise consumers
  * that must match joints by name.
  */
 public final class SimNode implements AutoCloseable {
@@ -41,6 +48,12 @@ public final class SimNode implements AutoCloseable {
     private final JointState js = new JointState();
     private final PointStamped targetMsg = new PointStamped();
     private final ROS2PublisherBasics<PointStamped> targetPub;
+    private final ROS2PublisherBasics<Imu> imuPub; // null for a fixed base
+    private final ROS2PublisherBasics<Odometry> odomPub;
+    private final Imu imuMsg = new Imu();
+    private final Odometry odomMsg = new Odometry();
+    private final BaseState base = new BaseState();
+    private final double[] body = new double[3];
     private final ControlLoop loop;
     private final List<String> wireNames;
     private final int[] wireToSim;
@@ -74,6 +87,18 @@ public final class SimNode implements AutoCloseable {
         jointPub = node.createPublisher(js, node.createPublisherAttributes(js, p.resolve(p.jointStateTopics.get(0)), Ros2.qos(p.jointStateQos)));
         PointStampedPubSubType pt = new PointStampedPubSubType();
         targetPub = node.createPublisher(pt, node.createPublisherAttributes(pt, p.resolve(p.targetTopic), Ros2.qos("reliable")));
+        if (task.floatingBase) {
+            ImuPubSubType it = new ImuPubSubType();
+            imuPub = node.createPublisher(it, node.createPublisherAttributes(it, p.resolve(p.imuTopic), Ros2.qos("sensor_data")));
+            OdometryPubSubType ot = new OdometryPubSubType();
+            odomPub = node.createPublisher(ot, node.createPublisherAttributes(ot, p.resolve(p.odomTopic), Ros2.qos("sensor_data")));
+            imuMsg.getHeader().setFrameId(task.robot.root());
+            odomMsg.getHeader().setFrameId("odom");
+            odomMsg.setChildFrameId(task.robot.root());
+        } else {
+            imuPub = null;
+            odomPub = null;
+        }
         String cmdTopic = p.resolve(p.commandTopic(task.commandInterface));
         Float64MultiArray commandMsg = new Float64MultiArray();
         SampleInfo info = new SampleInfo();
@@ -159,11 +184,33 @@ public final class SimNode implements AutoCloseable {
             js.getVelocity().add(i >= 0 ? sim.simulator().velocity(i) : 0.0);
         }
         jointPub.publish(js);
+        if (imuPub != null) {
+            sim.baseState(base);
+            double[] o = base.orientation;
+            imuMsg.getHeader().getStamp().set(js.getHeader().getStamp());
+            imuMsg.getOrientation().set(o[1], o[2], o[3], o[0]);
+            base.toBody(base.angularVelocity, body);
+            imuMsg.getAngularVelocity().set(body[0], body[1], body[2]);
+            imuPub.publish(imuMsg);
+            odomMsg.getHeader().getStamp().set(js.getHeader().getStamp());
+            odomMsg.getPose().getPose().getPosition().set(base.position[0], base.position[1], base.position[2]);
+            odomMsg.getPose().getPose().getOrientation().set(o[1], o[2], o[3], o[0]);
+            base.toBody(base.linearVelocity, body);
+            odomMsg.getTwist().getTwist().getLinear().set(body[0], body[1], body[2]);
+            base.toBody(base.angularVelocity, body);
+            odomMsg.getTwist().getTwist().getAngular().set(body[0], body[1], body[2]);
+            odomPub.publish(odomMsg);
+        }
         if (task.targetMin != null) {
             double[] g = env.target();
             targetMsg.getPoint().set(g[0], g[1], g[2]);
             targetPub.publish(targetMsg);
         }
+    }
+
+    /** The simulated base's pose and velocity now (world frame). */
+    public void baseState(BaseState out) {
+        sim.baseState(out);
     }
 
     /** Fingertip distance to the current target (m). */
