@@ -15,6 +15,9 @@ public final class LearningCurve {
     private LearningCurve() {}
 
     public static void write(Path png, String title, List<double[]> stepAndReturn, List<double[]> stepAndEval) throws IOException {
+        // updates before the first finished episode log NaN (a 20 s episode outlasts a short run's first rollouts)
+        stepAndReturn = finite(stepAndReturn);
+        stepAndEval = finite(stepAndEval);
         XYChart chart = new XYChartBuilder().width(900).height(500).title(title).xAxisTitle("environment steps").yAxisTitle("episode return").build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
         chart.getStyler().setXAxisDecimalPattern("#,###");
@@ -47,7 +50,11 @@ public final class LearningCurve {
         BitmapEncoder.saveBitmap(chart, name, BitmapEncoder.BitmapFormat.PNG);
     }
 
+    private static List<double[]> finite(List<double[]> rows) {
+        return rows.stream().filter(r -> Double.isFinite(r[1])).toList();
+    }
+
     private static double[] col(List<double[]> rows, int c) {
-        return rows.stream().filter(r -> Double.isFinite(r[1])).mapToDouble(r -> r[c]).toArray();
+        return rows.stream().mapToDouble(r -> r[c]).toArray();
     }
 }
