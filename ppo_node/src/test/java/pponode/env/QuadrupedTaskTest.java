@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -156,5 +157,37 @@ class QuadrupedTaskTest {
             for (int i = 0; i < 12; i++) stance[i] = (float) t.defaultJointPos[i];
             assertFalse(env.step(stance).truncated(), "a sane period goes on");
         }
+    }
+
+    /**
+     * One task's terms serve every environment on every worker: the threaded vector env must give
+     * the observations and rewards of the sync one. (A term that kept scratch arrays in fields
+     * mixed two robots' velocities in its reward, so training runs of one seed differed.)
+     */
+    @Test
+    void threadedEnvironmentsGiveTheSameRewardsAsSyncOnes() throws IOException {
+        RobotTask t = walk();
+        float[][] obs = new float[2][];
+        double[][] rewards = new double[2][];
+        for (int run = 0; run < 2; run++) {
+            List<Env> envs = new ArrayList<>();
+            for (int i = 0; i < 8; i++) envs.add(RobotEnv.make(t, RobotEnv.simulator(t, "embedded"), i));
+            try (VecEnv v = run == 0 ? new SyncVecEnv(envs) : new ThreadedVecEnv(envs, 2)) {
+                v.reset(1);
+                Random r = new Random(3);
+                float[][] a = new float[8][12];
+                double[] sum = new double[8];
+                VecStep s = null;
+                for (int k = 0; k < 400; k++) {
+                    for (float[] row : a) for (int i = 0; i < 12; i++) row[i] = (float) (t.defaultJointPos[i] + 0.4 * (r.nextDouble() - 0.5));
+                    s = v.step(a);
+                    for (int e = 0; e < 8; e++) sum[e] += s.rewards[e];
+                }
+                obs[run] = s.obs[7];
+                rewards[run] = sum;
+            }
+        }
+        assertArrayEquals(obs[0], obs[1]);
+        assertArrayEquals(rewards[0], rewards[1]);
     }
 }

@@ -6,7 +6,6 @@ package pponode.env.terms;
  */
 public final class BaseTilt implements TerminationTerm {
     private final double minCos;
-    private final double[] g = new double[3];
 
     BaseTilt(double maxAngle, String path) {
         if (!(maxAngle > 0 && maxAngle <= Math.PI)) throw new IllegalArgumentException("'" + path + ".max_angle' must be in (0, pi] rad, got " + maxAngle);
@@ -15,6 +14,7 @@ public final class BaseTilt implements TerminationTerm {
 
     @Override
     public boolean terminated(StepState s) {
+        double[] g = new double[3]; // per call: one task's terms serve every environment, on every worker thread
         s.base.projectedGravity(g);
         return -g[2] < minCos;
     }

@@ -7,7 +7,6 @@ package pponode.env.terms;
 public final class BaseVelocityL2 implements RewardTerm {
     private final boolean angular;
     private final int[] axes;
-    private final double[] world = new double[3], body = new double[3];
 
     BaseVelocityL2(boolean angular, int... axes) {
         this.angular = angular;
@@ -16,8 +15,8 @@ public final class BaseVelocityL2 implements RewardTerm {
 
     @Override
     public double value(StepState s) {
-        System.arraycopy(angular ? s.base.angularVelocity : s.base.linearVelocity, 0, world, 0, 3);
-        s.base.toBody(world, body);
+        double[] body = new double[3]; // per call: one task's terms serve every environment, on every worker thread
+        s.base.toBody(angular ? s.base.angularVelocity : s.base.linearVelocity, body);
         double sum = 0;
         for (int a : axes) sum += body[a] * body[a];
         return sum;

@@ -4,6 +4,8 @@ package pponode.env.terms;
  * One term of a task's reward, registered by name ({@link RewardTerms}) and configured in the task
  * file: {@code reward: {distance: -1.0}} (the weight) or {@code reward: {joint_limit: {weight: -1.0,
  * margin: 0.1}}} (the weight and the term's parameters). The step's reward is the weighted sum.
+ * One term serves every environment of its task, on every worker thread: what changes from step
+ * to step lives in the {@link StepState}, never in the term.
  */
 public interface RewardTerm {
     /** The term's unweighted value at this step. */

@@ -8,7 +8,6 @@ package pponode.env.terms;
 public final class VelocityTracking implements RewardTerm {
     private final boolean yaw;
     private final double sigma;
-    private final double[] body = new double[3];
 
     VelocityTracking(boolean yaw, double sigma, String path) {
         if (!(sigma > 0)) throw new IllegalArgumentException("'" + path + ".sigma' must be > 0, got " + sigma);
@@ -19,6 +18,7 @@ public final class VelocityTracking implements RewardTerm {
     @Override
     public double value(StepState s) {
         double err;
+        double[] body = new double[3]; // per call: one task's terms serve every environment, on every worker thread
         if (yaw) {
             s.base.toBody(s.base.angularVelocity, body);
             err = (s.command[2] - body[2]) * (s.command[2] - body[2]);

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pponode.env.Env;
@@ -149,5 +150,48 @@ class RewardTermsTest {
         Exception e = assertThrows(IllegalArgumentException.class, () -> RewardTerms.get("feet_air_time").create(new TermParams(Map.of("links", List.of("paw")),
                 "reward.feet_air_time", List.of("j"), List.of("foot"), new ArrayList<>())));
         assertTrue(e.getMessage().contains("'reward.feet_air_time.links' names link 'paw'"), e.getMessage());
+    }
+
+    /**
+     * A task's terms are shared by all its environments, stepped on several worker threads at once:
+     * each thread's values must be its own state's. (The base-velocity terms once kept a scratch
+     * array in a field, and two robots' velocities mixed in their rewards.)
+     */
+    @Test
+    void termsSharedByEnvironmentsOnTwoThreadsGiveEachItsOwnValue() throws Exception {
+        List<String> names = List.of("track_lin_vel_xy", "track_ang_vel_z", "base_lin_vel_z_l2", "base_ang_vel_xy_l2", "flat_orientation_l2");
+        List<RewardTerm> terms = new ArrayList<>();
+        for (String n : names) terms.add(RewardTerms.get(n).create(new TermParams(Map.of(), "reward." + n, List.of("j"))));
+        TerminationTerm tilt = TerminationTerms.get("base_tilt").create(new TermParams(Map.of("max_angle", 0.3), "termination.base_tilt", List.of("j")));
+        StepState[] states = new StepState[2];
+        for (int k = 0; k < 2; k++) {
+            StepState s = new StepState(new int[] {0}, new int[] {0}, new double[] {-1}, new double[] {1}, 0.02);
+            double angle = k == 0 ? 0.1 : 0.6; // tilted about x: one under the 0.3 rad limit, one over
+            s.base.orientation[0] = Math.cos(angle / 2);
+            s.base.orientation[1] = Math.sin(angle / 2);
+            s.base.linearVelocity[0] = k == 0 ? 0.2 : 1.5;
+            s.base.linearVelocity[2] = k == 0 ? -0.1 : 0.7;
+            s.base.angularVelocity[0] = k == 0 ? 0.3 : -2.0;
+            s.base.angularVelocity[2] = k == 0 ? 0.5 : -1.0;
+            s.command[0] = 0.5;
+            s.command[2] = 0.4;
+            states[k] = s;
+        }
+        double[][] expected = new double[2][terms.size()];
+        for (int k = 0; k < 2; k++) for (int i = 0; i < terms.size(); i++) expected[k][i] = terms.get(i).value(states[k]);
+        AtomicInteger wrong = new AtomicInteger();
+        Thread[] threads = new Thread[2];
+        for (int k = 0; k < 2; k++) {
+            int me = k;
+            threads[k] = new Thread(() -> {
+                for (int n = 0; n < 2_000_000 && wrong.get() == 0; n++) {
+                    for (int i = 0; i < terms.size(); i++) if (terms.get(i).value(states[me]) != expected[me][i]) wrong.incrementAndGet();
+                    if (tilt.terminated(states[me]) != (me == 1)) wrong.incrementAndGet();
+                }
+            });
+        }
+        for (Thread t : threads) t.start();
+        for (Thread t : threads) t.join();
+        assertEquals(0, wrong.get(), "values computed on one thread with another thread's state");
     }
 }
