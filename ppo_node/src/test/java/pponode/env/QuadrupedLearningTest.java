@@ -17,9 +17,8 @@ import pponode.runner.OnPolicyRunner;
  * The learning signal of the legged task model, at a budget the suite can afford: the shipped
  * quadruped_forward task (0.5 m/s forward command) with 5 s episodes, seed 42, 200k steps (about
  * 3 minutes on 2 cores). Deterministic evaluation measures the base's mean forward velocity before
- * and after. Measured in three runs: −0.013 → 0.364, 0.280 and 0.165 m/s (velocity error 0.513 →
- * 0.160, 0.232 and 0.385 m/s): the contact-task runs are not yet bit-reproducible, so the bound
- * sits below the lowest.
+ * and after: −0.013 → 0.176 m/s (velocity error 0.513 → 0.345 m/s). Before the shared-term race
+ * was fixed, three runs of this seed gave 0.165, 0.280 and 0.364 m/s.
  */
 @Tag("slow")
 class QuadrupedLearningTest {
