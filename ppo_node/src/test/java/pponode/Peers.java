@@ -1,9 +1,9 @@
 package pponode;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
+import pponode.sim.NativePeer;
 
 /**
  * Tests that need a real external peer (a DDS implementation, a broker, Gazebo transport, python3)
@@ -27,12 +27,6 @@ public final class Peers {
 
     /** An executable on the PATH, or null. */
     public static Path onPath(String name) {
-        String path = System.getenv("PATH");
-        if (path == null) return null;
-        for (String dir : path.split(":")) {
-            Path p = Path.of(dir, name);
-            if (Files.isExecutable(p)) return p;
-        }
-        return null;
+        return NativePeer.which(name);
     }
 }
