@@ -22,11 +22,14 @@ public final class EmbeddedBackend implements RobotBackend {
     private final double[] kp, kd, tau;
     private final int decimation;
     private final boolean contacts;
+    /** The state before the current control period (robots with contacts), to undo one that diverged. */
+    private final byte[] before;
     private final Map<String, Integer> linkIndex = new HashMap<>();
 
     public EmbeddedBackend(BackendSpec spec) {
         sim = new EmbeddedSimulator(spec.robot(), spec.physicsDt(), spec.gravity(), spec.floatingBase(), spec.contact());
         contacts = spec.contact() != null;
+        before = contacts ? new byte[sim.snapshotSize()] : null;
         commandInterface = spec.commandInterface();
         actuated = spec.actuatedJoints().stream().mapToInt(sim::jointIndex).toArray();
         kp = spec.kp();
@@ -89,7 +92,7 @@ public final class EmbeddedBackend implements RobotBackend {
      */
     @Override
     public boolean step(double[] commands) {
-        byte[] before = contacts ? sim.snapshot() : null;
+        if (contacts) sim.snapshotInto(before);
         for (int k = 0; k < decimation; k++) {
             Arrays.fill(tau, 0);
             for (int i = 0; i < actuated.length; i++) {
@@ -103,7 +106,7 @@ public final class EmbeddedBackend implements RobotBackend {
             }
             sim.step(tau);
         }
-        if (before != null && sim.diverged()) {
+        if (contacts && sim.diverged()) {
             sim.restore(before);
             Arrays.fill(tau, 0);
             DIVERGENCES.increment();

@@ -683,7 +683,14 @@ public final class EmbeddedSimulator implements AutoCloseable {
 
     /** The complete dynamic state (every body's pose and velocity, joint unwrapping). */
     public byte[] snapshot() {
-        ByteBuffer b = ByteBuffer.allocate(snapshotSize());
+        byte[] out = new byte[snapshotSize()];
+        snapshotInto(out);
+        return out;
+    }
+
+    /** {@link #snapshot} into {@code out} (of the snapshot's size): a caller that saves every control period reuses one array. */
+    void snapshotInto(byte[] out) {
+        ByteBuffer b = ByteBuffer.wrap(out);
         b.putLong(steps);
         for (DBody body : bodyList) {
             DVector3C p = body.getPosition(), v = body.getLinearVel(), w = body.getAngularVel();
@@ -696,7 +703,6 @@ public final class EmbeddedSimulator implements AutoCloseable {
             for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) b.putDouble(r.get(i, j));
         }
         for (int i = 0; i < dof(); i++) b.putDouble(unwrapped[i]).putDouble(lastRaw[i]);
-        return b.array();
     }
 
     public void restore(byte[] state) {
@@ -722,7 +728,7 @@ public final class EmbeddedSimulator implements AutoCloseable {
         }
     }
 
-    private int snapshotSize() {
+    int snapshotSize() {
         return 8 + bodyList.size() * 22 * 8 + dof() * 16;
     }
 
