@@ -1,6 +1,7 @@
 package pponode.cli;
 
 import ai.djl.Device;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,6 +35,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = {"--task", "--env"}, description = "Evaluate on this task/environment instead of the one the policy was trained on.")
     String env;
 
+    @Option(names = "--command", split = ",", paramLabel = "VX,VY,YAW_RATE",
+            description = "Hold this velocity command (base frame, m/s and rad/s) in every episode of a task with 'commands:', as legged_gym's play does.")
+    double[] command;
+
     @Option(names = "--json", description = "Print a one-line JSON summary last.")
     boolean json;
 
@@ -41,29 +46,38 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (episodes < 1) throw new IllegalArgumentException("--episodes must be >= 1, got " + episodes);
         if ((checkpoint == null) == (policy == null)) throw new IllegalArgumentException("give exactly one of --checkpoint or --policy");
+        if (command != null && command.length != 3) throw new IllegalArgumentException("--command takes v_x,v_y,yaw_rate (3 numbers), got " + command.length);
         long t0 = System.nanoTime();
         if (policy != null) {
             try (OnnxPolicy p = OnnxPolicy.load(policy)) {
                 String id = env != null ? env : p.metadata().get("ppo_node.env_id");
-                EvalResult r = evaluateOnnx(p, id, episodes, seed);
+                EvalResult r = evaluateOnnx(p, id, commanded(id), episodes, seed);
                 report(id, r, (System.nanoTime() - t0) / 1e9);
             }
             return 0;
         }
         try (Policy p = Policy.load(checkpoint, Device.cpu())) {
             String id = env != null ? env : p.cfg.envId;
-            EvalResult r = p.evaluate(s -> EnvRegistry.make(id, s), episodes, seed);
+            RobotTask task = commanded(id);
+            EvalResult r = p.evaluate(s -> task != null ? EnvRegistry.make(task, s) : EnvRegistry.make(id, s), episodes, seed);
             report(id, r, (System.nanoTime() - t0) / 1e9);
         }
         return 0;
     }
 
-    /** Runs an ONNX policy on task/env {@code id}; robot tasks are checked and remapped by joint name first. */
-    static EvalResult evaluateOnnx(OnnxPolicy p, String id, int episodes, long seed) {
+    /** Robot task {@code id}, holding {@code --command} when given; null for a non-robot environment. */
+    private RobotTask commanded(String id) throws IOException {
         RobotTask task = EnvRegistry.task(id);
+        if (command == null) return task;
+        if (task == null) throw new IllegalArgumentException("--command applies to robot tasks with 'commands:'; '" + id + "' is not a robot task");
+        return task.withCommand(command[0], command[1], command[2]);
+    }
+
+    /** Runs an ONNX policy on task/env {@code id} ({@code task}: its robot task, or null); robot tasks are checked and remapped by joint name first. */
+    static EvalResult evaluateOnnx(OnnxPolicy p, String id, RobotTask task, int episodes, long seed) {
         Compatibility.Remap remap = task == null ? null : Compatibility.check(p, task, Deployment.metadata(id));
         float[] obsBuf = new float[p.observationSize()], act = new float[p.actionSize()];
-        return Evaluator.run(s -> EnvRegistry.make(id, s), episodes, seed, new Evaluator.Actor() {
+        return Evaluator.run(s -> task != null ? EnvRegistry.make(task, s) : EnvRegistry.make(id, s), episodes, seed, new Evaluator.Actor() {
             @Override
             public void reset() {
                 p.resetState();

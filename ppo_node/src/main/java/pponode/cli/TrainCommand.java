@@ -44,7 +44,7 @@ import pponode.runner.RunState;
 final class TrainCommand implements Callable<Integer> {
     @Option(names = {"--task", "--env"}, defaultValue = "reacher_2dof",
             description = "Robot task (urdf/tasks/<name>.yaml or a task YAML path) or environment id (default: ${DEFAULT-VALUE}). "
-                    + "Tasks: the files in urdf/tasks/ (reacher_2dof, cartpole_balance, arm_6dof_reach, pendulum_lift); environments: CartPole-v1, Pendulum-v1.")
+                    + "Tasks: the files in urdf/tasks/ (${sys:ppo_node.shipped_tasks}); environments: CartPole-v1, Pendulum-v1.")
     String env;
 
     @Option(names = "--config", description = "YAML file of config keys applied over the preset.")

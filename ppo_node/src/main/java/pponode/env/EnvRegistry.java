@@ -56,6 +56,11 @@ public final class EnvRegistry {
         if (f != null) return f.apply(seed);
         RobotTask t = task(id);
         if (t == null) throw new IllegalArgumentException(unknown(id));
+        return make(t, seed);
+    }
+
+    /** An environment of robot task {@code t} (episodes of its length) whose random stream starts from {@code seed}. */
+    public static Env make(RobotTask t, long seed) {
         return new TimeLimit(new RobotEnv(t, seed), t.episodeSteps);
     }
 }

@@ -137,7 +137,7 @@ public final class RobotEnv implements Env {
         double[] q0 = new double[q.length], qd0 = new double[q.length];
         task.sampleStartState(rng, q0, qd0); // then the target: one random stream, so every backend starts alike
         if (task.targetMin != null) task.sampleTarget(rng, target);
-        if (task.commandRanges != null) task.sampleCommand(rng, step.command);
+        if (task.commands != null) task.commands.sample(rng, step.command);
         if (task.floatingBase) {
             baseStart.setFixed();
             System.arraycopy(task.baseStartPosition, 0, baseStart.position, 0, 3);
@@ -195,13 +195,15 @@ public final class RobotEnv implements Env {
         }
         t++;
         read();
-        if (task.commandRanges != null) {
+        if (task.commands != null) {
             step.base.toBody(step.base.linearVelocity, bodyVelocity);
             sumForwardVelocity += bodyVelocity[0];
             sumTrackingError += Math.hypot(bodyVelocity[0] - step.command[0], bodyVelocity[1] - step.command[1]);
         }
         double reward = reward();
         boolean terminated = task.terminated(step);
+        // as Isaac Lab's command manager: the step is rewarded under its command, the next observation sees the new one
+        if (task.commands != null && task.commands.resampleDue(t)) task.commands.sample(rng, step.command);
         return new StepResult(observe(), reward, terminated, false);
     }
 
@@ -250,7 +252,7 @@ public final class RobotEnv implements Env {
     public Map<String, Double> episodeMetrics() {
         Map<String, Double> m = new LinkedHashMap<>();
         if (task.tipLink != null && task.targetMin != null) m.put("final_distance", distance());
-        if (task.commandRanges != null && t > 0) {
+        if (task.commands != null && t > 0) {
             m.put("command_vx", step.command[0]);
             m.put("mean_vx", sumForwardVelocity / t);
             m.put("mean_velocity_error", sumTrackingError / t);
@@ -287,7 +289,7 @@ public final class RobotEnv implements Env {
         for (double c : cmd) b.putDouble(c);
         for (double c : commandSteps) b.putDouble(c);
         for (double v : step.previousQd) b.putDouble(v);
-        if (task.commandRanges != null) {
+        if (task.commands != null) {
             for (double c : step.command) b.putDouble(c);
             b.putDouble(sumForwardVelocity).putDouble(sumTrackingError);
         }
@@ -316,7 +318,7 @@ public final class RobotEnv implements Env {
             for (int i = 0; i < act.length; i++) cmd[i] = b.getDouble();
             for (int i = 0; i < commandSteps.length; i++) commandSteps[i] = b.getDouble();
             for (int i = 0; i < step.previousQd.length; i++) step.previousQd[i] = b.getDouble();
-            if (task.commandRanges != null) {
+            if (task.commands != null) {
                 for (int a = 0; a < 3; a++) step.command[a] = b.getDouble();
                 sumForwardVelocity = b.getDouble();
                 sumTrackingError = b.getDouble();
@@ -336,7 +338,7 @@ public final class RobotEnv implements Env {
      * with the episode's tracking sums, and the feet air times.
      */
     private int stepStateBytes() {
-        return SMOOTHNESS_STATE_BYTES * act.length + 8 * commandSteps.length + 8 * qd.length + (task.commandRanges != null ? 40 : 0) + 8 * step.airTime.length;
+        return SMOOTHNESS_STATE_BYTES * act.length + 8 * commandSteps.length + 8 * qd.length + (task.commands != null ? 40 : 0) + 8 * step.airTime.length;
     }
 
     @Override

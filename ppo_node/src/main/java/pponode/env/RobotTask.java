@@ -52,7 +52,7 @@ public final class RobotTask {
     private static final Set<String> PD_KEYS = Set.of("kp", "kd"), TARGET_KEYS = Set.of("min", "max", "radius"),
             RESET_KEYS = Set.of("joint_pos_noise", "joint_vel_noise", "base_position"),
             CONTACT_KEYS = Set.of("ground", "friction", "restitution", "erp", "cfm", "self_collision", "mesh_shape", "links"),
-            SURFACE_KEYS = Set.of("friction", "restitution"), COMMAND_KEYS = Set.of("lin_vel_x", "lin_vel_y", "ang_vel_yaw");
+            SURFACE_KEYS = Set.of("friction", "restitution"), COMMAND_KEYS = Set.of("lin_vel_x", "lin_vel_y", "ang_vel_yaw", "standing", "resample_s");
 
     public final String name;
     public final String source;
@@ -96,8 +96,11 @@ public final class RobotTask {
     public final double actionScale;
     /** Where a floating base starts (world frame, m). */
     public final double[] baseStartPosition;
-    /** Velocity command ranges (v_x, v_y, yaw rate; {low, high} each), drawn per episode; null: no commands. */
-    public final double[][] commandRanges;
+    /** Velocity commands (v_x, v_y, yaw rate) and how they are drawn; null: no commands. */
+    public final VelocityCommands commands;
+    /** The parsed file and its robot loader, to derive a task that differs in one setting ({@link #withCommand}). */
+    private final Map<String, Object> yaml;
+    private final RobotLoader loader;
     /** The links whose contact forces the terms read, in the order of {@link StepState#contactForce}. */
     private final List<String> contactLinks = new ArrayList<>();
 
@@ -105,6 +108,8 @@ public final class RobotTask {
     private RobotTask(Map<String, Object> y, String source, String sha256, RobotLoader loader) throws IOException {
         this.source = source;
         this.sha256 = sha256;
+        this.yaml = y;
+        this.loader = loader;
         if (y.containsKey("terminate_when")) throw err("'terminate_when' is now 'termination.joint_bounds' (joint: [low, high] under it)");
         knownKeys(y, KEYS, "");
         name = str(y, "name", null);
@@ -186,7 +191,7 @@ public final class RobotTask {
             if (!commandInterface.equals("position")) throw err("'action_scale' applies to position commands; this task's are '" + commandInterface + "'");
             if (!(actionScale > 0)) throw err("'action_scale' must be > 0, got " + actionScale);
         }
-        commandRanges = y.containsKey("commands") ? commandRanges(section(y, "commands", COMMAND_KEYS)) : null;
+        commands = y.containsKey("commands") ? commands(section(y, "commands", COMMAND_KEYS)) : null;
         reward = new LinkedHashMap<>();
         Object rw = y.get("reward");
         if (!(rw instanceof Map<?, ?> rm) || rm.isEmpty()) throw err("'reward' must map reward terms to weights, or to {weight: w, <parameter>: value}");
@@ -303,24 +308,40 @@ public final class RobotTask {
         return out;
     }
 
-    private double[][] commandRanges(Map<String, Object> c) {
+    private VelocityCommands commands(Map<String, Object> c) {
         double[][] r = new double[3][];
         String[] keys = {"lin_vel_x", "lin_vel_y", "ang_vel_yaw"};
         for (int a = 0; a < 3; a++) {
             r[a] = vec(c.get(keys[a]), "commands." + keys[a], 2, new double[2]);
             if (r[a][0] > r[a][1]) throw err("'commands." + keys[a] + "' must be [low, high] with low <= high, got " + Arrays.toString(r[a]));
         }
-        return r;
+        double standing = c.containsKey("standing") ? number(c.get("standing"), "commands.standing") : 0;
+        if (!(standing >= 0 && standing <= 1)) throw err("'commands.standing' is the share of zero commands, in [0, 1]; got " + standing);
+        int resampleSteps = 0;
+        if (c.containsKey("resample_s")) {
+            double s = number(c.get("resample_s"), "commands.resample_s");
+            resampleSteps = (int) Math.round(s * controlRateHz);
+            if (!(s > 0) || Math.abs(s * controlRateHz - resampleSteps) > 1e-6) {
+                throw err("'commands.resample_s' must be a positive whole number of control periods (1/" + controlRateHz + " s), got " + s);
+            }
+        }
+        return new VelocityCommands(r, standing, resampleSteps);
+    }
+
+    /**
+     * This task with one fixed velocity command (no standing share, no resampling): how a walking
+     * policy is evaluated at the command it must track.
+     */
+    public RobotTask withCommand(double vx, double vy, double yawRate) throws IOException {
+        if (commands == null) throw err("has no 'commands:', so it takes no velocity command");
+        Map<String, Object> y = new LinkedHashMap<>(yaml);
+        y.put("commands", Map.of("lin_vel_x", List.of(vx, vx), "lin_vel_y", List.of(vy, vy), "ang_vel_yaw", List.of(yawRate, yawRate)));
+        return new RobotTask(y, source, sha256, loader);
     }
 
     /** The links whose contacts the terms read (the indices of {@link StepState#contactForce}). */
     public List<String> contactLinks() {
         return List.copyOf(contactLinks);
-    }
-
-    /** Draws an episode's velocity command into {@code out} (zero without {@code commands:}). */
-    public void sampleCommand(EnvRng rng, double[] out) {
-        for (int a = 0; a < 3; a++) out[a] = commandRanges == null ? 0 : commandRanges[a][0] == commandRanges[a][1] ? commandRanges[a][0] : rng.uniform(commandRanges[a][0], commandRanges[a][1]);
     }
 
     /** The mapping under {@code key} (empty when absent), every key in it known: a misspelt one is an error naming its path. */

@@ -58,7 +58,7 @@ public final class JointStateAssembler {
     public JointStateAssembler(RobotTask task) {
         needsImu = task.floatingBase;
         needsOdometry = task.floatingBase && task.observation.contains("base_lin_vel");
-        needsCommand = task.commandRanges != null;
+        needsCommand = task.commands != null;
         observations = new Observations(task);
         this.targetAxes = task.targetAxes();
         joints = task.robot.movableJoints().stream().map(UrdfModel.Joint::name).toList();

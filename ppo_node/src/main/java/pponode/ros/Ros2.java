@@ -124,7 +124,7 @@ public final class Ros2 {
                 }
             });
         }
-        if (task.commandRanges != null) {
+        if (task.commands != null) {
             assembler.commandTimeout(Math.round(p.cmdVelTimeoutMs * 1e6));
             Twist twist = new Twist();
             SampleInfo info = new SampleInfo();

@@ -171,19 +171,15 @@ public final class SimNode implements AutoCloseable {
         publish();
     }
 
-    /** Runs on the loop thread only: the two messages are refilled, not reallocated (publish serialises at once). */
+    /**
+     * Runs on the loop thread only: the messages are refilled, not reallocated (publish serialises at
+     * once). The base's IMU and odometry go out before the joint state, so a deploy node that acts on
+     * each joint state (trigger joint_state) sees the base of the same instant, as in training.
+     */
     private void publish() {
         long wall = System.currentTimeMillis();
         js.getHeader().getStamp().setSec((int) (wall / 1000));
         js.getHeader().getStamp().setNanosec((wall % 1000) * 1_000_000L);
-        js.getPosition().resetQuick();
-        js.getVelocity().resetQuick();
-        for (int k = 0; k < wireNames.size(); k++) {
-            int i = wireToSim[k];
-            js.getPosition().add(i >= 0 ? sim.simulator().position(i) : 0.0);
-            js.getVelocity().add(i >= 0 ? sim.simulator().velocity(i) : 0.0);
-        }
-        jointPub.publish(js);
         if (imuPub != null) {
             sim.baseState(base);
             double[] o = base.orientation;
@@ -201,6 +197,14 @@ public final class SimNode implements AutoCloseable {
             odomMsg.getTwist().getTwist().getAngular().set(body[0], body[1], body[2]);
             odomPub.publish(odomMsg);
         }
+        js.getPosition().resetQuick();
+        js.getVelocity().resetQuick();
+        for (int k = 0; k < wireNames.size(); k++) {
+            int i = wireToSim[k];
+            js.getPosition().add(i >= 0 ? sim.simulator().position(i) : 0.0);
+            js.getVelocity().add(i >= 0 ? sim.simulator().velocity(i) : 0.0);
+        }
+        jointPub.publish(js);
         if (task.targetMin != null) {
             double[] g = env.target();
             targetMsg.getPoint().set(g[0], g[1], g[2]);

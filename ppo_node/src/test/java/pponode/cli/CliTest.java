@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pponode.Peers;
+import pponode.env.RobotTask;
 import pponode.sim.gazebo.GazeboOptions;
 import pponode.sim.gazebo.PendulumWorldFixture;
 
@@ -45,6 +46,9 @@ class CliTest {
         assertEquals(0, Cli.run("--help").code());
         String usage = Main.commandLine().getUsageMessage();
         assertTrue(usage.contains("train") && usage.contains("eval") && usage.contains("bench"), usage);
+        String train = Main.commandLine().getSubcommands().get("train").getUsageMessage().replaceAll("\\s+", " ");
+        for (String task : RobotTask.shippedNames()) assertTrue(train.contains(task), "train --help lists every shipped task, " + task + ": " + train);
+        assertTrue(train.contains("quadruped_walk"), train);
     }
 
     @Test
@@ -80,5 +84,11 @@ class CliTest {
         Cli.Result bad = Cli.run("eval", "--checkpoint", run.resolve("training_log.csv").toString());
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("training_log.csv"), bad.err());
+        Cli.Result commanded = Cli.run("eval", "--checkpoint", run.resolve("policy.ckpt").toString(), "--command", "0.5,0,0");
+        assertEquals(2, commanded.code());
+        assertTrue(commanded.err().contains("--command applies to robot tasks with 'commands:'; 'CartPole-v1' is not a robot task"), commanded.err());
+        Cli.Result twoNumbers = Cli.run("eval", "--checkpoint", run.resolve("policy.ckpt").toString(), "--command", "0.5,0");
+        assertEquals(2, twoNumbers.code());
+        assertTrue(twoNumbers.err().contains("--command takes v_x,v_y,yaw_rate (3 numbers), got 2"), twoNumbers.err());
     }
 }

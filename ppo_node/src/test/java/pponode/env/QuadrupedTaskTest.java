@@ -122,8 +122,56 @@ class QuadrupedTaskTest {
         assertTrue(m.contains("terms read contacts of") && m.contains("no 'contact' section"), m);
         m = refused("  lin_vel_x: [-1.0, 1.0]", "  lin_vel_x: [1.0, -1.0]");
         assertTrue(m.contains("'commands.lin_vel_x' must be [low, high]"), m);
+        m = refused("  ang_vel_yaw: [-1.0, 1.0]\n", "  ang_vel_yaw: [-1.0, 1.0]\n  standing: 1.2\n");
+        assertTrue(m.contains("'commands.standing' is the share of zero commands, in [0, 1]"), m);
+        m = refused("  ang_vel_yaw: [-1.0, 1.0]\n", "  ang_vel_yaw: [-1.0, 1.0]\n  resample_s: 0.03\n");
+        assertTrue(m.contains("'commands.resample_s' must be a positive whole number of control periods"), m);
         m = refused("command_interface: position", "command_interface: effort");
         assertTrue(m.contains("'action_scale' applies to position commands"), m);
+    }
+
+    /**
+     * quadruped_forward draws 0.5 m/s forward or, a fifth of the time, zero (stand), anew every 5 s
+     * of an episode; the new command is in the next observation. Evaluation holds one command.
+     */
+    @Test
+    void commandsStandAShareOfDrawsAndAreDrawnAgainMidEpisode() throws IOException {
+        RobotTask t = RobotTask.load(Path.of("../urdf/tasks/quadruped_forward.yaml"));
+        assertEquals(0.2, t.commands.standing());
+        assertEquals(250, t.commands.resampleSteps(), "5 s at 50 Hz");
+        EnvRng rng = new EnvRng(3);
+        double[] c = new double[3];
+        int zero = 0, draws = 10_000;
+        for (int k = 0; k < draws; k++) {
+            t.commands.sample(rng, c);
+            assertTrue(c[0] == 0 || c[0] == 0.5, "0.5 m/s or standing: " + c[0]);
+            if (c[0] == 0) zero++;
+        }
+        assertEquals(0.2, zero / (double) draws, 0.02, "the standing share");
+
+        try (RobotEnv env = new RobotEnv(t, 11)) {
+            float[] stance = new float[12];
+            for (int i = 0; i < 12; i++) stance[i] = (float) t.defaultJointPos[i];
+            boolean changed = false;
+            for (long seed = 11; !changed; seed++) {
+                assertTrue(seed < 40, "in 29 episodes, none drew a different command at 5 s");
+                float first = env.reset(seed)[9], at5s = first;
+                for (int k = 0; k < 250; k++) {
+                    float[] obs = env.step(stance).obs();
+                    if (k < 249) assertEquals(first, obs[9], "the command holds for 5 s");
+                    else at5s = obs[9];
+                }
+                assertTrue(at5s == 0f || at5s == 0.5f, "a fresh draw: " + at5s);
+                changed = at5s != first;
+            }
+        }
+
+        RobotTask held = t.withCommand(0.3, 0, 0.1);
+        assertEquals(0, held.commands.standing());
+        assertEquals(0, held.commands.resampleSteps());
+        held.commands.sample(rng, c);
+        assertArrayEquals(new double[] {0.3, 0, 0.1}, c);
+        assertEquals(t.sha256, held.sha256, "the same task file, held at one command");
     }
 
     @Test
