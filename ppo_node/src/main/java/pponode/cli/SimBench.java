@@ -22,8 +22,10 @@ import pponode.env.RobotTask;
 import pponode.env.RobotEnv;
 import pponode.env.Space;
 import pponode.env.StepResult;
+import pponode.sim.embedded.ArticulatedSimulator;
 import pponode.sim.embedded.EmbeddedBackend;
 import pponode.sim.embedded.EmbeddedSimulator;
+import pponode.sim.embedded.JointPhysics;
 import pponode.sim.mujoco.MujocoReference;
 import pponode.sim.urdf.UrdfModel;
 import pponode.sim.urdf.Pose;
@@ -38,13 +40,17 @@ final class SimBench {
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("task", taskName);
         j.put("dof", task.robot.movableJoints().size());
-        double physics = physicsSps(task, seconds);
+        boolean jointSpace = !task.floatingBase && task.contact == null;
+        double physics = physicsSps(task, seconds, jointSpace);
+        double ode = jointSpace ? physicsSps(task, seconds, false) : physics;
         double env1 = envSps(taskName, seconds, 1).get(0);
         int cores = Runtime.getRuntime().availableProcessors();
         List<Double> parallel = envSps(taskName, seconds, cores);
         double total = parallel.stream().mapToDouble(Double::doubleValue).sum();
         System.err.printf("%s (%d DoF, physics dt %.4f s, decimation %d):%n", taskName, task.robot.movableJoints().size(), task.physicsDt, task.decimation);
-        System.err.printf("  physics : %,.0f steps/s on one core (bare simulator; PD to random targets, or random efforts)%n", physics);
+        System.err.printf("  physics : %,.0f steps/s on one core (bare %s simulator; PD to random targets, or random efforts)%n", physics,
+                jointSpace ? "joint-space" : "ode4j");
+        if (jointSpace) System.err.printf("  ode4j   : %,.0f steps/s on one core for the same robot: joint space is %.1fx faster%n", ode, physics / ode);
         System.err.printf("  env     : %,.0f env steps/s on one core (%d physics steps + observation + reward each)%n", env1, task.decimation);
         System.err.printf("  scaling : %,.0f env steps/s with %d envs on %d threads (%.2fx of one)%n", total, cores, cores, total / env1);
         if (EmbeddedSimulator.solverWarnings() > 0) {
@@ -65,6 +71,8 @@ final class SimBench {
         }
         j.putAll(training(taskName, task, trainingSteps));
         j.put("physics_sps", Json.round(physics, 0));
+        j.put("physics_engine", jointSpace ? "joint_space" : "ode4j");
+        if (jointSpace) j.put("ode4j_physics_sps", Json.round(ode, 0));
         j.put("env_sps", Json.round(env1, 0));
         j.put("threads", cores);
         j.put("env_sps_all_threads", Json.round(total, 0));
@@ -260,12 +268,18 @@ final class SimBench {
                 joints);
     }
 
-    static double physicsSps(RobotTask task, double seconds) {
-        try (EmbeddedSimulator sim = new EmbeddedSimulator(task.robot, task.physicsDt, task.gravity, task.floatingBase, task.contact)) {
+    /** Physics steps/s of the bare simulator of {@code task}: the joint-space one, or ode4j (what robots with contacts or a floating base run on). */
+    static double physicsSps(RobotTask task, double seconds, boolean jointSpace) {
+        try (JointPhysics sim = jointSpace ? new ArticulatedSimulator(task.robot, task.physicsDt, task.gravity)
+                : new EmbeddedSimulator(task.robot, task.physicsDt, task.gravity, task.floatingBase, task.contact)) {
             int n = sim.dof();
             double[] q0 = task.defaultJointPos.clone();
             Pose base = Pose.translation(task.baseStartPosition[0], task.baseStartPosition[1], task.baseStartPosition[2]);
-            sim.setState(q0, new double[n], base, new double[3], new double[3]);
+            Runnable start = () -> {
+                if (sim instanceof EmbeddedSimulator e) e.setState(q0, new double[n], base, new double[3], new double[3]);
+                else sim.setState(q0, new double[n]);
+            };
+            start.run();
             double[] tau = new double[n], target = q0.clone();
             int[] act = task.actuatedJoints.stream().mapToInt(sim::jointIndex).toArray();
             Space.Box box = task.actionSpace();
@@ -274,7 +288,7 @@ final class SimBench {
             long steps = 0, t0 = System.nanoTime(), end = t0 + (long) (seconds * 1e9), warm = t0 + (long) (0.3 * 1e9);
             long t1 = 0, s1 = 0;
             while (true) {
-                sim.setState(q0, new double[n], base, new double[3], new double[3]);
+                start.run();
                 for (int k = 0; k < 1000; k++) {
                     if ((steps & 63) == 0) {
                         if (pd) for (int i = 0; i < act.length; i++) target[i] = box.low()[i] + r.nextDouble() * (box.high()[i] - box.low()[i]);

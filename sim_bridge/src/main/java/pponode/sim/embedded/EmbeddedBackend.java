@@ -13,10 +13,14 @@ import pponode.sim.urdf.Pose;
 /**
  * The embedded simulator as a robot: a control period is {@code decimation} physics steps, each
  * with the efforts of the command interface (the command itself for effort, PD towards a position
- * or velocity command), clamped to the effort limits by the simulator.
+ * or velocity command), clamped to the effort limits by the simulator. A fixed-base robot that
+ * touches nothing runs on {@link ArticulatedSimulator} (joint space, the same model); a floating
+ * base or contacts need ode4j ({@link EmbeddedSimulator}).
  */
 public final class EmbeddedBackend implements RobotBackend {
-    private final EmbeddedSimulator sim;
+    private final JointPhysics sim;
+    /** The ode4j simulator when the robot needs it (floating base, contacts); null in joint space. */
+    private final EmbeddedSimulator ode;
     private final String commandInterface;
     private final int[] actuated;
     private final double[] kp, kd, tau;
@@ -27,8 +31,9 @@ public final class EmbeddedBackend implements RobotBackend {
     private final Map<String, Integer> linkIndex = new HashMap<>();
 
     public EmbeddedBackend(BackendSpec spec) {
-        sim = new EmbeddedSimulator(spec.robot(), spec.physicsDt(), spec.gravity(), spec.floatingBase(), spec.contact());
         contacts = spec.contact() != null;
+        ode = contacts || spec.floatingBase() ? new EmbeddedSimulator(spec.robot(), spec.physicsDt(), spec.gravity(), spec.floatingBase(), spec.contact()) : null;
+        sim = ode != null ? ode : new ArticulatedSimulator(spec.robot(), spec.physicsDt(), spec.gravity());
         before = contacts ? new byte[sim.snapshotSize()] : null;
         commandInterface = spec.commandInterface();
         actuated = spec.actuatedJoints().stream().mapToInt(sim::jointIndex).toArray();
@@ -38,7 +43,8 @@ public final class EmbeddedBackend implements RobotBackend {
         tau = new double[sim.dof()];
     }
 
-    public EmbeddedSimulator simulator() {
+    /** The physics engine under this robot. */
+    public JointPhysics simulator() {
         return sim;
     }
 
@@ -55,6 +61,10 @@ public final class EmbeddedBackend implements RobotBackend {
 
     @Override
     public void reset(double[] q0, double[] qd0, BaseState base0) {
+        if (ode == null) {
+            reset(q0, qd0);
+            return;
+        }
         double[] q = base0.orientation, r = new double[9]; // unit quaternion → rotation matrix
         double w = q[0], x = q[1], y = q[2], z = q[3];
         r[0] = 1 - 2 * (y * y + z * z);
@@ -66,13 +76,14 @@ public final class EmbeddedBackend implements RobotBackend {
         r[6] = 2 * (x * z - w * y);
         r[7] = 2 * (y * z + w * x);
         r[8] = 1 - 2 * (x * x + y * y);
-        sim.setState(q0, qd0, new Pose(r, base0.position.clone()), base0.linearVelocity, base0.angularVelocity);
+        ode.setState(q0, qd0, new Pose(r, base0.position.clone()), base0.linearVelocity, base0.angularVelocity);
         Arrays.fill(tau, 0);
     }
 
     @Override
     public void baseState(BaseState out) {
-        sim.baseState(out);
+        if (ode != null) ode.baseState(out);
+        else out.setFixed();
     }
 
     @Override
@@ -82,7 +93,8 @@ public final class EmbeddedBackend implements RobotBackend {
 
     @Override
     public void contactForce(String link, double[] out) {
-        sim.contactForce(linkIndex.computeIfAbsent(link, sim::linkIndex), out);
+        if (!contacts) throw new UnsupportedOperationException("this robot has no contacts");
+        ode.contactForce(linkIndex.computeIfAbsent(link, ode::linkIndex), out);
     }
 
     /**
@@ -106,7 +118,7 @@ public final class EmbeddedBackend implements RobotBackend {
             }
             sim.step(tau);
         }
-        if (contacts && sim.diverged()) {
+        if (contacts && ode.diverged()) {
             sim.restore(before);
             Arrays.fill(tau, 0);
             DIVERGENCES.increment();
@@ -145,7 +157,7 @@ public final class EmbeddedBackend implements RobotBackend {
 
     @Override
     public void linkPosition(String link, double[] out) {
-        System.arraycopy(sim.linkPoses().get(link).p(), 0, out, 0, 3);
+        sim.linkPosition(link, out);
     }
 
     @Override

@@ -54,7 +54,7 @@ import pponode.sim.urdf.UrdfModel;
  * link ({@link #contactForce}). Without them nothing collides: links pass through each other and
  * the ground, as the arm tasks expect.
  */
-public final class EmbeddedSimulator implements AutoCloseable {
+public final class EmbeddedSimulator implements JointPhysics {
     /**
      * ODE's direct LCP solver reports when a pivot fails ("LCP internal error, s <= 0") and goes on
      * with the best solution it has; with many contacts this happens in a fraction of a percent of
@@ -388,27 +388,32 @@ public final class EmbeddedSimulator implements AutoCloseable {
     }
 
     /** Movable joint names, in the simulator's (URDF file) order. */
+    @Override
     public List<String> jointNames() {
         List<String> out = new ArrayList<>();
         for (UrdfModel.Joint j : joints) out.add(j.name());
         return out;
     }
 
+    @Override
     public int jointIndex(String name) {
         Integer i = index.get(name);
         if (i == null) throw new IllegalArgumentException(model.source() + ": no movable joint '" + name + "'; movable joints: " + jointNames());
         return i;
     }
 
+    @Override
     public int dof() {
         return joints.size();
     }
 
+    @Override
     public double effortLimit(int i) {
         return effortLimit[i];
     }
 
     /** Puts the robot exactly at joint positions {@code q} and velocities {@code qd}, a floating base at the origin and at rest. */
+    @Override
     public void setState(double[] q, double[] qd) {
         setState(q, qd, Pose.IDENTITY, new double[3], new double[3]);
     }
@@ -480,6 +485,7 @@ public final class EmbeddedSimulator implements AutoCloseable {
      * One physics step with joint efforts {@code effort} (per movable joint, simulator order).
      * Efforts are clamped to the URDF limits; damping and friction oppose the joint velocity.
      */
+    @Override
     public void step(double[] effort) {
         if (contacts != null) contacts.collide();
         for (int i = 0; i < odeJoints.length; i++) {
@@ -528,18 +534,22 @@ public final class EmbeddedSimulator implements AutoCloseable {
     }
 
     /** Joint position (continuous joints unwrapped, not limited to ±π). */
+    @Override
     public double position(int i) {
         return unwrapped[i];
     }
 
+    @Override
     public double velocity(int i) {
         return rate(i);
     }
 
+    @Override
     public void positions(double[] out) {
         System.arraycopy(unwrapped, 0, out, 0, out.length);
     }
 
+    @Override
     public void velocities(double[] out) {
         for (int i = 0; i < out.length; i++) out[i] = rate(i);
     }
@@ -554,6 +564,13 @@ public final class EmbeddedSimulator implements AutoCloseable {
             poses.replaceAll((link, pose) -> base.then(pose));
         }
         return poses;
+    }
+
+    @Override
+    public void linkPosition(String link, double[] out) {
+        Pose pose = linkPoses().get(link);
+        if (pose == null) throw new IllegalArgumentException(model.source() + ": no link '" + link + "'");
+        System.arraycopy(pose.p(), 0, out, 0, 3);
     }
 
     /** The root link frame's pose: the free body's pose less the root's inertial offset; the identity for a welded base. */
@@ -661,6 +678,7 @@ public final class EmbeddedSimulator implements AutoCloseable {
     }
 
     /** Kinetic + potential energy of all bodies (J). */
+    @Override
     public double energy() {
         double e = 0;
         for (int k = 0; k < bodyList.size(); k++) {
@@ -682,6 +700,7 @@ public final class EmbeddedSimulator implements AutoCloseable {
     }
 
     /** The complete dynamic state (every body's pose and velocity, joint unwrapping). */
+    @Override
     public byte[] snapshot() {
         byte[] out = new byte[snapshotSize()];
         snapshotInto(out);
@@ -689,7 +708,8 @@ public final class EmbeddedSimulator implements AutoCloseable {
     }
 
     /** {@link #snapshot} into {@code out} (of the snapshot's size): a caller that saves every control period reuses one array. */
-    void snapshotInto(byte[] out) {
+    @Override
+    public void snapshotInto(byte[] out) {
         ByteBuffer b = ByteBuffer.wrap(out);
         b.putLong(steps);
         for (DBody body : bodyList) {
@@ -705,6 +725,7 @@ public final class EmbeddedSimulator implements AutoCloseable {
         for (int i = 0; i < dof(); i++) b.putDouble(unwrapped[i]).putDouble(lastRaw[i]);
     }
 
+    @Override
     public void restore(byte[] state) {
         ByteBuffer b = ByteBuffer.wrap(state);
         if (state.length != snapshotSize()) throw new IllegalArgumentException("simulator snapshot has the wrong size");
@@ -728,7 +749,8 @@ public final class EmbeddedSimulator implements AutoCloseable {
         }
     }
 
-    int snapshotSize() {
+    @Override
+    public int snapshotSize() {
         return 8 + bodyList.size() * 22 * 8 + dof() * 16;
     }
 
