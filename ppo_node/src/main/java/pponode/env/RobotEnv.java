@@ -44,6 +44,12 @@ public final class RobotEnv implements Env {
     /** This episode's sums of the base's forward velocity and of its planar distance from the command (tasks with commands). */
     private double sumForwardVelocity, sumTrackingError;
     private int t;
+    /**
+     * Per actuated joint, the largest change of a position command in one control period: the URDF
+     * velocity limit times the period, as the deploy node's safety gate limits it by default, so a
+     * policy trains under the actuation it is deployed with (+∞ for other interfaces).
+     */
+    private final double[] maxCommandStep;
     /** Per actuated joint: previous action (float), previous and current command (double). */
     private static final int SMOOTHNESS_STATE_BYTES = 4 + 8 + 8;
 
@@ -78,6 +84,11 @@ public final class RobotEnv implements Env {
         lastAction = step.action;
         previousAction = step.previousAction;
         previousCommand = new double[act.length];
+        maxCommandStep = new double[act.length];
+        for (int i = 0; i < act.length; i++) {
+            double v = task.robot.joint(task.actuatedJoints.get(i)).velocity();
+            maxCommandStep[i] = task.commandInterface.equals("position") && Double.isFinite(v) && v > 0 ? v / task.controlRateHz : Double.POSITIVE_INFINITY;
+        }
         commandSteps = new double[task.episodeSteps];
         obsQ = new double[obs.length];
         obsQd = new double[obs.length];
@@ -183,6 +194,7 @@ public final class RobotEnv implements Env {
                 previousCommand[i] = cmd[i];
             }
             cmd[i] = clamp(action[i], actSpace.low()[i], actSpace.high()[i]); // nothing beyond the URDF limits reaches the robot
+            cmd[i] = clamp(previousCommand[i] + clamp(cmd[i] - previousCommand[i], -maxCommandStep[i], maxCommandStep[i]), actSpace.low()[i], actSpace.high()[i]);
             lastAction[i] = actSpace.normalized(i, cmd[i]);
             largestStep = Math.max(largestStep, Math.abs(cmd[i] - previousCommand[i]));
         }

@@ -385,12 +385,16 @@ public final class DeployNode implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        if (closed) return;
-        closed = true;
-        if (loop != null) loop.close();
-        if (diagnostics != null) diagnostics.close();
-        publishStopCommand();
+    public void close() {
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+            if (loop != null) loop.close();
+            if (diagnostics != null) diagnostics.close();
+            publishStopCommand();
+        }
+        // Outside the monitor: with trigger joint_state a DDS listener thread may be waiting in tick()
+        // for it, and destroying the node waits for that listener to return (a deadlock on Ctrl-C).
         node.destroy();
     }
 }

@@ -108,6 +108,7 @@ public final class ArticulatedSimulator implements JointPhysics {
         for (UrdfModel.Link l : model.links()) {
             int b = bodyOfLink.get(l.name());
             if (b < 0 || !l.hasMass()) continue;
+            EmbeddedSimulator.requirePhysicalInertia(model, l);
             Pose inertial = offsetOfLink.get(l.name()).then(l.inertialOrigin());
             double m = l.mass();
             double[] c = inertial.p(), in = l.inertia(), r = inertial.r();
@@ -505,9 +506,24 @@ public final class ArticulatedSimulator implements JointPhysics {
         for (int i = 0; i < n; i++) b.putDouble(q[i]).putDouble(qd[i]);
     }
 
+    /**
+     * Restores a {@link #snapshot}, or one that ode4j's simulator wrote for this robot (checkpoints
+     * of runs from before fixed-base robots moved to joint space): its joint positions and rates
+     * are read through ode4j, so an old run resumes from where it stopped.
+     */
     @Override
     public void restore(byte[] state) {
-        if (state.length != snapshotSize()) throw new IllegalArgumentException("simulator snapshot has the wrong size");
+        if (state.length != snapshotSize()) {
+            try (EmbeddedSimulator ode = new EmbeddedSimulator(model, dt, gravity)) {
+                if (state.length != ode.snapshotSize()) throw new IllegalArgumentException("simulator snapshot has the wrong size");
+                ode.restore(state);
+                ode.positions(q);
+                ode.velocities(qd);
+                steps = ode.steps();
+            }
+            posed = false;
+            return;
+        }
         ByteBuffer b = ByteBuffer.wrap(state);
         steps = b.getLong();
         for (int i = 0; i < n; i++) {

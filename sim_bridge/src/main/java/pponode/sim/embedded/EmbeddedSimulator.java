@@ -132,7 +132,7 @@ public final class EmbeddedSimulator implements JointPhysics {
             DBody b = OdeHelper.createBody(world);
             DMass m = OdeHelper.createMass();
             double[] in = l.inertia();
-            requirePhysicalInertia(l);
+            requirePhysicalInertia(model, l);
             m.setParameters(l.mass(), 0, 0, 0, in[0], in[3], in[5], in[1], in[2], in[4]);
             b.setMass(m);
             place(b, com);
@@ -345,7 +345,7 @@ public final class EmbeddedSimulator implements JointPhysics {
      * A moving body needs a positive-definite inertia tensor (Sylvester's criterion); ODE would
      * stop on an assertion that names no link. Checked here so the error names the URDF and link.
      */
-    private void requirePhysicalInertia(UrdfModel.Link l) {
+    static void requirePhysicalInertia(UrdfModel model, UrdfModel.Link l) {
         double[] in = l.inertia(); // ixx, ixy, ixz, iyy, iyz, izz
         double ixx = in[0], ixy = in[1], ixz = in[2], iyy = in[3], iyz = in[4], izz = in[5];
         double minor2 = ixx * iyy - ixy * ixy;

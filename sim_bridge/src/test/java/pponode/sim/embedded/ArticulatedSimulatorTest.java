@@ -120,6 +120,25 @@ class ArticulatedSimulatorTest {
         }
     }
 
+    /** A state ode4j saved (a checkpoint of a run from before joint space) continues here from the same joint positions and rates. */
+    @Test
+    void anOde4jSnapshotRestoresIntoJointSpace() throws Exception {
+        UrdfModel m = robot("arm_6dof");
+        try (EmbeddedSimulator ode = new EmbeddedSimulator(m, 1e-3, GRAVITY); ArticulatedSimulator js = new ArticulatedSimulator(m, 1e-3, GRAVITY)) {
+            double[] e = {1, -2, 0.5, 0.3, -0.1, 0.2}, zero = new double[6], a = new double[6], b = new double[6];
+            ode.setState(zero, zero);
+            for (int t = 0; t < 300; t++) ode.step(e);
+            js.restore(ode.snapshot());
+            ode.positions(a);
+            js.positions(b);
+            assertArrayEquals(a, b, 0.0, "positions");
+            ode.velocities(a);
+            js.velocities(b);
+            assertArrayEquals(a, b, 0.0, "rates");
+            assertEquals(300, js.steps());
+        }
+    }
+
     /** Link positions are the URDF's forward kinematics at the simulated joint positions. */
     @Test
     void linkPositionsFollowTheJoints() throws Exception {
