@@ -493,13 +493,6 @@ public final class ArticulatedSimulator implements JointPhysics {
     }
 
     @Override
-    public byte[] snapshot() {
-        byte[] out = new byte[snapshotSize()];
-        snapshotInto(out);
-        return out;
-    }
-
-    @Override
     public void snapshotInto(byte[] out) {
         ByteBuffer b = ByteBuffer.wrap(out);
         b.putLong(steps);

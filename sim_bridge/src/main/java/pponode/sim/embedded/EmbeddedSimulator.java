@@ -699,15 +699,7 @@ public final class EmbeddedSimulator implements JointPhysics {
         return e;
     }
 
-    /** The complete dynamic state (every body's pose and velocity, joint unwrapping). */
-    @Override
-    public byte[] snapshot() {
-        byte[] out = new byte[snapshotSize()];
-        snapshotInto(out);
-        return out;
-    }
-
-    /** {@link #snapshot} into {@code out} (of the snapshot's size): a caller that saves every control period reuses one array. */
+    /** The complete dynamic state (every body's pose and velocity, joint unwrapping) into {@code out}. */
     @Override
     public void snapshotInto(byte[] out) {
         ByteBuffer b = ByteBuffer.wrap(out);

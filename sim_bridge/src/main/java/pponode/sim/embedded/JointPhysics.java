@@ -41,7 +41,12 @@ public interface JointPhysics extends AutoCloseable {
 
     int snapshotSize();
 
-    byte[] snapshot();
+    /** The complete dynamic state, for {@link #restore}. */
+    default byte[] snapshot() {
+        byte[] out = new byte[snapshotSize()];
+        snapshotInto(out);
+        return out;
+    }
 
     /** {@link #snapshot} into {@code out} (of {@link #snapshotSize}): a caller that saves every control period reuses one array. */
     void snapshotInto(byte[] out);
