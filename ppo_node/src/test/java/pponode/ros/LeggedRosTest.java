@@ -5,26 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import geometry_msgs.msg.dds.Twist;
 import geometry_msgs.msg.dds.TwistPubSubType;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import nav_msgs.msg.dds.Odometry;
 import nav_msgs.msg.dds.OdometryPubSubType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import pponode.TestDomains;
-import pponode.config.PPOConfig;
-import pponode.config.Presets;
 import pponode.env.EnvRegistry;
 import pponode.env.RobotTask;
-import pponode.onnx.Deployment;
-import pponode.onnx.OnnxExporter;
 import pponode.onnx.OnnxPolicy;
-import pponode.runner.OnPolicyRunner;
-import pponode.sim.BaseState;
 import sensor_msgs.msg.dds.Imu;
 import sensor_msgs.msg.dds.ImuPubSubType;
 import sensor_msgs.msg.dds.JointState;
@@ -33,36 +27,27 @@ import us.ihmc.ros2.ROS2Node;
 import us.ihmc.ros2.ROS2PublisherBasics;
 
 /**
- * The quadruped over DDS: the simulator serves joint states, sensor_msgs/Imu and nav_msgs/Odometry;
- * the deploy node runs a policy on them and on geometry_msgs/Twist from cmd_vel. A stale cmd_vel
- * commands standing still (the policy keeps control); a stale IMU takes the policy off (the safe
- * command). The policy here is two rollouts old: this tests the wiring, not walking.
+ * The quadruped over DDS with the shipped trained policy (urdf/policies/quadruped_forward.onnx):
+ * the simulator, as its own process, serves joint states, sensor_msgs/Imu and nav_msgs/Odometry;
+ * the deploy node runs the policy on them and on geometry_msgs/Twist from cmd_vel. On a 0.5 m/s
+ * cmd_vel the robot walks forward; when cmd_vel goes stale the command falls to zero and the robot
+ * stands; a stale IMU takes the policy off (the safe command).
  */
 @Tag("slow")
 class LeggedRosTest {
-    @TempDir
-    static Path dir;
-    static Path onnx;
+    /** Trained by `./ppo-node train --task quadruped_forward --seed 1` and exported (README: "A walking quadruped"). */
+    static final Path POLICY = Path.of("../urdf/policies/quadruped_forward.onnx");
     static RobotTask task;
 
     @BeforeAll
-    static void exportAPolicy() throws IOException {
-        PPOConfig c = new PPOConfig();
-        c.envId = "quadruped_walk";
-        Presets.apply(c, "quadruped_walk");
-        c.apply(List.of("seed=1", "total_timesteps=2048", "vec_env=sync"));
-        onnx = dir.resolve("quadruped.onnx");
-        try (OnPolicyRunner r = new OnPolicyRunner(c, s -> EnvRegistry.make("quadruped_walk", s), null)) {
-            r.learn(null);
-            OnnxExporter.write(r.policy(), Deployment.metadata("quadruped_walk"), onnx);
-        }
-        task = EnvRegistry.task("quadruped_walk");
+    static void theTask() {
+        task = EnvRegistry.task("quadruped_forward");
     }
 
     static RosParams params(int domain) {
         RosParams p = new RosParams();
         p.domainId = domain;
-        p.task = "quadruped_walk";
+        p.task = "quadruped_forward";
         return p;
     }
 
@@ -110,21 +95,67 @@ class LeggedRosTest {
         }
     }
 
+    /** The base as the simulator's odometry reports it, one sample per control period: forward velocity (body frame), height, and how upright (the body z axis's world z component). */
+    record BaseSample(double forwardVelocity, double height, double upright) {}
+
+    /** Over the next {@code periods} odometry messages (counted, so a slow machine only takes longer): mean forward velocity, lowest height, least upright. */
+    record Window(double meanForwardVelocity, double lowestHeight, double leastUpright) {
+        /** On its feet: the trunk (0.10 m tall) well off the ground and tilted less than 37°. */
+        boolean onItsFeet() {
+            return lowestHeight > 0.12 && leastUpright > 0.8;
+        }
+    }
+
+    static Window window(List<BaseSample> samples, int periods) throws InterruptedException {
+        int from = samples.size();
+        await(() -> samples.size() >= from + periods, 60_000, periods + " odometry messages");
+        List<BaseSample> w = samples.subList(from, from + periods);
+        return new Window(w.stream().mapToDouble(BaseSample::forwardVelocity).average().orElseThrow(), w.stream().mapToDouble(BaseSample::height).min().orElseThrow(),
+                w.stream().mapToDouble(BaseSample::upright).min().orElseThrow());
+    }
+
     @Test
-    void theSimulatedQuadrupedServesImuAndOdometryAndAStaleCmdVelCommandsStandingStill() throws Exception {
+    void theTrainedPolicyWalksOnCmdVelAndStandsWhenCmdVelGoesStale() throws Exception {
         int domain = TestDomains.claim();
-        RosParams simP = params(domain), depP = params(domain);
-        try (OnnxPolicy op = OnnxPolicy.load(onnx); SimNode sim = new SimNode(simP, task).start(); DeployNode dep = new DeployNode(depP, op, task).start();
-                Teleop teleop = new Teleop(depP, 0.5)) {
-            await(() -> dep.published() > 20 && !dep.safe() && dep.commandFresh(), 30_000, "the policy acting on joint states, IMU, odometry and a fresh cmd_vel");
-            BaseState s = new BaseState();
-            sim.baseState(s);
-            System.out.printf("legged ROS 2 loop: %d commands, base at z = %.3f m; policy in control with cmd_vel%n", dep.published(), s.position[2]);
+        RosParams depP = params(domain);
+        depP.trigger = "joint_state"; // act on each state as training does, one period's latency at most
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process sim = new ProcessBuilder(java, "-Xss4m", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "pponode.cli.Main", "sim",
+                "--task", "quadruped_forward", "--param", "domain_id=" + domain).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        RosParams obsP = params(domain);
+        obsP.nodeName = "odometry_recorder";
+        ROS2Node recorder = Ros2.node(obsP);
+        List<BaseSample> samples = new CopyOnWriteArrayList<>();
+        OdometryPubSubType ot = new OdometryPubSubType();
+        recorder.createSubscription(ot, sub -> {
+            Odometry m = sub.takeNextData();
+            if (m != null) {
+                var o = m.getPose().getPose().getOrientation();
+                samples.add(new BaseSample(m.getTwist().getTwist().getLinear().getX(), m.getPose().getPose().getPosition().getZ(), 1 - 2 * (o.getX() * o.getX() + o.getY() * o.getY())));
+            }
+        }, recorder.createSubscriberAttributes(obsP.resolve(obsP.odomTopic), ot, Ros2.qos("sensor_data")));
+        try (OnnxPolicy op = OnnxPolicy.load(POLICY); DeployNode dep = new DeployNode(depP, op, task).start(); Teleop teleop = new Teleop(depP, 0.5)) {
+            await(() -> dep.published() > 20 && !dep.safe() && dep.commandFresh(), 60_000, "the policy acting on the sim process's joint states, IMU and odometry, and a fresh cmd_vel");
+            window(samples, 50); // a second to get going
+            Window walking = window(samples, 250);
+            System.out.printf("legged ROS 2, two processes: on cmd_vel 0.5 m/s the base moves at %.3f m/s over 5 s, lowest at %.3f m, uprightness >= %.3f%n",
+                    walking.meanForwardVelocity(), walking.lowestHeight(), walking.leastUpright());
+            assertTrue(walking.meanForwardVelocity() > 0.35 && walking.meanForwardVelocity() < 0.65, "walks forward at 0.5 ± 0.15 m/s: " + walking.meanForwardVelocity());
+            assertTrue(walking.onItsFeet(), "without falling: " + walking);
+
             teleop.on = false;
             await(() -> !dep.commandFresh(), 5_000, "cmd_vel going stale (500 ms) and the command falling to zero");
-            long before = dep.published();
-            await(() -> dep.published() > before + 10, 5_000, "commands going on");
-            assertFalse(dep.safe(), "a stale cmd_vel keeps the policy in control, standing still: " + dep.reason());
+            window(samples, 100); // two seconds to stop
+            Window standing = window(samples, 100);
+            System.out.printf("cmd_vel stale: the base moves at %.3f m/s over the next 2 s, lowest at %.3f m, uprightness >= %.3f; %s%n", standing.meanForwardVelocity(),
+                    standing.lowestHeight(), standing.leastUpright(), dep.safe() ? "safe: " + dep.reason() : "policy in control");
+            assertTrue(Math.abs(standing.meanForwardVelocity()) < 0.1, "stands still on the zero command: " + standing.meanForwardVelocity() + " m/s");
+            assertTrue(standing.onItsFeet(), "on its feet: " + standing);
+            assertFalse(dep.safe(), "a stale cmd_vel keeps the policy in control, standing: " + dep.reason());
+        } finally {
+            recorder.destroy();
+            sim.destroy();
+            sim.waitFor(30, TimeUnit.SECONDS);
         }
     }
 
@@ -135,7 +166,7 @@ class LeggedRosTest {
         RosParams q = params(domain);
         q.nodeName = "fake_quadruped";
         ROS2Node robot = Ros2.node(q);
-        try (OnnxPolicy op = OnnxPolicy.load(onnx); DeployNode dep = new DeployNode(p, op, task).start(); Teleop teleop = new Teleop(p, 0.5)) {
+        try (OnnxPolicy op = OnnxPolicy.load(POLICY); DeployNode dep = new DeployNode(p, op, task).start(); Teleop teleop = new Teleop(p, 0.5)) {
             JointStatePubSubType jt = new JointStatePubSubType();
             ROS2PublisherBasics<JointState> joints = robot.createPublisher(jt, robot.createPublisherAttributes(jt, p.resolve("joint_states"), Ros2.qos("sensor_data")));
             ImuPubSubType it = new ImuPubSubType();
