@@ -18,7 +18,7 @@ import pponode.sim.urdf.UrdfModel;
  * solve six per link plus five constraint rows per hinge, so a step costs a fraction of ODE's.
  *
  * <p>It models what {@link EmbeddedSimulator} models for such a robot, the same way: semi-implicit
- * Euler, efforts clamped and shaped by the URDF limits ({@link EmbeddedSimulator#limitBySpeed}),
+ * Euler, efforts clamped and shaped by the URDF limits ({@link JointDrives}),
  * damping and smoothed Coulomb friction, massless links carried by their parent through fixed
  * joints, and position limits as ODE's joint stops (a velocity-level unilateral constraint past
  * the stop that pulls back 80 % of the overshoot per step). {@code ArticulatedSimulatorTest} holds
@@ -42,7 +42,8 @@ public final class ArticulatedSimulator implements JointPhysics {
     /** Per body, in its own frame: mass, centre of mass, rotational inertia about the centre of mass (xx, xy, xz, yy, yz, zz). */
     private final double[] mass;
     private final double[][] com, inertia;
-    private final double[] lower, upper, effortLimit, velocityLimit, damping, friction;
+    private final double[] lower, upper;
+    private final JointDrives drives;
     /** Whether joint i has stops (ODE's hinge stops must lie inside (−π, π); wider revolute ranges are left to the controller). */
     private final boolean[] stopped;
     /** Per link: the body that carries it (−1: the world) and its frame in that body's frame. */
@@ -86,10 +87,7 @@ public final class ArticulatedSimulator implements JointPhysics {
         inertia = new double[n][6];
         lower = new double[n];
         upper = new double[n];
-        effortLimit = new double[n];
-        velocityLimit = new double[n];
-        damping = new double[n];
-        friction = new double[n];
+        drives = new JointDrives(joints);
         stopped = new boolean[n];
 
         // Bodies in topological order: a depth-first walk from the root over joints in file order.
@@ -167,10 +165,6 @@ public final class ArticulatedSimulator implements JointPhysics {
                 revolute[b] = j.type() != UrdfModel.JointType.PRISMATIC;
                 lower[i] = j.lower();
                 upper[i] = j.upper();
-                effortLimit[i] = j.effort();
-                velocityLimit[i] = j.velocity();
-                damping[i] = j.damping();
-                friction[i] = j.friction();
                 stopped[i] = Double.isFinite(j.lower()) && (!revolute[b] || (j.lower() > -Math.PI && j.upper() < Math.PI));
                 bodyOfLink.put(j.child(), b);
                 offsetOfLink.put(j.child(), Pose.IDENTITY);
@@ -234,7 +228,7 @@ public final class ArticulatedSimulator implements JointPhysics {
 
     @Override
     public double effortLimit(int i) {
-        return effortLimit[i];
+        return drives.effortLimit(i);
     }
 
     public long steps() {
@@ -252,14 +246,7 @@ public final class ArticulatedSimulator implements JointPhysics {
     @Override
     public void step(double[] effort) {
         for (int i = 0; i < n; i++) {
-            double e = effort[i];
-            if (!Double.isFinite(e)) throw new IllegalArgumentException("effort for joint '" + jointNames.get(i) + "' is " + e);
-            e = Math.max(-effortLimit[i], Math.min(effortLimit[i], e));
-            double v = qd[i];
-            e = EmbeddedSimulator.limitBySpeed(e, v, velocityLimit[i], effortLimit[i]);
-            e -= damping[i] * v;
-            if (friction[i] > 0) e -= friction[i] * Math.tanh(v / 1e-3); // smoothed Coulomb friction, as the ODE simulator
-            tau[i] = e;
+            tau[i] = drives.applied(i, effort[i], qd[i]);
         }
         pose();
         biasForces();

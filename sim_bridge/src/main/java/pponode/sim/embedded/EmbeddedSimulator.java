@@ -45,7 +45,7 @@ import pponode.sim.urdf.UrdfModel;
  * exact {@code world.step} (a direct LCP solve) is used, not the iterative {@code quickStep}.
  *
  * <p>Joints take efforts (N·m or N), clamped to the URDF effort limit and shaped by a continuous
- * velocity limit ({@link #limitBySpeed}); URDF damping and Coulomb friction are applied as
+ * velocity limit ({@link JointDrives}); URDF damping and Coulomb friction are applied as
  * opposing efforts; position limits are ODE joint stops.
  *
  * <p>With {@link ContactSettings}, the links' URDF {@code <collision>} shapes collide with a ground
@@ -86,7 +86,8 @@ public final class EmbeddedSimulator implements JointPhysics {
     private final Map<String, DBody> bodies = new LinkedHashMap<>();
     private final List<DBody> bodyList = new ArrayList<>();
     private final List<UrdfModel.Link> bodyLinks = new ArrayList<>();
-    private final double[] lower, upper, effortLimit, velocityLimit, damping, friction;
+    private final double[] lower, upper;
+    private final JointDrives drives;
     private final double[] unwrapped, lastRaw;
     private final double[] gravity;
     private final Map<String, Integer> index = new HashMap<>();
@@ -149,10 +150,7 @@ public final class EmbeddedSimulator implements JointPhysics {
         hinge = new boolean[n];
         lower = new double[n];
         upper = new double[n];
-        effortLimit = new double[n];
-        velocityLimit = new double[n];
-        damping = new double[n];
-        friction = new double[n];
+        drives = new JointDrives(joints);
         unwrapped = new double[n];
         lastRaw = new double[n];
         for (UrdfModel.Joint j : model.joints()) {
@@ -325,10 +323,6 @@ public final class EmbeddedSimulator implements JointPhysics {
         hinge[i] = isHinge;
         lower[i] = j.lower();
         upper[i] = j.upper();
-        effortLimit[i] = j.effort();
-        velocityLimit[i] = j.velocity();
-        damping[i] = j.damping();
-        friction[i] = j.friction();
         index.put(j.name(), i);
         boolean limited = Double.isFinite(j.lower());
         // ODE hinge stops must lie inside (-π, π); wider revolute ranges are left to the controller.
@@ -409,7 +403,7 @@ public final class EmbeddedSimulator implements JointPhysics {
 
     @Override
     public double effortLimit(int i) {
-        return effortLimit[i];
+        return drives.effortLimit(i);
     }
 
     /** Puts the robot exactly at joint positions {@code q} and velocities {@code qd}, a floating base at the origin and at rest. */
@@ -489,13 +483,7 @@ public final class EmbeddedSimulator implements JointPhysics {
     public void step(double[] effort) {
         if (contacts != null) contacts.collide();
         for (int i = 0; i < odeJoints.length; i++) {
-            double e = effort[i];
-            if (!Double.isFinite(e)) throw new IllegalArgumentException("effort for joint '" + joints.get(i).name() + "' is " + e);
-            e = Math.max(-effortLimit[i], Math.min(effortLimit[i], e));
-            double v = rate(i);
-            e = limitBySpeed(e, v, velocityLimit[i], effortLimit[i]);
-            e -= damping[i] * v;
-            if (friction[i] > 0) e -= friction[i] * Math.tanh(v / 1e-3); // smoothed Coulomb friction
+            double e = drives.applied(i, effort[i], rate(i));
             if (hinge[i]) ((DHingeJoint) odeJoints[i]).addTorque(e);
             else ((DSliderJoint) odeJoints[i]).addForce(e);
         }
@@ -507,22 +495,6 @@ public final class EmbeddedSimulator implements JointPhysics {
             unwrapped[i] += hinge[i] ? wrap(raw - lastRaw[i]) : raw - lastRaw[i];
             lastRaw[i] = raw;
         }
-    }
-
-    /**
-     * A motor's velocity limit, continuous so that tiny differences in commands stay tiny: effort
-     * along the motion fades to zero over the last 10% below the limit, and overspeed is braked in
-     * proportion to the excess (full effort at 10% over).
-     */
-    static double limitBySpeed(double e, double v, double vmax, double emax) {
-        if (!Double.isFinite(vmax)) return e;
-        double speed = Math.abs(v), band = 0.1 * vmax;
-        if (e * v > 0) e *= Math.max(0, Math.min(1, (vmax - speed) / band));
-        if (speed > vmax) {
-            double brake = (speed - vmax) / band * (Double.isFinite(emax) ? emax : 1e3);
-            e -= Math.copySign(Double.isFinite(emax) ? Math.min(emax, brake) : brake, v);
-        }
-        return e;
     }
 
     private double raw(int i) {
@@ -649,7 +621,7 @@ public final class EmbeddedSimulator implements JointPhysics {
             if (!(v2 < 1e4 && w2 < 1e6) || !Double.isFinite(p.get0() + p.get1() + p.get2())) return true;
         }
         for (int i = 0; i < odeJoints.length; i++) {
-            if (Math.abs(rate(i)) > 20 * velocityLimit[i]) return true;
+            if (Math.abs(rate(i)) > 20 * drives.velocityLimit(i)) return true;
         }
         return false;
     }
