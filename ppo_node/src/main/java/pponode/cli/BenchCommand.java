@@ -96,6 +96,8 @@ final class BenchCommand implements Callable<Integer> {
         c.lrSchedule = "linear";
         c.entropyCoefSchedule = "constant";
         c.adamEps = 1e-5;
+        // CleanRL runs on one thread; so does the learner here unless --set learner_threads=0 (auto) asks for more.
+        c.learnerThreads = 1;
         if (actionSpace instanceof Space.Discrete) {
             c.actionSpaceType = "discrete";
             c.numEnvs = 4;

@@ -220,7 +220,10 @@ final class SimBench {
             cfg.envId = taskName;
             Presets.apply(cfg, taskName);
             cfg.totalTimesteps = steps;
-            if (oneCore) cfg.vecEnv = "sync";
+            if (oneCore) {
+                cfg.vecEnv = "sync";
+                cfg.learnerThreads = 1;
+            }
             cfg.validate();
             backends.clear();
             envNanos[0] = 0;
@@ -245,7 +248,8 @@ final class SimBench {
                     j.put("share_inference", Json.round(inference / wall, 3));
                     j.put("share_update", Json.round(update[0] / wall, 3));
                 } else {
-                    System.err.printf("  training: %,.0f env steps/s end to end on %d cores (vec_env: %s)%n", measured / wall, Runtime.getRuntime().availableProcessors(), cfg.vecEnv);
+                    System.err.printf("  training: %,.0f env steps/s end to end on %d cores (vec_env: %s, %s learner)%n", measured / wall,
+                            Runtime.getRuntime().availableProcessors(), cfg.vecEnv, runner.ppo.backendName());
                     j.put("train_sps_all_cores", Json.round(measured / wall, 1));
                 }
                 System.err.printf("  physics : %,d control periods undone as diverged so far%n", EmbeddedBackend.divergences());

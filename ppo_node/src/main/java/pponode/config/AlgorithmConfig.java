@@ -8,7 +8,8 @@ package pponode.config;
  * @param valueClipEpsilon null: the value loss is not clipped
  * @param targetKl null: no early stop
  * @param learnerBackend auto, host or djl: who computes the update (see {@code learner_backend})
+ * @param learnerThreads threads of the host update; 0: chosen from the machine and the minibatch (see {@code learner_threads})
  */
 public record AlgorithmConfig(int numEnvs, int rolloutSteps, int nEpochs, int minibatchSize, int numMinibatches, boolean normAdv, double valueCoef,
         Double valueClipEpsilon, Double targetKl, double maxGradNorm, String optimizer, double adamEps, double weightDecay,
-        String learnerBackend) {}
+        String learnerBackend, int learnerThreads) {}

@@ -114,6 +114,14 @@ public final class PPOConfig {
      */
     @Allowed(oneOf = {"auto", "host", "djl"})
     public String learnerBackend = "auto";
+    /**
+     * Threads of the host learner's update, splitting each minibatch's rows: 0 (auto) takes two
+     * where the machine has two cores and the minibatch has the rows to pay for them, else one.
+     * The sums over rows are added in a fixed order, so a run repeats exactly for a given count;
+     * different counts differ in the last bits.
+     */
+    @Allowed(min = 0, max = 64)
+    public int learnerThreads = 0;
 
     // ── Extensions (not in the reference)
     /** Clip normalised observations to ±obs_clip (SB3 VecNormalize's clip_obs); null disables. */
@@ -238,7 +246,7 @@ public final class PPOConfig {
     /** The settings of the PPO update, for the algorithm (which never sees the rest). */
     public AlgorithmConfig algorithm() {
         return new AlgorithmConfig(numEnvs, rolloutSteps, nEpochs, minibatchSize, numMinibatches(), normAdv, valueCoef, valueClipEpsilon, targetKl, maxGradNorm,
-                optimizer, adamEps, weightDecay, learnerBackend);
+                optimizer, adamEps, weightDecay, learnerBackend, learnerThreads);
     }
 
     /** The network settings, for the modules (which never see the rest). */

@@ -27,11 +27,21 @@ final class HostOptimizer {
     }
 
     void step(float[] param, float[] grad, double lr) {
+        begin();
+        step(param, grad, lr, 0, param.length);
+    }
+
+    /** Counts one step: call once, then {@link #step(float[], float[], double, int, int)} over ranges that cover the parameters. */
+    void begin() {
         t++;
+    }
+
+    /** The step's update of elements {@code [from, to)}; each element's update reads only its own state, so ranges may run on different threads. */
+    void step(float[] param, float[] grad, double lr, int from, int to) {
         float wd = (float) weightDecay;
         if (kind.equals("sgd")) {
             float rate = (float) lr;
-            for (int i = 0; i < param.length; i++) {
+            for (int i = from; i < to; i++) {
                 float g = wd != 0 ? grad[i] + param[i] * wd : grad[i];
                 m[i] = t == 1 ? m[i] + g : m[i] * MOMENTUM + g;
                 param[i] -= m[i] * rate;
@@ -43,7 +53,7 @@ final class HostOptimizer {
         float sqrtBc2 = (float) Math.sqrt(1 - Math.pow(BETA2, t));
         float stepSize = (float) (lr / (1 - Math.pow(BETA1, t)));
         float e = (float) eps;
-        for (int i = 0; i < param.length; i++) {
+        for (int i = from; i < to; i++) {
             float g = grad[i];
             if (decoupled) {
                 if (wd != 0) param[i] *= decay;

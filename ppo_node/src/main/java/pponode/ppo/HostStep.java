@@ -2,6 +2,8 @@ package pponode.ppo;
 
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.slf4j.LoggerFactory;
 import pponode.config.AlgorithmConfig;
@@ -25,28 +27,30 @@ final class HostStep {
     private final AlgorithmConfig cfg;
     private final ActionDistribution dist;
     private final Kernels kernels;
-    private final HostActorCritic net;
+    private final Shard[] shards;
+    private final SpinningPool pool; // null: one thread
     private HostActorCritic bcNet;
     private final HostOptimizer actorOpt, criticOpt;
     private float[] actorParams, criticParams;
-    private final float[] actorGrad, criticGrad, dHead, dValue, logRatio;
+    private final float[] actorGrad, criticGrad; // shard 0's: the other shards' gradients are added into them
     private DemonstrationBatch demos;
     private float[] bcDHead;
     private long skipped;
 
-    HostStep(ActorCritic ac, AlgorithmConfig cfg, int capacity, Kernels kernels) {
+    /** {@code threads} shards split each minibatch's rows; one thread computes exactly the single-threaded step. */
+    HostStep(ActorCritic ac, AlgorithmConfig cfg, int capacity, Kernels kernels, int threads) {
         this.ac = ac;
         this.cfg = cfg;
         this.dist = ac.dist;
         this.kernels = kernels;
-        net = new HostActorCritic(ac, kernels, capacity);
+        int n = Math.max(1, Math.min(threads, capacity));
+        shards = new Shard[n];
+        for (int k = 0; k < n; k++) shards[k] = new Shard(k, n, (capacity + n - 1) / n, n > 1);
+        pool = n > 1 ? new SpinningPool(n) : null;
         actorOpt = new HostOptimizer(cfg.optimizer(), cfg.adamEps(), cfg.weightDecay(), ac.actor.size());
         criticOpt = new HostOptimizer(cfg.optimizer(), cfg.adamEps(), cfg.weightDecay(), ac.critic.size());
-        actorGrad = new float[ac.actor.size()];
-        criticGrad = new float[ac.critic.size()];
-        dHead = new float[capacity * dist.headDim()];
-        dValue = new float[capacity];
-        logRatio = new float[capacity];
+        actorGrad = shards[0].actorGrad;
+        criticGrad = shards[0].criticGrad;
     }
 
     /** Whether the host step covers this network and distribution. */
@@ -56,6 +60,10 @@ final class HostStep {
 
     String kernelName() {
         return kernels.name();
+    }
+
+    int threads() {
+        return shards.length;
     }
 
     float[][] gradients() {
@@ -70,7 +78,7 @@ final class HostStep {
     void pull() {
         actorParams = ac.actor.toHost();
         criticParams = ac.critic.toHost();
-        net.bind(actorParams, criticParams);
+        for (Shard s : shards) s.stale = true;
     }
 
     /** Gives the trained parameters back to the engine's tensors (an update ends). */
@@ -89,43 +97,33 @@ final class HostStep {
         criticOpt.load(in, "critic");
     }
 
+    /** Runs {@code phase} on every shard, on the pool's threads when there are several. */
+    private void onShards(Consumer<Shard> phase) {
+        if (pool == null) phase.accept(shards[0]);
+        else pool.run(k -> phase.accept(shards[k]));
+    }
+
     PPO.MinibatchStats step(RolloutBuffer.Minibatch mb, double clipEps, double entCoef, double lrActor, double lrCritic, BehaviourCloning bc,
                             UniformRandomProvider rng) {
         int m = mb.size;
-        float[] head = net.forwardActor(actorParams, mb.obs, m);
-        float[] value = net.forwardValue(criticParams, mb.obs, m);
         boolean masked = !mb.allPolicy;
-        double nOwn = m;
-        if (masked) {
-            nOwn = 0;
-            for (int r = 0; r < m; r++) nOwn += mb.policyActed[r];
-        }
-        // Ratios, approximate KL and clip fraction over the policy's own rows (as the engine step).
-        double kl = 0, clipped = 0;
-        for (int r = 0; r < m; r++) {
-            logRatio[r] = (float) (dist.logProbRow(actorParams, head, mb.raw, r) - mb.squashCorr[r] - mb.oldLogProbs[r]);
-            if (masked && mb.policyActed[r] == 0f) continue;
-            double ratio = Math.exp(logRatio[r]);
-            kl += (ratio - 1) - logRatio[r];
-            if (Math.abs(ratio - 1) > clipEps) clipped++;
-        }
-        double approxKl = kl / Math.max(nOwn, 1), clipFraction = clipped / Math.max(nOwn, 1);
-        double entropy = dist.entropyBatch(actorParams, head, m);
-        // actor = −mean(min(r·A, clip(r, 1 ± ε)·A)) over own rows; critic = ½·mean(max((V − R)², (V_clip − R)²))
-        double actorSum = 0, criticSum = 0;
         Double vClip = cfg.valueClipEpsilon();
-        for (int r = 0; r < m; r++) {
-            double e1 = value[r] - mb.returns[r];
-            double e = e1 * e1;
-            if (vClip != null) {
-                double e2 = clippedValue(mb.oldValues[r], value[r], vClip) - mb.returns[r];
-                e = Math.max(e, e2 * e2);
-            }
-            criticSum += e;
-            if (masked && mb.policyActed[r] == 0f) continue;
-            double ratio = Math.exp(logRatio[r]), a = mb.advantages[r];
-            actorSum += Math.min(ratio * a, Math.max(1 - clipEps, Math.min(1 + clipEps, ratio)) * a);
+        int n = shards.length;
+        for (int k = 0; k < n; k++) shards[k].take(mb, k * m / n, (k + 1) * m / n);
+        // Forward, ratios and the loss terms' sums, each shard over its rows.
+        onShards(s -> s.forward(masked, clipEps, vClip));
+        double nOwn = 0, kl = 0, clipped = 0, actorSum = 0, criticSum = 0, entropy = 0;
+        for (Shard s : shards) {
+            nOwn += s.own;
+            kl += s.kl;
+            clipped += s.clipped;
+            actorSum += s.actorSum;
+            criticSum += s.criticSum;
+            entropy += n == 1 ? s.entropy : s.entropy * s.m / m;
         }
+        // Approximate KL and clip fraction over the policy's own rows (as the engine step).
+        double approxKl = kl / Math.max(nOwn, 1), clipFraction = clipped / Math.max(nOwn, 1);
+        // actor = −mean(min(r·A, clip(r, 1 ± ε)·A)) over own rows; critic = ½·mean(max((V − R)², (V_clip − R)²))
         double actorDen = masked ? Math.max(nOwn, 1) : m;
         double actorLoss = -actorSum / actorDen, criticLoss = 0.5 * criticSum / m;
         double total = actorLoss + cfg.valueCoef() * criticLoss - entCoef * entropy;
@@ -144,18 +142,7 @@ final class HostStep {
         PPO.MinibatchStats stats = new PPO.MinibatchStats(actorLoss, criticLoss, entropy, approxKl, clipFraction, total, stop, bcLoss, nOwn / m);
         if (stop) return stats;
 
-        Arrays.fill(actorGrad, 0f);
-        Arrays.fill(criticGrad, 0f);
-        Arrays.fill(dHead, 0, m * dist.headDim(), 0f);
-        for (int r = 0; r < m; r++) {
-            dValue[r] = (float) (cfg.valueCoef() * valueGradient(value[r], mb.oldValues[r], mb.returns[r], vClip) / m);
-            if (masked && mb.policyActed[r] == 0f) continue;
-            double ratio = Math.exp(logRatio[r]);
-            double dLossDLogProb = -surrogateGradient(ratio, mb.advantages[r], clipEps) * ratio / actorDen;
-            dist.logProbRowGradient(actorParams, head, mb.raw, r, dLossDLogProb, dHead, actorGrad);
-        }
-        dist.entropyBatchGradient(actorParams, head, m, -entCoef, dHead, actorGrad);
-        net.backward(dHead, dValue, m, actorGrad, criticGrad);
+        onShards(s -> s.backward(masked, clipEps, vClip, entCoef, actorDen, m));
         if (bc != null) {
             Arrays.fill(bcDHead, 0, bcRows * dist.headDim(), 0f);
             for (int r = 0; r < bcRows; r++) dist.logProbRowGradient(actorParams, bcHead, demos.raw, r, -bc.coef() / bcRows, bcDHead, actorGrad);
@@ -163,6 +150,133 @@ final class HostStep {
         }
         applyGradients(lrActor, lrCritic);
         return stats;
+    }
+
+    /**
+     * One thread's share of a minibatch: its rows (the minibatch itself when there is one shard, a
+     * copy of a slice otherwise), its network buffers and gradients, and the sums of its rows'
+     * loss terms, which the step adds up in shard order (so a run is reproducible for a given
+     * number of threads).
+     */
+    private final class Shard {
+        final HostActorCritic net;
+        final float[] actorGrad, criticGrad, dHead, dValue, logRatio;
+        private final RolloutBuffer.Minibatch slice; // null: the shard reads the minibatch in place
+        RolloutBuffer.Minibatch rows;
+        int m;
+        boolean stale = true; // the parameters changed since the network's weight copies were made
+        float[] head, value;
+        double own, kl, clipped, actorSum, criticSum, entropy, squaredNorm;
+        private final int actorFrom, actorTo, criticFrom, criticTo; // this thread's range of the parameters in the optimizer step
+
+        Shard(int index, int count, int capacity, boolean sliced) {
+            int na = ac.actor.size(), nc = ac.critic.size();
+            actorFrom = index * na / count;
+            actorTo = (index + 1) * na / count;
+            criticFrom = index * nc / count;
+            criticTo = (index + 1) * nc / count;
+            net = new HostActorCritic(ac, kernels, capacity);
+            actorGrad = new float[ac.actor.size()];
+            criticGrad = new float[ac.critic.size()];
+            dHead = new float[capacity * dist.headDim()];
+            dValue = new float[capacity];
+            logRatio = new float[capacity];
+            slice = sliced ? new RolloutBuffer.Minibatch(capacity, ac.obsDim, dist.rawDim()) : null;
+        }
+
+        void take(RolloutBuffer.Minibatch mb, int from, int to) {
+            m = to - from;
+            if (slice == null) {
+                rows = mb;
+            } else {
+                slice.copyRows(mb, from, to);
+                rows = slice;
+            }
+        }
+
+        void forward(boolean masked, double clipEps, Double vClip) {
+            if (stale) {
+                net.bind(actorParams, criticParams);
+                stale = false;
+            }
+            RolloutBuffer.Minibatch b = rows;
+            head = net.forwardActor(actorParams, b.obs, m);
+            value = net.forwardValue(criticParams, b.obs, m);
+            // Sums in locals, stored once: fields written per row would share cache lines between threads.
+            double own = masked ? 0 : m, kl = 0, clipped = 0, actorSum = 0, criticSum = 0;
+            for (int r = 0; r < m; r++) {
+                logRatio[r] = (float) (dist.logProbRow(actorParams, head, b.raw, r) - b.squashCorr[r] - b.oldLogProbs[r]);
+                if (masked) own += b.policyActed[r];
+                if (masked && b.policyActed[r] == 0f) continue;
+                double ratio = Math.exp(logRatio[r]);
+                kl += (ratio - 1) - logRatio[r];
+                if (Math.abs(ratio - 1) > clipEps) clipped++;
+            }
+            for (int r = 0; r < m; r++) {
+                double e1 = value[r] - b.returns[r];
+                double e = e1 * e1;
+                if (vClip != null) {
+                    double e2 = clippedValue(b.oldValues[r], value[r], vClip) - b.returns[r];
+                    e = Math.max(e, e2 * e2);
+                }
+                criticSum += e;
+                if (masked && b.policyActed[r] == 0f) continue;
+                double ratio = Math.exp(logRatio[r]), a = b.advantages[r];
+                actorSum += Math.min(ratio * a, Math.max(1 - clipEps, Math.min(1 + clipEps, ratio)) * a);
+            }
+            this.own = own;
+            this.kl = kl;
+            this.clipped = clipped;
+            this.actorSum = actorSum;
+            this.criticSum = criticSum;
+            entropy = m > 0 ? dist.entropyBatch(actorParams, head, m) : 0;
+        }
+
+        /** Gradients of the whole minibatch's loss ({@code total} rows) with respect to this shard's rows. */
+        void backward(boolean masked, double clipEps, Double vClip, double entCoef, double actorDen, int total) {
+            Arrays.fill(actorGrad, 0f);
+            Arrays.fill(criticGrad, 0f);
+            if (m == 0) return;
+            RolloutBuffer.Minibatch b = rows;
+            Arrays.fill(dHead, 0, m * dist.headDim(), 0f);
+            for (int r = 0; r < m; r++) {
+                dValue[r] = (float) (cfg.valueCoef() * valueGradient(value[r], b.oldValues[r], b.returns[r], vClip) / total);
+                if (masked && b.policyActed[r] == 0f) continue;
+                double ratio = Math.exp(logRatio[r]);
+                double dLossDLogProb = -surrogateGradient(ratio, b.advantages[r], clipEps) * ratio / actorDen;
+                dist.logProbRowGradient(actorParams, head, b.raw, r, dLossDLogProb, dHead, actorGrad);
+            }
+            // The entropy term is the mean over all rows: this shard's mean weighs m / total of it.
+            double entWeight = m == total ? -entCoef : -entCoef * m / total;
+            dist.entropyBatchGradient(actorParams, head, m, entWeight, dHead, actorGrad);
+            net.backward(dHead, dValue, m, actorGrad, criticGrad);
+        }
+
+        /** Adds every other shard's gradients into shard 0's over this shard's range; keeps the range's squared norm. */
+        void reduce() {
+            squaredNorm = reduce(HostStep.this.actorGrad, s -> s.actorGrad, actorFrom, actorTo) + reduce(HostStep.this.criticGrad, s -> s.criticGrad, criticFrom, criticTo);
+        }
+
+        private double reduce(float[] into, Function<Shard, float[]> grads, int from, int to) {
+            for (int k = 1; k < shards.length; k++) {
+                float[] g = grads.apply(shards[k]);
+                for (int i = from; i < to; i++) into[i] += g[i];
+            }
+            double sq = 0;
+            for (int i = from; i < to; i++) sq += (double) into[i] * into[i];
+            return sq;
+        }
+
+        /** Scales the summed gradients by the clip factor and steps both optimizers over this shard's range. */
+        void optimize(float scale, double lrActor, double lrCritic) {
+            float[] ga = HostStep.this.actorGrad, gc = HostStep.this.criticGrad;
+            if (scale != 1f) {
+                for (int i = actorFrom; i < actorTo; i++) ga[i] *= scale;
+                for (int i = criticFrom; i < criticTo; i++) gc[i] *= scale;
+            }
+            actorOpt.step(actorParams, ga, lrActor, actorFrom, actorTo);
+            criticOpt.step(criticParams, gc, lrCritic, criticFrom, criticTo);
+        }
     }
 
     private static double clippedValue(float oldV, float v, double eps) {
@@ -207,11 +321,21 @@ final class HostStep {
         return demos.sample(bc, dist, rng);
     }
 
-    /** Global-norm clipping over both networks, then one optimizer step each; a non-finite norm skips the step. */
+    /**
+     * Adds the other shards' gradients into shard 0's, then global-norm clipping over both
+     * networks and one optimizer step each; a non-finite norm skips the step. With several shards
+     * each thread reduces, scales and steps its own range of the parameters (elementwise work;
+     * only the norm's partial sums meet).
+     */
     private void applyGradients(double lrActor, double lrCritic) {
         double sq = 0;
-        for (float g : actorGrad) sq += (double) g * g;
-        for (float g : criticGrad) sq += (double) g * g;
+        if (pool == null) {
+            for (float g : actorGrad) sq += (double) g * g;
+            for (float g : criticGrad) sq += (double) g * g;
+        } else {
+            onShards(Shard::reduce);
+            for (Shard s : shards) sq += s.squaredNorm;
+        }
         double norm = Math.sqrt(sq);
         if (!Double.isFinite(norm)) {
             skipped++;
@@ -219,13 +343,14 @@ final class HostStep {
             return;
         }
         double coef = cfg.maxGradNorm() / (norm + 1e-6);
-        if (coef < 1) {
-            float c = (float) coef;
-            for (int i = 0; i < actorGrad.length; i++) actorGrad[i] *= c;
-            for (int i = 0; i < criticGrad.length; i++) criticGrad[i] *= c;
+        float scale = coef < 1 ? (float) coef : 1f;
+        actorOpt.begin();
+        criticOpt.begin();
+        if (pool == null) {
+            shards[0].optimize(scale, lrActor, lrCritic);
+        } else {
+            onShards(s -> s.optimize(scale, lrActor, lrCritic));
         }
-        actorOpt.step(actorParams, actorGrad, lrActor);
-        criticOpt.step(criticParams, criticGrad, lrCritic);
-        net.bind(actorParams, criticParams);
+        for (Shard s : shards) s.stale = true;
     }
 }

@@ -49,7 +49,7 @@ public final class PPO {
         } else {
             mb = new RolloutBuffer.Minibatch(cfg.minibatchSize(), ac.obsDim, ac.dist.rawDim());
         }
-        host = hostLearner(ac, cfg, manager) ? new HostStep(ac, cfg, mb.obs.length / ac.obsDim, Kernels.best()) : null;
+        host = hostLearner(ac, cfg, manager) ? new HostStep(ac, cfg, mb.obs.length / ac.obsDim, Kernels.best(), learnerThreads(cfg)) : null;
         ac.batchRollouts(host != null);
         actorOpt = host != null ? null : new FlatOptimizer(cfg.optimizer(), cfg.adamEps(), cfg.weightDecay(), manager, ac.actor.size());
         criticOpt = host != null ? null : new FlatOptimizer(cfg.optimizer(), cfg.adamEps(), cfg.weightDecay(), manager, ac.critic.size());
@@ -74,9 +74,22 @@ public final class PPO {
         return cpu && covered;
     }
 
-    /** Which backend computes the update, with the host kernels' kind: for logs and the benchmark. */
+    /**
+     * learner_threads, or for 0 (auto): two threads where the machine has two cores and a
+     * minibatch has at least {@link #ROWS_PER_THREAD} rows per thread, else one.
+     */
+    static int learnerThreads(AlgorithmConfig cfg) {
+        if (cfg.learnerThreads() > 0) return cfg.learnerThreads();
+        int cores = Runtime.getRuntime().availableProcessors();
+        return cores >= 2 && cfg.minibatchSize() >= 2 * ROWS_PER_THREAD ? 2 : 1;
+    }
+
+    /** Fewer rows per thread than this and the threads' hand-offs cost more than the second core gives (bench --env). */
+    static final int ROWS_PER_THREAD = 32;
+
+    /** Which backend computes the update, with the host kernels' kind and threads: for logs and the benchmark. */
     public String backendName() {
-        return host == null ? "djl" : "host, " + host.kernelName() + " kernels";
+        return host == null ? "djl" : "host, " + host.kernelName() + " kernels, " + host.threads() + (host.threads() == 1 ? " thread" : " threads");
     }
 
     /** Saves both optimizers' state ({@link FlatOptimizer#save}); the host and engine learners use the same keys. */

@@ -38,7 +38,8 @@ public final class OnPolicyRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OnPolicyRunner.class);
     /** Keys that may differ from the checkpoint's config when resuming. */
     public static final Set<String> RESUME_OVERRIDABLE = Set.of("total_timesteps", "log_interval", "save_interval", "log_dir",
-            "experiment_name", "device", "eval_episodes", "resume_from", "vec_env", "vec_env_workers", "learner_backend");
+            "experiment_name", "device", "eval_episodes", "resume_from", "vec_env", "vec_env_workers", "learner_backend",
+            "learner_threads");
 
     /** Called after every update. */
     public interface Listener {

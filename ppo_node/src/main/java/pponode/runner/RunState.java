@@ -36,6 +36,8 @@ public final class RunState {
         // Checkpoints from before the host learner were trained by the engine: they continue on it,
         // so a resumed run's numbers are those of the run it continues (--set learner_backend=... changes it).
         if (!c.values().containsKey("learner_backend")) cfg.learnerBackend = "djl";
+        // Likewise, checkpoints from before the threaded update continue on one thread.
+        if (!c.values().containsKey("learner_threads")) cfg.learnerThreads = 1;
         return cfg;
     }
 

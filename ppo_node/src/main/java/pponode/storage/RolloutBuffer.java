@@ -151,12 +151,15 @@ public final class RolloutBuffer {
         /** Recurrent minibatches only. */
         public int seqSteps, seqEnvs;
         public final float[] keep, state0;
+        private final int obsDim, rawDim;
 
         public Minibatch(int capacity, int obsDim, int rawDim) {
             this(capacity, obsDim, rawDim, 0, 0);
         }
 
         public Minibatch(int capacity, int obsDim, int rawDim, int seqEnvs, int stateSize) {
+            this.obsDim = obsDim;
+            this.rawDim = rawDim;
             keep = new float[stateSize > 0 ? capacity : 0];
             state0 = new float[seqEnvs * stateSize];
             obs = new float[capacity * obsDim];
@@ -167,6 +170,21 @@ public final class RolloutBuffer {
             oldValues = new float[capacity];
             squashCorr = new float[capacity];
             policyActed = new float[capacity];
+        }
+
+        /** Makes this minibatch rows {@code [from, to)} of {@code src} (feed-forward rows; a learner thread's share). */
+        public void copyRows(Minibatch src, int from, int to) {
+            int m = to - from, od = obsDim, rd = rawDim;
+            size = m;
+            System.arraycopy(src.obs, from * od, obs, 0, m * od);
+            System.arraycopy(src.raw, from * rd, raw, 0, m * rd);
+            System.arraycopy(src.oldLogProbs, from, oldLogProbs, 0, m);
+            System.arraycopy(src.advantages, from, advantages, 0, m);
+            System.arraycopy(src.returns, from, returns, 0, m);
+            System.arraycopy(src.oldValues, from, oldValues, 0, m);
+            System.arraycopy(src.squashCorr, from, squashCorr, 0, m);
+            System.arraycopy(src.policyActed, from, policyActed, 0, m);
+            allPolicy = src.allPolicy;
         }
     }
 

@@ -1,5 +1,6 @@
 package pponode.ppo;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import java.util.stream.Stream;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
 import org.apache.commons.rng.simple.RandomSource;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -24,20 +26,29 @@ import pponode.storage.RolloutBuffer;
  * The host learner against the engine (the reference): the losses and gradients of one minibatch
  * agree to 1e-5 (relative), and ten full updates from the same state give parameters within 1e-4,
  * for every head and activation, shared and separate backbones, with and without value clipping,
- * with operator masks and behaviour cloning, and with AdamW and SGD (with weight decay) besides Adam.
+ * with operator masks and behaviour cloning, and with AdamW and SGD (with weight decay) besides Adam;
+ * each on one thread and with the rows split over two.
  */
 class HostStepParityTest {
     private static final int OBS = 5, ACT = 3, CATEGORIES = 4, ROWS = 64;
 
-    record Case(String head, String activation, boolean shared, boolean valueClip, boolean masksAndCloning, String optimizer) {
+    record Case(String head, String activation, boolean shared, boolean valueClip, boolean masksAndCloning, String optimizer, int threads) {
         Case(String head, String activation, boolean shared, boolean valueClip, boolean masksAndCloning) {
-            this(head, activation, shared, valueClip, masksAndCloning, "adam");
+            this(head, activation, shared, valueClip, masksAndCloning, "adam", 1);
+        }
+
+        Case(String head, String activation, boolean shared, boolean valueClip, boolean masksAndCloning, String optimizer) {
+            this(head, activation, shared, valueClip, masksAndCloning, optimizer, 1);
+        }
+
+        Case onThreads(int n) {
+            return new Case(head, activation, shared, valueClip, masksAndCloning, optimizer, n);
         }
 
         @Override
         public String toString() {
             return head + "/" + activation + (shared ? "/shared" : "") + (valueClip ? "" : "/no-value-clip") + (masksAndCloning ? "/masks+bc" : "")
-                    + (optimizer.equals("adam") ? "" : "/" + optimizer);
+                    + (optimizer.equals("adam") ? "" : "/" + optimizer) + (threads == 1 ? "" : "/" + threads + " threads");
         }
     }
 
@@ -52,6 +63,9 @@ class HostStepParityTest {
         out.add(Arguments.of(new Case("squashed", "elu", true, true, true)));
         out.add(Arguments.of(new Case("gaussian", "tanh", false, true, false, "adamw")));
         out.add(Arguments.of(new Case("categorical", "tanh", false, true, false, "sgd")));
+        // The host update with a minibatch's rows split over two threads (and the optimizer's elements).
+        int single = out.size();
+        for (int i = 0; i < single; i++) out.add(Arguments.of(((Case) out.get(i).get()[0]).onThreads(2)));
         return out.stream();
     }
 
@@ -71,6 +85,7 @@ class HostStepParityTest {
         cfg.optimizer = c.optimizer;
         if (!c.optimizer.equals("adam")) cfg.weightDecay = 0.01;
         cfg.learnerBackend = backend;
+        cfg.learnerThreads = c.threads;
         return cfg.validate();
     }
 
@@ -142,7 +157,8 @@ class HostStepParityTest {
             djlCfg.maxGradNorm = hostCfg.maxGradNorm = 1e9; // compare the raw gradients
             Learner djl = learner(c, djlCfg, manager), host = learner(c, hostCfg, manager);
             assertEquals("djl", djl.ppo().backendName());
-            assertTrue(host.ppo().backendName().startsWith("host"), host.ppo().backendName());
+            assertTrue(host.ppo().backendName().startsWith("host") && host.ppo().backendName().endsWith(c.threads == 1 ? "1 thread" : c.threads + " threads"),
+                    host.ppo().backendName());
             RolloutBuffer.Minibatch mb = minibatch(c, djl.net(), 11L);
             djl.ppo().captureGradients = true;
             PPO.MinibatchStats d = djl.ppo().stepOn(mb, 0.2, 0.01, 3e-4, 1e-3, cloning(c, djl.net()), RandomSource.XO_SHI_RO_256_PP.create(5L));
@@ -175,6 +191,23 @@ class HostStepParityTest {
                 host.ppo().update(forHost, 0.2, 0.01, 3e-4, 1e-3, rh, cloning(c, host.net()));
                 closeVectors(djl.net().actor.toHost(), host.net().actor.toHost(), 0, 1e-4, "actor parameters after update " + (u + 1));
                 closeVectors(djl.net().critic.toHost(), host.net().critic.toHost(), 0, 1e-4, "critic parameters after update " + (u + 1));
+            }
+        }
+    }
+
+    /** Rows split over two threads: the sums meet in a fixed order, so a run repeats bit for bit. */
+    @Test
+    void twoThreadsRepeatBitForBit() {
+        Case c = new Case("squashed", "elu", false, true, false).onThreads(2);
+        try (NDManager manager = TestSupport.cpuManager()) {
+            Learner a = learner(c, config(c, "host"), manager), b = learner(c, config(c, "host"), manager);
+            UniformRandomProvider ra = RandomSource.XO_SHI_RO_256_PP.create(9L), rb = RandomSource.XO_SHI_RO_256_PP.create(9L);
+            for (int u = 0; u < 10; u++) {
+                RolloutBuffer forA = rollout(c, a.net(), 100L + u), forB = rollout(c, b.net(), 100L + u);
+                a.ppo().update(forA, 0.2, 0.01, 3e-4, 1e-3, ra);
+                b.ppo().update(forB, 0.2, 0.01, 3e-4, 1e-3, rb);
+                assertArrayEquals(a.net().actor.toHost(), b.net().actor.toHost(), "actor parameters after update " + (u + 1));
+                assertArrayEquals(a.net().critic.toHost(), b.net().critic.toHost(), "critic parameters after update " + (u + 1));
             }
         }
     }
