@@ -40,7 +40,7 @@ final class SimBench {
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("task", taskName);
         j.put("dof", task.robot.movableJoints().size());
-        boolean jointSpace = !task.floatingBase && task.contact == null;
+        boolean jointSpace = ArticulatedSimulator.covers(task.contact);
         double physics = physicsSps(task, seconds, jointSpace);
         double ode = jointSpace ? physicsSps(task, seconds, false) : physics;
         double env1 = envSps(taskName, seconds, 1).get(0);
@@ -272,17 +272,14 @@ final class SimBench {
                 joints);
     }
 
-    /** Physics steps/s of the bare simulator of {@code task}: the joint-space one, or ode4j (what robots with contacts or a floating base run on). */
+    /** Physics steps/s of the bare simulator of {@code task}: the joint-space one, or ode4j (what robots whose links collide with each other run on). */
     static double physicsSps(RobotTask task, double seconds, boolean jointSpace) {
-        try (JointPhysics sim = jointSpace ? new ArticulatedSimulator(task.robot, task.physicsDt, task.gravity)
+        try (JointPhysics sim = jointSpace ? new ArticulatedSimulator(task.robot, task.physicsDt, task.gravity, task.floatingBase, task.contact)
                 : new EmbeddedSimulator(task.robot, task.physicsDt, task.gravity, task.floatingBase, task.contact)) {
             int n = sim.dof();
             double[] q0 = task.defaultJointPos.clone();
             Pose base = Pose.translation(task.baseStartPosition[0], task.baseStartPosition[1], task.baseStartPosition[2]);
-            Runnable start = () -> {
-                if (sim instanceof EmbeddedSimulator e) e.setState(q0, new double[n], base, new double[3], new double[3]);
-                else sim.setState(q0, new double[n]);
-            };
+            Runnable start = () -> sim.setState(q0, new double[n], base, new double[3], new double[3]);
             start.run();
             double[] tau = new double[n], target = q0.clone();
             int[] act = task.actuatedJoints.stream().mapToInt(sim::jointIndex).toArray();

@@ -6,12 +6,15 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import pponode.sim.BaseState;
+import pponode.sim.ContactSettings;
 import pponode.sim.urdf.Pose;
 import pponode.sim.urdf.UrdfModel;
 
 /**
- * A fixed-base URDF robot that touches nothing, simulated in joint space: the state is the joint
- * positions and velocities, the mass matrix comes from the composite-rigid-body algorithm and the
+ * A URDF robot simulated in generalized coordinates: the state is the joint positions and
+ * velocities (and, for a floating base, the root's pose and spatial velocity, six more
+ * coordinates), the mass matrix comes from the composite-rigid-body algorithm and the
  * Coriolis, centrifugal and gravity terms from recursive Newton-Euler, both in spatial vectors at
  * the world origin (Featherstone, Rigid Body Dynamics Algorithms, ch. 5-6), and M q̈ = τ − c is
  * solved by Cholesky. An arm has as many unknowns as joints, where ode4j's maximal coordinates
@@ -23,6 +26,15 @@ import pponode.sim.urdf.UrdfModel;
  * joints, and position limits as ODE's joint stops (a velocity-level unilateral constraint past
  * the stop that pulls back 80 % of the overshoot per step). {@code ArticulatedSimulatorTest} holds
  * the two to each other on every shipped arm.
+ *
+ * <p>With {@link ContactSettings} the links' collision shapes touch the ground plane z = 0 as ODE's
+ * contact joints do there ({@link GroundContacts}: points of spheres, boxes, cylinders and mesh
+ * hulls below the plane), solved together with the stops as one velocity-level complementarity
+ * problem by projected Gauss-Seidel on the Delassus matrix J M⁻¹ Jᵀ: a normal impulse that only
+ * pushes, with ODE's error reduction, surface layer, restitution and constraint-force mixing, and
+ * friction in ODE's pyramid (each tangent impulse within μ times the normal one).
+ * {@code ContactPhysicsTest} and {@code QuadrupedPhysicsTest} hold it to the same closed-form
+ * mechanics as ode4j. Contact between the robot's own links is ode4j's alone ({@link #covers}).
  */
 public final class ArticulatedSimulator implements JointPhysics {
     private static final double STOP_ERP = 0.8;
@@ -53,25 +65,63 @@ public final class ArticulatedSimulator implements JointPhysics {
     private final double[] q, qd;
     private long steps;
 
+    /** A floating base: the root link is a free body; its generalized velocity comes first (six entries). */
+    private final boolean floating;
+    /** Generalized velocities: six for a floating base, then one per body (body order). */
+    private final int nv, base;
+    /** The root's pose (unit quaternion w, x, y, z; origin of the root link frame) and spatial velocity at the world origin (ω, v₀). */
+    private final double[] baseQuat = {1, 0, 0, 0}, baseP = new double[3], baseV = new double[6], baseR = new double[9];
+    /** The root body's mass, centre of mass and inertia about it in the root frame (floating base only). */
+    private double rootMass;
+    private final double[] rootCom = new double[3], rootInertia = new double[6];
+    private final double[] rootBodyInertia = new double[10], rootComposite = new double[10], rootForce = new double[6];
+    private final GroundContacts contacts; // null: nothing touches
+    private final ContactSettings contactSettings;
+
     // Work arrays, reused every step: body poses (world), motion subspaces S, velocities V,
     // accelerations A, forces F (6-vectors: angular then linear, at the world origin), rigid-body
     // inertias at the world origin (m, h = m·c, Ī as 6 symmetric entries), their composites, the
     // mass matrix and its Cholesky factor (body order), and the step's vectors.
     private final double[][] rot, pos, sub, vel, acc, force, bodyInertia, composite;
-    private final double[] massMatrix, factor, bias, tau, qdd, impulse, work6 = new double[6], work6b = new double[6];
+    private final double[] massMatrix, factor, bias, tau, qdd, impulse, work6 = new double[6], work6b = new double[6], velocity;
     private final double[] jointRot = new double[9], jointPos = new double[3], motion = new double[9], worldAxis = new double[3], worldCom = new double[3],
             worldInertia = new double[6];
     private final int[] active;
     private final double[][] response;
     private boolean posed;
 
+    /** A robot welded to the world that touches nothing (the arm tasks). */
     public ArticulatedSimulator(UrdfModel model, double dt, double[] gravity) {
+        this(model, dt, gravity, false, null);
+    }
+
+    /**
+     * Whether this simulator covers a robot with these contact settings: contacts with the ground
+     * only (ode4j's simulator collides the links with each other).
+     */
+    public static boolean covers(ContactSettings contact) {
+        return contact == null || !contact.selfCollision();
+    }
+
+    /**
+     * @param floatingBase the root link is a free body (it needs a mass) instead of welded to the world
+     * @param contact how the links' collision shapes touch the ground; null: nothing collides
+     */
+    public ArticulatedSimulator(UrdfModel model, double dt, double[] gravity, boolean floatingBase, ContactSettings contact) {
         if (!(dt > 0)) throw new IllegalArgumentException("physics dt must be > 0, got " + dt);
+        if (!covers(contact)) throw new IllegalArgumentException("the joint-space simulator collides links with the ground only, not with each other");
         this.model = model;
         this.dt = dt;
         this.gravity = gravity.clone();
         joints = model.movableJoints();
         n = joints.size();
+        floating = floatingBase;
+        base = floating ? 6 : 0;
+        nv = n + base;
+        UrdfModel.Link rootLink = model.link(model.root());
+        if (floating && !rootLink.hasMass()) {
+            throw new IllegalArgumentException(model.source() + ": a floating base needs a root link with mass, but '" + rootLink.name() + "' has no <inertial>");
+        }
         for (int i = 0; i < n; i++) {
             jointNames.add(joints.get(i).name());
             index.put(joints.get(i).name(), i);
@@ -103,19 +153,31 @@ public final class ArticulatedSimulator implements JointPhysics {
         // Each link's mass joins the body that carries it (the inertia of a welded group, about its centre of mass).
         double[] mc = new double[n * 3];
         double[][] about = new double[n][6]; // Σ of R I Rᵀ + m(|c|²1 − c cᵀ), about the body origin
+        double[] rootMc = new double[3], rootAbout = new double[6];
         for (UrdfModel.Link l : model.links()) {
             int b = bodyOfLink.get(l.name());
-            if (b < 0 || !l.hasMass()) continue;
+            if ((b < 0 && !floating) || !l.hasMass()) continue;
             EmbeddedSimulator.requirePhysicalInertia(model, l);
             Pose inertial = offsetOfLink.get(l.name()).then(l.inertialOrigin());
             double m = l.mass();
             double[] c = inertial.p(), in = l.inertia(), r = inertial.r();
             double[] rotated = new double[6];
             rotateInertia(r, in, rotated);
+            addPointMass(rotated, m, c, 1);
+            if (b < 0) {
+                rootMass += m;
+                for (int a = 0; a < 3; a++) rootMc[a] += m * c[a];
+                for (int e = 0; e < 6; e++) rootAbout[e] += rotated[e];
+                continue;
+            }
             mass[b] += m;
             for (int a = 0; a < 3; a++) mc[3 * b + a] += m * c[a];
-            addPointMass(rotated, m, c, 1);
             for (int e = 0; e < 6; e++) about[b][e] += rotated[e];
+        }
+        if (floating) {
+            for (int a = 0; a < 3; a++) rootCom[a] = rootMc[a] / rootMass;
+            System.arraycopy(rootAbout, 0, rootInertia, 0, 6);
+            addPointMass(rootInertia, rootMass, rootCom, -1);
         }
         for (int b = 0; b < n; b++) {
             if (mass[b] > 0) {
@@ -135,14 +197,18 @@ public final class ArticulatedSimulator implements JointPhysics {
         force = new double[n][6];
         bodyInertia = new double[n][10];
         composite = new double[n][10];
-        massMatrix = new double[n * n];
-        factor = new double[n * n];
-        bias = new double[n];
+        massMatrix = new double[nv * nv];
+        factor = new double[nv * nv];
+        bias = new double[nv];
         tau = new double[n];
-        qdd = new double[n];
+        qdd = new double[nv];
+        velocity = new double[nv];
         impulse = new double[n];
         active = new int[n];
-        response = new double[n][n];
+        response = new double[n][nv];
+        contactSettings = contact;
+        contacts = contact == null ? null : new GroundContacts(model, contact, linkBody, linkOffset, nv);
+        updateBaseRotation();
     }
 
     /** Numbers the bodies under {@code link} depth first, recording each link's carrying body and offset. */
@@ -235,12 +301,111 @@ public final class ArticulatedSimulator implements JointPhysics {
         return steps;
     }
 
+    /** Puts the robot exactly at joint positions {@code q0} and velocities {@code qd0}, a floating base at the origin and at rest. */
     @Override
     public void setState(double[] q0, double[] qd0) {
+        setState(q0, qd0, Pose.IDENTITY, new double[3], new double[3]);
+    }
+
+    @Override
+    public void setState(double[] q0, double[] qd0, Pose root, double[] rootLinear, double[] rootAngular) {
         if (q0.length != n || qd0.length != n) throw new IllegalArgumentException("state needs " + n + " positions and velocities");
         System.arraycopy(q0, 0, q, 0, n);
         System.arraycopy(qd0, 0, qd, 0, n);
+        if (floating) {
+            EmbeddedSimulator.quaternion(root.r(), baseQuat);
+            System.arraycopy(root.p(), 0, baseP, 0, 3);
+            updateBaseRotation();
+            // spatial velocity at the world origin: ω, and v₀ = v(origin of the root frame) − ω × p
+            double[] w = rootAngular, p = baseP;
+            baseV[0] = w[0];
+            baseV[1] = w[1];
+            baseV[2] = w[2];
+            baseV[3] = rootLinear[0] - (w[1] * p[2] - w[2] * p[1]);
+            baseV[4] = rootLinear[1] - (w[2] * p[0] - w[0] * p[2]);
+            baseV[5] = rootLinear[2] - (w[0] * p[1] - w[1] * p[0]);
+        }
         posed = false;
+    }
+
+    @Override
+    public void baseState(BaseState out) {
+        if (!floating) {
+            out.setFixed();
+            return;
+        }
+        System.arraycopy(baseP, 0, out.position, 0, 3);
+        System.arraycopy(baseQuat, 0, out.orientation, 0, 4);
+        double[] v = baseV, p = baseP;
+        out.linearVelocity[0] = v[3] + v[1] * p[2] - v[2] * p[1];
+        out.linearVelocity[1] = v[4] + v[2] * p[0] - v[0] * p[2];
+        out.linearVelocity[2] = v[5] + v[0] * p[1] - v[1] * p[0];
+        out.angularVelocity[0] = v[0];
+        out.angularVelocity[1] = v[1];
+        out.angularVelocity[2] = v[2];
+    }
+
+    @Override
+    public boolean floatingBase() {
+        return floating;
+    }
+
+    @Override
+    public int linkIndex(String link) {
+        if (contacts == null) throw new IllegalStateException("this robot has no contacts");
+        return contacts.linkIndex(link);
+    }
+
+    @Override
+    public void contactForce(int link, double[] out) {
+        contacts.force(link, out);
+    }
+
+    /** Contact points the last step solved. */
+    public int contactCount() {
+        return contacts == null ? 0 : contacts.count();
+    }
+
+    /**
+     * Whether the last step left the physical range: a non-finite state, the base faster than
+     * 100 m/s or 1000 rad/s (ode4j's simulator checks its bodies the same way), or a joint at 20
+     * times its velocity limit.
+     */
+    @Override
+    public boolean diverged() {
+        for (int i = 0; i < n; i++) {
+            if (!Double.isFinite(q[i]) || !(Math.abs(qd[i]) <= 20 * drives.velocityLimit(i))) return true;
+        }
+        if (!floating) return false;
+        BaseState s = new BaseState();
+        baseState(s);
+        double v2 = 0, w2 = 0;
+        for (int a = 0; a < 3; a++) {
+            v2 += s.linearVelocity[a] * s.linearVelocity[a];
+            w2 += s.angularVelocity[a] * s.angularVelocity[a];
+        }
+        return !(v2 < 1e4 && w2 < 1e6) || !Double.isFinite(baseP[0] + baseP[1] + baseP[2]);
+    }
+
+    /** The rotation matrix (row-major) of a unit quaternion w, x, y, z. */
+    static double[] rotationOf(double[] quat) {
+        double w = quat[0], x = quat[1], y = quat[2], z = quat[3];
+        return new double[] {1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y), 2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
+            2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)};
+    }
+
+    private void updateBaseRotation() {
+        double w = baseQuat[0], x = baseQuat[1], y = baseQuat[2], z = baseQuat[3];
+        double[] r = baseR;
+        r[0] = 1 - 2 * (y * y + z * z);
+        r[1] = 2 * (x * y - w * z);
+        r[2] = 2 * (x * z + w * y);
+        r[3] = 2 * (x * y + w * z);
+        r[4] = 1 - 2 * (x * x + z * z);
+        r[5] = 2 * (y * z - w * x);
+        r[6] = 2 * (x * z - w * y);
+        r[7] = 2 * (y * z + w * x);
+        r[8] = 1 - 2 * (x * x + y * y);
     }
 
     @Override
@@ -252,23 +417,60 @@ public final class ArticulatedSimulator implements JointPhysics {
         biasForces();
         massMatrix();
         cholesky();
-        // unconstrained: q̈ = M⁻¹(τ − c), v* = q̇ + dt q̈ (body order inside M)
-        for (int b = 0; b < n; b++) qdd[b] = tau[joint[b]] - bias[b];
+        // unconstrained: q̈ = M⁻¹(τ − c), v* = q̇ + dt q̈ (generalized order: the base, then bodies)
+        for (int k = 0; k < base; k++) qdd[k] = -bias[k];
+        for (int b = 0; b < n; b++) qdd[base + b] = tau[joint[b]] - bias[base + b];
         solve(qdd);
-        for (int b = 0; b < n; b++) qd[joint[b]] += dt * qdd[b];
-        stops();
+        for (int k = 0; k < base; k++) baseV[k] += dt * qdd[k];
+        for (int b = 0; b < n; b++) qd[joint[b]] += dt * qdd[base + b];
+        if (contacts == null) stops();
+        else constraints();
         for (int i = 0; i < n; i++) q[i] += dt * qd[i];
+        if (floating) integrateBase();
         steps++;
         posed = false;
+    }
+
+    /**
+     * Moves the root by its new velocity: the centre of mass along its velocity and the
+     * orientation by the exact rotation ω·dt about it (ODE's bodies move the same way).
+     */
+    private void integrateBase() {
+        double[] c = new double[3];
+        mulVec(baseR, rootCom, c);
+        double wx = baseV[0], wy = baseV[1], wz = baseV[2];
+        for (int a = 0; a < 3; a++) c[a] += baseP[a];
+        double vcx = baseV[3] + wy * c[2] - wz * c[1], vcy = baseV[4] + wz * c[0] - wx * c[2], vcz = baseV[5] + wx * c[1] - wy * c[0];
+        c[0] += dt * vcx;
+        c[1] += dt * vcy;
+        c[2] += dt * vcz;
+        double speed = Math.sqrt(wx * wx + wy * wy + wz * wz), angle = speed * dt;
+        if (angle > 0) {
+            double h = Math.sin(angle / 2) / speed, dw = Math.cos(angle / 2), dx = wx * h, dy = wy * h, dz = wz * h;
+            double w = baseQuat[0], x = baseQuat[1], y = baseQuat[2], z = baseQuat[3];
+            double nw = dw * w - dx * x - dy * y - dz * z, nx = dw * x + dx * w + dy * z - dz * y, ny = dw * y - dx * z + dy * w + dz * x,
+                    nz = dw * z + dx * y - dy * x + dz * w;
+            double norm = Math.sqrt(nw * nw + nx * nx + ny * ny + nz * nz);
+            baseQuat[0] = nw / norm;
+            baseQuat[1] = nx / norm;
+            baseQuat[2] = ny / norm;
+            baseQuat[3] = nz / norm;
+            updateBaseRotation();
+        }
+        double[] rc = new double[3];
+        mulVec(baseR, rootCom, rc);
+        for (int a = 0; a < 3; a++) baseP[a] = c[a] - rc[a];
     }
 
     /** Body poses, motion subspaces and rigid-body inertias (world frame, at the world origin) at the current positions. */
     private void pose() {
         if (posed) return;
         double[] jr = jointRot, jp = jointPos, s = worldAxis;
+        double[] rootR = floating ? baseR : Pose.IDENTITY.r(), rootP = floating ? baseP : ZERO;
+        if (floating) bodyInertiaAtOrigin(baseR, baseP, rootMass, rootCom, rootInertia, rootBodyInertia);
         for (int b = 0; b < n; b++) {
             int p = parent[b];
-            double[] pr = p < 0 ? Pose.IDENTITY.r() : rot[p], pp = p < 0 ? ZERO : pos[p];
+            double[] pr = p < 0 ? rootR : rot[p], pp = p < 0 ? rootP : pos[p];
             mul(pr, treeR[b], jr);
             mulVec(pr, treeP[b], jp);
             for (int a = 0; a < 3; a++) jp[a] += pp[a];
@@ -293,31 +495,44 @@ public final class ArticulatedSimulator implements JointPhysics {
                 sub[b][4] = s[1];
                 sub[b][5] = s[2];
             }
-            // the body's inertia at the world origin: m, h = m c, Ī = R Ic Rᵀ + m(|c|²1 − c cᵀ)
-            double[] in = bodyInertia[b], c = worldCom, ic = worldInertia;
-            mulVec(rot[b], com[b], c);
-            for (int a = 0; a < 3; a++) c[a] += pos[b][a];
-            rotateInertia(rot[b], inertia[b], ic);
-            addPointMass(ic, mass[b], c, 1);
-            in[0] = mass[b];
-            in[1] = mass[b] * c[0];
-            in[2] = mass[b] * c[1];
-            in[3] = mass[b] * c[2];
-            System.arraycopy(ic, 0, in, 4, 6);
+            bodyInertiaAtOrigin(rot[b], pos[b], mass[b], com[b], inertia[b], bodyInertia[b]);
         }
         posed = true;
+    }
+
+    /** A body's rigid-body inertia at the world origin: m, h = m c, Ī = R Ic Rᵀ + m(|c|²1 − c cᵀ). */
+    private void bodyInertiaAtOrigin(double[] r, double[] p, double m, double[] localCom, double[] localInertia, double[] in) {
+        double[] c = worldCom, ic = worldInertia;
+        mulVec(r, localCom, c);
+        for (int a = 0; a < 3; a++) c[a] += p[a];
+        rotateInertia(r, localInertia, ic);
+        addPointMass(ic, m, c, 1);
+        in[0] = m;
+        in[1] = m * c[0];
+        in[2] = m * c[1];
+        in[3] = m * c[2];
+        System.arraycopy(ic, 0, in, 4, 6);
     }
 
     private static final double[] ZERO = new double[3];
 
     /** Recursive Newton-Euler with q̈ = 0: the joint efforts that hold the present motion against gravity (c in M q̈ + c = τ). */
     private void biasForces() {
+        if (floating) {
+            double[] a = work6;
+            a[0] = a[1] = a[2] = 0;
+            for (int k = 3; k < 6; k++) a[k] = -gravity[k - 3];
+            applyInertia(rootBodyInertia, a, rootForce);
+            applyInertia(rootBodyInertia, baseV, work6);
+            crossForce(baseV, work6, work6b);
+            for (int k = 0; k < 6; k++) rootForce[k] += work6b[k];
+        }
         for (int b = 0; b < n; b++) {
             int p = parent[b];
             double rate = qd[joint[b]];
             double[] v = vel[b], a = acc[b], s = sub[b];
             for (int k = 0; k < 6; k++) {
-                v[k] = (p < 0 ? 0 : vel[p][k]) + s[k] * rate;
+                v[k] = (p < 0 ? (floating ? baseV[k] : 0) : vel[p][k]) + s[k] * rate;
                 a[k] = p < 0 ? (k < 3 ? 0 : -gravity[k - 3]) : acc[p][k]; // gravity as an upward acceleration of the base
             }
             crossMotion(v, s, work6);
@@ -328,41 +543,58 @@ public final class ArticulatedSimulator implements JointPhysics {
             for (int k = 0; k < 6; k++) force[b][k] += work6b[k];
         }
         for (int b = n - 1; b >= 0; b--) {
-            bias[b] = dot6(sub[b], force[b]);
+            bias[base + b] = dot6(sub[b], force[b]);
             int p = parent[b];
-            if (p >= 0) for (int k = 0; k < 6; k++) force[p][k] += force[b][k];
+            double[] into = p >= 0 ? force[p] : floating ? rootForce : null;
+            if (into != null) for (int k = 0; k < 6; k++) into[k] += force[b][k];
         }
+        if (floating) System.arraycopy(rootForce, 0, bias, 0, 6);
     }
 
     /** Composite rigid bodies: M[b][d] = S_dᵀ Ic_b S_b for d = b and each ancestor d. */
     private void massMatrix() {
         for (int b = 0; b < n; b++) System.arraycopy(bodyInertia[b], 0, composite[b], 0, 10);
+        if (floating) System.arraycopy(rootBodyInertia, 0, rootComposite, 0, 10);
         for (int b = n - 1; b >= 0; b--) {
             int p = parent[b];
-            if (p >= 0) for (int k = 0; k < 10; k++) composite[p][k] += composite[b][k];
+            double[] into = p >= 0 ? composite[p] : floating ? rootComposite : null;
+            if (into != null) for (int k = 0; k < 10; k++) into[k] += composite[b][k];
         }
         Arrays.fill(massMatrix, 0); // bodies on different branches do not couple
         for (int b = 0; b < n; b++) {
             applyInertia(composite[b], sub[b], work6);
-            massMatrix[b * n + b] = dot6(sub[b], work6);
+            int gb = base + b;
+            massMatrix[gb * nv + gb] = dot6(sub[b], work6);
             for (int d = parent[b]; d >= 0; d = parent[d]) {
                 double m = dot6(sub[d], work6);
-                massMatrix[b * n + d] = m;
-                massMatrix[d * n + b] = m;
+                massMatrix[gb * nv + base + d] = m;
+                massMatrix[(base + d) * nv + gb] = m;
             }
+            // the free root's motion subspace is the identity: its coupling is Ic_b S_b itself
+            for (int k = 0; k < base; k++) {
+                massMatrix[gb * nv + k] = work6[k];
+                massMatrix[k * nv + gb] = work6[k];
+            }
+        }
+        for (int k = 0; k < base; k++) {
+            Arrays.fill(work6b, 0);
+            work6b[k] = 1;
+            applyInertia(rootComposite, work6b, work6);
+            for (int j = 0; j < 6; j++) massMatrix[j * nv + k] = work6[j];
         }
     }
 
     /** M = L Lᵀ (lower triangle of {@link #factor}). */
     private void cholesky() {
+        int n = nv;
         for (int i = 0; i < n; i++) {
             for (int j = 0; j <= i; j++) {
                 double s = massMatrix[i * n + j];
                 for (int k = 0; k < j; k++) s -= factor[i * n + k] * factor[j * n + k];
                 if (i == j) {
                     if (!(s > 0)) {
-                        throw new IllegalStateException(model.source() + ": the joint-space mass matrix is singular at joint '" + jointNames.get(joint[i])
-                                + "': the links it moves carry no mass");
+                        String what = i < base ? "the floating base" : "joint '" + jointNames.get(joint[i - base]) + "'";
+                        throw new IllegalStateException(model.source() + ": the joint-space mass matrix is singular at " + what + ": the links it moves carry no mass");
                     }
                     factor[i * n + i] = Math.sqrt(s);
                 } else {
@@ -372,8 +604,9 @@ public final class ArticulatedSimulator implements JointPhysics {
         }
     }
 
-    /** x ← M⁻¹ x (body order), with the factor of the last {@link #cholesky}. */
+    /** x ← M⁻¹ x (generalized order), with the factor of the last {@link #cholesky}. */
     private void solve(double[] x) {
+        int n = nv;
         for (int i = 0; i < n; i++) {
             double s = x[i];
             for (int k = 0; k < i; k++) s -= factor[i * n + k] * x[k];
@@ -402,7 +635,7 @@ public final class ArticulatedSimulator implements JointPhysics {
         for (int k = 0; k < count; k++) {
             double[] x = response[k];
             Arrays.fill(x, 0);
-            x[active[k]] = 1;
+            x[base + active[k]] = 1;
             solve(x); // column of M⁻¹: how every joint's velocity answers a unit impulse at this one
         }
         Arrays.fill(impulse, 0, count, 0);
@@ -411,10 +644,10 @@ public final class ArticulatedSimulator implements JointPhysics {
             for (int k = 0; k < count; k++) {
                 int b = active[k], i = joint[b];
                 double v = qd[i];
-                for (int m = 0; m < count; m++) v += response[m][b] * impulse[m];
+                for (int m = 0; m < count; m++) v += response[m][base + b] * impulse[m];
                 boolean atLower = q[i] <= lower[i];
                 double target = STOP_ERP * ((atLower ? lower[i] : upper[i]) - q[i]) / dt;
-                double lambda = impulse[k] + (target - v) / response[k][b];
+                double lambda = impulse[k] + (target - v) / response[k][base + b];
                 lambda = atLower ? Math.max(0, lambda) : Math.min(0, lambda);
                 change = Math.max(change, Math.abs(lambda - impulse[k]));
                 impulse[k] = lambda;
@@ -422,8 +655,81 @@ public final class ArticulatedSimulator implements JointPhysics {
             if (change < 1e-14) break;
         }
         for (int k = 0; k < count; k++) {
-            for (int b = 0; b < n; b++) qd[joint[b]] += response[k][b] * impulse[k];
+            for (int g = 0; g < base; g++) baseV[g] += response[k][g] * impulse[k];
+            for (int b = 0; b < n; b++) qd[joint[b]] += response[k][base + b] * impulse[k];
         }
+    }
+
+    /**
+     * The stops and the ground contacts of this step as one problem: rows J (a stop's joint, or a
+     * contact point's normal and two tangents), W = M⁻¹ Jᵀ, and projected Gauss-Seidel on the
+     * impulses, each row's velocity read from the generalized velocity it updates.
+     */
+    private void constraints() {
+        for (int k = 0; k < base; k++) velocity[k] = baseV[k];
+        for (int b = 0; b < n; b++) velocity[base + b] = qd[joint[b]];
+        GroundContacts.Rows rows = contacts.rows();
+        rows.clear();
+        for (int b = 0; b < n; b++) {
+            int i = joint[b];
+            if (!stopped[i] || !(q[i] <= lower[i] || q[i] >= upper[i])) continue;
+            boolean atLower = q[i] <= lower[i];
+            double[] j = rows.add();
+            j[base + b] = 1;
+            rows.setStop(atLower, STOP_ERP * ((atLower ? lower[i] : upper[i]) - q[i]) / dt);
+        }
+        contacts.collide(this, rows, velocity, dt);
+        int count = rows.count();
+        if (count == 0) return;
+        for (int r = 0; r < count; r++) {
+            double[] w = rows.response(r);
+            System.arraycopy(rows.jacobian(r), 0, w, 0, nv);
+            solve(w);
+            rows.setDiagonal(r, dot(rows.jacobian(r), w));
+        }
+        rows.solve(velocity);
+        for (int k = 0; k < base; k++) baseV[k] = velocity[k];
+        for (int b = 0; b < n; b++) qd[joint[b]] = velocity[base + b];
+        contacts.readForces(rows, dt);
+    }
+
+    private double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int k = 0; k < nv; k++) s += a[k] * b[k];
+        return s;
+    }
+
+    /**
+     * The generalized force of a unit force along {@code d} at world point {@code point} on body
+     * {@code b} (−1: the root) — equally, the row that reads the point's velocity along {@code d}:
+     * the spatial force [p × d; d] at the world origin seen through each motion subspace from the
+     * body to the root.
+     */
+    void pointJacobian(int b, double[] point, double[] d, double[] row) {
+        Arrays.fill(row, 0, nv, 0);
+        double[] f = work6b;
+        f[0] = point[1] * d[2] - point[2] * d[1];
+        f[1] = point[2] * d[0] - point[0] * d[2];
+        f[2] = point[0] * d[1] - point[1] * d[0];
+        f[3] = d[0];
+        f[4] = d[1];
+        f[5] = d[2];
+        for (int a = b; a >= 0; a = parent[a]) row[base + a] = dot6(sub[a], f);
+        for (int k = 0; k < base; k++) row[k] = f[k];
+    }
+
+    /** The world pose of body {@code b} (−1: the root, the world for a fixed base), after {@link #pose}. */
+    double[] bodyRotation(int b) {
+        return b >= 0 ? rot[b] : floating ? baseR : Pose.IDENTITY.r();
+    }
+
+    double[] bodyPosition(int b) {
+        return b >= 0 ? pos[b] : floating ? baseP : ZERO;
+    }
+
+    /** Whether body {@code b} moves (a fixed base's root does not). */
+    boolean moves(int b) {
+        return b >= 0 || floating;
     }
 
     @Override
@@ -451,13 +757,14 @@ public final class ArticulatedSimulator implements JointPhysics {
         Integer b = linkBody.get(link);
         if (b == null) throw new IllegalArgumentException(model.source() + ": no link '" + link + "'");
         double[] o = linkOffset.get(link).p();
-        if (b < 0) {
+        if (b < 0 && !floating) {
             System.arraycopy(o, 0, out, 0, 3);
             return;
         }
         pose();
-        mulVec(rot[b], o, out);
-        for (int a = 0; a < 3; a++) out[a] += pos[b][a];
+        double[] r = bodyRotation(b), p = bodyPosition(b);
+        mulVec(r, o, out);
+        for (int a = 0; a < 3; a++) out[a] += p[a];
     }
 
     /** Kinetic energy ½ q̇ᵀ M q̇ plus the potential −Σ m g·c (J). */
@@ -465,18 +772,23 @@ public final class ArticulatedSimulator implements JointPhysics {
     public double energy() {
         pose();
         massMatrix();
+        for (int k = 0; k < base; k++) velocity[k] = baseV[k];
+        for (int b = 0; b < n; b++) velocity[base + b] = qd[joint[b]];
         double e = 0;
+        for (int i = 0; i < nv; i++) {
+            for (int j = 0; j < nv; j++) e += 0.5 * velocity[i] * massMatrix[i * nv + j] * velocity[j];
+        }
         for (int b = 0; b < n; b++) {
-            for (int d = 0; d < n; d++) e += 0.5 * qd[joint[b]] * massMatrix[b * n + d] * qd[joint[d]];
             double[] in = bodyInertia[b];
             e -= gravity[0] * in[1] + gravity[1] * in[2] + gravity[2] * in[3];
         }
+        if (floating) e -= gravity[0] * rootBodyInertia[1] + gravity[1] * rootBodyInertia[2] + gravity[2] * rootBodyInertia[3];
         return e;
     }
 
     @Override
     public int snapshotSize() {
-        return 8 + 16 * n;
+        return 8 + 16 * n + (floating ? 8 * 13 : 0);
     }
 
     @Override
@@ -484,6 +796,10 @@ public final class ArticulatedSimulator implements JointPhysics {
         ByteBuffer b = ByteBuffer.wrap(out);
         b.putLong(steps);
         for (int i = 0; i < n; i++) b.putDouble(q[i]).putDouble(qd[i]);
+        if (!floating) return;
+        for (double x : baseQuat) b.putDouble(x);
+        for (double x : baseP) b.putDouble(x);
+        for (double x : baseV) b.putDouble(x);
     }
 
     /**
@@ -494,14 +810,17 @@ public final class ArticulatedSimulator implements JointPhysics {
     @Override
     public void restore(byte[] state) {
         if (state.length != snapshotSize()) {
-            try (EmbeddedSimulator ode = new EmbeddedSimulator(model, dt, gravity)) {
+            try (EmbeddedSimulator ode = new EmbeddedSimulator(model, dt, gravity, floating, contactSettings)) {
                 if (state.length != ode.snapshotSize()) throw new IllegalArgumentException("simulator snapshot has the wrong size");
                 ode.restore(state);
-                ode.positions(q);
-                ode.velocities(qd);
+                double[] q0 = new double[n], qd0 = new double[n];
+                ode.positions(q0);
+                ode.velocities(qd0);
+                BaseState s = new BaseState();
+                ode.baseState(s);
+                setState(q0, qd0, new Pose(rotationOf(s.orientation), s.position.clone()), s.linearVelocity, s.angularVelocity);
                 steps = ode.steps();
             }
-            posed = false;
             return;
         }
         ByteBuffer b = ByteBuffer.wrap(state);
@@ -509,6 +828,12 @@ public final class ArticulatedSimulator implements JointPhysics {
         for (int i = 0; i < n; i++) {
             q[i] = b.getDouble();
             qd[i] = b.getDouble();
+        }
+        if (floating) {
+            for (int k = 0; k < 4; k++) baseQuat[k] = b.getDouble();
+            for (int k = 0; k < 3; k++) baseP[k] = b.getDouble();
+            for (int k = 0; k < 6; k++) baseV[k] = b.getDouble();
+            updateBaseRotation();
         }
         posed = false;
     }

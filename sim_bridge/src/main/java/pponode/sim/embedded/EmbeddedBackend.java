@@ -19,8 +19,6 @@ import pponode.sim.urdf.Pose;
  */
 public final class EmbeddedBackend implements RobotBackend {
     private final JointPhysics sim;
-    /** The ode4j simulator when the robot needs it (floating base, contacts); null in joint space. */
-    private final EmbeddedSimulator ode;
     private final String commandInterface;
     private final int[] actuated;
     private final double[] kp, kd, tau;
@@ -32,8 +30,7 @@ public final class EmbeddedBackend implements RobotBackend {
 
     public EmbeddedBackend(BackendSpec spec) {
         contacts = spec.contact() != null;
-        ode = contacts || spec.floatingBase() ? new EmbeddedSimulator(spec.robot(), spec.physicsDt(), spec.gravity(), spec.floatingBase(), spec.contact()) : null;
-        sim = ode != null ? ode : new ArticulatedSimulator(spec.robot(), spec.physicsDt(), spec.gravity());
+        sim = simulator(spec);
         before = contacts ? new byte[sim.snapshotSize()] : null;
         commandInterface = spec.commandInterface();
         actuated = spec.actuatedJoints().stream().mapToInt(sim::jointIndex).toArray();
@@ -41,6 +38,17 @@ public final class EmbeddedBackend implements RobotBackend {
         kd = spec.kd();
         decimation = spec.decimation();
         tau = new double[sim.dof()];
+    }
+
+    /**
+     * The joint-space simulator, or ode4j's where the robot's links collide with each other
+     * (self-collision), which only ode4j's collision detection covers.
+     */
+    static JointPhysics simulator(BackendSpec spec) {
+        if (ArticulatedSimulator.covers(spec.contact())) {
+            return new ArticulatedSimulator(spec.robot(), spec.physicsDt(), spec.gravity(), spec.floatingBase(), spec.contact());
+        }
+        return new EmbeddedSimulator(spec.robot(), spec.physicsDt(), spec.gravity(), spec.floatingBase(), spec.contact());
     }
 
     /** The physics engine under this robot. */
@@ -61,29 +69,13 @@ public final class EmbeddedBackend implements RobotBackend {
 
     @Override
     public void reset(double[] q0, double[] qd0, BaseState base0) {
-        if (ode == null) {
-            reset(q0, qd0);
-            return;
-        }
-        double[] q = base0.orientation, r = new double[9]; // unit quaternion → rotation matrix
-        double w = q[0], x = q[1], y = q[2], z = q[3];
-        r[0] = 1 - 2 * (y * y + z * z);
-        r[1] = 2 * (x * y - w * z);
-        r[2] = 2 * (x * z + w * y);
-        r[3] = 2 * (x * y + w * z);
-        r[4] = 1 - 2 * (x * x + z * z);
-        r[5] = 2 * (y * z - w * x);
-        r[6] = 2 * (x * z - w * y);
-        r[7] = 2 * (y * z + w * x);
-        r[8] = 1 - 2 * (x * x + y * y);
-        ode.setState(q0, qd0, new Pose(r, base0.position.clone()), base0.linearVelocity, base0.angularVelocity);
+        sim.setState(q0, qd0, new Pose(ArticulatedSimulator.rotationOf(base0.orientation), base0.position.clone()), base0.linearVelocity, base0.angularVelocity);
         Arrays.fill(tau, 0);
     }
 
     @Override
     public void baseState(BaseState out) {
-        if (ode != null) ode.baseState(out);
-        else out.setFixed();
+        sim.baseState(out);
     }
 
     @Override
@@ -94,11 +86,11 @@ public final class EmbeddedBackend implements RobotBackend {
     @Override
     public void contactForce(String link, double[] out) {
         if (!contacts) throw new UnsupportedOperationException("this robot has no contacts");
-        ode.contactForce(linkIndex.computeIfAbsent(link, ode::linkIndex), out);
+        sim.contactForce(linkIndex.computeIfAbsent(link, sim::linkIndex), out);
     }
 
     /**
-     * One control period. With contacts, a period whose physics diverged ({@link EmbeddedSimulator#diverged})
+     * One control period. With contacts, a period whose physics diverged ({@link JointPhysics#diverged})
      * is undone and reported lost, so the episode ends at the last physical state (counted in
      * {@link #divergences}).
      */
@@ -118,7 +110,7 @@ public final class EmbeddedBackend implements RobotBackend {
             }
             sim.step(tau);
         }
-        if (contacts && ode.diverged()) {
+        if (contacts && sim.diverged()) {
             sim.restore(before);
             Arrays.fill(tau, 0);
             DIVERGENCES.increment();

@@ -412,6 +412,7 @@ public final class EmbeddedSimulator implements JointPhysics {
         setState(q, qd, Pose.IDENTITY, new double[3], new double[3]);
     }
 
+    @Override
     public boolean floatingBase() {
         return rootBody != null;
     }
@@ -421,6 +422,7 @@ public final class EmbeddedSimulator implements JointPhysics {
      * base's root link frame at {@code base} moving at {@code baseLinear} (its origin's velocity)
      * and {@code baseAngular}, world frame. A welded base ignores the base arguments.
      */
+    @Override
     public void setState(double[] q, double[] qd, Pose base, double[] baseLinear, double[] baseAngular) {
         if (q.length != dof() || qd.length != dof()) throw new IllegalArgumentException("state needs " + dof() + " positions and velocities");
         Map<String, Double> qm = new HashMap<>();
@@ -559,6 +561,7 @@ public final class EmbeddedSimulator implements JointPhysics {
      * The base's pose and velocity (world frame): the root link frame, the velocity of its origin
      * and the angular velocity. A welded base is at rest at the origin.
      */
+    @Override
     public void baseState(BaseState out) {
         if (rootBody == null) {
             out.setFixed();
@@ -614,6 +617,7 @@ public final class EmbeddedSimulator implements JointPhysics {
      * a wrong solution when a pivot fails (a fallen legged robot with many contacts), and the next
      * steps then explode; a caller undoes such a step ({@link #snapshot}) instead of learning from it.
      */
+    @Override
     public boolean diverged() {
         for (DBody b : bodyList) {
             DVector3C v = b.getLinearVel(), w = b.getAngularVel(), p = b.getPosition();
@@ -631,6 +635,7 @@ public final class EmbeddedSimulator implements JointPhysics {
         return List.copyOf(linkNames);
     }
 
+    @Override
     public int linkIndex(String link) {
         int i = linkNames.indexOf(link);
         if (i < 0) throw new IllegalArgumentException(model.source() + ": no link '" + link + "'; links: " + linkNames);
@@ -638,6 +643,7 @@ public final class EmbeddedSimulator implements JointPhysics {
     }
 
     /** The summed force (N, world frame) that contacts applied to link {@code link} (an index of {@link #linkNames}) in the last step. */
+    @Override
     public void contactForce(int link, double[] out) {
         out[0] = linkForce[3 * link];
         out[1] = linkForce[3 * link + 1];

@@ -1,13 +1,15 @@
 package pponode.sim.embedded;
 
 import java.util.List;
+import pponode.sim.BaseState;
+import pponode.sim.urdf.Pose;
 
 /**
  * What the embedded backend needs of a physics engine for one robot: joint state in the
  * simulator's joint order (the URDF's movable joints), a step under joint efforts, link positions
- * and a saved state. {@link EmbeddedSimulator} (ode4j, maximal coordinates, contacts and floating
- * bases) and {@link ArticulatedSimulator} (joint space, fixed-base robots that touch nothing)
- * provide it.
+ * a floating base's state, contact forces and a saved state. {@link ArticulatedSimulator} (joint
+ * space: the default) and {@link EmbeddedSimulator} (ode4j, maximal coordinates; links that collide
+ * with each other) provide it.
  */
 public interface JointPhysics extends AutoCloseable {
     List<String> jointNames();
@@ -20,6 +22,28 @@ public interface JointPhysics extends AutoCloseable {
 
     /** Puts the robot exactly at joint positions {@code q} and velocities {@code qd} (a floating base at the origin, at rest). */
     void setState(double[] q, double[] qd);
+
+    /**
+     * Puts the robot exactly at joint positions {@code q} and velocities {@code qd}, with a floating
+     * base's root link frame at {@code base} moving at {@code baseLinear} (its origin's velocity)
+     * and {@code baseAngular}, world frame. A welded base ignores the base arguments.
+     */
+    void setState(double[] q, double[] qd, Pose base, double[] baseLinear, double[] baseAngular);
+
+    /** Whether the root link is a free body. */
+    boolean floatingBase();
+
+    /** The root link frame's pose and velocity (world frame); a welded base is at the origin, at rest. */
+    void baseState(BaseState out);
+
+    /** The index of {@code link} for {@link #contactForce} (a robot with contacts). */
+    int linkIndex(String link);
+
+    /** The summed force (N, world frame) that contacts applied to link {@code link} in the last step. */
+    void contactForce(int link, double[] out);
+
+    /** Whether the last step left the physical range (the caller undoes the period). */
+    boolean diverged();
 
     /** One physics step under joint efforts (N·m or N, simulator order), clamped and shaped as the URDF limits say. */
     void step(double[] effort);

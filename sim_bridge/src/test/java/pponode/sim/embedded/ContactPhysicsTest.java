@@ -8,7 +8,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 import pponode.sim.BaseState;
 import pponode.sim.ContactSettings;
@@ -39,8 +40,14 @@ class ContactPhysicsTest {
         return body("<box size='" + side + " " + side + " " + side + "'/>", mass, new double[] {i, i, i});
     }
 
-    private static EmbeddedSimulator drop(UrdfModel m, double height, double[] gravity, ContactSettings c) {
-        EmbeddedSimulator sim = new EmbeddedSimulator(m, DT, gravity, true, c);
+    /** A flat block, {@code side} × {@code side} × {@code height}: it slides before it would tip (a cube at μ = 1 sits on its tipping edge). */
+    private UrdfModel block(double side, double height, double mass) throws IOException {
+        double ixy = mass * (side * side + height * height) / 12, iz = mass * side * side / 6;
+        return body("<box size='" + side + " " + side + " " + height + "'/>", mass, new double[] {ixy, ixy, iz});
+    }
+
+    private static JointPhysics drop(Engine engine, UrdfModel m, double height, double[] gravity, ContactSettings c) {
+        JointPhysics sim = engine.make(m, DT, gravity, true, c);
         sim.setState(new double[0], new double[0], Pose.translation(0, 0, height), new double[3], new double[3]);
         return sim;
     }
@@ -50,14 +57,15 @@ class ContactPhysicsTest {
         return new ContactSettings(true, new ContactSettings.Surface(friction, restitution), Map.of(), d.erp(), d.cfm(), false, d.meshShape());
     }
 
-    private static void run(EmbeddedSimulator sim, double seconds) {
+    private static void run(JointPhysics sim, double seconds) {
         for (long i = Math.round(seconds / DT); i > 0; i--) sim.step(new double[0]);
     }
 
-    @Test
-    void aDroppedBoxComesToRestOnTheGroundWithoutSinkingOrDrifting() throws IOException {
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aDroppedBoxComesToRestOnTheGroundWithoutSinkingOrDrifting(Engine engine) throws IOException {
         BaseState s = new BaseState();
-        try (EmbeddedSimulator sim = drop(box(0.2, 2.0), 0.3, G, ContactSettings.defaults())) {
+        try (JointPhysics sim = drop(engine, box(0.2, 2.0), 0.3, G, ContactSettings.defaults())) {
             run(sim, 2);
             sim.baseState(s);
             double[] rest = s.position.clone();
@@ -84,15 +92,16 @@ class ContactPhysicsTest {
      * same mechanics as turning the plane. It stays for tan θ < μ and slides down with acceleration
      * g (sin θ − μ cos θ) for tan θ > μ, on both sides of the threshold at two friction coefficients.
      */
-    @Test
-    void aBlockOnASlopeStaysBelowTheFrictionAngleAndSlidesAboveIt() throws IOException {
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aBlockOnASlopeStaysBelowTheFrictionAngleAndSlidesAboveIt(Engine engine) throws IOException {
         double g = 9.81;
         double[][] cases = {{0.5, 0.4}, {0.5, 0.6}, {1.0, 0.8}, {1.0, 1.25}}; // {μ, tan θ}
         for (double[] c : cases) {
             double mu = c[0], theta = Math.atan(c[1]);
             double[] gravity = {g * Math.sin(theta), 0, -g * Math.cos(theta)};
             BaseState s = new BaseState();
-            try (EmbeddedSimulator sim = drop(box(0.1, 1.0), 0.05, gravity, surface(mu, 0))) {
+            try (JointPhysics sim = drop(engine, block(0.1, 0.06, 1.0), 0.03, gravity, surface(mu, 0))) {
                 run(sim, 1.0); // settle onto the plane
                 sim.baseState(s);
                 double x0 = s.position[0], v0 = s.linearVelocity[0];
@@ -113,11 +122,12 @@ class ContactPhysicsTest {
         }
     }
 
-    @Test
-    void aSphereDroppedWithRestitutionReboundsToESquaredTimesTheHeight() throws IOException {
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aSphereDroppedWithRestitutionReboundsToESquaredTimesTheHeight(Engine engine) throws IOException {
         double r = 0.05, m = 0.5, i = 0.4 * m * r * r, h = 1.0;
         for (double e : new double[] {0.5, 0.8}) {
-            try (EmbeddedSimulator sim = drop(body("<sphere radius='" + r + "'/>", m, new double[] {i, i, i}), h + r, G, surface(1.0, e))) {
+            try (JointPhysics sim = drop(engine, body("<sphere radius='" + r + "'/>", m, new double[] {i, i, i}), h + r, G, surface(1.0, e))) {
                 BaseState s = new BaseState();
                 boolean bounced = false;
                 double apex = 0;
@@ -136,8 +146,9 @@ class ContactPhysicsTest {
     }
 
     /** A cube given as a mesh rests where the same box does, as its convex hull and as a triangle mesh. */
-    @Test
-    void aMeshCubeRestsLikeTheBoxItDescribes() throws IOException {
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aMeshCubeRestsLikeTheBoxItDescribes(Engine engine) throws IOException {
         Path mesh = dir.resolve("cube.stl");
         UrdfCollisionTest.binaryStl(mesh, UrdfCollisionTest.cube(0.2));
         double i = 2.0 * 0.04 / 6;
@@ -145,7 +156,7 @@ class ContactPhysicsTest {
         for (ContactSettings.MeshShape shape : ContactSettings.MeshShape.values()) {
             ContactSettings d = ContactSettings.defaults();
             ContactSettings c = new ContactSettings(true, d.surface(), Map.of(), d.erp(), d.cfm(), false, shape);
-            try (EmbeddedSimulator sim = drop(m, 0.3, G, c)) {
+            try (JointPhysics sim = drop(engine, m, 0.3, G, c)) {
                 run(sim, 2);
                 BaseState s = new BaseState();
                 sim.baseState(s);

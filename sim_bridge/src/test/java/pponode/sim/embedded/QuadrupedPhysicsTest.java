@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import pponode.sim.BaseState;
 import pponode.sim.ContactSettings;
 import pponode.sim.urdf.Pose;
@@ -26,20 +27,21 @@ class QuadrupedPhysicsTest {
     }
 
     /** The quadruped at its stance, its feet just above the ground. */
-    static EmbeddedSimulator standing(double dt) throws IOException {
-        EmbeddedSimulator sim = new EmbeddedSimulator(quadruped(), dt, G, true, ContactSettings.defaults());
+    static JointPhysics standing(Engine engine, double dt) throws IOException {
+        JointPhysics sim = engine.make(quadruped(), dt, G, true, ContactSettings.defaults());
         sim.setState(STANCE, new double[12], Pose.translation(0, 0, 0.34), new double[3], new double[3]);
         return sim;
     }
 
-    static void pd(EmbeddedSimulator sim, double[] target, double[] tau) {
+    static void pd(JointPhysics sim, double[] target, double[] tau) {
         for (int i = 0; i < 12; i++) tau[i] = KP * (target[i] - sim.position(i)) - KD * sim.velocity(i);
     }
 
-    @Test
-    void standsUnderPdHoldingItsBaseHeightForTenSeconds() throws IOException {
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void standsUnderPdHoldingItsBaseHeightForTenSeconds(Engine engine) throws IOException {
         double dt = 0.002; // the task's 500 Hz physics
-        try (EmbeddedSimulator sim = standing(dt)) {
+        try (JointPhysics sim = standing(engine, dt)) {
             double[] tau = new double[12];
             BaseState s = new BaseState();
             for (int k = 0; k < Math.round(1 / dt); k++) { // land and settle
@@ -71,12 +73,13 @@ class QuadrupedPhysicsTest {
         }
     }
 
-    @Test
-    void sameEffortsGiveABitIdenticalTrajectory() throws IOException {
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void sameEffortsGiveABitIdenticalTrajectory(Engine engine) throws IOException {
         byte[][] end = new byte[2][];
         for (int run = 0; run < 2; run++) {
             Random rng = new Random(42);
-            try (EmbeddedSimulator sim = standing(0.002)) {
+            try (JointPhysics sim = standing(engine, 0.002)) {
                 double[] tau = new double[12], target = new double[12];
                 for (int k = 0; k < 600; k++) {
                     if (k % 4 == 0) for (int i = 0; i < 12; i++) target[i] = STANCE[i] + 0.4 * (rng.nextDouble() - 0.5);
