@@ -9,6 +9,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import pponode.sim.BaseState;
+import pponode.sim.ContactSettings;
+import pponode.sim.urdf.Pose;
 import pponode.sim.urdf.UrdfModel;
 import pponode.sim.urdf.UrdfParser;
 
@@ -135,6 +138,106 @@ class ArticulatedSimulatorTest {
             ode.velocities(a);
             js.velocities(b);
             assertArrayEquals(a, b, 0.0, "rates");
+            assertEquals(300, js.steps());
+        }
+    }
+
+    static UrdfModel quadruped() throws Exception {
+        return UrdfParser.parse(Path.of("../urdf/quadruped.urdf"));
+    }
+
+    /**
+     * A floating base: the quadruped thrown tumbling with its legs driven, no ground, at a 10 µs
+     * step: the base's pose and the joints follow ode4j's free bodies and hinges (the composite
+     * inertia of the whole tree on the root, its coupling to every joint, the gyroscopic terms).
+     * 50 ms, before the knees reach their stops (stops: {@link #jointsStopAtTheirLimitsAsOdesDo}).
+     */
+    @Test
+    void atAFineStepAFloatingRobotMovesAsInOde4j() throws Exception {
+        UrdfModel m = quadruped();
+        try (EmbeddedSimulator ode = new EmbeddedSimulator(m, 1e-5, GRAVITY, true, null);
+             ArticulatedSimulator js = new ArticulatedSimulator(m, 1e-5, GRAVITY, true, null)) {
+            double[] q0 = {0.1, 0.8, -1.5, -0.1, 0.8, -1.5, 0.1, 1.0, -1.5, -0.1, 1.0, -1.5}, zero = new double[12];
+            Pose start = new Pose(Pose.rotation(new double[] {0.6, 0.8, 0}, 0.4).r(), new double[] {0.3, -0.2, 1.0});
+            double[] lin = {0.5, 0.2, 1.0}, ang = {1.5, -2.0, 3.0};
+            ode.setState(q0, zero, start, lin, ang);
+            js.setState(q0, zero, start, lin, ang);
+            double[] e = new double[12];
+            for (int i = 0; i < 12; i++) e[i] = 0.3 * (i % 2 == 0 ? 1 : -1);
+            for (int t = 0; t < 5_000; t++) {
+                ode.step(e);
+                js.step(e);
+            }
+            BaseState a = new BaseState(), b = new BaseState();
+            ode.baseState(a);
+            js.baseState(b);
+            double[] qa = new double[12], qb = new double[12];
+            ode.positions(qa);
+            js.positions(qb);
+            System.out.printf("floating quadruped, 50 ms at 10 us: base %.2e m, %.2e (quaternion), joints %.2e rad apart%n", maxDiff(a.position, b.position),
+                    maxDiff(a.orientation, b.orientation), maxDiff(qa, qb));
+            assertArrayEquals(a.position, b.position, 1e-5, "base position");
+            assertArrayEquals(a.orientation, b.orientation, 1e-5, "base orientation");
+            assertArrayEquals(a.linearVelocity, b.linearVelocity, 1e-4, "base velocity");
+            assertArrayEquals(a.angularVelocity, b.angularVelocity, 1e-4, "base angular velocity");
+            assertArrayEquals(qa, qb, 1e-5, "joint positions");
+        }
+    }
+
+    private static double maxDiff(double[] a, double[] b) {
+        double d = 0;
+        for (int i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+        return d;
+    }
+
+    /** A standing quadruped's state (floating base, contacts) saved and restored continues bit for bit. */
+    @Test
+    void aFloatingRobotsSnapshotContinuesBitForBit() throws Exception {
+        UrdfModel m = quadruped();
+        try (ArticulatedSimulator a = new ArticulatedSimulator(m, 2e-3, GRAVITY, true, ContactSettings.defaults());
+             ArticulatedSimulator b = new ArticulatedSimulator(m, 2e-3, GRAVITY, true, ContactSettings.defaults())) {
+            double[] stance = {0.1, 0.8, -1.5, -0.1, 0.8, -1.5, 0.1, 1.0, -1.5, -0.1, 1.0, -1.5}, tau = new double[12];
+            a.setState(stance, new double[12], Pose.translation(0, 0, 0.34), new double[3], new double[3]);
+            Random r = new Random(3);
+            for (int t = 0; t < 400; t++) {
+                for (int i = 0; i < 12; i++) tau[i] = 20 * (stance[i] + 0.3 * (r.nextDouble() - 0.5) - a.position(i)) - 0.5 * a.velocity(i);
+                a.step(tau);
+            }
+            b.restore(a.snapshot());
+            for (int t = 0; t < 400; t++) {
+                for (int i = 0; i < 12; i++) tau[i] = 20 * (stance[i] - a.position(i)) - 0.5 * a.velocity(i);
+                a.step(tau);
+                b.step(tau);
+            }
+            assertArrayEquals(a.snapshot(), b.snapshot());
+            assertTrue(a.contactCount() > 0, "it stands on the ground");
+        }
+    }
+
+    /** A quadruped state ode4j saved (checkpoints of legged runs from before) continues here from the same base and joints. */
+    @Test
+    void aFloatingRobotsOde4jSnapshotRestoresIntoJointSpace() throws Exception {
+        UrdfModel m = quadruped();
+        try (EmbeddedSimulator ode = new EmbeddedSimulator(m, 2e-3, GRAVITY, true, ContactSettings.defaults());
+             ArticulatedSimulator js = new ArticulatedSimulator(m, 2e-3, GRAVITY, true, ContactSettings.defaults())) {
+            double[] stance = {0.1, 0.8, -1.5, -0.1, 0.8, -1.5, 0.1, 1.0, -1.5, -0.1, 1.0, -1.5}, tau = new double[12];
+            ode.setState(stance, new double[12], Pose.translation(0, 0, 0.34), new double[3], new double[3]);
+            for (int t = 0; t < 300; t++) {
+                for (int i = 0; i < 12; i++) tau[i] = 20 * (stance[i] - ode.position(i)) - 0.5 * ode.velocity(i);
+                ode.step(tau);
+            }
+            js.restore(ode.snapshot());
+            BaseState a = new BaseState(), b = new BaseState();
+            ode.baseState(a);
+            js.baseState(b);
+            assertArrayEquals(a.position, b.position, 1e-12, "base position");
+            assertArrayEquals(a.orientation, b.orientation, 1e-12, "base orientation");
+            assertArrayEquals(a.linearVelocity, b.linearVelocity, 1e-12, "base velocity");
+            assertArrayEquals(a.angularVelocity, b.angularVelocity, 1e-12, "base angular velocity");
+            double[] qa = new double[12], qb = new double[12];
+            ode.positions(qa);
+            js.positions(qb);
+            assertArrayEquals(qa, qb, 0.0, "joint positions");
             assertEquals(300, js.steps());
         }
     }
