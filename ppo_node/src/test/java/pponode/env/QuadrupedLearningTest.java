@@ -17,9 +17,8 @@ import pponode.runner.OnPolicyRunner;
  * The learning signal of the legged task model, at a budget the suite can afford: the shipped
  * quadruped_forward task with 5 s episodes, the 0.5 m/s command always (no standing draws) and
  * without the level-trunk term (it makes early policies stand still), seed 42, 200k steps (about
- * 3 minutes on 2 cores). Deterministic evaluation measures the base's mean forward velocity before
- * and after: −0.013 → 0.131 m/s (velocity error 0.513 → 0.391 m/s). With the level-trunk term the
- * same budget reached 0.042 m/s.
+ * a minute on 2 cores in joint space). Deterministic evaluation measures the base's mean forward
+ * velocity before and after: −0.013 → 0.369 m/s (velocity error 0.513 → 0.158 m/s).
  */
 @Tag("slow")
 class QuadrupedLearningTest {
@@ -49,8 +48,8 @@ class QuadrupedLearningTest {
                     v0, v1, before.metrics().get("mean_velocity_error"), after.metrics().get("mean_velocity_error"), before.metrics().get("episode_seconds"),
                     after.metrics().get("episode_seconds"));
             assertTrue(Math.abs(v0) < 0.05, "an untrained policy stands about still: " + v0 + " m/s");
-            assertTrue(v1 >= 0.1, "after 200k steps the robot moves forward on command: " + v1 + " m/s");
-            assertTrue(after.metrics().get("mean_velocity_error") < 0.45, "and tracks it better: velocity error " + after.metrics().get("mean_velocity_error") + " m/s");
+            assertTrue(v1 >= 0.25, "after 200k steps the robot moves forward on command: " + v1 + " m/s");
+            assertTrue(after.metrics().get("mean_velocity_error") < 0.3, "and tracks it better: velocity error " + after.metrics().get("mean_velocity_error") + " m/s");
         }
     }
 }
