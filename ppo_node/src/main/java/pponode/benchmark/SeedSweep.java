@@ -42,7 +42,7 @@ public final class SeedSweep {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, workers));
         try {
             List<Future<SeedRun>> futures = new ArrayList<>();
-            for (long seed : seeds) futures.add(pool.submit(() -> one(envOrTask, seed, trainArgs, dir)));
+            for (long seed : seeds) futures.add(pool.submit(() -> one(envOrTask, seed, trainArgs, workers, dir)));
             List<SeedRun> runs = new ArrayList<>();
             for (Future<SeedRun> f : futures) {
                 try {
@@ -58,7 +58,7 @@ public final class SeedSweep {
         }
     }
 
-    private static SeedRun one(String envOrTask, long seed, List<String> trainArgs, Path dir) throws IOException, InterruptedException {
+    private static SeedRun one(String envOrTask, long seed, List<String> trainArgs, int workers, Path dir) throws IOException, InterruptedException {
         String name = "seed_" + seed;
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
@@ -67,6 +67,10 @@ public final class SeedSweep {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "pponode.cli.Main", "train", "--env", envOrTask, "--seed", String.valueOf(seed),
                 "--out", dir.toString(), "--name", name, "--json", "--no-progress"));
         cmd.addAll(trainArgs);
+        // Runs side by side share the cores: each learner gets its share of them unless the arguments say.
+        if (trainArgs.stream().noneMatch(a -> a.contains("learner_threads"))) {
+            cmd.addAll(List.of("--set", "learner_threads=" + Math.max(1, Runtime.getRuntime().availableProcessors() / workers)));
+        }
         Path log = dir.resolve(name + ".log");
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(false).redirectError(log.toFile()).start();

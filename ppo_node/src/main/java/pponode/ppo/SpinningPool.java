@@ -18,6 +18,7 @@ final class SpinningPool {
     static final long SPIN_NANOS = 200_000L;
     static final long IDLE_EXIT_NANOS = 2_000_000_000L;
     private static final int WAITING = 0, POSTED = 1, EXITED = 2;
+    private static final int YIELD_AFTER_SPINS = 1 << 14;
 
     private final Worker[] workers;
     private final long idleExitNanos;
@@ -90,7 +91,12 @@ final class SpinningPool {
         }
 
         Throwable await() {
-            while (state.get() == POSTED) Thread.onSpinWait();
+            // Spin while the worker is about as fast as this thread; then yield, so a machine with
+            // more busy threads than cores runs the worker instead of this wait.
+            for (int spins = 0; state.get() == POSTED; spins++) {
+                if (spins < YIELD_AFTER_SPINS) Thread.onSpinWait();
+                else Thread.yield();
+            }
             return failure;
         }
 
