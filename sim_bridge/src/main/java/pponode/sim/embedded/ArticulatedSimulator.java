@@ -75,6 +75,7 @@ public final class ArticulatedSimulator implements JointPhysics {
     private double rootMass;
     private final double[] rootCom = new double[3], rootInertia = new double[6];
     private final double[] rootBodyInertia = new double[10], rootComposite = new double[10], rootForce = new double[6];
+    private final double[] comWork = new double[3], comOffsetWork = new double[3];
     private final GroundContacts contacts; // null: nothing touches
     private final ContactSettings contactSettings;
 
@@ -389,14 +390,13 @@ public final class ArticulatedSimulator implements JointPhysics {
 
     /** The rotation matrix (row-major) of a unit quaternion w, x, y, z. */
     static double[] rotationOf(double[] quat) {
-        double w = quat[0], x = quat[1], y = quat[2], z = quat[3];
-        return new double[] {1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y), 2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
-            2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)};
+        double[] r = new double[9];
+        rotationOf(quat, r);
+        return r;
     }
 
-    private void updateBaseRotation() {
-        double w = baseQuat[0], x = baseQuat[1], y = baseQuat[2], z = baseQuat[3];
-        double[] r = baseR;
+    private static void rotationOf(double[] quat, double[] r) {
+        double w = quat[0], x = quat[1], y = quat[2], z = quat[3];
         r[0] = 1 - 2 * (y * y + z * z);
         r[1] = 2 * (x * y - w * z);
         r[2] = 2 * (x * z + w * y);
@@ -406,6 +406,10 @@ public final class ArticulatedSimulator implements JointPhysics {
         r[6] = 2 * (x * z - w * y);
         r[7] = 2 * (y * z + w * x);
         r[8] = 1 - 2 * (x * x + y * y);
+    }
+
+    private void updateBaseRotation() {
+        rotationOf(baseQuat, baseR);
     }
 
     @Override
@@ -436,7 +440,7 @@ public final class ArticulatedSimulator implements JointPhysics {
      * orientation by the exact rotation ω·dt about it (ODE's bodies move the same way).
      */
     private void integrateBase() {
-        double[] c = new double[3];
+        double[] c = comWork, rc = comOffsetWork;
         mulVec(baseR, rootCom, c);
         double wx = baseV[0], wy = baseV[1], wz = baseV[2];
         for (int a = 0; a < 3; a++) c[a] += baseP[a];
@@ -457,7 +461,6 @@ public final class ArticulatedSimulator implements JointPhysics {
             baseQuat[3] = nz / norm;
             updateBaseRotation();
         }
-        double[] rc = new double[3];
         mulVec(baseR, rootCom, rc);
         for (int a = 0; a < 3; a++) baseP[a] = c[a] - rc[a];
     }
