@@ -84,8 +84,12 @@ public final class PPO {
         return cores >= 2 && cfg.minibatchSize() >= 2 * ROWS_PER_THREAD ? 2 : 1;
     }
 
-    /** Fewer rows per thread than this and the threads' hand-offs cost more than the second core gives (bench --env). */
-    static final int ROWS_PER_THREAD = 32;
+    /**
+     * Fewer rows per thread than this and the hand-offs eat what the second core gives: end to end,
+     * CleanRL's CartPole settings (128 rows) train 1.18× faster on two threads, its Pendulum
+     * settings (64 rows) no faster (bench --env ... --set learner_threads=1|2).
+     */
+    static final int ROWS_PER_THREAD = 64;
 
     /** Which backend computes the update, with the host kernels' kind and threads: for logs and the benchmark. */
     public String backendName() {
