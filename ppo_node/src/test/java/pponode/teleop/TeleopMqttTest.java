@@ -241,7 +241,13 @@ class TeleopMqttTest {
                         }, "broker-restart");
                         restart.start();
                     }
-                    publishUntilAcknowledged(op, o, seq);
+                    try {
+                        publishUntilAcknowledged(op, o, seq);
+                    } catch (AssertionError notAcknowledged) {
+                        // a broker that did not come back is the cause to report, not the console's last error
+                        if (restartFailed.get() != null) notAcknowledged.addSuppressed(restartFailed.get());
+                        throw notAcknowledged;
+                    }
                     Thread.sleep(10);
                 }
                 restart.join();
