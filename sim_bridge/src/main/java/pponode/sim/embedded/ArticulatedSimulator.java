@@ -378,14 +378,10 @@ public final class ArticulatedSimulator implements JointPhysics {
             if (!Double.isFinite(q[i]) || !(Math.abs(qd[i]) <= 20 * drives.velocityLimit(i))) return true;
         }
         if (!floating) return false;
-        BaseState s = new BaseState();
-        baseState(s);
-        double v2 = 0, w2 = 0;
-        for (int a = 0; a < 3; a++) {
-            v2 += s.linearVelocity[a] * s.linearVelocity[a];
-            w2 += s.angularVelocity[a] * s.angularVelocity[a];
-        }
-        return !(v2 < 1e4 && w2 < 1e6) || !Double.isFinite(baseP[0] + baseP[1] + baseP[2]);
+        double[] v = baseV, p = baseP; // the root frame's origin moves at v₀ + ω × p
+        double vx = v[3] + v[1] * p[2] - v[2] * p[1], vy = v[4] + v[2] * p[0] - v[0] * p[2], vz = v[5] + v[0] * p[1] - v[1] * p[0];
+        double v2 = vx * vx + vy * vy + vz * vz, w2 = v[0] * v[0] + v[1] * v[1] + v[2] * v[2];
+        return !(v2 < 1e4 && w2 < 1e6) || !Double.isFinite(p[0] + p[1] + p[2]);
     }
 
     /** The rotation matrix (row-major) of a unit quaternion w, x, y, z. */
