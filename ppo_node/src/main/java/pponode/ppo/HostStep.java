@@ -2,8 +2,7 @@ package pponode.ppo;
 
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.function.Consumer;
-import java.util.function.Function;
+import java.util.function.IntConsumer;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.slf4j.LoggerFactory;
 import pponode.config.AlgorithmConfig;
@@ -47,6 +46,7 @@ final class HostStep {
         shards = new Shard[n];
         for (int k = 0; k < n; k++) shards[k] = new Shard(k, n, (capacity + n - 1) / n, n > 1);
         pool = n > 1 ? new SpinningPool(n) : null;
+        phaseOnShard = k -> runPhase(shards[k]);
         actorOpt = new HostOptimizer(cfg.optimizer(), cfg.adamEps(), cfg.weightDecay(), ac.actor.size());
         criticOpt = new HostOptimizer(cfg.optimizer(), cfg.adamEps(), cfg.weightDecay(), ac.critic.size());
         actorGrad = shards[0].actorGrad;
@@ -97,10 +97,33 @@ final class HostStep {
         criticOpt.load(in, "critic");
     }
 
-    /** Runs {@code phase} on every shard, on the pool's threads when there are several. */
-    private void onShards(Consumer<Shard> phase) {
-        if (pool == null) phase.accept(shards[0]);
-        else pool.run(k -> phase.accept(shards[k]));
+    /** The phases of a minibatch step that run on every shard; {@link #onShards} runs one. */
+    private enum Phase { FORWARD, BACKWARD, REDUCE, OPTIMIZE }
+
+    // The running step's arguments, set before each phase and read by every shard: fields rather
+    // than a lambda's captures, so that a minibatch step allocates nothing.
+    private boolean stepMasked;
+    private double stepClipEps, stepEntCoef, stepActorDen, stepLrActor, stepLrCritic;
+    private Double stepValueClip;
+    private int stepRows;
+    private float stepScale;
+    private Phase phase;
+    private final IntConsumer phaseOnShard;
+
+    /** Runs {@code p} on every shard, on the pool's threads when there are several. */
+    private void onShards(Phase p) {
+        phase = p;
+        if (pool == null) runPhase(shards[0]);
+        else pool.run(phaseOnShard);
+    }
+
+    private void runPhase(Shard s) {
+        switch (phase) {
+            case FORWARD -> s.forward(stepMasked, stepClipEps, stepValueClip);
+            case BACKWARD -> s.backward(stepMasked, stepClipEps, stepValueClip, stepEntCoef, stepActorDen, stepRows);
+            case REDUCE -> s.reduce();
+            case OPTIMIZE -> s.optimize(stepScale, stepLrActor, stepLrCritic);
+        }
     }
 
     PPO.MinibatchStats step(RolloutBuffer.Minibatch mb, double clipEps, double entCoef, double lrActor, double lrCritic, BehaviourCloning bc,
@@ -111,7 +134,10 @@ final class HostStep {
         int n = shards.length;
         for (int k = 0; k < n; k++) shards[k].take(mb, k * m / n, (k + 1) * m / n);
         // Forward, ratios and the loss terms' sums, each shard over its rows.
-        onShards(s -> s.forward(masked, clipEps, vClip));
+        stepMasked = masked;
+        stepClipEps = clipEps;
+        stepValueClip = vClip;
+        onShards(Phase.FORWARD);
         double nOwn = 0, kl = 0, clipped = 0, actorSum = 0, criticSum = 0, entropy = 0;
         for (Shard s : shards) {
             nOwn += s.own;
@@ -142,7 +168,10 @@ final class HostStep {
         PPO.MinibatchStats stats = new PPO.MinibatchStats(actorLoss, criticLoss, entropy, approxKl, clipFraction, total, stop, bcLoss, nOwn / m);
         if (stop) return stats;
 
-        onShards(s -> s.backward(masked, clipEps, vClip, entCoef, actorDen, m));
+        stepEntCoef = entCoef;
+        stepActorDen = actorDen;
+        stepRows = m;
+        onShards(Phase.BACKWARD);
         if (bc != null) {
             Arrays.fill(bcDHead, 0, bcRows * dist.headDim(), 0f);
             for (int r = 0; r < bcRows; r++) dist.logProbRowGradient(actorParams, bcHead, demos.raw, r, -bc.coef() / bcRows, bcDHead, actorGrad);
@@ -254,16 +283,20 @@ final class HostStep {
 
         /** Adds every other shard's gradients into shard 0's over this shard's range; keeps the range's squared norm. */
         void reduce() {
-            squaredNorm = reduce(HostStep.this.actorGrad, s -> s.actorGrad, actorFrom, actorTo) + reduce(HostStep.this.criticGrad, s -> s.criticGrad, criticFrom, criticTo);
+            for (int k = 1; k < shards.length; k++) {
+                add(shards[k].actorGrad, HostStep.this.actorGrad, actorFrom, actorTo);
+                add(shards[k].criticGrad, HostStep.this.criticGrad, criticFrom, criticTo);
+            }
+            squaredNorm = squaredSum(HostStep.this.actorGrad, actorFrom, actorTo) + squaredSum(HostStep.this.criticGrad, criticFrom, criticTo);
         }
 
-        private double reduce(float[] into, Function<Shard, float[]> grads, int from, int to) {
-            for (int k = 1; k < shards.length; k++) {
-                float[] g = grads.apply(shards[k]);
-                for (int i = from; i < to; i++) into[i] += g[i];
-            }
+        private static void add(float[] from, float[] into, int lo, int hi) {
+            for (int i = lo; i < hi; i++) into[i] += from[i];
+        }
+
+        private static double squaredSum(float[] g, int lo, int hi) {
             double sq = 0;
-            for (int i = from; i < to; i++) sq += (double) into[i] * into[i];
+            for (int i = lo; i < hi; i++) sq += (double) g[i] * g[i];
             return sq;
         }
 
@@ -333,7 +366,7 @@ final class HostStep {
             for (float g : actorGrad) sq += (double) g * g;
             for (float g : criticGrad) sq += (double) g * g;
         } else {
-            onShards(Shard::reduce);
+            onShards(Phase.REDUCE);
             for (Shard s : shards) sq += s.squaredNorm;
         }
         double norm = Math.sqrt(sq);
@@ -346,11 +379,10 @@ final class HostStep {
         float scale = coef < 1 ? (float) coef : 1f;
         actorOpt.begin();
         criticOpt.begin();
-        if (pool == null) {
-            shards[0].optimize(scale, lrActor, lrCritic);
-        } else {
-            onShards(s -> s.optimize(scale, lrActor, lrCritic));
-        }
+        stepScale = scale;
+        stepLrActor = lrActor;
+        stepLrCritic = lrCritic;
+        onShards(Phase.OPTIMIZE);
         for (Shard s : shards) s.stale = true;
     }
 }

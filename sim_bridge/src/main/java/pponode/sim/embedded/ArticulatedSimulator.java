@@ -82,7 +82,7 @@ public final class ArticulatedSimulator implements JointPhysics {
     // Work arrays, reused every step: body poses (world), motion subspaces S, velocities V,
     // accelerations A, forces F (6-vectors: angular then linear, at the world origin), rigid-body
     // inertias at the world origin (m, h = m·c, Ī as 6 symmetric entries), their composites, the
-    // mass matrix and its Cholesky factor (body order), and the step's vectors.
+    // mass matrix and its Cholesky factor (generalized order: a floating base's six, then bodies), and the step's vectors.
     private final double[][] rot, pos, sub, vel, acc, force, bodyInertia, composite;
     private final double[] massMatrix, factor, bias, tau, qdd, impulse, work6 = new double[6], work6b = new double[6], velocity;
     private final double[] jointRot = new double[9], jointPos = new double[3], motion = new double[9], worldAxis = new double[3], worldCom = new double[3],
