@@ -142,10 +142,6 @@ class ArticulatedSimulatorTest {
         }
     }
 
-    static UrdfModel quadruped() throws Exception {
-        return UrdfParser.parse(Path.of("../urdf/quadruped.urdf"));
-    }
-
     /**
      * A floating base: the quadruped thrown tumbling with its legs driven, no ground, at a 10 µs
      * step: the base's pose and the joints follow ode4j's free bodies and hinges (the composite
@@ -154,10 +150,10 @@ class ArticulatedSimulatorTest {
      */
     @Test
     void atAFineStepAFloatingRobotMovesAsInOde4j() throws Exception {
-        UrdfModel m = quadruped();
+        UrdfModel m = QuadrupedPhysicsTest.quadruped();
         try (EmbeddedSimulator ode = new EmbeddedSimulator(m, 1e-5, GRAVITY, true, null);
              ArticulatedSimulator js = new ArticulatedSimulator(m, 1e-5, GRAVITY, true, null)) {
-            double[] q0 = {0.1, 0.8, -1.5, -0.1, 0.8, -1.5, 0.1, 1.0, -1.5, -0.1, 1.0, -1.5}, zero = new double[12];
+            double[] q0 = QuadrupedPhysicsTest.STANCE, zero = new double[12];
             Pose start = new Pose(Pose.rotation(new double[] {0.6, 0.8, 0}, 0.4).r(), new double[] {0.3, -0.2, 1.0});
             double[] lin = {0.5, 0.2, 1.0}, ang = {1.5, -2.0, 3.0};
             ode.setState(q0, zero, start, lin, ang);
@@ -193,19 +189,18 @@ class ArticulatedSimulatorTest {
     /** A standing quadruped's state (floating base, contacts) saved and restored continues bit for bit. */
     @Test
     void aFloatingRobotsSnapshotContinuesBitForBit() throws Exception {
-        UrdfModel m = quadruped();
-        try (ArticulatedSimulator a = new ArticulatedSimulator(m, 2e-3, GRAVITY, true, ContactSettings.defaults());
-             ArticulatedSimulator b = new ArticulatedSimulator(m, 2e-3, GRAVITY, true, ContactSettings.defaults())) {
-            double[] stance = {0.1, 0.8, -1.5, -0.1, 0.8, -1.5, 0.1, 1.0, -1.5, -0.1, 1.0, -1.5}, tau = new double[12];
-            a.setState(stance, new double[12], Pose.translation(0, 0, 0.34), new double[3], new double[3]);
+        try (ArticulatedSimulator a = (ArticulatedSimulator) QuadrupedPhysicsTest.standing(Engine.JOINT_SPACE, 2e-3);
+             ArticulatedSimulator b = (ArticulatedSimulator) QuadrupedPhysicsTest.standing(Engine.JOINT_SPACE, 2e-3)) {
+            double[] tau = new double[12], target = new double[12];
             Random r = new Random(3);
             for (int t = 0; t < 400; t++) {
-                for (int i = 0; i < 12; i++) tau[i] = 20 * (stance[i] + 0.3 * (r.nextDouble() - 0.5) - a.position(i)) - 0.5 * a.velocity(i);
+                for (int i = 0; i < 12; i++) target[i] = QuadrupedPhysicsTest.STANCE[i] + 0.3 * (r.nextDouble() - 0.5);
+                QuadrupedPhysicsTest.pd(a, target, tau);
                 a.step(tau);
             }
             b.restore(a.snapshot());
             for (int t = 0; t < 400; t++) {
-                for (int i = 0; i < 12; i++) tau[i] = 20 * (stance[i] - a.position(i)) - 0.5 * a.velocity(i);
+                QuadrupedPhysicsTest.pd(a, QuadrupedPhysicsTest.STANCE, tau);
                 a.step(tau);
                 b.step(tau);
             }
@@ -217,13 +212,11 @@ class ArticulatedSimulatorTest {
     /** A quadruped state ode4j saved (checkpoints of legged runs from before) continues here from the same base and joints. */
     @Test
     void aFloatingRobotsOde4jSnapshotRestoresIntoJointSpace() throws Exception {
-        UrdfModel m = quadruped();
-        try (EmbeddedSimulator ode = new EmbeddedSimulator(m, 2e-3, GRAVITY, true, ContactSettings.defaults());
-             ArticulatedSimulator js = new ArticulatedSimulator(m, 2e-3, GRAVITY, true, ContactSettings.defaults())) {
-            double[] stance = {0.1, 0.8, -1.5, -0.1, 0.8, -1.5, 0.1, 1.0, -1.5, -0.1, 1.0, -1.5}, tau = new double[12];
-            ode.setState(stance, new double[12], Pose.translation(0, 0, 0.34), new double[3], new double[3]);
+        try (JointPhysics ode = QuadrupedPhysicsTest.standing(Engine.ODE4J, 2e-3);
+             ArticulatedSimulator js = new ArticulatedSimulator(QuadrupedPhysicsTest.quadruped(), 2e-3, GRAVITY, true, ContactSettings.defaults())) {
+            double[] tau = new double[12];
             for (int t = 0; t < 300; t++) {
-                for (int i = 0; i < 12; i++) tau[i] = 20 * (stance[i] - ode.position(i)) - 0.5 * ode.velocity(i);
+                QuadrupedPhysicsTest.pd(ode, QuadrupedPhysicsTest.STANCE, tau);
                 ode.step(tau);
             }
             js.restore(ode.snapshot());
