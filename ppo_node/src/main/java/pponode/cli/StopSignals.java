@@ -12,19 +12,28 @@ import sun.misc.SignalHandler;
  * (log4j's "Shutdown in progress" traces) and the process exited 130. A second signal forces
  * the exit, for a shutdown that hangs.
  */
-final class StopSignals {
+final class StopSignals implements AutoCloseable {
+    private static final String[] SIGNALS = {"INT", "TERM"};
     private final CountDownLatch stop = new CountDownLatch(1);
+    private final SignalHandler[] before = new SignalHandler[SIGNALS.length];
 
     private StopSignals() {}
 
     static StopSignals install() {
+        return install(() -> {});
+    }
+
+    /** Stop signals that also run {@code onFirst} (on the signal's thread) when the first one comes. */
+    static StopSignals install(Runnable onFirst) {
         StopSignals s = new StopSignals();
-        for (String name : new String[] {"INT", "TERM"}) {
-            SignalHandler before = Signal.handle(new Signal(name), sig -> {
+        for (int i = 0; i < SIGNALS.length; i++) {
+            String name = SIGNALS[i];
+            s.before[i] = Signal.handle(new Signal(name), sig -> {
                 if (s.stop.getCount() == 0) Runtime.getRuntime().halt(128 + sig.getNumber());
                 s.stop.countDown();
+                onFirst.run();
             });
-            if (before == SignalHandler.SIG_IGN) {
+            if (s.before[i] == SignalHandler.SIG_IGN) {
                 // The JVM cannot catch a signal that was ignored when it started (nohup, or a job
                 // started with & from a script): say so, rather than leave Ctrl-C doing nothing.
                 System.err.println("warning: SIG" + name + " was ignored when this process started (nohup, or & in a script), so it cannot stop it; "
@@ -41,5 +50,13 @@ final class StopSignals {
             return true;
         }
         return stop.await(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Gives the signals back to the handlers they had before (the command is over; its handlers would act on nothing). */
+    @Override
+    public void close() {
+        for (int i = 0; i < SIGNALS.length; i++) {
+            if (before[i] != null && before[i] != SignalHandler.SIG_IGN) Signal.handle(new Signal(SIGNALS[i]), before[i]);
+        }
     }
 }

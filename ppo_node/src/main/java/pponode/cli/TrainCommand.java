@@ -38,6 +38,7 @@ import pponode.runner.OnPolicyRunner;
 import pponode.runner.Policy;
 import pponode.runner.RunDirectory;
 import pponode.runner.RunState;
+import pponode.state.StateDict;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train a policy with PPO. Uses the shipped preset for the environment, then --config, then --set.")
@@ -103,6 +104,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace the run already in <out>/<name> (its checkpoints, policies and logs are deleted).")
     boolean overwrite;
 
+    @Option(names = "--accept-task-change", description = "With --resume: go on although the task file changed since the checkpoint "
+            + "(the changed settings are named, logged and recorded in the run's checkpoints).")
+    boolean acceptTaskChange;
+
     @Spec
     CommandSpec spec;
 
@@ -145,15 +150,21 @@ final class TrainCommand implements Callable<Integer> {
                 throw e;
             }
         } else {
-            PPOConfig saved = RunState.config(Checkpoint.read(resume));
+            if (initFrom != null || noPreset) {
+                throw new IllegalArgumentException("--resume continues a run with its own weights and settings: --init-from and --no-preset do not apply "
+                        + "(start a new run to use them)");
+            }
+            StateDict ck = Checkpoint.read(resume);
+            if (!ck.has("update")) throw new IOException(resume + " is a policy-only file, not a training checkpoint; it cannot be resumed");
+            PPOConfig saved = RunState.config(ck);
             overrides.addAll(0, resumeConfigOverrides(saved));
-            PPOConfig target = saved.copy().apply(overrides.stream().filter(a -> a.startsWith("log_dir=") || a.startsWith("experiment_name=")).toList());
-            runDir = RunDirectory.open(Path.of(target.logDir), target.experimentName, true, RunDirectory.Mode.CONTINUE);
+            checkTask(ck, saved);
+            runDir = resumeDirectory(ck, saved, overrides);
             try {
                 PPOConfig forEnv = new PPOConfig();
                 forEnv.envId = saved.envId;
                 forEnv.numEnvs = 1;
-                runner = OnPolicyRunner.resume(resume, overrides, envFactory(forEnv), runDir.path());
+                runner = OnPolicyRunner.resume(resume, overrides, envFactory(forEnv), runDir.path(), acceptTaskChange);
             } catch (Exception | Error e) {
                 runDir.close();
                 throw e;
@@ -192,28 +203,76 @@ final class TrainCommand implements Callable<Integer> {
         return changed;
     }
 
+    /** A task file edited since the checkpoint is refused, naming the settings that differ, unless --accept-task-change. */
+    private void checkTask(StateDict ck, PPOConfig saved) {
+        if (acceptTaskChange && !EnvRegistry.contains(saved.envId)) throw new IllegalArgumentException(EnvRegistry.unknown(saved.envId));
+        RobotTask task = EnvRegistry.task(saved.envId);
+        if (task == null) return;
+        List<String> changes = RunState.taskChanges(ck, task.definition());
+        if (!changes.isEmpty() && !acceptTaskChange) throw new IllegalArgumentException(OnPolicyRunner.taskChangedMessage(resume, changes));
+    }
+
+    /**
+     * Where a resumed run writes. Its own directory when the checkpoint is the newest state of that
+     * run (a run killed after it, or one extended past its end). A checkpoint that the run went on
+     * past starts a branch, {@code <name>_from_step<N>} (then _2, ...): the finished history stays
+     * whole. A --out or --name pointing elsewhere is a new run there (an existing one is refused).
+     * A branch or a new directory starts with the log up to the checkpoint, so its curve is whole.
+     */
+    private RunDirectory resumeDirectory(StateDict ck, PPOConfig saved, List<String> overrides) throws IOException {
+        PPOConfig target = saved.copy().apply(overrides.stream()
+                .filter(a -> a.startsWith("log_dir=") || a.startsWith("experiment_name=") || a.startsWith("total_timesteps=")).toList());
+        long step = ck.integer("global_step");
+        long batch = (long) saved.rolloutSteps * saved.numEnvs;
+        if (target.totalTimesteps / batch <= ck.integer("update")) {
+            throw new IllegalArgumentException("--resume " + resume + ": the checkpoint is at step " + step + " and total_timesteps is " + target.totalTimesteps
+                    + ", so nothing is left to train; raise it with --steps (more than " + step + ")");
+        }
+        Path own = Path.of(saved.logDir).resolve(saved.experimentName);
+        Path out = Path.of(target.logDir);
+        RunDirectory dir;
+        if (!out.resolve(target.experimentName).toAbsolutePath().normalize().equals(own.toAbsolutePath().normalize())) {
+            dir = RunDirectory.open(out, target.experimentName, true, RunDirectory.Mode.NEW);
+        } else {
+            long newest = RunDirectory.newestCheckpointStep(own);
+            if (newest <= step) return RunDirectory.open(out, target.experimentName, true, RunDirectory.Mode.CONTINUE);
+            dir = RunDirectory.open(out, target.experimentName + "_from_step" + step, false, RunDirectory.Mode.NEW);
+            System.err.println("--resume: " + own + " went on to step " + newest + " after this checkpoint (step " + step + "); it stays as it is, "
+                    + "and this branch writes to " + dir.path());
+        }
+        try {
+            Path log = own.resolve("training_log.csv");
+            if (Files.isRegularFile(log)) Files.copy(log, dir.path().resolve("training_log.csv")); // cut back to the checkpoint's step when opened
+        } catch (IOException e) {
+            dir.close();
+            throw e;
+        }
+        return dir;
+    }
+
     private int trainAndExport(OnPolicyRunner runner, PPOConfig cfg, LongFunction<Env> factory, Path runDir, long t0) throws Exception {
         try (ProgressBar bar = noProgress ? null : new ProgressBarBuilder().setTaskName("train " + cfg.envId)
                 .setInitialMax(runner.totalUpdates * (long) cfg.rolloutSteps * cfg.numEnvs).setStyle(ProgressBarStyle.ASCII)
                 .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUpdateIntervalMillis(250).build()) {
             if (bar != null) bar.stepTo(runner.globalStep());
-            runner.learn((u, total, step, stats) -> {
-                if (bar != null) {
-                    bar.stepTo(step);
-                    bar.setExtraMessage(String.format(" return %.1f", stats.get("charts/mean_reward")));
-                }
-            });
+            try (StopSignals signals = StopSignals.install(() -> {
+                System.err.println("\nstopping: the update in progress ends, then a checkpoint and the policy are saved (signal again to stop at once without them)");
+                runner.requestStop();
+            })) {
+                runner.learn((u, total, step, stats) -> {
+                    if (bar != null) {
+                        bar.stepTo(step);
+                        bar.setExtraMessage(String.format(" return %.1f", stats.get("charts/mean_reward")));
+                    }
+                });
+            }
         }
+        if (runner.stopped()) return saveInterrupted(runner, cfg, runDir, t0);
         Path finalCkpt = runDir.resolve("checkpoint_final.ckpt");
         runner.saveCheckpoint(finalCkpt);
-        Path policyFile = runDir.resolve("policy.ckpt");
-        var policy = runner.policy();
-        policy.save(policyFile);
-        Path onnx = null;
-        if (OnnxExporter.supported(cfg.backbone)) {
-            onnx = runDir.resolve("policy.onnx");
-            OnnxExporter.write(policy, Deployment.metadata(cfg.envId), onnx);
-        }
+        Exported files = export(runner, cfg, runDir);
+        Path policyFile = files.policy(), onnx = files.onnx();
+        Policy policy = runner.policy();
         // evaluated in the simulator it trained in (a robot trained over ROS 2 is evaluated in the embedded simulator)
         EvalResult ev = policy.evaluate(ros ? s -> EnvRegistry.make(cfg.envId, s) : factory, cfg.evalEpisodes, cfg.seed + 10_000);
         Map<String, Double> evm = new LinkedHashMap<>();
@@ -243,6 +302,45 @@ final class TrainCommand implements Callable<Integer> {
             System.out.println(Json.line(j));
         }
         return 0;
+    }
+
+    /** A run stopped by a signal: its state at the last whole update as a checkpoint, and the policy exported; no evaluation. */
+    private int saveInterrupted(OnPolicyRunner runner, PPOConfig cfg, Path runDir, long t0) throws IOException {
+        Path ckpt = runDir.resolve("checkpoint_step" + runner.globalStep() + ".ckpt");
+        if (!Files.exists(ckpt)) runner.saveCheckpoint(ckpt); // an existing one (save_interval) holds this very state
+        Exported files = export(runner, cfg, runDir);
+        double wall = (System.nanoTime() - t0) / 1e9;
+        System.err.printf("%s: stopped at step %d of %d after %.1f s; saved%ncheckpoint: %s%npolicy:     %s%nonnx:       %s%n"
+                        + "continue with: ppo-node train --resume %s%n", cfg.envId, runner.globalStep(), cfg.totalTimesteps, wall, ckpt, files.policy(),
+                files.onnx() != null ? files.onnx() : "(not exported)", ckpt);
+        if (json) {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("env", cfg.envId);
+            j.put("seed", cfg.seed);
+            j.put("steps", runner.globalStep());
+            j.put("interrupted", true);
+            j.put("wall_s", Json.round(wall, 2));
+            j.put("checkpoint", ckpt.toString());
+            j.put("policy", files.policy().toString());
+            if (files.onnx() != null) j.put("onnx", files.onnx().toString());
+            System.out.println(Json.line(j));
+        }
+        return 0;
+    }
+
+    /** The policy files of a run: weights and normaliser, and the ONNX export where the backbone has one (else null). */
+    private record Exported(Path policy, Path onnx) {}
+
+    private static Exported export(OnPolicyRunner runner, PPOConfig cfg, Path runDir) throws IOException {
+        Path policyFile = runDir.resolve("policy.ckpt");
+        Policy policy = runner.policy();
+        policy.save(policyFile);
+        Path onnx = null;
+        if (OnnxExporter.supported(cfg.backbone)) {
+            onnx = runDir.resolve("policy.onnx");
+            OnnxExporter.write(policy, Deployment.metadata(cfg.envId), onnx);
+        }
+        return new Exported(policyFile, onnx);
     }
 
     /** Environments for {@code cfg.envId}: the embedded simulator, a robot over ROS 2 (--ros) or a Gazebo world (--sim gazebo). */

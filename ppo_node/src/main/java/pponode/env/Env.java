@@ -31,6 +31,14 @@ public interface Env extends AutoCloseable {
         return Map.of();
     }
 
+    /**
+     * What defines this environment beyond its id (a robot task's file settings and hashes; empty
+     * for a built-in environment). Checkpoints record it so that a resume can tell what changed.
+     */
+    default Map<String, Object> definition() {
+        return Map.of();
+    }
+
     /** Whether {@link #snapshot()} and {@link #restore(byte[])} capture the whole state, RNG included. */
     default boolean supportsSnapshot() {
         return false;

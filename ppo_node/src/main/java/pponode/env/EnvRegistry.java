@@ -1,9 +1,13 @@
 package pponode.env;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.LongFunction;
 
@@ -26,14 +30,20 @@ public final class EnvRegistry {
         return FACTORIES.containsKey(id) || task(id) != null;
     }
 
-    private static final Map<String, RobotTask> TASKS = new HashMap<>();
+    /** A task read from its file, and the file's modification time then: an edited file is read again. */
+    private record LoadedTask(RobotTask task, FileTime modified) {}
+
+    private static final Map<String, LoadedTask> TASKS = new HashMap<>();
 
     /** The robot task {@code id} (a task name under urdf/tasks or a task YAML path), or null. */
     public static synchronized RobotTask task(String id) {
-        if (TASKS.containsKey(id)) return TASKS.get(id);
         try {
+            Path file = RobotTask.file(id);
+            FileTime modified = file != null && Files.isRegularFile(file) ? Files.getLastModifiedTime(file) : null;
+            LoadedTask known = TASKS.get(id);
+            if (known != null && Objects.equals(known.modified, modified)) return known.task;
             RobotTask t = RobotTask.find(id);
-            if (t != null) TASKS.put(id, t);
+            if (t != null) TASKS.put(id, new LoadedTask(t, modified));
             return t;
         } catch (IOException e) {
             throw new IllegalArgumentException(e.getMessage(), e);

@@ -284,6 +284,11 @@ public final class RobotEnv implements Env {
     }
 
     @Override
+    public Map<String, Object> definition() {
+        return task.definition();
+    }
+
+    @Override
     public boolean supportsSnapshot() {
         return robot.supportsSnapshot();
     }

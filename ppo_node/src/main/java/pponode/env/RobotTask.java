@@ -332,6 +332,19 @@ public final class RobotTask {
      * This task with one fixed velocity command (no standing share, no resampling): how a walking
      * policy is evaluated at the command it must track.
      */
+    /**
+     * What defines this task's robot, dynamics and reward: the task file's settings and the hashes of
+     * the file and its URDF. A checkpoint records it, so a resume can name what changed since.
+     */
+    public Map<String, Object> definition() {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("source", source);
+        d.put("task_sha256", sha256);
+        d.put("robot_sha256", robot.sha256());
+        d.put("settings", yaml);
+        return d;
+    }
+
     public RobotTask withCommand(double vx, double vy, double yawRate) throws IOException {
         if (commands == null) throw err("has no 'commands:', so it takes no velocity command");
         Map<String, Object> y = new LinkedHashMap<>(yaml);
@@ -420,15 +433,20 @@ public final class RobotTask {
         return List.copyOf(names);
     }
 
+    /** The file task {@code nameOrPath} is read from: the YAML path itself, or urdf/tasks/<name>.yaml under the working directory; null for the jar's copy. */
+    public static Path file(String nameOrPath) {
+        if (nameOrPath.endsWith(".yaml") || nameOrPath.endsWith(".yml")) return Path.of(nameOrPath);
+        Path local = Path.of("urdf", "tasks", nameOrPath + ".yaml");
+        return Files.exists(local) ? local : null;
+    }
+
     /**
      * Finds task {@code nameOrPath}: a YAML file path, {@code urdf/tasks/<name>.yaml} under the
      * working directory, or the copy packaged in the jar.
      */
     public static RobotTask find(String nameOrPath) throws IOException {
-        Path p = Path.of(nameOrPath);
-        if (nameOrPath.endsWith(".yaml") || nameOrPath.endsWith(".yml")) return load(p);
-        Path local = Path.of("urdf", "tasks", nameOrPath + ".yaml");
-        if (Files.exists(local)) return load(local);
+        Path file = file(nameOrPath);
+        if (file != null) return load(file);
         String res = "/urdf/tasks/" + nameOrPath + ".yaml";
         try (InputStream in = RobotTask.class.getResourceAsStream(res)) {
             if (in == null) return null;

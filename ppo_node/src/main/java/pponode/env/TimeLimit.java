@@ -55,6 +55,11 @@ public final class TimeLimit implements Env {
     }
 
     @Override
+    public Map<String, Object> definition() {
+        return inner.definition();
+    }
+
+    @Override
     public boolean supportsSnapshot() {
         return inner.supportsSnapshot();
     }

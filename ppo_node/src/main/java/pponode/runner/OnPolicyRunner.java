@@ -77,6 +77,10 @@ public final class OnPolicyRunner implements AutoCloseable {
     private final boolean[] episodeStart;
     /** Supervised fine-tuning, when an operator may take over; null otherwise. */
     private SupervisedFineTuning supervision;
+    /** Set from another thread (a stop signal): the run ends after the update in progress. */
+    private volatile boolean stopRequested;
+    /** Task changes accepted on resume, oldest first ({@code step} and {@code changes}): checkpoints carry them on. */
+    private final List<Map<String, Object>> taskChanges = new ArrayList<>();
 
     public OnPolicyRunner(PPOConfig cfg, LongFunction<Env> envFactory, Path runDir) {
         this.cfg = cfg.validate();
@@ -142,7 +146,7 @@ public final class OnPolicyRunner implements AutoCloseable {
         long t0 = System.nanoTime();
         long stepsAtStart = globalStep;
         int end = Math.min(totalUpdates, update + k);
-        while (update < end) {
+        while (update < end && !stopRequested) {
             long r0 = System.nanoTime();
             collectRollout();
             long u0 = System.nanoTime();
@@ -164,6 +168,19 @@ public final class OnPolicyRunner implements AutoCloseable {
             if (runDir != null && update % cfg.saveInterval == 0) saveCheckpoint(runDir.resolve("checkpoint_step" + globalStep + ".ckpt"));
             if (listener != null) listener.onUpdate(update, totalUpdates, globalStep, stats);
         }
+    }
+
+    /**
+     * Ends {@link #learn}/{@link #runUpdates} after the update in progress (safe to call from a
+     * signal handler's thread): the runner's state is then whole, ready for a checkpoint.
+     */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** Whether the run ended because {@link #requestStop()} was called. */
+    public boolean stopped() {
+        return stopRequested && update < totalUpdates;
     }
 
     /** Plays rollout_steps steps in every env with the current policy and fills the buffer (GAE included). */
@@ -291,6 +308,9 @@ public final class OnPolicyRunner implements AutoCloseable {
 
     public void saveCheckpoint(Path path) throws IOException {
         StateDict s = RunState.header(cfg, envs.observationSpace(), envs.actionSpace());
+        Map<String, Object> task = envs.env(0).definition();
+        if (!task.isEmpty()) s.put("task", task);
+        if (!taskChanges.isEmpty()) s.put("task_changes", taskChanges);
         if (obsRms != null) obsRms.save(s, "obs_rms");
         net.save(s);
         ppo.save(s);
@@ -320,9 +340,13 @@ public final class OnPolicyRunner implements AutoCloseable {
 
     /**
      * A runner that continues the run saved in {@code path}. Only {@link #RESUME_OVERRIDABLE} keys
-     * may be overridden; anything that changes the networks or the data is refused by name.
+     * may be overridden; anything that changes the networks or the data is refused by name. A task
+     * file that changed since the checkpoint is refused naming the settings that differ, unless
+     * {@code acceptTaskChange}: then the run goes on with the changed task, its environments start
+     * new episodes, and the change is recorded in every later checkpoint ({@code task_changes}).
      */
-    public static OnPolicyRunner resume(Path path, List<String> overrides, LongFunction<Env> envFactory, Path runDir) throws IOException {
+    public static OnPolicyRunner resume(Path path, List<String> overrides, LongFunction<Env> envFactory, Path runDir, boolean acceptTaskChange)
+            throws IOException {
         StateDict ck = Checkpoint.read(path);
         if (!ck.has("update")) throw new IOException(path + " is a policy-only file, not a training checkpoint; it cannot be resumed");
         PPOConfig cfg = RunState.config(ck);
@@ -334,17 +358,43 @@ public final class OnPolicyRunner implements AutoCloseable {
         }
         cfg.apply(overrides);
         OnPolicyRunner r = new OnPolicyRunner(cfg, envFactory, runDir);
-        if (r.obsRms != null) r.obsRms.load(ck, "obs_rms");
-        r.net.load(ck);
-        r.ppo.load(ck);
-        r.rewards.load(ck);
-        r.episodes.load(ck);
-        r.loadProgress(ck);
+        try {
+            List<String> changes = RunState.taskChanges(ck, r.envs.env(0).definition());
+            if (!changes.isEmpty() && !acceptTaskChange) throw new PPOConfig.ConfigException(taskChangedMessage(path, changes));
+            if (ck.has("task_changes")) {
+                for (Object c : ck.list("task_changes")) r.taskChanges.add(castMap(c));
+            }
+            if (r.obsRms != null) r.obsRms.load(ck, "obs_rms");
+            r.net.load(ck);
+            r.ppo.load(ck);
+            r.rewards.load(ck);
+            r.episodes.load(ck);
+            r.loadProgress(ck, changes.isEmpty());
+            if (!changes.isEmpty()) {
+                r.taskChanges.add(Map.of("step", r.globalStep, "changes", changes));
+                LOG.warn("resuming on a changed task (accepted, recorded in the run's checkpoints): {}; every environment starts a new episode",
+                        String.join("; ", changes));
+            }
+        } catch (IOException | RuntimeException e) {
+            r.close();
+            throw e;
+        }
         r.resumedAtStep = r.globalStep;
         return r;
     }
 
-    private void loadProgress(StateDict ck) throws IOException {
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castMap(Object o) {
+        return (Map<String, Object>) o;
+    }
+
+    /** The refusal of a resume whose task file changed since {@code checkpoint}, naming the settings. */
+    public static String taskChangedMessage(Path checkpoint, List<String> changes) {
+        return "--resume " + checkpoint + ": the task changed since this checkpoint (" + String.join("; ", changes)
+                + "); resume with --accept-task-change to train on the changed task (recorded in the run), or start a new run";
+    }
+
+    private void loadProgress(StateDict ck, boolean restoreEnvironments) throws IOException {
         globalStep = ck.integer("global_step");
         update = (int) ck.integer("update");
         rng.restoreState(new RandomProviderDefaultState(ck.bytes("rng")));
@@ -359,7 +409,7 @@ public final class OnPolicyRunner implements AutoCloseable {
             List<?> state = (List<?>) rs.get(i);
             for (int j = 0; j < rnnState[i].length; j++) rnnState[i][j] = ((Number) state.get(j)).floatValue();
             episodeStart[i] = (Boolean) es.get(i);
-            if (envState.get(i) instanceof String snapshot && envs.env(i).supportsSnapshot()) {
+            if (restoreEnvironments && envState.get(i) instanceof String snapshot && envs.env(i).supportsSnapshot()) {
                 envs.env(i).restore(Base64.getDecoder().decode(snapshot));
                 obs[i] = RunState.toFloats((List<?>) obsState.get(i));
                 epReturn[i] = er[i];
@@ -371,7 +421,7 @@ public final class OnPolicyRunner implements AutoCloseable {
                 episodeStart[i] = true;
             }
         }
-        if (!allRestored) {
+        if (!allRestored && restoreEnvironments) {
             LOG.warn("some environments cannot snapshot their state: they start new episodes, so this resumed run will differ from an uninterrupted one");
         }
     }

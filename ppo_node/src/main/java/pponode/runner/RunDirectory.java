@@ -202,14 +202,28 @@ public final class RunDirectory implements AutoCloseable {
         }
     }
 
+    /** The step of the newest training checkpoint in run directory {@code dir} (the final one included), or -1 if it holds none. */
+    public static long newestCheckpointStep(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) return -1;
+        long newest = -1;
+        for (Path p : entries(dir)) {
+            var m = STEP_CHECKPOINT.matcher(p.getFileName().toString());
+            if (m.matches()) newest = Math.max(newest, Long.parseLong(m.group(1)));
+        }
+        Path fin = dir.resolve("checkpoint_final.ckpt");
+        if (Files.isRegularFile(fin)) newest = Math.max(newest, Checkpoint.read(fin).integer("global_step"));
+        return newest;
+    }
+
+    private static final Pattern STEP_CHECKPOINT = Pattern.compile("checkpoint_step(\\d+)\\.ckpt");
+
     /** The run's newest training checkpoint (final, else the highest step), or null. */
     static String latestCheckpoint(Path dir) throws IOException {
         Path fin = dir.resolve("checkpoint_final.ckpt");
         if (Files.isRegularFile(fin)) return fin.toString();
-        Pattern step = Pattern.compile("checkpoint_step(\\d+)\\.ckpt");
-        return entries(dir).stream().filter(p -> step.matcher(p.getFileName().toString()).matches())
+        return entries(dir).stream().filter(p -> STEP_CHECKPOINT.matcher(p.getFileName().toString()).matches())
                 .max(Comparator.comparingLong(p -> {
-                    var m = step.matcher(p.getFileName().toString());
+                    var m = STEP_CHECKPOINT.matcher(p.getFileName().toString());
                     return m.matches() ? Long.parseLong(m.group(1)) : -1;
                 })).map(Path::toString).orElse(null);
     }

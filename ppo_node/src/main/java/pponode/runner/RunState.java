@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import pponode.config.PPOConfig;
 import pponode.env.Space;
 import pponode.state.StateDict;
@@ -39,6 +42,46 @@ public final class RunState {
         // Likewise, checkpoints from before the threaded update continue on one thread.
         if (!c.values().containsKey("learner_threads")) cfg.learnerThreads = 1;
         return cfg;
+    }
+
+    /**
+     * What differs between the task a checkpoint was trained on ({@code "task"} in it, see
+     * {@link pponode.env.Env#definition()}) and {@code current}: one entry per changed setting
+     * ({@code reward.distance: -1.0 → -2.0}), plus the robot file if its hash changed. Empty when
+     * nothing changed, or when the checkpoint predates task records or is not of a robot task.
+     */
+    public static List<String> taskChanges(StateDict ck, Map<String, Object> current) {
+        Object saved = ck.values().get("task");
+        if (!(saved instanceof Map<?, ?> was) || current.isEmpty()) return List.of();
+        List<String> changes = new ArrayList<>();
+        Map<String, String> before = new TreeMap<>(), after = new TreeMap<>();
+        flatten("", was.get("settings"), before);
+        flatten("", current.get("settings"), after);
+        TreeSet<String> keys = new TreeSet<>(before.keySet());
+        keys.addAll(after.keySet());
+        for (String k : keys) {
+            String b = before.get(k), a = after.get(k);
+            if (!Objects.equals(b, a)) changes.add(k + ": " + (b == null ? "(absent)" : b) + " → " + (a == null ? "(absent)" : a));
+        }
+        if (!Objects.equals(was.get("robot_sha256"), current.get("robot_sha256"))) changes.add("the robot's URDF file (its SHA-256 differs)");
+        return changes;
+    }
+
+    /** Dotted paths to leaf values; numbers compare by value (1 and 1.0 are one setting). */
+    private static void flatten(String prefix, Object v, Map<String, String> out) {
+        if (v instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> e : m.entrySet()) flatten(prefix.isEmpty() ? String.valueOf(e.getKey()) : prefix + "." + e.getKey(), e.getValue(), out);
+        } else if (v instanceof List<?> l) {
+            List<String> items = new ArrayList<>();
+            for (Object x : l) items.add(x instanceof Map || x instanceof List ? String.valueOf(x) : leaf(x));
+            out.put(prefix, items.toString());
+        } else if (v != null) {
+            out.put(prefix, leaf(v));
+        }
+    }
+
+    private static String leaf(Object x) {
+        return x instanceof Number n ? String.valueOf(n.doubleValue()) : String.valueOf(x);
     }
 
     static Spaces spaces(StateDict s) throws IOException {

@@ -14,9 +14,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import pponode.runner.Checkpoint;
 import pponode.runner.RunDirectory;
 
 /** A user's runs, checkpoints and logs are never overwritten, clobbered or duplicated by ordinary use of the CLI. */
@@ -143,6 +147,10 @@ class RunSafetyTest {
         // that is the state the finished run leaves when resumed from checkpoint_step1024.
         assertEquals(0, train(out, "--name", "r", "--set", "save_interval=1").code());
         Path run = out.resolve("r");
+        for (String later : List.of("checkpoint_step1280.ckpt", "checkpoint_step1536.ckpt", "checkpoint_step1792.ckpt", "checkpoint_step2048.ckpt",
+                "checkpoint_final.ckpt", "policy.ckpt", "policy.onnx")) {
+            Files.delete(run.resolve(later)); // what a kill after the step-1024 checkpoint leaves: only its log rows went further
+        }
         Path residue = run.resolve("checkpoint_step1280.ckpt8113927723155337245.tmp");
         Files.write(residue, new byte[100]); // a checkpoint write interrupted by a kill
         Path usersTmp = run.resolve("notes.tmp");
@@ -164,6 +172,112 @@ class RunSafetyTest {
             assertEquals(2, files.size(), "the resumed run writes a new event file");
             assertEquals(1025L, sessionStartStep(files.get(1)), "which first tells TensorBoard to drop the interrupted run's steps after the checkpoint");
         }
+    }
+
+    @Test
+    void resumingACheckpointThatTheRunWentOnPastBranchesAndNeverRewritesTheFinishedRun(@TempDir Path out) throws IOException {
+        assertEquals(0, train(out, "--name", "r", "--set", "save_interval=1").code());
+        Path run = out.resolve("r");
+        byte[] ckpt = Files.readAllBytes(run.resolve("checkpoint_final.ckpt"));
+        byte[] onnx = Files.readAllBytes(run.resolve("policy.onnx"));
+        List<String> csv = Files.readAllLines(run.resolve("training_log.csv"));
+
+        Cli.Result branch = Cli.run("train", "--resume", run.resolve("checkpoint_step1024.ckpt").toString(), "--steps", "3072", "--no-progress", "--json");
+        assertEquals(0, branch.code(), branch.err());
+        Path branched = out.resolve("r_from_step1024");
+        assertTrue(branch.err().contains("went on to step 2048") && branch.err().contains(branched.toString()), branch.err());
+        assertTrue(branch.lastLine().contains(branched.resolve("checkpoint_final.ckpt").toString()) && branch.lastLine().contains("\"steps\":3072"), branch.out());
+        assertArrayEquals(ckpt, Files.readAllBytes(run.resolve("checkpoint_final.ckpt")), "the finished run's final checkpoint is untouched");
+        assertArrayEquals(onnx, Files.readAllBytes(run.resolve("policy.onnx")), "and its policy");
+        assertEquals(csv, Files.readAllLines(run.resolve("training_log.csv")), "and its log");
+        List<String> rows = Files.readAllLines(branched.resolve("training_log.csv"));
+        List<Long> steps = rows.subList(1, rows.size() - 1).stream().map(l -> Long.parseLong(l.substring(0, l.indexOf(',')))).toList();
+        assertEquals(List.of(256L, 512L, 768L, 1024L, 1280L, 1536L, 1792L, 2048L, 2304L, 2560L, 2816L, 3072L), steps,
+                "the branch's log is the history up to its checkpoint, then its own steps, each once");
+
+        Cli.Result again = Cli.run("train", "--resume", run.resolve("checkpoint_step1024.ckpt").toString(), "--steps", "2048", "--no-progress");
+        assertEquals(0, again.code(), again.err());
+        assertTrue(Files.exists(out.resolve("r_from_step1024_2/checkpoint_final.ckpt")), "a second branch from the same checkpoint gets its own directory");
+
+        Cli.Result nothingLeft = Cli.run("train", "--resume", run.resolve("checkpoint_step1792.ckpt").toString(), "--steps", "1900", "--no-progress");
+        assertEquals(2, nothingLeft.code());
+        assertTrue(nothingLeft.err().contains("nothing is left to train") && nothingLeft.err().contains("--steps"), nothingLeft.err());
+        assertArrayEquals(ckpt, Files.readAllBytes(run.resolve("checkpoint_final.ckpt")));
+
+        Cli.Result extend = Cli.run("train", "--resume", run.resolve("checkpoint_final.ckpt").toString(), "--steps", "2560", "--no-progress", "--json");
+        assertEquals(0, extend.code(), extend.err());
+        assertTrue(extend.lastLine().contains(run.resolve("checkpoint_final.ckpt").toString()), "the run's newest checkpoint continues the run itself: " + extend.out());
+
+        for (String[] extra : List.of(new String[] {"--no-preset"}, new String[] {"--init-from", run.resolve("policy.onnx").toString()})) {
+            List<String> a = new ArrayList<>(List.of("train", "--resume", run.resolve("checkpoint_final.ckpt").toString(), "--steps", "4096", "--no-progress"));
+            a.addAll(List.of(extra));
+            Cli.Result refused = Cli.run(a.toArray(String[]::new));
+            assertEquals(2, refused.code(), extra[0]);
+            assertTrue(refused.err().contains(extra[0]), refused.err());
+        }
+    }
+
+    @Test
+    void aTaskFileEditedSinceTheCheckpointIsRefusedNamingTheSettingsOrAcceptedOnRequest(@TempDir Path dir) throws IOException {
+        Path tasks = Files.createDirectories(dir.resolve("tasks"));
+        Files.copy(Path.of("../urdf/reacher_2dof.urdf"), dir.resolve("reacher_2dof.urdf"));
+        Path task = tasks.resolve("reach.yaml");
+        String text = Files.readString(Path.of("../urdf/tasks/reacher_2dof.yaml"));
+        Files.writeString(task, text);
+        Path out = dir.resolve("runs");
+        Cli.Result first = Cli.run("train", "--task", task.toString(), "--steps", "512", "--set", "num_envs=2", "--set", "rollout_steps=64",
+                "--set", "minibatch_size=64", "--set", "eval_episodes=1", "--out", out.toString(), "--name", "r", "--no-progress");
+        assertEquals(0, first.code(), first.err());
+        Path ck = out.resolve("r/checkpoint_final.ckpt");
+        byte[] before = Files.readAllBytes(ck);
+
+        Files.writeString(task, text.replace("distance: -1.0", "distance: -2.0").replace("episode_steps: 100", "episode_steps: 50"));
+        Cli.Result refused = Cli.run("train", "--resume", ck.toString(), "--steps", "1024", "--no-progress");
+        assertEquals(2, refused.code());
+        assertTrue(refused.err().contains("reward.distance: -1.0 → -2.0") && refused.err().contains("episode_steps: 100.0 → 50.0")
+                && refused.err().contains("--accept-task-change"), refused.err());
+        assertArrayEquals(before, Files.readAllBytes(ck));
+
+        Cli.Result accepted = Cli.run("train", "--resume", ck.toString(), "--steps", "1024", "--accept-task-change", "--no-progress", "--json");
+        assertEquals(0, accepted.code(), accepted.err());
+        assertTrue(accepted.err().contains("resuming on a changed task"), accepted.err());
+        List<?> recorded = Checkpoint.read(ck).list("task_changes");
+        assertEquals(1, recorded.size());
+        assertTrue(recorded.get(0).toString().contains("reward.distance: -1.0 → -2.0") && recorded.get(0).toString().contains("step=512"),
+                "the change is recorded in the run's checkpoint: " + recorded);
+    }
+
+    @Test
+    void aStopSignalSavesACheckpointAndThePolicyAndTheRunResumesFromThem(@TempDir Path out) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process run = new ProcessBuilder(java, "-Xss4m", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "pponode.cli.Main",
+                "train", "--env", "CartPole-v1", "--steps", "100000000", "--set", "save_interval=100000", "--out", out.toString(), "--name", "long",
+                "--no-progress", "--json").redirectError(out.resolve("err.log").toFile()).redirectOutput(out.resolve("out.log").toFile()).start();
+        Path log = out.resolve("long/training_log.csv");
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!(Files.exists(log) && Files.readAllLines(log).size() >= 3)) {
+            assertTrue(run.isAlive(), "training: " + Files.readString(out.resolve("err.log")));
+            assertTrue(System.nanoTime() < deadline, "the run logged two updates");
+            Thread.sleep(50);
+        }
+        run.destroy(); // SIGTERM, as a launch file's shutdown sends
+        assertTrue(run.waitFor(60, TimeUnit.SECONDS), "the run stopped");
+        String err = Files.readString(out.resolve("err.log"));
+        assertEquals(0, run.exitValue(), err);
+        String summary = Files.readAllLines(out.resolve("out.log")).get(0);
+        assertTrue(summary.contains("\"interrupted\":true"), summary);
+        Matcher m = Pattern.compile("stopped at step (\\d+)").matcher(err);
+        assertTrue(m.find(), err);
+        long step = Long.parseLong(m.group(1));
+        Path ckpt = out.resolve("long/checkpoint_step" + step + ".ckpt");
+        assertTrue(step > 0 && Files.exists(ckpt) && Files.exists(out.resolve("long/policy.onnx")), err);
+        List<String> rows = Files.readAllLines(log);
+        assertEquals(step, Long.parseLong(rows.get(rows.size() - 1).split(",")[0]), "the checkpoint holds the last update the log shows");
+        assertTrue(err.contains("--resume " + ckpt), err);
+
+        Cli.Result resumed = Cli.run("train", "--resume", ckpt.toString(), "--steps", String.valueOf(step + 512), "--no-progress", "--json");
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.lastLine().contains(out.resolve("long/checkpoint_final.ckpt").toString()), "continued in its own directory: " + resumed.out());
     }
 
     /** The step of the first SessionLog START event in a TensorBoard event file, or -1. */

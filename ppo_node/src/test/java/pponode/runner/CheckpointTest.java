@@ -52,7 +52,7 @@ class CheckpointTest {
                 b.runUpdates(2, null);
                 b.saveCheckpoint(ck);
             }
-            try (OnPolicyRunner c = OnPolicyRunner.resume(ck, List.of(), s -> EnvRegistry.make(id, s), tmp.resolve("c" + tag))) {
+            try (OnPolicyRunner c = OnPolicyRunner.resume(ck, List.of(), s -> EnvRegistry.make(id, s), tmp.resolve("c" + tag), false)) {
                 assertEquals(2, c.update());
                 c.runUpdates(2, null);
                 assertArrayEquals(actorA, c.net.actor.toHost(), tag + ": actor weights after resume");
@@ -82,7 +82,7 @@ class CheckpointTest {
         }
         var before = Checkpoint.read(mid);
         var expected = Checkpoint.read(end);
-        try (OnPolicyRunner r = OnPolicyRunner.resume(mid, List.of(), s -> EnvRegistry.make("reacher_2dof", s), null)) {
+        try (OnPolicyRunner r = OnPolicyRunner.resume(mid, List.of(), s -> EnvRegistry.make("reacher_2dof", s), null, false)) {
             assertEquals(1, r.update());
             assertEquals(512, r.globalStep());
             Path resumed = tmp.resolve("resumed.ckpt");
@@ -142,9 +142,9 @@ class CheckpointTest {
                 else assertArrayEquals(fromCheckpoint, got, 0f, "the checkpoint and the policy file give the same action");
             }
         }
-        var e = assertThrows(IOException.class, () -> OnPolicyRunner.resume(pol, List.of(), s -> EnvRegistry.make("Pendulum-v1", s), null));
+        var e = assertThrows(IOException.class, () -> OnPolicyRunner.resume(pol, List.of(), s -> EnvRegistry.make("Pendulum-v1", s), null, false));
         assertTrue(e.getMessage().contains("policy-only"), e.getMessage());
-        var e2 = assertThrows(PPOConfig.ConfigException.class, () -> OnPolicyRunner.resume(ck, List.of("gamma=0.5"), s -> EnvRegistry.make("Pendulum-v1", s), null));
+        var e2 = assertThrows(PPOConfig.ConfigException.class, () -> OnPolicyRunner.resume(ck, List.of("gamma=0.5"), s -> EnvRegistry.make("Pendulum-v1", s), null, false));
         assertTrue(e2.getMessage().contains("'gamma'"), e2.getMessage());
     }
 
