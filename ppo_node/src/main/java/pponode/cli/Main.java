@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 import pponode.env.RobotTask;
@@ -85,11 +86,30 @@ public final class Main implements Runnable {
             // the file, key or address, exit code 2, no stack trace. Anything else is our bug.
             if (ex instanceof IllegalArgumentException || ex instanceof IOException || ex instanceof UncheckedIOException || ex instanceof IllegalStateException) {
                 System.err.println("error: " + oneLine(ex)); // where the logs go too: one stream, in order
+                if (deepest(parse).hasMatchedOption("--json")) jsonError(oneLine(ex));
                 return 2;
             }
             throw ex;
         });
+        CommandLine.IParameterExceptionHandler usage = cl.getParameterExceptionHandler();
+        cl.setParameterExceptionHandler((ex, args) -> {
+            int code = usage.handleParseException(ex, args);
+            // the parse stopped at the bad argument, so --json may come after it
+            if (List.of(args).contains("--json")) jsonError(oneLine(ex));
+            return code;
+        });
         return cl;
+    }
+
+    /** Under --json, a refused command still ends with a JSON line on stdout: {"error": "..."}, so a script reading the last line sees why. */
+    private static void jsonError(String message) {
+        System.out.println(Json.line(Map.of("error", message)));
+    }
+
+    private static CommandLine.ParseResult deepest(CommandLine.ParseResult parse) {
+        CommandLine.ParseResult p = parse;
+        while (p.hasSubcommand()) p = p.subcommand();
+        return p;
     }
 
     /** The message on one line (YAML and XML parsers write several); an exception without one is named by what it is. */

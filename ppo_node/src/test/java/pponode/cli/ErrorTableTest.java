@@ -53,6 +53,17 @@ class ErrorTableTest {
     }
 
     @Test
+    void underJsonARefusalEndsWithAJsonErrorLine(@TempDir Path dir) {
+        Cli.Result bad = train(dir, "--env", "NoSuchEnv", "--json");
+        refused(bad, "'NoSuchEnv'");
+        assertTrue(bad.lastLine().startsWith("{\"error\":\"unknown environment or task 'NoSuchEnv'"), bad.out());
+        Cli.Result badOption = Cli.run("eval", "--episodes", "many", "--json");
+        assertEquals(2, badOption.code());
+        assertTrue(badOption.lastLine().startsWith("{\"error\":") && badOption.lastLine().contains("many"), badOption.out());
+        assertFalse(train(dir, "--env", "NoSuchEnv").out().contains("{"), "without --json, stdout stays empty");
+    }
+
+    @Test
     void taskAndRobotFileErrors(@TempDir Path dir) throws Exception {
         Path binary = dir.resolve("big.yaml");
         byte[] noise = new byte[10 << 20];
@@ -89,7 +100,8 @@ class ErrorTableTest {
         Path csv = dir.resolve("r/training_log.csv");
         Files.delete(csv);
         Files.createSymbolicLink(csv, full); // every write to the log now fails with ENOSPC
-        refused(Cli.run("train", "--resume", dir.resolve("r/checkpoint_step512.ckpt").toString(), "--no-progress"), csv.toString(), "No space left on device");
+        refused(Cli.run("train", "--resume", dir.resolve("r/checkpoint_final.ckpt").toString(), "--steps", "2048", "--no-progress"), csv.toString(),
+                "No space left on device");
     }
 
     @Test
