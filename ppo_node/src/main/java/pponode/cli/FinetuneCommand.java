@@ -166,7 +166,7 @@ final class FinetuneCommand implements Callable<Integer> {
             } finally {
                 if (mqtt != null) mqtt.close();
                 if (rosChannel != null) rosChannel.close();
-                if (rosNode != null) rosNode.destroy();
+                if (rosNode != null) Ros2.destroy(rosNode);
             }
         }
         return 0;

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
@@ -20,8 +21,10 @@ import std_msgs.msg.dds.Bool;
 import std_msgs.msg.dds.BoolPubSubType;
 import std_msgs.msg.dds.Float64MultiArray;
 import std_msgs.msg.dds.Float64MultiArrayPubSubType;
+import us.ihmc.pubsub.common.SampleInfo;
 import us.ihmc.ros2.ROS2Node;
 import us.ihmc.ros2.ROS2PublisherBasics;
+import us.ihmc.ros2.ROS2QosProfile;
 
 /**
  * Runs an exported policy on a robot over ROS 2: joint states in (by name, from any number of
@@ -102,13 +105,17 @@ public final class DeployNode implements AutoCloseable {
         });
         Ros2.subscribeTarget(node, input, p, g -> target = g);
         Ros2.subscribeBase(node, input, p, task, assembler);
-        input.subscribe(node, new BoolPubSubType(), p.resolve(p.estopTopic), Ros2.latched(), sub -> {
-            Bool m = sub.takeNextData();
-            if (m != null) {
-                if (m.getData() != gate.estopLatched()) LOG.warn("deploy: e-stop {}", m.getData() ? "ENGAGED: publishing the safe command" : "released");
-                gate.estop(m.getData());
-            }
-        });
+        // Two readers: the latched one hands over an e-stop published before this node started; the
+        // best-effort volatile one matches every other publisher (a volatile writer cannot match a
+        // transient-local reader, so `ros2 topic pub` alone would go unheard). A sample both
+        // readers deliver, or one that arrives after a newer one, is applied once, in source-time order.
+        for (ROS2QosProfile qos : List.of(Ros2.latched(), Ros2.anyWriter())) {
+            input.subscribe(node, new BoolPubSubType(), p.resolve(p.estopTopic), qos, sub -> {
+                SampleInfo info = new SampleInfo();
+                Bool m = sub.takeNextData(info);
+                if (m != null) onEstop(m.getData(), info.getSourceTimestamp().getSeconds() * 1_000_000_000L + info.getSourceTimestamp().getNanoseconds());
+            });
+        }
         String cmdTopic = p.resolve(p.commandTopic(task.commandInterface));
         periodNanos = (int) Math.round(1e9 / rate);
         if (p.commandType.equals("joint_trajectory")) {
@@ -132,6 +139,16 @@ public final class DeployNode implements AutoCloseable {
         loop = onMessage ? null : new ControlLoop("deploy-" + task.name, rate, p.threadPriority, this::tick);
         LOG.info("deploy: {} on {} (domain {}): joint states from {}, commands to {} at {} Hz, watchdog {} ms", policy.path().getFileName(), task.name,
                 p.domain(), p.resolvedJointStateTopics(), cmdTopic, rate, timeoutNanos / 1e6);
+    }
+
+    /** The newest e-stop sample applied (source time, ns): older ones and the second copy of one are ignored. */
+    private long estopStamp = Long.MIN_VALUE;
+
+    private synchronized void onEstop(boolean engaged, long sourceNanos) {
+        if (sourceNanos <= estopStamp) return;
+        estopStamp = sourceNanos;
+        if (engaged != gate.estopLatched()) LOG.warn("deploy: e-stop {}", engaged ? "ENGAGED: publishing the safe command" : "released");
+        gate.estop(engaged);
     }
 
     /**
@@ -395,6 +412,6 @@ public final class DeployNode implements AutoCloseable {
         }
         // Outside the monitor: with trigger joint_state a DDS listener thread may be waiting in tick()
         // for it, and destroying the node waits for that listener to return (a deadlock on Ctrl-C).
-        node.destroy();
+        Ros2.destroy(node, input);
     }
 }

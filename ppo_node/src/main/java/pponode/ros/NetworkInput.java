@@ -51,17 +51,52 @@ public final class NetworkInput {
     private final Map<String, AtomicLong> reported = new ConcurrentHashMap<>();
     private volatile long lastReportMs;
 
+    /** Handlers running now, and whether {@link #close} has shut the door on new ones (guarded by {@code this}). */
+    private int handling;
+    private boolean closed;
+
     /** Subscribes {@code handler} to {@code topic}; what it cannot handle is dropped and counted, never thrown. */
     public <T> void subscribe(ROS2Node node, TopicDataType<T> type, String topic, ROS2QosProfile qos, Handler<T> handler) {
         SizeLimited<T> sized = new SizeLimited<>(type);
         SubscriberAttributes attributes = FixedSizeSamples.of(node.createSubscriberAttributes(topic, sized, qos));
         node.createSubscription(sized, sub -> {
+            if (!enter()) return; // shutting down: the subscriber is not touched again (see close)
             try {
                 handler.onMessage(refusingOversized(sub, sized, topic));
             } catch (Exception | StackOverflowError e) {
                 drop(topic, e);
+            } finally {
+                exit();
             }
         }, attributes);
+    }
+
+    private synchronized boolean enter() {
+        if (closed) return false;
+        handling++;
+        return true;
+    }
+
+    private synchronized void exit() {
+        handling--;
+        notifyAll();
+    }
+
+    /**
+     * Stops handing messages to the handlers and waits (up to {@code timeoutMs}) for those running to
+     * return; true if they all did. Call it before the node is destroyed: the IHMC subscriber's
+     * delete holds its lock while Fast DDS waits for the running callback to return, and a callback
+     * that then takes a message waits for that lock: a deadlock that hung Ctrl-C.
+     */
+    public synchronized boolean close(long timeoutMs) throws InterruptedException {
+        closed = true;
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (handling > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return false;
+            wait(Math.max(1, left / 1_000_000L));
+        }
+        return true;
     }
 
     /**

@@ -23,6 +23,8 @@ import us.ihmc.pubsub.common.SampleInfo;
 import us.ihmc.pubsub.subscriber.Subscriber;
 import us.ihmc.ros2.ROS2Node;
 import us.ihmc.ros2.ROS2QosProfile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * ROS 2 over DDS from the JVM with ihmc-ros2-library: Fast DDS is bundled in its jar, so no ROS
@@ -31,6 +33,7 @@ import us.ihmc.ros2.ROS2QosProfile;
  * install and colcon, which a plain JDK machine does not have.
  */
 public final class Ros2 {
+    private static final Logger LOG = LoggerFactory.getLogger(Ros2.class);
     private Ros2() {}
 
     /** The node's participant, in the discovery range of {@code p}'s environment, announced in the ROS 2 graph. */
@@ -162,10 +165,53 @@ public final class Ros2 {
     }
 
     /**
+     * Best effort and volatile: the least a reader can ask, so every publisher matches it, whatever
+     * its reliability and durability (e.g. {@code ros2 topic pub}'s reliable volatile default). A
+     * topic that must be heard from any publisher (the e-stop) adds this reader beside its latched one.
+     */
+    public static ROS2QosProfile anyWriter() {
+        return new ROS2QosProfile(HistoryQosKindPolicyType.KEEP_LAST, 10, ReliabilityQosKindPolicyType.BEST_EFFORT, DurabilityQosKindPolicyType.VOLATILE, false);
+    }
+
+    /**
      * Latched state (the e-stop): reliable, transient local, keep last 1. A publisher with the same
-     * QoS hands the node its last value when the node starts later; a volatile publisher does not match.
+     * QoS hands the node its last value when the node starts later; a volatile publisher does not
+     * match this reader (DDS's durability rule), which is why the e-stop also reads with {@link #anyWriter()}.
      */
     public static ROS2QosProfile latched() {
         return new ROS2QosProfile(HistoryQosKindPolicyType.KEEP_LAST, 1, ReliabilityQosKindPolicyType.RELIABLE, DurabilityQosKindPolicyType.TRANSIENT_LOCAL, false);
+    }
+
+    /** How long a node's shutdown may take before the process goes on without it. */
+    public static final long SHUTDOWN_TIMEOUT_MS = 5_000;
+
+    /**
+     * Destroys {@code node} after closing the inputs that read from it (so no callback touches a
+     * subscriber being deleted), within {@link #SHUTDOWN_TIMEOUT_MS}: a native deletion that does
+     * not return by then is left to the process's exit, with a warning, so a robot's node always
+     * stops when told. True if the node was destroyed in time.
+     */
+    public static boolean destroy(ROS2Node node, NetworkInput... inputs) {
+        long deadline = System.nanoTime() + SHUTDOWN_TIMEOUT_MS * 1_000_000L;
+        try {
+            for (NetworkInput in : inputs) {
+                if (!in.close(Math.max(0, (deadline - System.nanoTime()) / 1_000_000L))) {
+                    LOG.warn("{}: a message handler did not return within {} ms of shutdown", node.getName(), SHUTDOWN_TIMEOUT_MS);
+                }
+            }
+            Thread destroyer = new Thread(node::destroy, "destroy-" + node.getName());
+            destroyer.setDaemon(true); // a stuck native call must not keep the process alive
+            destroyer.start();
+            destroyer.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000L));
+            if (destroyer.isAlive()) {
+                LOG.warn("{}: the DDS participant did not shut down within {} ms; going on without it (the process exit ends it)", node.getName(),
+                        SHUTDOWN_TIMEOUT_MS);
+                return false;
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 }

@@ -149,6 +149,6 @@ public final class RosBackend implements RobotBackend {
 
     @Override
     public void close() {
-        node.destroy();
+        Ros2.destroy(node, input);
     }
 }

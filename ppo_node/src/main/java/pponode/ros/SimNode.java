@@ -255,11 +255,13 @@ public final class SimNode implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        if (closed) return;
-        closed = true;
-        loop.close();
-        node.destroy();
+    public void close() {
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+            loop.close();
+        }
+        Ros2.destroy(node, input); // outside the monitor, which the command and reset handlers take
         env.close();
     }
 }

@@ -55,8 +55,14 @@ public final class RosOperatorChannel implements AutoCloseable {
         return new DiagnosticsPublisher.Status(DiagnosticsPublisher.OK, "fine-tuning, update " + t.get("update") + ", " + mode + " acting", values);
     }
 
+    /** Stops taking operator commands (before the node is destroyed: see {@link NetworkInput#close}). */
     @Override
     public void close() {
         diagnostics.close();
+        try {
+            input.close(Ros2.SHUTDOWN_TIMEOUT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

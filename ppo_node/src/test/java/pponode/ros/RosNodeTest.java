@@ -343,6 +343,27 @@ class RosNodeTest {
             assertTrue(dep.safe(), "e-stop stays latched");
             robot.estop(false);
             await(() -> !dep.safe(), 2_000, "release");
+            // an e-stop from publishers that are not latched: `ros2 topic pub`'s default (reliable,
+            // volatile) and a best-effort one; a volatile writer cannot match a transient-local reader
+            for (String qos : List.of("reliable", "best_effort")) {
+                BoolPubSubType type = new BoolPubSubType();
+                ROS2PublisherBasics<Bool> plain = robot.node.createPublisher(type, robot.node.createPublisherAttributes(type, p.resolve(p.estopTopic), Ros2.qos(qos)));
+                Bool on = new Bool();
+                on.setData(true);
+                long until = System.currentTimeMillis() + 10_000;
+                while (!dep.safe() && System.currentTimeMillis() < until) { // until discovery has matched the new publisher
+                    plain.publish(on);
+                    Thread.sleep(20);
+                }
+                assertTrue(dep.safe() && dep.reason().contains("e-stop"), "an e-stop from a " + qos + " volatile publisher is heard: " + dep.reason());
+                Bool off = new Bool();
+                until = System.currentTimeMillis() + 10_000;
+                while (dep.safe() && System.currentTimeMillis() < until) {
+                    plain.publish(off);
+                    Thread.sleep(20);
+                }
+                assertFalse(dep.safe(), "and its release");
+            }
             // the robot stops publishing altogether → stale within one timeout (3 periods = 60 ms) plus a period
             PrintStream err = System.err;
             ByteArrayOutputStream log = new ByteArrayOutputStream();
