@@ -80,7 +80,7 @@ public final class DeployNode implements AutoCloseable {
         this.task = task;
         this.params = p;
         remap = Compatibility.check(policy, task, Deployment.metadata(p.task));
-        assembler = new JointStateAssembler(task);
+        assembler = new JointStateAssembler(task, p);
         double rate = Double.parseDouble(policy.metadata().get("ppo_node.control_rate_hz"));
         int n = task.actuatedJoints.size();
         Space.Box limits = task.actionSpace(); // the command interface's URDF limits
@@ -349,6 +349,7 @@ public final class DeployNode implements AutoCloseable {
         v.put("safe_periods_since_last_report", String.valueOf(safeSinceReport));
         v.put("stale_inputs", String.valueOf(!gate.reason().equals("ok") && gate.reason().contains("stale")));
         v.put("dropped_messages", String.valueOf(input.dropped()));
+        v.put("clamped_velocity_commands", String.valueOf(assembler.clampedCommands()));
         v.put("commands_published", String.valueOf(sent));
         OnnxPolicy running;
         synchronized (this) {

@@ -4,6 +4,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import pponode.env.Observations;
 import pponode.env.RobotTask;
 import pponode.sim.BaseState;
@@ -16,6 +18,7 @@ import pponode.sim.urdf.UrdfModel;
  * incomplete or non-finite one.
  */
 public final class JointStateAssembler {
+    private static final Logger LOG = LoggerFactory.getLogger(JointStateAssembler.class);
     /** Whether an observation could be built, and if not, why (names the joint). */
     public record Health(boolean ok, String reason) {
         static final Health OK = new Health(true, "ok");
@@ -51,11 +54,32 @@ public final class JointStateAssembler {
     private final double[] bodyVelocity = new double[3], bodyRate = new double[3];
     private final boolean needsImu, needsOdometry, needsCommand;
     private long imuAt, odometryAt, commandAt;
-    private long commandTimeoutNanos = 500_000_000L;
+    private final long commandTimeoutNanos;
     private boolean commandFresh;
     private long extraNames;
+    /** Physical bounds: per joint the largest believable speed (rad/s or m/s; ∞ without a URDF limit), the IMU's and odometry's. */
+    private final double[] maxJointVelocity;
+    private final double maxAngularVelocity, maxLinearVelocity;
+    /** The velocity command's range per axis: the task's command ranges, and zero (standing still). */
+    private final double[] commandLow = new double[3], commandHigh = new double[3];
+    private long clampedCommands;
+    private boolean clamping;
 
-    public JointStateAssembler(RobotTask task) {
+    /**
+     * Assembles {@code task}'s observation from what a robot publishes, refusing readings beyond the
+     * physical bounds {@code p} sets (velocity_limit_factor, imu_max_angular_velocity,
+     * odom_max_linear_velocity) and clamping the velocity command to the task's command ranges.
+     */
+    public JointStateAssembler(RobotTask task, RosParams p) {
+        commandTimeoutNanos = Math.round(p.cmdVelTimeoutMs * 1e6);
+        maxAngularVelocity = p.imuMaxAngularVelocity;
+        maxLinearVelocity = p.odomMaxLinearVelocity;
+        if (task.commands != null) {
+            for (int a = 0; a < 3; a++) {
+                commandLow[a] = Math.min(0, task.commands.ranges()[a][0]);
+                commandHigh[a] = Math.max(0, task.commands.ranges()[a][1]);
+            }
+        }
         needsImu = task.floatingBase;
         needsOdometry = task.floatingBase && task.observation.contains("base_lin_vel");
         needsCommand = task.commands != null;
@@ -76,6 +100,8 @@ public final class JointStateAssembler {
         tipChain = task.tipLink == null ? null : task.robot.chain(task.tipLink, joints);
         q = new double[observed.length];
         qd = new double[observed.length];
+        maxJointVelocity = task.robot.movableJoints().stream()
+                .mapToDouble(j -> j.velocity() > 0 && Double.isFinite(j.velocity()) ? p.velocityLimitFactor * j.velocity() : Double.POSITIVE_INFINITY).toArray();
     }
 
     /** Merges one JointState message received at {@code nanos} (System.nanoTime). */
@@ -180,6 +206,9 @@ public final class JointStateAssembler {
             if (needsVel) {
                 if (!hasVel[i]) return Health.bad("joint state for '" + joints.get(i) + "' has no velocity, which the policy observes");
                 if (!Double.isFinite(vel[i])) return Health.bad("joint '" + joints.get(i) + "' velocity is " + vel[i]);
+                if (Math.abs(vel[i]) > maxJointVelocity[i]) {
+                    return Health.bad("joint '" + joints.get(i) + "' velocity " + vel[i] + " is beyond velocity_limit_factor × its URDF limit (" + maxJointVelocity[i] + ")");
+                }
             }
             qd[k] = needsVel ? vel[i] : 0;
         }
@@ -197,18 +226,33 @@ public final class JointStateAssembler {
             if (!(Math.abs(norm - 1) < 1e-3) || !Double.isFinite(bodyRate[0] + bodyRate[1] + bodyRate[2])) {
                 return Health.bad("IMU reading is not usable (orientation norm " + norm + ", angular velocity " + Arrays.toString(bodyRate) + ")");
             }
+            double rate = Math.sqrt(bodyRate[0] * bodyRate[0] + bodyRate[1] * bodyRate[1] + bodyRate[2] * bodyRate[2]);
+            if (rate > maxAngularVelocity) return Health.bad("IMU angular velocity " + rate + " rad/s is beyond imu_max_angular_velocity (" + maxAngularVelocity + ")");
             toWorld(bodyRate, base.angularVelocity);
         }
         if (needsOdometry) {
             Health h = fresh("odometry", odometryAt, now, timeoutNanos);
             if (!h.ok()) return h;
             if (!Double.isFinite(bodyVelocity[0] + bodyVelocity[1] + bodyVelocity[2])) return Health.bad("odometry velocity is " + Arrays.toString(bodyVelocity));
+            double speed = Math.sqrt(bodyVelocity[0] * bodyVelocity[0] + bodyVelocity[1] * bodyVelocity[1] + bodyVelocity[2] * bodyVelocity[2]);
+            if (speed > maxLinearVelocity) return Health.bad("odometry velocity " + speed + " m/s is beyond odom_max_linear_velocity (" + maxLinearVelocity + ")");
             toWorld(bodyVelocity, base.linearVelocity);
         }
         if (needsCommand) {
             // ROS convention (twist_mux, diff_drive_controller): a cmd_vel that stopped coming means stop
             commandFresh = commandAt != 0 && now - commandAt <= commandTimeoutNanos && Double.isFinite(commandHeard[0] + commandHeard[1] + commandHeard[2]);
-            for (int a = 0; a < 3; a++) command[a] = commandFresh ? commandHeard[a] : 0;
+            // the policy only knows the commands it trained on: beyond the task's ranges, the nearest of them
+            boolean clamped = false;
+            for (int a = 0; a < 3; a++) {
+                command[a] = commandFresh ? Math.max(commandLow[a], Math.min(commandHigh[a], commandHeard[a])) : 0;
+                clamped |= commandFresh && command[a] != commandHeard[a];
+            }
+            if (clamped && !clamping) {
+                LOG.warn("cmd_vel ({}, {}, {}) is outside the task's command ranges: clamped to ({}, {}, {})", commandHeard[0], commandHeard[1], commandHeard[2],
+                        command[0], command[1], command[2]);
+            }
+            if (clamped) clampedCommands++;
+            clamping = clamped;
         }
         observations.fill(targetAxes, q, qd, tip, target == null ? NO_TIP : target, lastAction, base, command, out);
         return Health.OK;
@@ -230,8 +274,8 @@ public final class JointStateAssembler {
         out[2] = body[2] + w * tz + (x * ty - y * tx);
     }
 
-    /** How long a cmd_vel counts (default 500 ms); after it, the command is zero. */
-    public synchronized void commandTimeout(long nanos) {
-        commandTimeoutNanos = nanos;
+    /** Observations built with a cmd_vel clamped to the task's command ranges. */
+    public synchronized long clampedCommands() {
+        return clampedCommands;
     }
 }

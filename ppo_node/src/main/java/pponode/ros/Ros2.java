@@ -128,7 +128,6 @@ public final class Ros2 {
             });
         }
         if (task.commands != null) {
-            assembler.commandTimeout(Math.round(p.cmdVelTimeoutMs * 1e6));
             Twist twist = new Twist();
             SampleInfo info = new SampleInfo();
             input.subscribe(node, new TwistPubSubType(), p.resolve(p.cmdVelTopic), qos("reliable"), sub -> {

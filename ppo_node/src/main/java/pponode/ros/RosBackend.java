@@ -47,7 +47,7 @@ public final class RosBackend implements RobotBackend {
     public RosBackend(RosParams p, RobotTask task) {
         this.task = task;
         this.params = p;
-        assembler = new JointStateAssembler(task);
+        assembler = new JointStateAssembler(task, p);
         joints = task.robot.movableJoints().stream().map(UrdfModel.Joint::name).toList();
         period = Math.round(1e9 / task.controlRateHz);
         scratchObservation = new float[task.observationSpace().flatDim()];

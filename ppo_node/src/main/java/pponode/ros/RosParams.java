@@ -45,6 +45,18 @@ public final class RosParams {
     /** A cmd_vel older than this commands standing still (twist_mux's and diff_drive_controller's 0.5 s). */
     @Allowed(min = 0, aboveMin = true)
     public double cmdVelTimeoutMs = 500;
+    /**
+     * A joint velocity beyond this multiple of the joint's URDF velocity limit is not physical: the
+     * reading is invalid, as a NaN is (the safe command takes over and says why).
+     */
+    @Allowed(min = 1)
+    public double velocityLimitFactor = 3;
+    /** Largest IMU angular velocity accepted, rad/s (a common MEMS gyro's full scale, 2000 °/s, is 34.9). */
+    @Allowed(min = 0, aboveMin = true)
+    public double imuMaxAngularVelocity = 35;
+    /** Largest odometry linear velocity accepted, m/s. */
+    @Allowed(min = 0, aboveMin = true)
+    public double odomMaxLinearVelocity = 10;
     /** std_msgs/Empty: asks the robot or simulator to start a new episode (training over ROS 2). */
     public String resetTopic = "ppo_node/reset";
     /** Remapping rules (--ros-args -r from:=to), applied to resolved names. */

@@ -41,7 +41,7 @@ class CycloneDdsInteropTest {
         p.domainId = TestDomains.claim();
         p.task = "reacher_2dof";
         // what the policy must answer: the same joint state and target, assembled by name
-        JointStateAssembler a = new JointStateAssembler(task);
+        JointStateAssembler a = new JointStateAssembler(task, new RosParams());
         a.update(List.of("joint2", "gripper_joint", "joint1"), new double[] {0.4, 0.0, -0.7}, new double[3], 1);
         float[] obs = new float[10];
         assertTrue(a.assemble(1, 1, new double[] {0.12, -0.08, 0.0}, new float[2], obs).ok());

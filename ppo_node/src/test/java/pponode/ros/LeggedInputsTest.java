@@ -38,7 +38,7 @@ class LeggedInputsTest {
             s.toBody(s.linearVelocity, bodyVelocity);
             env.backend().positions(q);
             env.backend().velocities(qd);
-            JointStateAssembler a = new JointStateAssembler(task);
+            JointStateAssembler a = new JointStateAssembler(task, new RosParams());
             long t = 1_000 * MS;
             a.update(env.backend().joints(), q, qd, t);
             a.updateImu(s.orientation[0], s.orientation[1], s.orientation[2], s.orientation[3], bodyRate[0], bodyRate[1], bodyRate[2], t);
@@ -86,9 +86,68 @@ class LeggedInputsTest {
     }
 
     @Test
+    void impossibleButFiniteInputsAreRefusedAndCommandsClampedToTheTasksRanges() throws IOException {
+        RobotTask task = RobotTask.load(Path.of("../urdf/tasks/quadruped_forward.yaml"));
+        RosParams p = new RosParams();
+        JointStateAssembler a = new JointStateAssembler(task, p);
+        List<String> joints = task.actuatedJoints;
+        double[] q = task.defaultJointPos.clone(), qd = new double[12];
+        float[] out = new float[task.observationSpace().flatDim()], lastAction = new float[12];
+        long t = 1_000 * MS;
+        a.update(joints, q, qd, t);
+        a.updateImu(1, 0, 0, 0, 0, 0, 0, t);
+        a.updateOdometry(0, 0, 0, t);
+        a.updateCommand(0.3, 0, 0, t);
+        JointStateAssembler.Health h = a.assemble(t, TIMEOUT, null, lastAction, out);
+        assertTrue(h.ok(), h.reason());
+        assertEquals(0.3f, out[9], 1e-6f);
+
+        // cmd_vel 1e6 m/s, sideways and turning: the nearest command the task trained on (v_x in [0, 0.5], the rest 0)
+        a.updateCommand(1e6, -4, 2, t);
+        h = a.assemble(t, TIMEOUT, null, lastAction, out);
+        assertTrue(h.ok(), h.reason());
+        assertArrayEquals(new float[] {0.5f, 0, 0}, new float[] {out[9], out[10], out[11]});
+        assertEquals(1, a.clampedCommands());
+        a.updateCommand(-2, 0, 0, t);
+        a.assemble(t, TIMEOUT, null, lastAction, out);
+        assertEquals(0f, out[9], "backwards is outside [0, 0.5]: standing");
+
+        // an IMU angular velocity of 1e9 rad/s is no reading: refused as a NaN would be
+        a.updateImu(1, 0, 0, 0, 1e9, 1e9, 1e9, t);
+        h = a.assemble(t, TIMEOUT, null, lastAction, out);
+        assertFalse(h.ok());
+        assertTrue(h.reason().contains("imu_max_angular_velocity"), h.reason());
+        a.updateImu(1, 0, 0, 0, 0, 0, 30, t); // 30 rad/s: fast, but a gyro reads it
+        assertTrue(a.assemble(t, TIMEOUT, null, lastAction, out).ok());
+
+        // odometry at 1e6 m/s
+        a.updateOdometry(1e6, 0, 0, t);
+        h = a.assemble(t, TIMEOUT, null, lastAction, out);
+        assertTrue(h.reason().contains("odom_max_linear_velocity"), h.reason());
+        a.updateOdometry(0, 0, 0, t);
+
+        // a joint at 1e9 rad/s: beyond velocity_limit_factor (3) × its URDF limit
+        double limit = task.robot.movableJoints().stream().filter(j -> j.name().equals("FR_calf_joint")).findFirst().orElseThrow().velocity();
+        qd[5] = 2.9 * limit;
+        a.update(joints, q, qd, t);
+        assertTrue(a.assemble(t, TIMEOUT, null, lastAction, out).ok(), "2.9 × the limit is a reading");
+        qd[5] = 1e9;
+        a.update(joints, q, qd, t);
+        h = a.assemble(t, TIMEOUT, null, lastAction, out);
+        assertFalse(h.ok());
+        assertTrue(h.reason().contains("'FR_calf_joint'") && h.reason().contains("velocity_limit_factor"), h.reason());
+        p.set("velocity_limit_factor", 1e10); // the factor is the user's
+        JointStateAssembler lenient = new JointStateAssembler(task, p);
+        lenient.update(joints, q, qd, t);
+        lenient.updateImu(1, 0, 0, 0, 0, 0, 0, t);
+        lenient.updateOdometry(0, 0, 0, t);
+        assertTrue(lenient.assemble(t, TIMEOUT, null, lastAction, out).ok());
+    }
+
+    @Test
     void aFixedBaseTaskNeedsNoneOfThem() throws IOException {
         RobotTask task = RobotTask.load(Path.of("../urdf/tasks/reacher_2dof.yaml"));
-        JointStateAssembler a = new JointStateAssembler(task);
+        JointStateAssembler a = new JointStateAssembler(task, new RosParams());
         a.update(List.of("joint1", "joint2"), new double[] {0.1, 0.2}, new double[] {0, 0}, 1_000 * MS);
         float[] out = new float[task.observationSpace().flatDim()];
         JointStateAssembler.Health h = a.assemble(1_001 * MS, TIMEOUT, new double[] {0.1, 0.1, 0}, new float[2], out);

@@ -18,7 +18,7 @@ class SafetyLogicTest {
     @Test
     void assemblerMatchesJointsByNameWhateverTheOrder() {
         RobotTask task = EnvRegistry.task("reacher_2dof");
-        JointStateAssembler a = new JointStateAssembler(task), b = new JointStateAssembler(task);
+        JointStateAssembler a = new JointStateAssembler(task, new RosParams()), b = new JointStateAssembler(task, new RosParams());
         a.update(List.of("joint1", "joint2"), new double[] {0.3, -0.4}, new double[] {0.1, 0.2}, 10);
         b.update(List.of("wrist", "joint2", "joint1"), new double[] {9, -0.4, 0.3}, new double[] {9, 0.2, 0.1}, 10);
         float[] oa = new float[10], ob = new float[10];
@@ -29,7 +29,7 @@ class SafetyLogicTest {
         assertEquals(1, b.extraNames());
         assertEquals((float) Math.cos(0.3), oa[0], 1e-7);
         // split across two topics: each message carries one joint
-        JointStateAssembler c = new JointStateAssembler(task);
+        JointStateAssembler c = new JointStateAssembler(task, new RosParams());
         c.update(List.of("joint2"), new double[] {-0.4}, new double[] {0.2}, 10);
         assertTrue(c.assemble(10, 1_000, target, new float[2], new float[10]).reason().contains("'joint1'"));
         c.update(List.of("joint1"), new double[] {0.3}, new double[] {0.1}, 11);
@@ -37,7 +37,7 @@ class SafetyLogicTest {
         assertTrue(c.assemble(11, 1_000, target, new float[2], oc).ok());
         assertArrayEquals(oa, oc);
         // a message without velocities cannot feed a policy that observes them
-        JointStateAssembler d = new JointStateAssembler(task);
+        JointStateAssembler d = new JointStateAssembler(task, new RosParams());
         d.update(List.of("joint1", "joint2"), new double[] {0.3, -0.4}, new double[0], 10);
         assertTrue(d.assemble(10, 1_000, target, new float[2], new float[10]).reason().contains("no velocity"));
     }
