@@ -314,11 +314,15 @@ public final class DeployNode implements AutoCloseable {
         if (published == 0) return;
         for (int i = 0; i < measured.length; i++) measured[i] = assembler.position(task.actuatedJoints.get(i));
         gate.estop(true);
-        double[] stop = gate.command(null, new JointStateAssembler.Health(false, "shutting down"), measured);
-        for (int k = 0; k < 3; k++) { // for three periods, so it is not one datagram sent just before the participant goes
+        JointStateAssembler.Health stopping = new JointStateAssembler.Health(false, "shutting down");
+        // the stop ramps to its target at the rate limit (at most a second of periods), then goes out
+        // three more times, so it is not one datagram sent just before the participant goes
+        int settledFor = 0;
+        for (int k = 0; settledFor < 3 && k < Math.max(3, Math.round(1e9 / periodNanos)); k++) {
             if (k > 0) LockSupport.parkNanos(periodNanos);
-            publish(stop);
+            publish(gate.command(null, stopping, measured));
             safeTicks++;
+            settledFor = gate.settled() ? settledFor + 1 : 0;
         }
     }
 

@@ -10,7 +10,8 @@ import java.util.Arrays;
  * position command starts from where the joints are measured, velocity and effort from zero. When the
  * observation is unhealthy (stale, missing joint, NaN) or the e-stop is latched, the configured
  * safe command instead: zero effort/velocity, or hold the position the joints had when it began
- * (for a joint whose measurement is NaN, its last finite measured position).
+ * (for a joint whose measurement is NaN, its last finite measured position). The rate limit holds
+ * on every command, so the safe command ramps to its target and the policy's ramps away from it.
  */
 public final class SafetyGate {
     private final String commandInterface;
@@ -22,6 +23,8 @@ public final class SafetyGate {
     private final double[] lastFinite;
     private double[] hold;
     private boolean estop, safe = true;
+    /** Whether a command was made: until then there is no previous command to limit the rate from. */
+    private boolean started;
     private String reason = "starting";
 
     /** {@code maxRatePerSecond}: per joint, the largest change of its command per second (0 or +inf: no limit). */
@@ -64,30 +67,39 @@ public final class SafetyGate {
         for (int i = 0; measured != null && i < lastFinite.length; i++) if (Double.isFinite(measured[i])) lastFinite[i] = measured[i];
         boolean nowSafe = estop || !health.ok() || action == null;
         String why = estop ? "e-stop latched" : !health.ok() ? health.reason() : action == null ? "no action" : "ok";
+        boolean position = commandInterface.equals("position");
+        double[] target = new double[low.length];
         if (nowSafe) {
             if (!safe || hold == null) hold = holdTarget(measured);
-            safe = true;
-            reason = why;
-            double[] out = commandInterface.equals("position") ? hold.clone() : new double[low.length];
-            System.arraycopy(out, 0, prev, 0, out.length);
-            return out;
+            if (position) System.arraycopy(hold, 0, target, 0, target.length);
+        } else {
+            for (int i = 0; i < target.length; i++) target[i] = Math.max(low[i], Math.min(high[i], action[i]));
         }
-        if (safe) { // taking over: from where the joints are (position), or from the zero the safe command sent
+        if (!started) { // the first command: from where the joints are (position), or from zero
             for (int i = 0; i < prev.length; i++) {
-                prev[i] = commandInterface.equals("position") ? (Double.isFinite(lastFinite[i]) ? Math.max(low[i], Math.min(high[i], lastFinite[i])) : prev[i]) : 0;
+                prev[i] = !position ? 0 : nowSafe ? hold[i] : Double.isFinite(lastFinite[i]) ? Math.max(low[i], Math.min(high[i], lastFinite[i])) : target[i];
             }
+            started = true;
         }
-        safe = false;
-        reason = "ok";
+        safe = nowSafe;
+        reason = why;
+        // Every command, the safe one and the switches into and out of it included, moves at most the
+        // rate limit from the one before: entering the hold position ramps to it, leaving it ramps away.
         double[] out = new double[low.length];
         for (int i = 0; i < out.length; i++) {
-            double c = Math.max(low[i], Math.min(high[i], action[i]));
-            c = prev[i] + Math.max(-maxStep[i], Math.min(maxStep[i], c - prev[i]));
-            c = prev[i] + alpha * (c - prev[i]);
+            double c = prev[i] + Math.max(-maxStep[i], Math.min(maxStep[i], target[i] - prev[i]));
+            if (!nowSafe) c = prev[i] + alpha * (c - prev[i]);
             out[i] = Math.max(low[i], Math.min(high[i], c));
             prev[i] = out[i];
         }
         return out;
+    }
+
+    /** Whether the last command reached the safe command's target (the hold position, or zero): a stop has settled. */
+    public synchronized boolean settled() {
+        if (!safe) return false;
+        for (int i = 0; i < prev.length; i++) if (prev[i] != (commandInterface.equals("position") ? hold[i] : 0)) return false;
+        return true;
     }
 
     private double[] holdTarget(double[] measured) {

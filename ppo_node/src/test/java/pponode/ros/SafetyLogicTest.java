@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import pponode.env.EnvRegistry;
 import pponode.env.RobotTask;
@@ -51,20 +52,50 @@ class SafetyLogicTest {
         assertArrayEquals(new double[] {0.8, -0.5}, c, 1e-12, "rate-limited to 10/s at 50 Hz");
         c = g.command(null, new JointStateAssembler.Health(false, "stale"), new double[] {0.7, 0.1});
         assertTrue(g.safe());
-        assertArrayEquals(new double[] {0.7, 0.1}, c, 1e-12, "hold the measured position");
+        assertArrayEquals(new double[] {0.7, -0.3}, c, 1e-12, "to the measured position, at the rate limit");
+        assertFalse(g.settled());
         c = g.command(null, new JointStateAssembler.Health(false, "stale"), new double[] {0.9, 0.3});
-        assertArrayEquals(new double[] {0.7, 0.1}, c, 1e-12, "and keep holding where the fault began, not chase the measurement");
+        assertArrayEquals(new double[] {0.7, -0.1}, c, 1e-12, "towards where the fault began, not chasing the measurement");
+        c = g.command(null, new JointStateAssembler.Health(false, "stale"), new double[] {0.9, 0.3});
+        assertArrayEquals(new double[] {0.7, 0.1}, c, 1e-12, "then holding there");
+        assertTrue(g.settled());
         g.estop(true);
         g.command(new float[] {0f, 0f}, OK, new double[] {0, 0});
         assertTrue(g.safe() && g.reason().contains("e-stop"));
         g.estop(false);
         c = g.command(new float[] {-1f, 2f}, OK, new double[] {0.5, 0.5});
         assertFalse(g.safe());
-        assertArrayEquals(new double[] {0.3, 0.7}, c, 1e-12, "taking over after the e-stop: from the measured position, at the rate limit, no jump");
+        assertArrayEquals(new double[] {0.5, 0.3}, c, 1e-12, "taking over after the e-stop: from the last command, at the rate limit, no jump");
         SafetyGate effort = new SafetyGate("effort", new double[] {-3}, new double[] {3}, new double[] {0}, 0.5, 0.02);
         assertArrayEquals(new double[] {0}, effort.command(null, new JointStateAssembler.Health(false, "NaN"), null), "zero effort when unsafe");
         assertArrayEquals(new double[] {1}, effort.command(new float[] {2f}, OK, null), 1e-12, "resumes from the zero it sent, low-pass with alpha 0.5");
         assertArrayEquals(new double[] {2}, effort.command(new float[] {3f}, OK, null), 1e-12, "low-pass with alpha 0.5");
+    }
+
+    /** Entering and leaving the safe command, however often and for whatever reason, never steps past the rate limit. */
+    @Test
+    void everyCommandTheGatePublishesHoldsTheRateLimit() {
+        double step = 0.4; // the quadruped calf's 20 rad/s at 50 Hz
+        SafetyGate g = new SafetyGate("position", new double[] {-2.7, -2.7}, new double[] {-0.9, -0.9}, new double[] {20, 20}, 1.0, 0.02);
+        Random r = new Random(7);
+        double[] last = null, measured = {-1.5, -1.5};
+        int transitions = 0;
+        boolean wasSafe = true;
+        for (int k = 0; k < 5_000; k++) {
+            int what = r.nextInt(10);
+            g.estop(what == 0 ? true : what == 1 ? false : g.estopLatched());
+            JointStateAssembler.Health h = what == 2 ? new JointStateAssembler.Health(false, "stale") : OK;
+            for (int i = 0; i < 2; i++) measured[i] = Math.max(-2.7, Math.min(-0.9, measured[i] + 0.3 * r.nextGaussian())); // a joint lagging its command
+            float[] action = what == 3 ? null : new float[] {(float) (-2.7 + 1.8 * r.nextDouble()), (float) (-2.7 + 1.8 * r.nextDouble())};
+            double[] c = g.command(action, h, measured);
+            if (last != null) {
+                for (int i = 0; i < 2; i++) assertTrue(Math.abs(c[i] - last[i]) <= step + 1e-12, "command " + k + " joint " + i + " moved " + Math.abs(c[i] - last[i]));
+            }
+            if (g.safe() != wasSafe) transitions++;
+            wasSafe = g.safe();
+            last = c;
+        }
+        assertTrue(transitions > 500, "the sequence switched in and out of the safe command: " + transitions);
     }
 
     /** max_rate: urdf (the default) limits each position command to its joint's URDF velocity limit; a number to that; 0 to nothing. */
