@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import pponode.sim.BaseState;
 import pponode.sim.embedded.EmbeddedBackend;
 import pponode.sim.urdf.UrdfModel;
 
@@ -112,6 +113,48 @@ class RobotEnvTest {
             }
         }
         return out;
+    }
+
+    /**
+     * An episode that ended in a fall leaves nothing behind: after the trunk lay on the ground, the
+     * next episode (whose first control period is in the air) runs exactly as in a fresh
+     * environment. The fallen trunk's contact force used to survive the reset and end that episode
+     * after one step, in evaluation and in training.
+     */
+    @Test
+    void aFallLeavesNothingForTheNextEpisode() {
+        RobotTask task = EnvRegistry.task("quadruped_forward");
+        try (RobotEnv used = new RobotEnv(task, 1); RobotEnv fresh = new RobotEnv(task, 1)) {
+            used.reset(5L);
+            double[] q = new double[12];
+            used.backend().positions(q);
+            BaseState lying = new BaseState();
+            lying.setFixed();
+            lying.position[2] = 0.2; // upside down, falling onto its back
+            lying.orientation[0] = 0;
+            lying.orientation[1] = 1;
+            used.backend().reset(q, new double[12], lying);
+            float[] stance = new float[12];
+            task.restAction(name -> task.defaultJointPos[task.actuatedJoints.indexOf(name)], stance);
+            boolean fell = false;
+            for (int k = 0; k < 100 && !fell; k++) fell = used.step(stance).terminated();
+            assertTrue(fell, "the episode ended with the trunk on the ground");
+            assertArrayEquals(fresh.reset(9L), used.reset(9L));
+            BaseState dropped = new BaseState(); // the next episode starts in the air: its first periods touch nothing
+            dropped.setFixed();
+            dropped.position[2] = 0.6;
+            for (RobotEnv e : List.of(used, fresh)) {
+                e.backend().positions(q);
+                e.backend().reset(q, new double[12], dropped);
+            }
+            for (int k = 0; k < 25; k++) {
+                StepResult a = used.step(stance), b = fresh.step(stance);
+                assertEquals(b.terminated(), a.terminated(), "step " + k + ": terminated");
+                assertArrayEquals(b.obs(), a.obs(), "step " + k);
+                assertEquals(b.reward(), a.reward(), "step " + k);
+                assertFalse(a.terminated(), "landing in its stance, the robot does not fall (step " + k + ")");
+            }
+        }
     }
 
     @Test

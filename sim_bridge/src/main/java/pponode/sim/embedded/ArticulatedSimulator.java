@@ -327,6 +327,7 @@ public final class ArticulatedSimulator implements JointPhysics {
             baseV[5] = rootLinear[2] - (w[0] * p[1] - w[1] * p[0]);
         }
         posed = false;
+        if (contacts != null) contacts.clearForces();
     }
 
     @Override
@@ -679,7 +680,10 @@ public final class ArticulatedSimulator implements JointPhysics {
         }
         contacts.collide(this, rows, velocity, dt);
         int count = rows.count();
-        if (count == 0) return;
+        if (count == 0) {
+            contacts.clearForces(); // a step that touches nothing has no contact force (not the last step's that did)
+            return;
+        }
         for (int r = 0; r < count; r++) {
             double[] w = rows.response(r);
             System.arraycopy(rows.jacobian(r), 0, w, 0, nv);
@@ -835,6 +839,7 @@ public final class ArticulatedSimulator implements JointPhysics {
             updateBaseRotation();
         }
         posed = false;
+        if (contacts != null) contacts.clearForces();
     }
 
     @Override

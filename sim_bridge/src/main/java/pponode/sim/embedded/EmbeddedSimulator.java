@@ -290,6 +290,11 @@ public final class EmbeddedSimulator implements JointPhysics {
             }
         }
 
+        /** No contact force on any link: a new state (reset, restore) has not touched anything yet. */
+        void clearForces() {
+            Arrays.fill(linkForce, 0);
+        }
+
         /** Sums each contact's force onto its links. */
         void readForces() {
             Arrays.fill(linkForce, 0);
@@ -457,6 +462,7 @@ public final class EmbeddedSimulator implements JointPhysics {
             unwrapped[i] = q[i];
             lastRaw[i] = hinge[i] ? wrap(q[i]) : q[i];
         }
+        if (contacts != null) contacts.clearForces();
     }
 
     private double[][] velocity(String link, Map<String, Pose> poses, Map<String, Double> qd, Map<String, double[][]> memo) {
@@ -717,6 +723,7 @@ public final class EmbeddedSimulator implements JointPhysics {
             unwrapped[i] = b.getDouble();
             lastRaw[i] = b.getDouble();
         }
+        if (contacts != null) contacts.clearForces();
     }
 
     @Override

@@ -176,6 +176,11 @@ final class GroundContacts {
         return s;
     }
 
+    /** No contact force on any link: a new state (reset, restore) has not touched anything yet. */
+    void clearForces() {
+        Arrays.fill(linkForce, 0);
+    }
+
     /** Sums each contact row's impulse, as a force over the step, onto its link. */
     void readForces(Rows rows, double dt) {
         Arrays.fill(linkForce, 0);

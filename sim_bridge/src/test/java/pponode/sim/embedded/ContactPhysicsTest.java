@@ -87,6 +87,29 @@ class ContactPhysicsTest {
         }
     }
 
+    /** A new state touches nothing yet: no contact force survives a reset or a restore into the air, before or after a step there. */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void noContactForceSurvivesAResetIntoTheAir(Engine engine) throws IOException {
+        double[] f = new double[3];
+        try (JointPhysics sim = drop(engine, box(0.2, 2.0), 0.3, G, ContactSettings.defaults())) {
+            byte[] inTheAir = sim.snapshot();
+            run(sim, 1);
+            sim.contactForce(sim.linkIndex("body"), f);
+            assertTrue(f[2] > 10, "resting on the ground: " + f[2] + " N");
+            sim.setState(new double[0], new double[0], Pose.translation(0, 0, 1.0), new double[3], new double[3]);
+            sim.contactForce(sim.linkIndex("body"), f);
+            assertArrayEquals(new double[3], f, "right after the reset");
+            sim.step(new double[0]);
+            sim.contactForce(sim.linkIndex("body"), f);
+            assertArrayEquals(new double[3], f, "after a step in the air");
+            run(sim, 2);
+            sim.restore(inTheAir);
+            sim.contactForce(sim.linkIndex("body"), f);
+            assertArrayEquals(new double[3], f, "after a restore into the air");
+        }
+    }
+
     /**
      * A block on a slope of angle θ: the slope is made by turning gravity by θ about y, which is the
      * same mechanics as turning the plane. It stays for tan θ < μ and slides down with acceleration
