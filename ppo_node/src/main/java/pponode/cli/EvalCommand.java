@@ -65,11 +65,24 @@ final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Robot task {@code id}, holding {@code --command} when given; null for a non-robot environment. */
+    /**
+     * Robot task {@code id}, holding {@code --command} when given; null for a non-robot environment.
+     * A command outside what the task trains on (its command ranges, and standing still) is
+     * refused: the deploy node clamps cmd_vel to the same ranges, so it could never reach the robot.
+     */
     private RobotTask commanded(String id) throws IOException {
         RobotTask task = EnvRegistry.task(id);
         if (command == null) return task;
         if (task == null) throw new IllegalArgumentException("--command applies to robot tasks with 'commands:'; '" + id + "' is not a robot task");
+        if (task.commands == null) throw new IllegalArgumentException("--command: task '" + id + "' has no 'commands:' to hold");
+        String[] axes = {"lin_vel_x", "lin_vel_y", "ang_vel_yaw"};
+        for (int a = 0; a < 3; a++) {
+            double lo = Math.min(0, task.commands.ranges()[a][0]), hi = Math.max(0, task.commands.ranges()[a][1]);
+            if (!(command[a] >= lo && command[a] <= hi)) {
+                throw new IllegalArgumentException("--command " + axes[a] + " " + command[a] + " is outside what task '" + id + "' trains on, [" + lo + ", " + hi
+                        + "] (its commands." + axes[a] + " range, and standing still); widen the range in the task file to train for it");
+            }
+        }
         return task.withCommand(command[0], command[1], command[2]);
     }
 
@@ -97,8 +110,8 @@ final class EvalCommand implements Callable<Integer> {
 
     private void report(String id, EvalResult r, double wall) {
         {
-            System.err.printf("%s: %d deterministic episodes: return %.2f ± %.2f (min %.2f, max %.2f), mean length %.1f%n", id, episodes,
-                    r.mean(), r.std(), r.min(), r.max(), r.meanLength());
+            System.err.printf("%s: %d deterministic episodes: return %.2f ± %.2f (min %.2f, max %.2f), mean length %.1f, %d ended by a termination (fall)%n", id,
+                    episodes, r.mean(), r.std(), r.min(), r.max(), r.meanLength(), r.falls());
             r.metrics().forEach((k, v) -> System.err.printf("  %s: %.5f%n", k, v));
             if (json) {
                 Map<String, Object> j = new LinkedHashMap<>();
@@ -107,6 +120,7 @@ final class EvalCommand implements Callable<Integer> {
                 j.put("eval_mean_return", Json.round(r.mean(), 3));
                 j.put("eval_std_return", Json.round(r.std(), 3));
                 j.put("eval_mean_length", Json.round(r.meanLength(), 2));
+                j.put("falls", r.falls());
                 r.metrics().forEach((k, v) -> j.put("eval_" + k, Json.round(v, 5)));
                 j.put("wall_s", Json.round(wall, 2));
                 System.out.println(Json.line(j));

@@ -282,8 +282,8 @@ final class TrainCommand implements Callable<Integer> {
         if (runner.log() != null) runner.log().log(runner.globalStep(), evm);
         Path png = runner.log() != null ? runner.log().writeCurve(cfg.envId + " — PPO seed " + cfg.seed) : null;
         double wall = (System.nanoTime() - t0) / 1e9;
-        System.err.printf("%s: %d steps in %.1f s; deterministic eval over %d episodes: %.2f ± %.2f%n", cfg.envId, runner.globalStep(), wall,
-                cfg.evalEpisodes, ev.mean(), ev.std());
+        System.err.printf("%s: %d steps in %.1f s; deterministic eval over %d episodes: return %.2f ± %.2f, %d ended by a termination (fall)%s%n", cfg.envId,
+                runner.globalStep(), wall, cfg.evalEpisodes, ev.mean(), ev.std(), ev.falls(), taskMetrics(ev));
         System.err.printf("checkpoint: %s%npolicy:     %s%nonnx:       %s%ncurve:      %s%n", finalCkpt, policyFile,
                 onnx != null ? onnx : "(not exported: ONNX export covers MLP, Transformer and recurrent policies)", png);
         if (json) {
@@ -294,6 +294,7 @@ final class TrainCommand implements Callable<Integer> {
             j.put("sps", Json.round(runner.globalStep() / wall, 1));
             j.put("eval_mean_return", Json.round(ev.mean(), 3));
             j.put("eval_std_return", Json.round(ev.std(), 3));
+            j.put("falls", ev.falls());
             ev.metrics().forEach((k, v) -> j.put("eval_" + k, Json.round(v, 5)));
             j.put("wall_s", Json.round(wall, 2));
             j.put("checkpoint", finalCkpt.toString());
@@ -302,6 +303,18 @@ final class TrainCommand implements Callable<Integer> {
             System.out.println(Json.line(j));
         }
         return 0;
+    }
+
+    /** The task's own measures of an evaluation, for the summary line: the fingertip's distance, the velocity tracked. */
+    private static String taskMetrics(EvalResult ev) {
+        StringBuilder b = new StringBuilder();
+        Map<String, Double> m = ev.metrics();
+        if (m.containsKey("final_distance")) b.append(String.format("; final distance to the target %.2f cm", 100 * m.get("final_distance")));
+        if (m.containsKey("mean_vx")) {
+            b.append(String.format("; mean v_x %.3f m/s (velocity error %.3f m/s), yaw rate %.3f rad/s (error %.3f)", m.get("mean_vx"),
+                    m.get("mean_velocity_error"), m.get("mean_yaw_rate"), m.get("mean_yaw_rate_error")));
+        }
+        return b.toString();
     }
 
     /** A run stopped by a signal: its state at the last whole update as a checkpoint, and the policy exported; no evaluation. */

@@ -43,6 +43,9 @@ public final class RobotEnv implements Env {
     private final double[] bodyVelocity = new double[3];
     /** This episode's sums of the base's forward velocity and of its planar distance from the command (tasks with commands). */
     private double sumForwardVelocity, sumTrackingError;
+    // yaw-rate tracking: an evaluation metric, left out of snapshots so their layout stays that of earlier checkpoints
+    private double sumYawRate, sumYawRateError;
+    private final double[] bodyRate = new double[3];
     private int t;
     /**
      * Per actuated joint, the largest change of a position command in one control period: the URDF
@@ -157,7 +160,7 @@ public final class RobotEnv implements Env {
             robot.reset(q0, qd0);
         }
         Arrays.fill(step.airTime, 0);
-        sumForwardVelocity = sumTrackingError = 0;
+        sumForwardVelocity = sumTrackingError = sumYawRate = sumYawRateError = 0;
         Arrays.fill(lastAction, 0f);
         t = 0;
         read();
@@ -211,6 +214,9 @@ public final class RobotEnv implements Env {
             step.base.toBody(step.base.linearVelocity, bodyVelocity);
             sumForwardVelocity += bodyVelocity[0];
             sumTrackingError += Math.hypot(bodyVelocity[0] - step.command[0], bodyVelocity[1] - step.command[1]);
+            step.base.toBody(step.base.angularVelocity, bodyRate);
+            sumYawRate += bodyRate[2];
+            sumYawRateError += Math.abs(bodyRate[2] - step.command[2]);
         }
         double reward = reward();
         boolean terminated = task.terminated(step);
@@ -267,6 +273,9 @@ public final class RobotEnv implements Env {
         if (task.commands != null && t > 0) {
             m.put("command_vx", step.command[0]);
             m.put("mean_vx", sumForwardVelocity / t);
+            m.put("command_yaw_rate", step.command[2]);
+            m.put("mean_yaw_rate", sumYawRate / t);
+            m.put("mean_yaw_rate_error", sumYawRateError / t);
             m.put("mean_velocity_error", sumTrackingError / t);
             m.put("episode_seconds", t * step.dt);
         }

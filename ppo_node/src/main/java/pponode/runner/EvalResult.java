@@ -3,8 +3,12 @@ package pponode.runner;
 import java.util.Arrays;
 import java.util.Map;
 
-/** Deterministic evaluation: per-episode returns and lengths, and the mean of each env episode metric. */
-public record EvalResult(double[] returns, int[] lengths, Map<String, Double> metrics) {
+/**
+ * Deterministic evaluation: per-episode returns and lengths, the mean of each env episode metric,
+ * and {@code falls}: the episodes a termination term ended before the time limit (for a legged
+ * robot, a fall; for an arm, a joint past its bounds).
+ */
+public record EvalResult(double[] returns, int[] lengths, Map<String, Double> metrics, int falls) {
     public double mean() {
         return Arrays.stream(returns).average().orElse(Double.NaN);
     }

@@ -22,19 +22,22 @@ public final class Evaluator {
         double[] returns = new double[episodes];
         int[] lengths = new int[episodes];
         Map<String, Double> sums = new LinkedHashMap<>();
+        int falls = 0;
         try (Env env = factory.apply(seed)) {
             for (int ep = 0; ep < episodes; ep++) {
                 float[] obs = env.reset(seed + ep);
                 actor.reset();
                 double ret = 0;
                 int len = 0;
+                StepResult last;
                 while (true) {
-                    StepResult r = env.step(actor.act(obs));
-                    ret += r.reward();
+                    last = env.step(actor.act(obs));
+                    ret += last.reward();
                     len++;
-                    obs = r.obs();
-                    if (r.done()) break;
+                    obs = last.obs();
+                    if (last.done()) break;
                 }
+                if (last.terminated()) falls++;
                 returns[ep] = ret;
                 lengths[ep] = len;
                 env.episodeMetrics().forEach((k, v) -> sums.merge(k, v, Double::sum));
@@ -42,6 +45,6 @@ public final class Evaluator {
         }
         Map<String, Double> metrics = new LinkedHashMap<>();
         sums.forEach((k, v) -> metrics.put(k, v / episodes));
-        return new EvalResult(returns, lengths, metrics);
+        return new EvalResult(returns, lengths, metrics, falls);
     }
 }

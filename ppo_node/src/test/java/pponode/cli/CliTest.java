@@ -91,4 +91,25 @@ class CliTest {
         assertEquals(2, twoNumbers.code());
         assertTrue(twoNumbers.err().contains("--command takes v_x,v_y,yaw_rate (3 numbers), got 2"), twoNumbers.err());
     }
+
+    /** eval reports falls and yaw-rate tracking for a legged policy, and refuses a command the task never trains on. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void evalReportsFallsAndYawTrackingAndRefusesUntrainedCommands() throws Exception {
+        String policy = Path.of("../urdf/policies/quadruped_forward.onnx").toString();
+        Cli.Result huge = Cli.run("eval", "--policy", policy, "--command", "1e9,0,0", "--episodes", "1", "--json");
+        assertEquals(2, huge.code());
+        assertTrue(huge.err().contains("lin_vel_x 1.0E9 is outside") && huge.err().contains("[0.0, 0.5]"), huge.err());
+        Cli.Result turn = Cli.run("eval", "--policy", policy, "--command", "0,0,1", "--episodes", "1");
+        assertEquals(2, turn.code(), "quadruped_forward never turns: a yaw command is refused, not scored as tracked");
+        assertTrue(turn.err().contains("ang_vel_yaw 1.0 is outside"), turn.err());
+
+        Cli.Result stand = Cli.run("eval", "--policy", policy, "--command", "0,0,0", "--episodes", "1", "--json");
+        assertEquals(0, stand.code(), stand.err());
+        Map<String, Object> j = new ObjectMapper().readValue(stand.lastLine(), Map.class);
+        assertEquals(0, ((Number) j.get("falls")).intValue(), stand.out());
+        for (String k : new String[] {"eval_mean_yaw_rate", "eval_mean_yaw_rate_error", "eval_mean_vx", "eval_mean_velocity_error"}) assertTrue(j.containsKey(k), k);
+        assertTrue(((Number) j.get("eval_mean_yaw_rate_error")).doubleValue() < 0.2, stand.out());
+        assertTrue(stand.err().contains("0 ended by a termination (fall)"), stand.err());
+    }
 }
