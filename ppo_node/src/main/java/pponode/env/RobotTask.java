@@ -23,6 +23,8 @@ import java.util.TreeSet;
 import java.util.function.ToDoubleFunction;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import pponode.config.Settings;
 import pponode.config.StrictYaml;
 import pponode.env.terms.ObservationTerm;
@@ -45,6 +47,7 @@ import pponode.sim.urdf.UrdfParser;
  * Every problem is reported with the task file's name and the offending key or joint.
  */
 public final class RobotTask {
+    private static final Logger LOG = LoggerFactory.getLogger(RobotTask.class);
     public static final Set<String> INTERFACES = Set.of("effort", "velocity", "position");
     private static final Set<String> KEYS = Set.of("name", "description", "robot", "physics_dt", "control_rate_hz", "episode_steps", "gravity",
             "command_interface", "actuated_joints", "observed_joints", "pd_gains", "observation", "tip_link", "target", "reset", "reward",
@@ -115,6 +118,7 @@ public final class RobotTask {
         name = str(y, "name", null);
         robotSource = str(y, "robot", null);
         robot = loader.load(robotSource);
+        for (String w : robot.warnings()) LOG.warn(w);
         physicsDt = num(y, "physics_dt", 0.001);
         controlRateHz = num(y, "control_rate_hz", 50);
         if (!(physicsDt > 0) || !(controlRateHz > 0)) throw err("'physics_dt' and 'control_rate_hz' must be > 0");

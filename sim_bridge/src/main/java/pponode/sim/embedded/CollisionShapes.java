@@ -55,7 +55,7 @@ final class CollisionShapes {
         }
         q.triangulate(); // triangles keep every face exactly planar, whatever merging the hull did
         Point3d[] pts = q.getVertices();
-        int[][] faces = q.getFaces(QuickHull3D.POINT_RELATIVE); // counter-clockwise seen from outside
+        int[][] faces = q.getFaces(); // indices into the hull's vertices, counter-clockwise seen from outside (POINT_RELATIVE would index the input points)
         double[] points = new double[3 * pts.length];
         for (int i = 0; i < pts.length; i++) {
             points[3 * i] = pts[i].x;

@@ -65,6 +65,15 @@ final class GroundContacts {
         candidate = new double[3 * most];
     }
 
+    /** The mesh's convex-hull vertices; all its vertices when it is flat (a hull needs a volume). */
+    private static double[] hullPoints(Geometry.Mesh m) {
+        try {
+            return CollisionShapes.hull(m).points();
+        } catch (IllegalArgumentException flat) {
+            return m.vertices();
+        }
+    }
+
     /** The points of {@code g} that can be lowest against a plane, in the carrying body's frame. */
     private static double[] points(Geometry g, Pose shape) {
         List<double[]> local = new ArrayList<>();
@@ -82,7 +91,10 @@ final class GroundContacts {
                 }
             }
         } else if (g instanceof Geometry.Mesh m) {
-            for (int v = 0; v < m.vertexCount(); v++) local.add(new double[] {m.vertices()[3 * v], m.vertices()[3 * v + 1], m.vertices()[3 * v + 2], 0});
+            // only a vertex of the convex hull can be lowest against a plane: a fine mesh's other
+            // vertices would multiply the work of every step (ODE collides with the same hull)
+            double[] v = hullPoints(m);
+            for (int k = 0; k < v.length / 3; k++) local.add(new double[] {v[3 * k], v[3 * k + 1], v[3 * k + 2], 0});
         }
         double[] out = new double[4 * local.size()];
         for (int k = 0; k < local.size(); k++) {

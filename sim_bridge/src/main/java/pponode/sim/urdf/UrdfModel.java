@@ -38,6 +38,7 @@ public final class UrdfModel {
     private final String root;
     private final Map<String, Joint> jointByChild = new LinkedHashMap<>();
     private String sha256 = "";
+    private List<String> warnings = List.of();
 
     UrdfModel(String name, Path source, Map<String, Link> links, Map<String, Joint> joints, String root) {
         this.name = name;
@@ -63,6 +64,15 @@ public final class UrdfModel {
 
     void sha256(String s) {
         sha256 = s;
+    }
+
+    /** What the loader noticed that a user should know but that does not stop the robot loading (e.g. a very large collision mesh). */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    void warnings(List<String> w) {
+        warnings = List.copyOf(w);
     }
 
     public String root() {

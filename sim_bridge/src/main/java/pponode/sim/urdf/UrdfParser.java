@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -84,8 +85,9 @@ public final class UrdfParser {
         Map<String, UrdfModel.Joint> joints = new LinkedHashMap<>();
         Path parent = source.toAbsolutePath().getParent();
         Path urdfDir = parent != null && Files.isDirectory(parent) ? parent : null;
+        List<String> warnings = new ArrayList<>();
         for (Element e : children(robot, "link")) {
-            UrdfModel.Link l = link(e, source, new MeshContext(meshes, urdfDir));
+            UrdfModel.Link l = link(e, source, new MeshContext(meshes, urdfDir, warnings));
             if (links.put(l.name(), l) != null) throw new UrdfException(source + ": duplicate link '" + l.name() + "'");
         }
         for (Element e : children(robot, "joint")) {
@@ -115,10 +117,16 @@ public final class UrdfParser {
             lost.removeAll(reached);
             throw new UrdfException(source + ": links " + lost + " are not connected to the root '" + root + "' (cycle?)");
         }
-        return new UrdfModel(name, source, links, joints, root);
+        UrdfModel model = new UrdfModel(name, source, links, joints, root);
+        model.warnings(warnings);
+        return model;
     }
 
-    private record MeshContext(MeshLocator locator, Path urdfDir) {}
+    /** Where meshes are found, and where what a user should know about them is noted. */
+    private record MeshContext(MeshLocator locator, Path urdfDir, List<String> warnings) {}
+
+    /** A collision mesh above this many triangles is worth a warning: collision meshes are usually simplified to hundreds or thousands. */
+    static final int LARGE_MESH_TRIANGLES = 100_000;
 
     private static UrdfModel.Link link(Element e, Path src, MeshContext meshes) throws IOException {
         String name = required(e, "name", src, "<link>");
@@ -137,10 +145,36 @@ public final class UrdfParser {
             String[] k = {"ixx", "ixy", "ixz", "iyy", "iyz", "izz"};
             for (int i = 0; i < 6; i++) inertia[i] = number(in, k[i], src, where + " <inertia>");
             if (inertia[0] < 0 || inertia[3] < 0 || inertia[5] < 0) throw new UrdfException(src + ": " + where + " <inertia> has a negative diagonal");
+            double[] principal = principalMoments(inertia);
+            // a rigid body's principal moments obey the triangle inequality (I1 + I2 >= I3): mass lies at distances, not in negative space
+            if (principal[1] + principal[2] < principal[0] * (1 - 1e-6) - 1e-12) {
+                throw new UrdfException(src + ": " + where + " <inertia> has principal moments " + Arrays.toString(principal)
+                        + ", which break the triangle inequality (the two smaller must sum to at least the largest): no rigid body has them");
+            }
         } else if (m > 0) {
             throw new UrdfException(src + ": " + where + " has a mass but no <inertia>");
         }
         return new UrdfModel.Link(name, m, origin(inertial, src, where), inertia, List.copyOf(collisions));
+    }
+
+    /** The eigenvalues of the symmetric inertia tensor (ixx, ixy, ixz, iyy, iyz, izz), largest first (Smith's closed form). */
+    static double[] principalMoments(double[] in) {
+        double a = in[0], d = in[1], e = in[2], b = in[3], f = in[4], c = in[5];
+        double p1 = d * d + e * e + f * f;
+        double[] out;
+        if (p1 == 0) {
+            out = new double[] {a, b, c};
+        } else {
+            double q = (a + b + c) / 3;
+            double p = Math.sqrt(((a - q) * (a - q) + (b - q) * (b - q) + (c - q) * (c - q) + 2 * p1) / 6);
+            double ba = (a - q) / p, bb = (b - q) / p, bc = (c - q) / p, bd = d / p, be = e / p, bf = f / p;
+            double r = (ba * (bb * bc - bf * bf) - bd * (bd * bc - bf * be) + be * (bd * bf - bb * be)) / 2;
+            double phi = Math.acos(Math.max(-1, Math.min(1, r))) / 3;
+            double e1 = q + 2 * p * Math.cos(phi), e3 = q + 2 * p * Math.cos(phi + 2 * Math.PI / 3);
+            out = new double[] {e1, 3 * q - e1 - e3, e3};
+        }
+        Arrays.sort(out);
+        return new double[] {out[2], out[1], out[0]};
     }
 
     private static Collision collision(Element c, Path src, String where, MeshContext meshes) throws IOException {
@@ -170,10 +204,19 @@ public final class UrdfParser {
         MeshLocator.Located found = meshes.locator().locate(uri, meshes.urdfDir());
         if (found.file() == null) {
             String hint = uri.startsWith("package://") ? "; add the package's parent directory to PPO_NODE_PACKAGE_PATH" : "";
-            throw new UrdfException(src + ": " + at + " mesh '" + uri + "' not found (looked at " + found.tried() + ")" + hint);
+            String looked = found.tried().isEmpty() ? "searched " + found.searched() : "looked at " + found.tried() + "; searched " + found.searched();
+            throw new UrdfException(src + ": " + at + " mesh '" + uri + "' not found (" + looked + ")" + hint);
         }
         try {
-            return MeshFiles.read(found.file(), scale);
+            Geometry.Mesh m = MeshFiles.read(found.file(), scale);
+            int triangles = m.triangles().length / 3;
+            if (triangles > LARGE_MESH_TRIANGLES) {
+                meshes.warnings().add(src + ": " + at + " mesh '" + uri + "' has " + triangles + " triangles (" + m.vertexCount()
+                        + " vertices): it is read, hulled and held in memory whole. Contacts use its convex hull (mesh_shape: convex_hull, the "
+                        + "default); mesh_shape: triangles would test every triangle. A simplified collision mesh (a few thousand triangles) "
+                        + "loads in a fraction of the time and memory");
+            }
+            return m;
         } catch (IOException e) {
             throw new UrdfException(src + ": " + at + " mesh '" + uri + "': " + e.getMessage());
         }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pponode.sim.BaseState;
 import pponode.sim.ContactSettings;
@@ -84,6 +85,55 @@ class ContactPhysicsTest {
                 assertTrue(0.1 - s.position[2] <= 1e-3, "sank " + (0.1 - s.position[2]) + " m");
             }
             System.out.printf("box at rest: penetration %.2e m, drift over 10 s %.2e m, ground force %.4f N (weight %.4f N)%n", penetration, worstDrift, f[2], 2.0 * 9.81);
+        }
+    }
+
+    /**
+     * A finely tessellated cube (a 12 × 12 grid on each face, 866 vertices) collides as the box it
+     * describes, through its convex hull: in joint space only the hull's 8 corners are contact
+     * points, so the four below touch the ground, not the hundreds of vertices on its faces; ode4j's
+     * convex is built from the hull's own vertices (its faces once indexed the mesh's points).
+     */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aFineMeshCollidesThroughItsHull(Engine engine) throws IOException {
+        int n = 12;
+        double h = 0.1;
+        StringBuilder obj = new StringBuilder();
+        int base = 0;
+        for (int axis = 0; axis < 3; axis++) {
+            for (int side = -1; side <= 1; side += 2) {
+                for (int i = 0; i <= n; i++) {
+                    for (int j = 0; j <= n; j++) {
+                        double[] p = new double[3];
+                        p[axis] = side * h;
+                        p[(axis + 1) % 3] = -h + 2 * h * i / n;
+                        p[(axis + 2) % 3] = -h + 2 * h * j / n;
+                        obj.append("v ").append(p[0]).append(' ').append(p[1]).append(' ').append(p[2]).append('\n');
+                    }
+                }
+                for (int i = 0; i < n; i++) {
+                    for (int j = 0; j < n; j++) {
+                        int a = base + i * (n + 1) + j + 1, b = a + 1, c = a + n + 2, d = a + n + 1;
+                        obj.append("f ").append(a).append(' ').append(b).append(' ').append(c).append(' ').append(d).append('\n');
+                    }
+                }
+                base += (n + 1) * (n + 1);
+            }
+        }
+        Path mesh = dir.resolve("fine_cube.obj");
+        Files.writeString(mesh, obj);
+        double i = 2.0 * 0.04 / 6;
+        UrdfModel m = body("<mesh filename='" + mesh + "'/>", 2.0, new double[] {i, i, i});
+        try (JointPhysics sim = drop(engine, m, 0.3, G, ContactSettings.defaults())) {
+            run(sim, 2);
+            BaseState s = new BaseState();
+            sim.baseState(s);
+            assertEquals(0.1, s.position[2], 1e-3, "rests on its face");
+            if (sim instanceof ArticulatedSimulator joints) assertEquals(4, joints.contactCount(), "touching at the four corners of its lower face");
+            double[] f = new double[3];
+            sim.contactForce(0, f);
+            assertEquals(2.0 * 9.81, f[2], 0.01 * 2.0 * 9.81, "the ground carries it");
         }
     }
 

@@ -1,6 +1,8 @@
 package pponode.sim.urdf;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -138,5 +140,57 @@ public class UrdfCollisionTest {
         Path k = urdf("<collision><geometry><box size='0.1 0 0.1'/></geometry></collision>");
         e = assertThrows(UrdfParser.UrdfException.class, () -> UrdfParser.parse(k, new MeshLocator(Map.of())));
         assertTrue(e.getMessage().contains("link 'base'") && e.getMessage().contains("size"), e.getMessage());
+    }
+
+    @Test
+    void aPackageNoDirectoryHoldsIsReportedWithWhereTheSearchWent() throws IOException {
+        Path f = urdf("<collision><geometry><mesh filename='package://other_description/meshes/gone.stl'/></geometry></collision>");
+        Exception e = assertThrows(UrdfParser.UrdfException.class, () -> UrdfParser.parse(f, new MeshLocator(Map.of("ROS_PACKAGE_PATH", "/opt/ws/src"))));
+        String m = e.getMessage();
+        assertFalse(m.contains("[]"), m);
+        assertTrue(m.contains("looked at [/opt/ws/src/other_description/meshes/gone.stl]") && m.contains("PPO_NODE_PACKAGE_PATH (unset)")
+                && m.contains("ROS_PACKAGE_PATH=/opt/ws/src") && m.contains("AMENT_PREFIX_PATH (unset)")
+                && m.contains("a directory named 'other_description' at " + f.getParent() + " or above it (none)"), m);
+        Exception bare = assertThrows(UrdfParser.UrdfException.class, () -> UrdfParser.parse(f, new MeshLocator(Map.of())));
+        assertTrue(bare.getMessage().contains("(searched PPO_NODE_PACKAGE_PATH (unset)"), bare.getMessage());
+    }
+
+    @Test
+    void aVeryLargeCollisionMeshLoadsWithAWarningThatSaysWhatToDo() throws IOException {
+        int n = 260; // 2 × 260² = 135,200 triangles of a height field
+        double[][][] tris = new double[2 * n * n][][];
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                double x0 = i * 1e-3, x1 = x0 + 1e-3, y0 = j * 1e-3, y1 = y0 + 1e-3;
+                tris[k++] = new double[][] {{x0, y0, 0.01 * Math.sin(x0 * 50)}, {x1, y0, 0.01 * Math.sin(x1 * 50)}, {x1, y1, 0.01 * Math.sin(x1 * 50)}};
+                tris[k++] = new double[][] {{x0, y0, 0.01 * Math.sin(x0 * 50)}, {x1, y1, 0.01 * Math.sin(x1 * 50)}, {x0, y1, 0.01 * Math.sin(x0 * 50)}};
+            }
+        }
+        Path f = urdf("<collision><geometry><mesh filename='../meshes/terrain.stl'/></geometry></collision>");
+        Files.createDirectories(f.getParent().resolveSibling("meshes"));
+        binaryStl(f.getParent().resolveSibling("meshes/terrain.stl"), tris);
+        UrdfModel m = UrdfParser.parse(f, new MeshLocator(Map.of()));
+        assertEquals(1, m.warnings().size(), m.warnings().toString());
+        String w = m.warnings().get(0);
+        assertTrue(w.contains("link 'base'") && w.contains("135200 triangles") && w.contains("mesh_shape: convex_hull"), w);
+        Path small = urdf("<collision><geometry><mesh filename='part.stl'/></geometry></collision>");
+        binaryStl(small.getParent().resolve("part.stl"), cube(0.1));
+        assertEquals(List.of(), UrdfParser.parse(small, new MeshLocator(Map.of())).warnings());
+    }
+
+    @Test
+    void anInertiaNoRigidBodyHasIsRefused() throws IOException {
+        Path f = dir.resolve("bad.urdf");
+        Files.writeString(f, "<robot name='r'><link name='rod'><inertial><mass value='1'/><inertia ixx='1' ixy='0' ixz='0' iyy='1' iyz='0' izz='3'/></inertial></link></robot>");
+        Exception e = assertThrows(UrdfParser.UrdfException.class, () -> UrdfParser.parse(f, new MeshLocator(Map.of())));
+        assertTrue(e.getMessage().contains("link 'rod'") && e.getMessage().contains("triangle inequality") && e.getMessage().contains(f.toString()), e.getMessage());
+        // a physical tensor in a rotated frame (principal 1, 2, 2.5, turned 30° about z) is accepted, and its moments found
+        double c = Math.cos(Math.PI / 6), sn = Math.sin(Math.PI / 6);
+        double ixx = c * c * 1 + sn * sn * 2, iyy = sn * sn * 1 + c * c * 2, ixy = c * sn * (1 - 2);
+        Files.writeString(f, "<robot name='r'><link name='rod'><inertial><mass value='1'/><inertia ixx='" + ixx + "' ixy='" + ixy + "' ixz='0' iyy='" + iyy
+                + "' iyz='0' izz='2.5'/></inertial></link></robot>");
+        UrdfParser.parse(f, new MeshLocator(Map.of()));
+        assertArrayEquals(new double[] {2.5, 2, 1}, UrdfParser.principalMoments(new double[] {ixx, ixy, 0, iyy, 0, 2.5}), 1e-12);
     }
 }
