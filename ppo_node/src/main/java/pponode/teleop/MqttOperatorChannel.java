@@ -1,7 +1,12 @@
 package pponode.teleop;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.EOFException;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Properties;
@@ -12,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
-import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -31,19 +37,26 @@ import org.slf4j.LoggerFactory;
  * node reconnects (its own retry loop, 250 ms to 5 s apart). A command is acknowledged only after {@link TeleopArbiter#submit} has
  * returned, so an accepted command is never lost between broker and arbiter. (Commands queued
  * during an outage are usually stale by the time they arrive; the deadman rejects those, by design.)
+ *
+ * <p>A broker that cannot be reached when the node starts is retried the same way (the policy acts
+ * meanwhile); one that refuses the node (credentials, an address that is no broker) is an error.
+ * The broker's answers are read, not assumed: a SUBACK refusing the command topic (an ACL) is an
+ * error, since the node would never hear its operator; a PUBACK refusing telemetry (it goes at QoS 1
+ * for that) is a warning, counted in {@link #telemetryRefused()}.
  */
 public final class MqttOperatorChannel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MqttOperatorChannel.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private final TeleopConfig cfg;
     private final CommandSink sink;
-    private final MqttClient client;
+    private final MqttAsyncClient client;
+    private static final long WAIT_MS = 10_000;
     private final String commandTopic, telemetryTopic;
-    private final AtomicLong received = new AtomicLong(), reconnects = new AtomicLong();
+    private final AtomicLong received = new AtomicLong(), reconnects = new AtomicLong(), telemetryRefused = new AtomicLong();
     private final Object reconnectLock = new Object();
     private MqttConnectionOptions options;
     private Thread reconnecting;
-    private volatile boolean connected, closing;
+    private volatile boolean connected, closing, telemetryWarned;
     private final AtomicReference<Map<String, ?>> latestTelemetry = new AtomicReference<>();
     private final ScheduledExecutorService telemetryTimer;
 
@@ -55,7 +68,7 @@ public final class MqttOperatorChannel implements AutoCloseable {
         commandTopic = cfg.topic(cfg.commandTopic);
         telemetryTopic = cfg.topic(cfg.telemetryTopic);
         try {
-            client = new MqttClient(cfg.broker, cfg.clientIdOrDefault(), new MemoryPersistence());
+            client = new MqttAsyncClient(cfg.broker, cfg.clientIdOrDefault(), new MemoryPersistence());
         } catch (MqttException | IllegalArgumentException e) {
             throw new IOException("teleop.broker '" + cfg.broker + "' is not an MQTT broker address (tcp://host:port or ssl://host:port): " + e.getMessage());
         }
@@ -64,13 +77,14 @@ public final class MqttOperatorChannel implements AutoCloseable {
             public void disconnected(MqttDisconnectResponse r) {
                 connected = false;
                 if (closing) return;
-                LOG.warn("teleop mqtt: disconnected from {} ({}); reconnecting", cfg.broker, r.getReasonString() != null ? r.getReasonString() : r.getException());
+                // the cause as text: a Throwable argument would print Paho's stack trace (an EOFException) on every drop
+                LOG.warn("teleop mqtt: disconnected from {} ({}); reconnecting", cfg.broker, r.getReasonString() != null ? r.getReasonString() : describe(r.getException()));
                 startReconnecting();
             }
 
             @Override
             public void mqttErrorOccurred(MqttException e) {
-                LOG.warn("teleop mqtt: {}", e.toString());
+                LOG.warn("teleop mqtt: {}", describe(e));
             }
 
             @Override
@@ -115,14 +129,17 @@ public final class MqttOperatorChannel implements AutoCloseable {
         try {
             connectAndSubscribe();
         } catch (MqttException e) {
-            try {
-                client.close(true);
-            } catch (MqttException ignored) {
-                // already failed
+            if (!unreachable(e)) {
+                closeQuietly();
+                throw new IOException("cannot connect to the MQTT broker " + cfg.broker + " (teleop.broker) as '"
+                        + (cfg.username.isEmpty() ? "(anonymous)" : cfg.username) + "': " + describe(e) + ", reason code " + e.getReasonCode());
             }
-            String cause = e.getCause() != null && e.getCause().getMessage() != null ? " (" + e.getCause().getMessage() + ")" : "";
-            throw new IOException("cannot connect to the MQTT broker " + cfg.broker + " (teleop.broker) as '"
-                    + (cfg.username.isEmpty() ? "(anonymous)" : cfg.username) + "': " + e.getMessage() + cause + ", reason code " + e.getReasonCode());
+            LOG.warn("teleop mqtt: the broker {} (teleop.broker) cannot be reached ({}); retrying every 0.25 to 5 s, the policy acts until then",
+                    cfg.broker, describe(e));
+            startReconnecting();
+        } catch (SubscriptionRefused e) {
+            closeQuietly();
+            throw new IOException(e.getMessage());
         }
         telemetryTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "mqtt-telemetry");
@@ -134,11 +151,68 @@ public final class MqttOperatorChannel implements AutoCloseable {
                 cfg.telemetryPeriodMs);
     }
 
-    private void connectAndSubscribe() throws MqttException {
-        client.connect(options);
+    /** The broker refused the subscription to the command topic (its SUBACK's reason code). */
+    private static final class SubscriptionRefused extends Exception {
+        SubscriptionRefused(String message) {
+            super(message);
+        }
+    }
+
+    private void connectAndSubscribe() throws MqttException, SubscriptionRefused {
+        client.connect(options).waitForCompletion(WAIT_MS);
         // subscribing again is harmless when the broker kept the session, and needed when it lost it
-        client.subscribe(commandTopic, 1);
+        IMqttToken sub = client.subscribe(commandTopic, 1);
+        sub.waitForCompletion(WAIT_MS);
+        int[] codes = sub.getReasonCodes();
+        if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
+            try {
+                client.disconnect(1000).waitForCompletion(2000);
+            } catch (MqttException ignored) {
+                // refused either way
+            }
+            throw new SubscriptionRefused("the MQTT broker " + cfg.broker + " (teleop.broker) refused the subscription of '" + (cfg.username.isEmpty() ? "(anonymous)"
+                    : cfg.username) + "' to " + commandTopic + " (reason code " + codes[0] + reason(codes[0]) + "): the node would never hear its operator; "
+                    + "allow that topic in the broker's ACL");
+        }
         connected = true;
+    }
+
+    /** Whether a failed connection is the broker being away (refused, timed out, dropped), which retrying can mend; not credentials or a bad address. */
+    private static boolean unreachable(MqttException e) {
+        for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+            if (c instanceof UnknownHostException) return false;
+            if (c instanceof ConnectException || c instanceof SocketTimeoutException || c instanceof EOFException || c instanceof SocketException) return true;
+        }
+        return e.getReasonCode() == MqttClientException.REASON_CODE_CLIENT_TIMEOUT || e.getReasonCode() == MqttClientException.REASON_CODE_CONNECTION_LOST
+                || e.getReasonCode() == MqttClientException.REASON_CODE_SERVER_CONNECT_ERROR || e.getReasonCode() == 136; // 136: server unavailable
+    }
+
+    /** An MQTT v5 reason code's meaning, for the ones an ACL or a broker gives. */
+    private static String reason(int code) {
+        return switch (code) {
+            case 0x87 -> ", not authorized";
+            case 0x8F -> ", topic filter invalid";
+            case 0x90 -> ", topic name invalid";
+            case 0x97 -> ", quota exceeded";
+            case 0x80 -> ", unspecified error";
+            default -> "";
+        };
+    }
+
+    /** One line for a Paho exception: its message and its cause's, never a stack trace. */
+    private static String describe(Throwable e) {
+        if (e == null) return "no reason given";
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        Throwable c = e.getCause();
+        return c == null || c == e ? m : m + " (" + c.getClass().getSimpleName() + (c.getMessage() != null ? ": " + c.getMessage() : "") + ")";
+    }
+
+    private void closeQuietly() {
+        try {
+            client.close(true);
+        } catch (MqttException ignored) {
+            // already failed
+        }
     }
 
     /**
@@ -179,13 +253,16 @@ public final class MqttOperatorChannel implements AutoCloseable {
                 reconnects.incrementAndGet();
                 LOG.info("teleop mqtt: reconnected to {}", cfg.broker);
             } catch (MqttException e) {
-                LOG.debug("teleop mqtt: reconnect to {} failed: {}", cfg.broker, e.toString());
+                LOG.debug("teleop mqtt: reconnect to {} failed: {}", cfg.broker, describe(e));
                 try {
-                    if (client.isConnected()) client.disconnect(1000); // connected but not subscribed: start over
+                    if (client.isConnected()) client.disconnect(1000).waitForCompletion(2000); // connected but not subscribed: start over
                 } catch (MqttException ignored) {
                     // the next attempt reconnects from scratch
                 }
                 delayMs = Math.min(5_000, delayMs * 2);
+            } catch (SubscriptionRefused e) {
+                if (delayMs < 5_000) LOG.error("teleop mqtt: {}", e.getMessage()); // said once; retried in case the ACL is mended
+                delayMs = 5_000;
             }
         }
     }
@@ -195,15 +272,44 @@ public final class MqttOperatorChannel implements AutoCloseable {
         latestTelemetry.set(fields);
     }
 
-    /** Sends the latest record (JSON, QoS 0: the next one supersedes it); nothing while disconnected. */
+    /**
+     * Sends the latest record (JSON) at QoS 1, so the broker's PUBACK says whether it took it;
+     * nothing while disconnected. A refusal (an ACL) is a warning, once per run of refusals.
+     */
     private void sendTelemetry() {
         Map<String, ?> fields = latestTelemetry.get();
         if (fields == null || !connected) return;
+        int code;
         try {
-            client.publish(telemetryTopic, JSON.writeValueAsBytes(fields), 0, false);
-        } catch (Exception e) {
-            LOG.debug("teleop mqtt: telemetry not sent: {}", e.toString());
+            IMqttToken t = client.publish(telemetryTopic, JSON.writeValueAsBytes(fields), 1, false);
+            t.waitForCompletion(WAIT_MS);
+            int[] codes = t.getReasonCodes();
+            code = codes != null && codes.length > 0 ? codes[0] : 0;
+        } catch (MqttException e) {
+            code = e.getReasonCode();
+            if (code < 0x80 || code > 0xFF) {
+                LOG.debug("teleop mqtt: telemetry not sent: {}", describe(e));
+                return;
+            }
+        } catch (IOException e) {
+            LOG.debug("teleop mqtt: telemetry not encoded: {}", e.toString());
+            return;
         }
+        if (code >= 0x80) {
+            telemetryRefused.incrementAndGet();
+            if (!telemetryWarned) {
+                LOG.warn("teleop mqtt: the broker {} refused telemetry on {} (reason code {}{}): the operator console sees none; allow that topic in the broker's ACL",
+                        cfg.broker, telemetryTopic, code, reason(code));
+                telemetryWarned = true;
+            }
+        } else {
+            telemetryWarned = false;
+        }
+    }
+
+    /** Telemetry messages the broker refused (a PUBACK reason code of 0x80 or more). */
+    public long telemetryRefused() {
+        return telemetryRefused.get();
     }
 
     public boolean connected() {
@@ -226,10 +332,10 @@ public final class MqttOperatorChannel implements AutoCloseable {
             reconnectLock.notifyAll();
         }
         try {
-            if (client.isConnected()) client.disconnect(2000);
-            client.close(true);
+            if (client.isConnected()) client.disconnect(2000).waitForCompletion(3000);
         } catch (MqttException e) {
-            LOG.debug("teleop mqtt: close: {}", e.toString());
+            LOG.debug("teleop mqtt: close: {}", describe(e));
         }
+        closeQuietly();
     }
 }

@@ -105,10 +105,11 @@ class ErrorTableTest {
     }
 
     @Test
-    void anUnreachableMqttBroker(@TempDir Path dir) throws Exception {
+    void aBrokerAddressThatIsNoMqttAddress(@TempDir Path dir) throws Exception {
         assertEquals(0, train(dir, "--task", "reacher_2dof", "--steps", "2048", "--name", "p").code());
         Path policy = dir.resolve("p/policy.onnx");
-        refused(Cli.run("finetune", "--policy", policy.toString(), "--operator", "remote", "--teleop", "broker=tcp://127.0.0.1:1", "--out", dir.toString(),
-                "--steps", "2048"), "tcp://127.0.0.1:1", "teleop.broker");
+        // (a broker that is down is retried: MqttBrokerFaultsTest)
+        refused(Cli.run("finetune", "--policy", policy.toString(), "--operator", "remote", "--teleop", "broker=localhost:1883", "--out", dir.toString(),
+                "--steps", "2048"), "localhost:1883", "teleop.broker");
     }
 }
