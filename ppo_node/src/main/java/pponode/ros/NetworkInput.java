@@ -60,6 +60,7 @@ public final class NetworkInput {
         SizeLimited<T> sized = new SizeLimited<>(type);
         SubscriberAttributes attributes = FixedSizeSamples.of(node.createSubscriberAttributes(topic, sized, qos));
         node.createSubscription(sized, sub -> {
+            NativeThreads.detachAtExit(); // a DDS thread: detached from the JVM when it ends
             if (!enter()) return; // shutting down: the subscriber is not touched again (see close)
             try {
                 handler.onMessage(refusingOversized(sub, sized, topic));
