@@ -8,6 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -100,11 +103,14 @@ public final class DeployNode implements AutoCloseable {
         measured = new double[n];
         node = Ros2.node(p);
         onMessage = p.trigger.equals("joint_state");
+        syncWindowNanos = Math.round(p.syncWindowMs * 1e6);
         Ros2.subscribeJointStates(node, input, p, assembler, now -> {
-            if (onMessage) tick();
+            if (onMessage) jointStateArrived(now);
         });
         Ros2.subscribeTarget(node, input, p, g -> target = g);
-        Ros2.subscribeBase(node, input, p, task, assembler);
+        Ros2.subscribeBase(node, input, p, task, assembler, () -> {
+            if (onMessage) actWhenSynced(0);
+        });
         // Two readers: the latched one hands over an e-stop published before this node started; the
         // best-effort volatile one matches every other publisher (a volatile writer cannot match a
         // transient-local reader, so `ros2 topic pub` alone would go unheard). A sample both
@@ -139,6 +145,48 @@ public final class DeployNode implements AutoCloseable {
         loop = onMessage ? null : new ControlLoop("deploy-" + task.name, rate, p.threadPriority, this::tick);
         LOG.info("deploy: {} on {} (domain {}): joint states from {}, commands to {} at {} Hz, watchdog {} ms", policy.path().getFileName(), task.name,
                 p.domain(), p.resolvedJointStateTopics(), cmdTopic, rate, timeoutNanos / 1e6);
+    }
+
+    // trigger joint_state: the joint state not yet acted on (its receive time, 0: none), waiting for the base readings of its instant
+    private final long syncWindowNanos;
+    private final Object syncLock = new Object();
+    private long pendingSince;
+    private volatile long unsyncedTicks;
+    private final ScheduledExecutorService syncTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "deploy-sync");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** trigger joint_state: acts on this joint state once the IMU and odometry of its instant are in, or when the sync window ends. */
+    private void jointStateArrived(long now) {
+        synchronized (syncLock) {
+            pendingSince = now;
+        }
+        if (!actWhenSynced(0) && syncWindowNanos > 0 && !closed) {
+            syncTimer.schedule(() -> actWhenSynced(now), syncWindowNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Ticks for the pending joint state if the base caught up, or if it is the one received at
+     * {@code windowOverFor} (its window ended; 0: none); true if nothing is left pending.
+     */
+    private boolean actWhenSynced(long windowOverFor) {
+        synchronized (syncLock) {
+            if (pendingSince == 0) return true;
+            boolean synced = assembler.baseCaughtUp();
+            if (!synced && pendingSince != windowOverFor && syncWindowNanos > 0) return false;
+            if (!synced) unsyncedTicks++;
+            pendingSince = 0;
+        }
+        tick();
+        return true;
+    }
+
+    /** trigger joint_state: periods acted on after the sync window without the base readings of the joint state's instant. */
+    public long unsyncedTicks() {
+        return unsyncedTicks;
     }
 
     /** The newest e-stop sample applied (source time, ns): older ones and the second copy of one are ignored. */
@@ -354,6 +402,7 @@ public final class DeployNode implements AutoCloseable {
         v.put("stale_inputs", String.valueOf(!gate.reason().equals("ok") && gate.reason().contains("stale")));
         v.put("dropped_messages", String.valueOf(input.dropped()));
         v.put("clamped_velocity_commands", String.valueOf(assembler.clampedCommands()));
+        if (onMessage) v.put("unsynced_periods", String.valueOf(unsyncedTicks));
         v.put("commands_published", String.valueOf(sent));
         OnnxPolicy running;
         synchronized (this) {
@@ -412,6 +461,7 @@ public final class DeployNode implements AutoCloseable {
             if (closed) return;
             closed = true;
             if (loop != null) loop.close();
+            syncTimer.shutdownNow();
             if (diagnostics != null) diagnostics.close();
             publishStopCommand();
         }

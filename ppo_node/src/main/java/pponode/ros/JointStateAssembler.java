@@ -64,6 +64,8 @@ public final class JointStateAssembler {
     private final double[] commandLow = new double[3], commandHigh = new double[3];
     private long clampedCommands;
     private boolean clamping;
+    /** Header stamps (ns) of the latest joint state, IMU and odometry messages; 0 when unstamped. */
+    private long jointStamp, imuStamp, odometryStamp;
 
     /**
      * Assembles {@code task}'s observation from what a robot publishes, refusing readings beyond the
@@ -272,6 +274,28 @@ public final class JointStateAssembler {
         out[0] = body[0] + w * tx + (y * tz - z * ty);
         out[1] = body[1] + w * ty + (z * tx - x * tz);
         out[2] = body[2] + w * tz + (x * ty - y * tx);
+    }
+
+    public synchronized void stampJointState(long stampNanos) {
+        jointStamp = stampNanos;
+    }
+
+    public synchronized void stampImu(long stampNanos) {
+        imuStamp = stampNanos;
+    }
+
+    public synchronized void stampOdometry(long stampNanos) {
+        odometryStamp = stampNanos;
+    }
+
+    /**
+     * Whether the base readings the task needs (IMU, odometry) are stamped no earlier than the
+     * latest joint state: the observation then sees one instant, as in training. Unstamped
+     * messages cannot be matched and count as caught up.
+     */
+    public synchronized boolean baseCaughtUp() {
+        if (jointStamp == 0) return true;
+        return (!needsImu || imuStamp == 0 || imuStamp >= jointStamp) && (!needsOdometry || odometryStamp == 0 || odometryStamp >= jointStamp);
     }
 
     /** Observations built with a cmd_vel clamped to the task's command ranges. */

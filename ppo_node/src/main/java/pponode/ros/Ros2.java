@@ -54,6 +54,7 @@ public final class Ros2 {
                     if (!reader.take(sub)) return;
                     now = System.nanoTime();
                     assembler.update(reader.names, reader.position, reader.positions, reader.velocity, reader.velocities, now);
+                    assembler.stampJointState(reader.stampNanos);
                 }
                 after.accept(now);
             });
@@ -72,9 +73,11 @@ public final class Ros2 {
         final List<String> names = new ArrayList<>();
         double[] position = new double[0], velocity = new double[0];
         int positions, velocities;
+        long stampNanos;
 
         boolean take(Subscriber<JointState> sub) {
             if (!sub.takeNextData(message, info)) return false;
+            stampNanos = stampNanos(message.getHeader().getStamp());
             var wireNames = message.getName();
             while (names.size() > wireNames.size()) names.remove(names.size() - 1);
             for (int i = 0; i < wireNames.size(); i++) {
@@ -103,7 +106,7 @@ public final class Ros2 {
      * geometry_msgs/Twist on cmd_vel (when it has velocity commands), each with sensor-data QoS
      * except cmd_vel (reliable, as teleop and navigation publish it).
      */
-    public static void subscribeBase(ROS2Node node, NetworkInput input, RosParams p, RobotTask task, JointStateAssembler assembler) {
+    public static void subscribeBase(ROS2Node node, NetworkInput input, RosParams p, RobotTask task, JointStateAssembler assembler, Runnable baseArrived) {
         if (task.floatingBase) {
             Imu imu = new Imu();
             SampleInfo info = new SampleInfo();
@@ -113,7 +116,9 @@ public final class Ros2 {
                     var o = imu.getOrientation();
                     var w = imu.getAngularVelocity();
                     assembler.updateImu(o.getS(), o.getX(), o.getY(), o.getZ(), w.getX(), w.getY(), w.getZ(), System.nanoTime());
+                    assembler.stampImu(stampNanos(imu.getHeader().getStamp()));
                 }
+                baseArrived.run();
             });
         }
         if (task.floatingBase && task.observation.contains("base_lin_vel")) {
@@ -124,7 +129,9 @@ public final class Ros2 {
                     if (!sub.takeNextData(odom, info)) return;
                     var v = odom.getTwist().getTwist().getLinear();
                     assembler.updateOdometry(v.getX(), v.getY(), v.getZ(), System.nanoTime());
+                    assembler.stampOdometry(stampNanos(odom.getHeader().getStamp()));
                 }
+                baseArrived.run();
             });
         }
         if (task.commands != null) {
@@ -137,6 +144,11 @@ public final class Ros2 {
                 }
             });
         }
+    }
+
+    /** A header stamp (builtin_interfaces/Time) in nanoseconds; 0 for an unstamped message. */
+    static long stampNanos(builtin_interfaces.msg.dds.Time t) {
+        return t.getSec() * 1_000_000_000L + t.getNanosec();
     }
 
     /** Delivers each geometry_msgs/PointStamped on the target topic as {x, y, z}. */

@@ -57,6 +57,15 @@ public final class RosParams {
     /** Largest odometry linear velocity accepted, m/s. */
     @Allowed(min = 0, aboveMin = true)
     public double odomMaxLinearVelocity = 10;
+    /**
+     * sim: step only once the controller has answered the last state published (a command received
+     * after it), waiting at most lockstep_timeout_ms; before the first command it runs in real time.
+     * Then a loaded machine's scheduling does not act as extra actuator delay: tests and sim2sim
+     * gates measure the policy, not the machine. Off by default: a robot does not wait.
+     */
+    public boolean lockstep = false;
+    @Allowed(min = 0, aboveMin = true)
+    public double lockstepTimeoutMs = 1000;
     /** std_msgs/Empty: asks the robot or simulator to start a new episode (training over ROS 2). */
     public String resetTopic = "ppo_node/reset";
     /** Remapping rules (--ros-args -r from:=to), applied to resolved names. */
@@ -70,6 +79,13 @@ public final class RosParams {
     public long seed = 0;
     public boolean shuffleJointOrder = false;
     public List<String> extraJoints = new ArrayList<>();
+    /**
+     * trigger joint_state, floating base: how long a joint state waits for the IMU and odometry
+     * stamped at or after it (they travel on other topics and may arrive later), so the policy sees
+     * the base of the same instant, as message_filters' synchronizers do; 0: act at once.
+     */
+    @Allowed(min = 0)
+    public double syncWindowMs = 5;
     /** timer: act at the policy's control rate; joint_state: act on every joint-state message. */
     @Allowed(oneOf = {"timer", "joint_state"})
     public String trigger = "timer";

@@ -66,9 +66,17 @@ public final class SimNode implements AutoCloseable {
     private boolean periodControlled = true;
     private final List<Double> finalDistances = Collections.synchronizedList(new ArrayList<>());
     private volatile long uncontrolledPeriods;
+    /** lockstep: the commands counted when the last state went out, and the periods stepped without an answer to it. */
+    private final boolean lockstep;
+    private final long lockstepTimeoutNanos;
+    private final Object commandArrived = new Object();
+    private long receivedAtPublish;
+    private volatile long lateCommands;
 
     public SimNode(RosParams p, RobotTask task) {
         this.task = task;
+        lockstep = p.lockstep;
+        lockstepTimeoutNanos = Math.round(p.lockstepTimeoutMs * 1e6);
         sim = new EmbeddedBackend(task.backendSpec());
         env = new RobotEnv(task, sim, p.seed);
         env.reset(p.seed);
@@ -82,6 +90,7 @@ public final class SimNode implements AutoCloseable {
             js.getEffort().add(0.0);
         }
         hold = new float[task.actuatedJoints.size()];
+        holdStartPose();
         node = Ros2.node(p);
         JointStatePubSubType js = new JointStatePubSubType();
         jointPub = node.createPublisher(js, node.createPublisherAttributes(js, p.resolve(p.jointStateTopics.get(0)), Ros2.qos(p.jointStateQos)));
@@ -137,8 +146,45 @@ public final class SimNode implements AutoCloseable {
             }
             c[i] = (float) v;
         }
-        command = c;
-        received++;
+        synchronized (commandArrived) {
+            command = c;
+            received++;
+            commandArrived.notifyAll();
+        }
+    }
+
+    /** lockstep: waits (bounded) for a command sent after the last state went out; counts the periods that went on without one. */
+    private void awaitAnswer() {
+        synchronized (commandArrived) {
+            if (received == 0) return; // no controller yet: real time
+            long deadline = System.nanoTime() + lockstepTimeoutNanos;
+            while (received == receivedAtPublish && !closed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    lateCommands++;
+                    return;
+                }
+                try {
+                    commandArrived.wait(Math.max(1, left / 1_000_000L));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * What the joints are commanded until a controller speaks: the pose the episode started in, once,
+     * as a ros2_control controller holds the state it was activated in. (Chasing the measured
+     * position every period instead let a legged robot fold under its own weight before the node came.)
+     */
+    private void holdStartPose() {
+        Space.Box box = (Space.Box) env.actionSpace();
+        for (int i = 0; i < hold.length; i++) {
+            int j = sim.simulator().jointIndex(task.actuatedJoints.get(i));
+            hold[i] = task.commandInterface.equals("position") ? (float) Math.max(box.low()[i], Math.min(box.high()[i], sim.simulator().position(j))) : 0f;
+        }
     }
 
     private void tick() {
@@ -146,18 +192,15 @@ public final class SimNode implements AutoCloseable {
             resetRequested = false;
             env.reset(null);
             command = null;
+            holdStartPose();
             resets++;
             publish();
             return;
         }
+        if (lockstep) awaitAnswer();
         float[] c = command;
-        if (c == null) { // no command yet: hold still
+        if (c == null) { // no command yet: hold the episode's start pose
             periodControlled = false;
-            Space.Box box = (Space.Box) env.actionSpace();
-            for (int i = 0; i < hold.length; i++) {
-                int j = sim.simulator().jointIndex(task.actuatedJoints.get(i));
-                hold[i] = task.commandInterface.equals("position") ? (float) Math.max(box.low()[i], Math.min(box.high()[i], sim.simulator().position(j))) : 0f;
-            }
             c = hold;
         }
         env.step(c);
@@ -204,6 +247,9 @@ public final class SimNode implements AutoCloseable {
             js.getPosition().add(i >= 0 ? sim.simulator().position(i) : 0.0);
             js.getVelocity().add(i >= 0 ? sim.simulator().velocity(i) : 0.0);
         }
+        synchronized (commandArrived) {
+            receivedAtPublish = received; // before the state goes out: an answer can come at once
+        }
         jointPub.publish(js);
         if (task.targetMin != null) {
             double[] g = env.target();
@@ -243,11 +289,16 @@ public final class SimNode implements AutoCloseable {
         return resets;
     }
 
+    /** lockstep: periods stepped after lockstep_timeout_ms without an answer to the last state. */
+    public long lateCommands() {
+        return lateCommands;
+    }
+
     public long commandsRejected() {
         return rejected;
     }
 
-    private boolean closed;
+    private volatile boolean closed;
 
     /** Messages received that could not be taken (oversized or malformed) and were dropped. */
     public long droppedMessages() {
