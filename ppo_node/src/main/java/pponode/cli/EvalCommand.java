@@ -51,14 +51,14 @@ final class EvalCommand implements Callable<Integer> {
         if (policy != null) {
             try (OnnxPolicy p = OnnxPolicy.load(policy)) {
                 String id = env != null ? env : p.metadata().get("ppo_node.env_id");
-                EvalResult r = evaluateOnnx(p, id, commanded(id), episodes, seed);
+                EvalResult r = evaluateOnnx(p, id, commanded(id, command), episodes, seed);
                 report(id, r, (System.nanoTime() - t0) / 1e9);
             }
             return 0;
         }
         try (Policy p = Policy.load(checkpoint, Device.cpu())) {
             String id = env != null ? env : p.cfg.envId;
-            RobotTask task = commanded(id);
+            RobotTask task = commanded(id, command);
             EvalResult r = p.evaluate(s -> task != null ? EnvRegistry.make(task, s) : EnvRegistry.make(id, s), episodes, seed);
             report(id, r, (System.nanoTime() - t0) / 1e9);
         }
@@ -70,7 +70,7 @@ final class EvalCommand implements Callable<Integer> {
      * A command outside what the task trains on (its command ranges, and standing still) is
      * refused: the deploy node clamps cmd_vel to the same ranges, so it could never reach the robot.
      */
-    private RobotTask commanded(String id) throws IOException {
+    static RobotTask commanded(String id, double[] command) throws IOException {
         RobotTask task = EnvRegistry.task(id);
         if (command == null) return task;
         if (task == null) throw new IllegalArgumentException("--command applies to robot tasks with 'commands:'; '" + id + "' is not a robot task");
@@ -109,22 +109,24 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private void report(String id, EvalResult r, double wall) {
-        {
-            System.err.printf("%s: %d deterministic episodes: return %.2f ± %.2f (min %.2f, max %.2f), mean length %.1f, %d ended by a termination (fall)%n", id,
-                    episodes, r.mean(), r.std(), r.min(), r.max(), r.meanLength(), r.falls());
-            r.metrics().forEach((k, v) -> System.err.printf("  %s: %.5f%n", k, v));
-            if (json) {
-                Map<String, Object> j = new LinkedHashMap<>();
-                j.put("env", id);
-                j.put("episodes", episodes);
-                j.put("eval_mean_return", Json.round(r.mean(), 3));
-                j.put("eval_std_return", Json.round(r.std(), 3));
-                j.put("eval_mean_length", Json.round(r.meanLength(), 2));
-                j.put("falls", r.falls());
-                r.metrics().forEach((k, v) -> j.put("eval_" + k, Json.round(v, 5)));
-                j.put("wall_s", Json.round(wall, 2));
-                System.out.println(Json.line(j));
-            }
-        }
+        Map<String, Object> j = summary(id, episodes, r, wall);
+        System.err.printf("%s: %d deterministic episodes: return %.2f ± %.2f (min %.2f, max %.2f), mean length %.1f, %d ended by a termination (fall)%n", id,
+                episodes, r.mean(), r.std(), r.min(), r.max(), r.meanLength(), r.falls());
+        r.metrics().forEach((k, v) -> System.err.printf("  %s: %.5f%n", k, v));
+        if (json) System.out.println(Json.line(j));
+    }
+
+    /** What eval --json prints: the return, the falls and the task's metrics (eval_*). */
+    static Map<String, Object> summary(String id, int episodes, EvalResult r, double wall) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("env", id);
+        j.put("episodes", episodes);
+        j.put("eval_mean_return", Json.round(r.mean(), 3));
+        j.put("eval_std_return", Json.round(r.std(), 3));
+        j.put("eval_mean_length", Json.round(r.meanLength(), 2));
+        j.put("falls", r.falls());
+        r.metrics().forEach((k, v) -> j.put("eval_" + k, Json.round(v, 5)));
+        j.put("wall_s", Json.round(wall, 2));
+        return j;
     }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import pponode.env.terms.StepState;
 import pponode.sim.BaseState;
+import pponode.sim.Perturbation;
 import pponode.sim.RobotBackend;
 import pponode.sim.RobotBackends;
 
@@ -45,6 +46,9 @@ public final class RobotEnv implements Env {
     private double sumForwardVelocity, sumTrackingError;
     // yaw-rate tracking: an evaluation metric, left out of snapshots so their layout stays that of earlier checkpoints
     private double sumYawRate, sumYawRateError;
+    /** The episode's physics under the task's randomization (Perturbation.NONE without one), and a push's velocity change. */
+    private Perturbation perturbation = Perturbation.NONE;
+    private final double[] push = new double[3];
     private final double[] bodyRate = new double[3];
     private int t;
     /**
@@ -75,6 +79,10 @@ public final class RobotEnv implements Env {
         step = new StepState(act, obs, lower, upper, 1.0 / task.controlRateHz, contactLinks.size());
         if (!contactLinks.isEmpty() && !robot.reportsContacts()) {
             throw new IllegalArgumentException(task.source + ": terms read the contacts of " + contactLinks + ", which " + robot.getClass().getSimpleName() + " does not report");
+        }
+        if (task.randomization != null && !robot.perturbable()) {
+            throw new IllegalArgumentException(task.source + ": 'randomization' changes the robot's physics each episode, which " + robot.getClass().getSimpleName()
+                    + " cannot (a simulator in this process can: train it in the embedded simulator)");
         }
         String needsEfforts = task.termUsingEfforts();
         if (needsEfforts != null && !robot.reportsEfforts()) {
@@ -152,6 +160,10 @@ public final class RobotEnv implements Env {
         task.sampleStartState(rng, q0, qd0); // then the target: one random stream, so every backend starts alike
         if (task.targetMin != null) task.sampleTarget(rng, target);
         if (task.commands != null) task.commands.sample(rng, step.command);
+        if (task.randomization != null) { // drawn last: a task without one keeps its random stream
+            perturbation = task.randomization.draw(rng);
+            robot.perturb(perturbation);
+        }
         if (task.floatingBase) {
             baseStart.setFixed();
             System.arraycopy(task.baseStartPosition, 0, baseStart.position, 0, 3);
@@ -203,6 +215,10 @@ public final class RobotEnv implements Env {
         }
         if (t < commandSteps.length) commandSteps[t] = largestStep;
         System.arraycopy(qd, 0, step.previousQd, 0, qd.length);
+        if (task.randomization != null && task.randomization.pushes() && t > 0 && t % task.randomization.pushSteps() == 0) {
+            task.randomization.drawPush(rng, push);
+            robot.push(push);
+        }
         if (!robot.step(cmd)) {
             // the robot was lost for a while and is back: keep what the episode collected, end it as truncated
             read();
@@ -279,6 +295,7 @@ public final class RobotEnv implements Env {
             m.put("mean_velocity_error", sumTrackingError / t);
             m.put("episode_seconds", t * step.dt);
         }
+        if (task.randomization != null) m.putAll(Randomization.metrics(perturbation));
         int n = Math.min(t, commandSteps.length);
         if (n > 0) {
             double[] steps = Arrays.copyOf(commandSteps, n);

@@ -51,11 +51,13 @@ public final class RobotTask {
     public static final Set<String> INTERFACES = Set.of("effort", "velocity", "position");
     private static final Set<String> KEYS = Set.of("name", "description", "robot", "physics_dt", "control_rate_hz", "episode_steps", "gravity",
             "command_interface", "actuated_joints", "observed_joints", "pd_gains", "observation", "tip_link", "target", "reset", "reward",
-            "termination", "learner", "base", "contact", "default_joint_pos", "action_scale", "commands");
+            "termination", "learner", "base", "contact", "default_joint_pos", "action_scale", "commands", "randomization");
     private static final Set<String> PD_KEYS = Set.of("kp", "kd"), TARGET_KEYS = Set.of("min", "max", "radius"),
             RESET_KEYS = Set.of("joint_pos_noise", "joint_vel_noise", "base_position"),
             CONTACT_KEYS = Set.of("ground", "friction", "restitution", "erp", "cfm", "self_collision", "mesh_shape", "links"),
-            SURFACE_KEYS = Set.of("friction", "restitution"), COMMAND_KEYS = Set.of("lin_vel_x", "lin_vel_y", "ang_vel_yaw", "standing", "resample_s");
+            SURFACE_KEYS = Set.of("friction", "restitution"), COMMAND_KEYS = Set.of("lin_vel_x", "lin_vel_y", "ang_vel_yaw", "standing", "resample_s"),
+            RANDOMIZATION_KEYS = Set.of("kp_scale", "kd_scale", "motor_strength", "action_delay_steps", "friction_scale", "mass_scale", "push"),
+            PUSH_KEYS = Set.of("interval_s", "velocity");
 
     public final String name;
     public final String source;
@@ -101,6 +103,8 @@ public final class RobotTask {
     public final double[] baseStartPosition;
     /** Velocity commands (v_x, v_y, yaw rate) and how they are drawn; null: no commands. */
     public final VelocityCommands commands;
+    /** Domain randomization drawn at each episode start; null: the robot as modelled. */
+    public final Randomization randomization;
     /** The parsed file and its robot loader, to derive a task that differs in one setting ({@link #withCommand}). */
     private final Map<String, Object> yaml;
     private final RobotLoader loader;
@@ -196,6 +200,7 @@ public final class RobotTask {
             if (!(actionScale > 0)) throw err("'action_scale' must be > 0, got " + actionScale);
         }
         commands = y.containsKey("commands") ? commands(section(y, "commands", COMMAND_KEYS)) : null;
+        randomization = y.containsKey("randomization") ? randomization(section(y, "randomization", RANDOMIZATION_KEYS)) : null;
         reward = new LinkedHashMap<>();
         Object rw = y.get("reward");
         if (!(rw instanceof Map<?, ?> rm) || rm.isEmpty()) throw err("'reward' must map reward terms to weights, or to {weight: w, <parameter>: value}");
@@ -312,6 +317,49 @@ public final class RobotTask {
         return out;
     }
 
+    private Randomization randomization(Map<String, Object> r) {
+        double[] kp = scaleRange(r, "kp_scale"), kd = scaleRange(r, "kd_scale"), strength = scaleRange(r, "motor_strength"),
+                friction = scaleRange(r, "friction_scale"), mass = scaleRange(r, "mass_scale");
+        double[] delay = vec(r.get("action_delay_steps"), "randomization.action_delay_steps", 2, new double[2]);
+        if (!(delay[0] >= 0 && delay[0] <= delay[1]) || delay[0] != Math.rint(delay[0]) || delay[1] != Math.rint(delay[1]) || delay[1] > 1000) {
+            throw err("'randomization.action_delay_steps' must be [min, max] whole physics steps, 0 <= min <= max <= 1000; got " + Arrays.toString(delay));
+        }
+        if (contact == null && (friction[0] != 1 || friction[1] != 1)) throw err("'randomization.friction_scale' needs a 'contact:' section (this robot touches nothing)");
+        int pushSteps = 0;
+        double[] pushVelocity = new double[3];
+        if (r.containsKey("push")) {
+            if (!floatingBase) throw err("'randomization.push' pushes a floating base; this robot's base is fixed");
+            Map<String, Object> push = section(r, "push", PUSH_KEYS);
+            if (!push.containsKey("interval_s")) throw err("'randomization.push' needs 'interval_s': the seconds between pushes");
+            double interval = number(push.get("interval_s"), "randomization.push.interval_s");
+            pushSteps = (int) Math.round(interval * controlRateHz);
+            if (!(interval > 0) || Math.abs(interval * controlRateHz - pushSteps) > 1e-6) {
+                throw err("'randomization.push.interval_s' must be a positive whole number of control periods (1/" + controlRateHz + " s), got " + interval);
+            }
+            if (!push.containsKey("velocity")) throw err("'randomization.push' needs 'velocity': the largest change per world axis, [x, y, z] m/s");
+            pushVelocity = vec(push.get("velocity"), "randomization.push.velocity", 3, null);
+            for (double v : pushVelocity) nonNegative(v, "randomization.push.velocity");
+        }
+        return new Randomization(kp, kd, strength, new int[] {(int) delay[0], (int) delay[1]}, friction, mass, pushSteps, pushVelocity);
+    }
+
+    /** A [min, max] range of a positive scale; [1, 1] when absent. */
+    private double[] scaleRange(Map<String, Object> r, String key) {
+        double[] v = vec(r.get(key), "randomization." + key, 2, new double[] {1, 1});
+        if (!(v[0] > 0 && v[0] <= v[1] && Double.isFinite(v[1]))) throw err("'randomization." + key + "' must be [min, max] with 0 < min <= max, got " + Arrays.toString(v));
+        return v;
+    }
+
+    /**
+     * This task with its {@code randomization:} section replaced by {@code settings} (the keys a task
+     * file takes there): how sim2sim holds a policy to a stated perturbation set.
+     */
+    public RobotTask withRandomization(Map<String, Object> settings) throws IOException {
+        Map<String, Object> y = new LinkedHashMap<>(yaml);
+        y.put("randomization", settings);
+        return new RobotTask(y, source, sha256, loader);
+    }
+
     private VelocityCommands commands(Map<String, Object> c) {
         double[][] r = new double[3][];
         String[] keys = {"lin_vel_x", "lin_vel_y", "ang_vel_yaw"};
@@ -333,10 +381,6 @@ public final class RobotTask {
     }
 
     /**
-     * This task with one fixed velocity command (no standing share, no resampling): how a walking
-     * policy is evaluated at the command it must track.
-     */
-    /**
      * What defines this task's robot, dynamics and reward: the task file's settings and the hashes of
      * the file and its URDF. A checkpoint records it, so a resume can name what changed since.
      */
@@ -349,6 +393,10 @@ public final class RobotTask {
         return d;
     }
 
+    /**
+     * This task with one fixed velocity command (no standing share, no resampling): how a walking
+     * policy is evaluated at the command it must track.
+     */
     public RobotTask withCommand(double vx, double vy, double yawRate) throws IOException {
         if (commands == null) throw err("has no 'commands:', so it takes no velocity command");
         Map<String, Object> y = new LinkedHashMap<>(yaml);

@@ -112,4 +112,29 @@ class CliTest {
         assertTrue(((Number) j.get("eval_mean_yaw_rate_error")).doubleValue() < 0.2, stand.out());
         assertTrue(stand.err().contains("0 ended by a termination (fall)"), stand.err());
     }
+
+    /** sim2sim judges an exported policy under the stated perturbation set and gates on its metrics. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void sim2simGatesAPolicyUnderThePerturbationSet() throws Exception {
+        String policy = Path.of("../urdf/policies/reacher_2dof.onnx").toString();
+        Cli.Result pass = Cli.run("sim2sim", "--policy", policy, "--episodes", "4", "--fail-if", "eval_final_distance>1", "--fail-if", "falls>0", "--json");
+        assertEquals(0, pass.code(), pass.err());
+        Map<String, Object> j = new ObjectMapper().readValue(pass.lastLine(), Map.class);
+        assertEquals("perturbed", j.get("sim"));
+        assertEquals(0, ((Number) j.get("gates_failed")).intValue());
+        double delay = ((Number) j.get("eval_rand_action_delay_steps")).doubleValue(), mass = ((Number) j.get("eval_rand_mass_scale")).doubleValue();
+        assertTrue(delay >= 20 && delay <= 40 && mass >= 0.8 && mass <= 1.2, "1-2 control periods of delay, mass ±20 %: " + pass.lastLine());
+        assertTrue(pass.err().contains("sim2sim gate eval_final_distance > 1.0: passed"), pass.err());
+
+        Cli.Result fail = Cli.run("sim2sim", "--policy", policy, "--episodes", "4", "--fail-if", "eval_final_distance<1", "--json");
+        assertEquals(1, fail.code(), "a gate passed exits 1: " + fail.err());
+        assertTrue(fail.err().contains("FAILED"), fail.err());
+        Cli.Result unknown = Cli.run("sim2sim", "--policy", policy, "--episodes", "1", "--fail-if", "eval_mean_vx<0.4");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("no metric 'eval_mean_vx'") && unknown.err().contains("eval_final_distance"), unknown.err());
+        Cli.Result malformed = Cli.run("sim2sim", "--policy", policy, "--fail-if", "falls=0");
+        assertEquals(2, malformed.code());
+        assertTrue(malformed.err().contains("METRIC<VALUE"), malformed.err());
+    }
 }

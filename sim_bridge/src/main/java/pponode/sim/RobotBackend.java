@@ -73,6 +73,21 @@ public interface RobotBackend extends AutoCloseable {
         return null;
     }
 
+    /** Whether {@link #perturb} and {@link #push} can change this robot's physics (a simulator can; a robot cannot). */
+    default boolean perturbable() {
+        return false;
+    }
+
+    /** From the next step on, the physics as {@code p} says, relative to the nominal model (domain randomization, sim2sim gates). */
+    default void perturb(Perturbation p) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot change its physics (randomization is for simulators)");
+    }
+
+    /** Changes the floating base's linear velocity at once by {@code dv} (world frame, m/s): a push. */
+    default void push(double[] dv) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot push its base");
+    }
+
     /** Whether {@link #snapshot()} can save the whole physical state (a simulator in this process can). */
     default boolean supportsSnapshot() {
         return false;

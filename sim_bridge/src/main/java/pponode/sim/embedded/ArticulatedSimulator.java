@@ -53,6 +53,11 @@ public final class ArticulatedSimulator implements JointPhysics {
     private final boolean[] revolute;
     /** Per body, in its own frame: mass, centre of mass, rotational inertia about the centre of mass (xx, xy, xz, yy, yz, zz). */
     private final double[] mass;
+    /** The URDF's masses and inertias (per body, and the floating root's), which {@link #scaleMass} scales from. */
+    private final double[] nominalMass;
+    private final double[][] nominalInertia;
+    private double nominalRootMass;
+    private final double[] nominalRootInertia = new double[6];
     private final double[][] com, inertia;
     private final double[] lower, upper;
     private final JointDrives drives;
@@ -187,6 +192,12 @@ public final class ArticulatedSimulator implements JointPhysics {
                 addPointMass(inertia[b], mass[b], com[b], -1); // back to the centre of mass
             }
         }
+
+        nominalMass = mass.clone();
+        nominalInertia = new double[n][];
+        for (int b = 0; b < n; b++) nominalInertia[b] = inertia[b].clone();
+        nominalRootMass = rootMass;
+        System.arraycopy(rootInertia, 0, nominalRootInertia, 0, 6);
 
         q = new double[n];
         qd = new double[n];
@@ -361,6 +372,28 @@ public final class ArticulatedSimulator implements JointPhysics {
     @Override
     public void contactForce(int link, double[] out) {
         contacts.force(link, out);
+    }
+
+    @Override
+    public void scaleMass(double scale) {
+        for (int b = 0; b < n; b++) {
+            mass[b] = scale * nominalMass[b];
+            for (int e = 0; e < 6; e++) inertia[b][e] = scale * nominalInertia[b][e];
+        }
+        rootMass = scale * nominalRootMass;
+        for (int e = 0; e < 6; e++) rootInertia[e] = scale * nominalRootInertia[e];
+    }
+
+    @Override
+    public void scaleFriction(double scale) {
+        if (contacts != null) contacts.frictionScale = scale;
+    }
+
+    @Override
+    public void pushBase(double[] dv) {
+        if (!floating) throw new UnsupportedOperationException("a fixed-base robot cannot be pushed");
+        // the root frame's origin moves at v0 + ω × p: a change of its velocity is a change of v0
+        for (int a = 0; a < 3; a++) baseV[3 + a] += dv[a];
     }
 
     /** Contact points the last step solved. */

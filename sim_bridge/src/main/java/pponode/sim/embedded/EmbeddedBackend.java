@@ -1,5 +1,6 @@
 package pponode.sim.embedded;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import pponode.sim.BackendSpec;
 import pponode.sim.BaseState;
+import pponode.sim.Perturbation;
 import pponode.sim.RobotBackend;
 import pponode.sim.urdf.Pose;
 
@@ -22,6 +24,12 @@ public final class EmbeddedBackend implements RobotBackend {
     private final String commandInterface;
     private final int[] actuated;
     private final double[] kp, kd, tau;
+    /** The episode's physics (domain randomization, a sim2sim perturbation): gains, strength, delay, friction, mass. */
+    private Perturbation perturbation = Perturbation.NONE;
+    private final double[] kpNow, kdNow;
+    /** Commands in flight, one per physics step, oldest applied: actionDelaySteps + 1 slots. */
+    private double[][] inFlight;
+    private int inFlightHead;
     private final int decimation;
     private final boolean contacts;
     /** The state before the current control period (robots with contacts), to undo one that diverged. */
@@ -36,8 +44,11 @@ public final class EmbeddedBackend implements RobotBackend {
         actuated = spec.actuatedJoints().stream().mapToInt(sim::jointIndex).toArray();
         kp = spec.kp();
         kd = spec.kd();
+        kpNow = kp.clone();
+        kdNow = kd.clone();
         decimation = spec.decimation();
         tau = new double[sim.dof()];
+        inFlight = new double[1][actuated.length];
     }
 
     /**
@@ -65,12 +76,52 @@ public final class EmbeddedBackend implements RobotBackend {
     public void reset(double[] q0, double[] qd0) {
         sim.setState(q0, qd0);
         Arrays.fill(tau, 0);
+        holdInFlight(q0);
     }
 
     @Override
     public void reset(double[] q0, double[] qd0, BaseState base0) {
         sim.setState(q0, qd0, new Pose(ArticulatedSimulator.rotationOf(base0.orientation), base0.position.clone()), base0.linearVelocity, base0.angularVelocity);
         Arrays.fill(tau, 0);
+        holdInFlight(q0);
+    }
+
+    /** A new episode: the delayed commands still in flight are the rest command (hold the start pose, or zero). */
+    private void holdInFlight(double[] q0) {
+        for (double[] c : inFlight) {
+            for (int i = 0; i < actuated.length; i++) c[i] = commandInterface.equals("position") ? q0[actuated[i]] : 0;
+        }
+    }
+
+    @Override
+    public boolean perturbable() {
+        return true;
+    }
+
+    @Override
+    public void perturb(Perturbation p) {
+        sim.scaleMass(p.massScale());
+        sim.scaleFriction(p.frictionScale());
+        for (int i = 0; i < kp.length; i++) {
+            kpNow[i] = p.kpScale() * kp[i];
+            kdNow[i] = p.kdScale() * kd[i];
+        }
+        if (inFlight.length != p.actionDelaySteps() + 1) {
+            double[] rest = inFlight[(inFlightHead + inFlight.length - 1) % inFlight.length].clone(); // the latest command, held in every slot
+            inFlight = new double[p.actionDelaySteps() + 1][];
+            for (int k = 0; k < inFlight.length; k++) inFlight[k] = rest.clone();
+            inFlightHead = 0;
+        }
+        perturbation = p;
+    }
+
+    public Perturbation perturbation() {
+        return perturbation;
+    }
+
+    @Override
+    public void push(double[] dv) {
+        sim.pushBase(dv);
     }
 
     @Override
@@ -97,16 +148,22 @@ public final class EmbeddedBackend implements RobotBackend {
     @Override
     public boolean step(double[] commands) {
         if (contacts) sim.snapshotInto(before);
+        double strength = perturbation.motorStrength();
         for (int k = 0; k < decimation; k++) {
+            // the command enters the line of those in flight; the motors act on the oldest (actionDelaySteps ago)
+            System.arraycopy(commands, 0, inFlight[inFlightHead], 0, actuated.length);
+            inFlightHead = (inFlightHead + 1) % inFlight.length;
+            double[] acting = inFlight[inFlightHead];
             Arrays.fill(tau, 0);
             for (int i = 0; i < actuated.length; i++) {
                 int j = actuated[i];
                 double e = switch (commandInterface) {
-                    case "position" -> kp[i] * (commands[i] - sim.position(j)) - kd[i] * sim.velocity(j);
-                    case "velocity" -> kd[i] * (commands[i] - sim.velocity(j));
-                    default -> commands[i];
+                    case "position" -> kpNow[i] * (acting[i] - sim.position(j)) - kdNow[i] * sim.velocity(j);
+                    case "velocity" -> kdNow[i] * (acting[i] - sim.velocity(j));
+                    default -> acting[i];
                 };
-                tau[j] = Math.max(-sim.effortLimit(j), Math.min(sim.effortLimit(j), e));
+                double limit = strength * sim.effortLimit(j);
+                tau[j] = Math.max(-limit, Math.min(limit, e));
             }
             sim.step(tau);
         }
@@ -157,14 +214,43 @@ public final class EmbeddedBackend implements RobotBackend {
         return true;
     }
 
+    /** The simulator's state, then, for a perturbed episode, the perturbation and the commands in flight (so a resume continues exactly). */
     @Override
     public byte[] snapshot() {
-        return sim.snapshot();
+        byte[] physics = sim.snapshot();
+        if (perturbation.equals(Perturbation.NONE)) return physics;
+        ByteBuffer b = ByteBuffer.allocate(physics.length + perturbedBytes(inFlight.length));
+        b.put(physics);
+        Perturbation p = perturbation;
+        b.putDouble(p.kpScale()).putDouble(p.kdScale()).putDouble(p.motorStrength()).putInt(p.actionDelaySteps()).putDouble(p.frictionScale()).putDouble(p.massScale());
+        b.putInt(inFlightHead);
+        for (double[] c : inFlight) for (double v : c) b.putDouble(v);
+        b.putInt(PERTURBED);
+        return b.array();
+    }
+
+    /** Ends a perturbed snapshot ("PRTB"): told apart from a simulator's own (an ode4j one of an old run is longer than a joint-space one). */
+    private static final int PERTURBED = 0x50525442;
+
+    private int perturbedBytes(int slots) {
+        return 5 * 8 + 4 + 4 + 8 * slots * actuated.length + 4;
     }
 
     @Override
     public void restore(byte[] state) {
-        sim.restore(state);
+        int physics = sim.snapshotSize();
+        if (state.length <= physics + 4 || ByteBuffer.wrap(state).getInt(state.length - 4) != PERTURBED) { // unperturbed (or an ode4j snapshot of an old run)
+            sim.restore(state);
+            perturb(Perturbation.NONE);
+            return;
+        }
+        ByteBuffer b = ByteBuffer.wrap(state, physics, state.length - physics);
+        Perturbation p = new Perturbation(b.getDouble(), b.getDouble(), b.getDouble(), b.getInt(), b.getDouble(), b.getDouble());
+        if (state.length != physics + perturbedBytes(p.actionDelaySteps() + 1)) throw new IllegalArgumentException("simulator snapshot has the wrong size");
+        sim.restore(Arrays.copyOf(state, physics));
+        perturb(p);
+        inFlightHead = b.getInt();
+        for (double[] c : inFlight) for (int i = 0; i < c.length; i++) c[i] = b.getDouble();
     }
 
     @Override

@@ -37,6 +37,8 @@ final class GroundContacts {
     private final double[] linkForce;
     private final Rows rows;
     private int points;
+    /** The friction coefficients' scale (a randomized episode's); 1 as the task says. */
+    double frictionScale = 1;
     private final double[] world = new double[3], depth, candidate;
 
     GroundContacts(UrdfModel model, ContactSettings settings, Map<String, Integer> linkBody, Map<String, Pose> linkOffset, int nv) {
@@ -160,7 +162,7 @@ final class GroundContacts {
                 }
             }
             ContactSettings.Surface own = shapeSurface[s], ground = settings.surface();
-            double mu = Math.min(own.friction(), ground.friction()), e = Math.max(own.restitution(), ground.restitution());
+            double mu = frictionScale * Math.min(own.friction(), ground.friction()), e = Math.max(own.restitution(), ground.restitution());
             for (int c = 0; c < Math.min(found, MAX_PER_SHAPE); c++) {
                 world[0] = candidate[3 * c];
                 world[1] = candidate[3 * c + 1];

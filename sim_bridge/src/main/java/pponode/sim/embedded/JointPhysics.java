@@ -63,6 +63,21 @@ public interface JointPhysics extends AutoCloseable {
     /** Kinetic plus potential energy (J). */
     double energy();
 
+    /** Every link's mass and inertia at {@code scale} times the URDF's (1: as modelled). */
+    default void scaleMass(double scale) {
+        if (scale != 1) throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot change link masses; the joint-space simulator can");
+    }
+
+    /** Every contact's friction coefficient at {@code scale} times the task's (1: as modelled). */
+    default void scaleFriction(double scale) {
+        if (scale != 1) throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot change friction; the joint-space simulator can");
+    }
+
+    /** Adds {@code dv} (world frame, m/s) to a floating base's linear velocity. */
+    default void pushBase(double[] dv) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot push its base; the joint-space simulator can");
+    }
+
     int snapshotSize();
 
     /** The complete dynamic state, for {@link #restore}. */

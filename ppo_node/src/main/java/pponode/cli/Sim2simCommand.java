@@ -1,0 +1,118 @@
+package pponode.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import pponode.env.RobotTask;
+import pponode.onnx.OnnxPolicy;
+import pponode.runner.EvalResult;
+
+@Command(name = "sim2sim", mixinStandardHelpOptions = true,
+        description = {"Judge an exported policy where it did not train, before it goes to a robot, with no training code: the ONNX file through "
+                + "ONNX Runtime, checked against the task, on a robot that is not the one it trained on.",
+            "--sim perturbed: the embedded simulator under a stated perturbation set, drawn per episode: link masses ±20 %, ground friction "
+                + "0.5-1.25 (robots with contacts), PD stiffness ±20 %, 1-2 control periods of action delay, and, for a floating base, "
+                + "pushes every 4 s of up to 0.5 m/s in x and y.",
+            "Prints the task metrics as eval does (--json: episodes, falls, eval_*) and exits 1 when a --fail-if threshold is passed."})
+final class Sim2simCommand implements Callable<Integer> {
+    @Option(names = "--policy", required = true, description = "The exported .onnx policy.")
+    Path policy;
+
+    @Option(names = {"--task", "--env"}, description = "The robot task (default: the policy's).")
+    String task;
+
+    @Option(names = "--sim", defaultValue = "perturbed", description = "Where the policy is judged: perturbed (default).")
+    String sim;
+
+    @Option(names = "--command", split = ",", paramLabel = "VX,VY,YAW_RATE", description = "Hold this velocity command, as eval does.")
+    double[] command;
+
+    @Option(names = "--episodes", defaultValue = "10", description = "Episodes (default: ${DEFAULT-VALUE}).")
+    int episodes;
+
+    @Option(names = "--seed", defaultValue = "10042", description = "Episode k starts from reset(seed + k), its perturbation drawn from it (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--fail-if", paramLabel = "METRIC<VALUE", description = "A gate: exit 1 when a metric of --json's line passes a threshold, e.g. "
+            + "--fail-if 'falls>0' --fail-if 'eval_mean_vx<0.4' --fail-if 'eval_final_distance>0.02' (repeatable).")
+    List<String> failIf = new ArrayList<>();
+
+    @Option(names = "--json", description = "Print a one-line JSON summary last.")
+    boolean json;
+
+    private static final Pattern GATE = Pattern.compile("\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*([<>])\\s*(\\S+)\\s*");
+
+    /** A threshold: {@code metric op value}. */
+    private record Gate(String metric, char op, double value) {
+        boolean failed(double measured) {
+            return op == '<' ? measured < value : measured > value;
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (!sim.equals("perturbed")) throw new IllegalArgumentException("--sim must be 'perturbed', got '" + sim + "'");
+        if (episodes < 1) throw new IllegalArgumentException("--episodes must be >= 1, got " + episodes);
+        if (command != null && command.length != 3) throw new IllegalArgumentException("--command takes v_x,v_y,yaw_rate (3 numbers), got " + command.length);
+        List<Gate> gates = new ArrayList<>();
+        for (String g : failIf) {
+            Matcher m = GATE.matcher(g);
+            if (!m.matches()) throw new IllegalArgumentException("--fail-if '" + g + "' must be METRIC<VALUE or METRIC>VALUE, e.g. 'falls>0'");
+            double v;
+            try {
+                v = Double.parseDouble(m.group(3));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--fail-if '" + g + "': '" + m.group(3) + "' is not a number");
+            }
+            gates.add(new Gate(m.group(1), m.group(2).charAt(0), v));
+        }
+        long t0 = System.nanoTime();
+        try (OnnxPolicy p = OnnxPolicy.load(policy)) {
+            String id = task != null ? task : p.metadata().get("ppo_node.env_id");
+            RobotTask nominal = EvalCommand.commanded(id, command);
+            if (nominal == null) throw new IllegalArgumentException("sim2sim judges robot tasks; '" + id + "' is not one");
+            RobotTask perturbed = nominal.withRandomization(perturbationSet(nominal));
+            EvalResult r = EvalCommand.evaluateOnnx(p, id, perturbed, episodes, seed);
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("sim", sim);
+            j.putAll(EvalCommand.summary(id, episodes, r, (System.nanoTime() - t0) / 1e9));
+            System.err.printf("%s, %s: %d episodes: return %.2f ± %.2f, mean length %.1f, %d fell (ended by a termination)%n", id, sim, episodes, r.mean(), r.std(),
+                    r.meanLength(), r.falls());
+            r.metrics().forEach((k, v) -> System.err.printf("  %s: %.5f%n", k, v));
+            int failed = 0;
+            for (Gate g : gates) {
+                if (!(j.get(g.metric()) instanceof Number n)) {
+                    throw new IllegalArgumentException("--fail-if: no metric '" + g.metric() + "'; this task has " + j.keySet().stream().filter(k -> j.get(k) instanceof Number).toList());
+                }
+                boolean bad = g.failed(n.doubleValue());
+                System.err.printf("sim2sim gate %s %c %s: %s (%s)%n", g.metric(), g.op(), g.value(), bad ? "FAILED" : "passed", n);
+                if (bad) failed++;
+            }
+            j.put("gates_failed", failed);
+            if (json) System.out.println(Json.line(j));
+            return failed > 0 ? 1 : 0;
+        }
+    }
+
+    /**
+     * The stated perturbation set, in the keys of a task file's {@code randomization:} section: the
+     * robot a policy meets is heavier or lighter, stiffer or softer, later and slipperier than the
+     * model, never all alike.
+     */
+    static Map<String, Object> perturbationSet(RobotTask t) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("mass_scale", List.of(0.8, 1.2));
+        r.put("kp_scale", List.of(0.8, 1.2));
+        r.put("action_delay_steps", List.of(t.decimation, 2 * t.decimation));
+        if (t.contact != null) r.put("friction_scale", List.of(0.5, 1.25));
+        if (t.floatingBase) r.put("push", Map.of("interval_s", 4.0, "velocity", List.of(0.5, 0.5, 0.0)));
+        return r;
+    }
+}

@@ -1,0 +1,121 @@
+package pponode.env;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import pponode.sim.BaseState;
+import pponode.sim.Perturbation;
+import pponode.sim.embedded.EmbeddedBackend;
+
+/**
+ * A task's {@code randomization:}: each episode's physics is drawn from the task's ranges with the
+ * environment's seeded stream (a seed repeats it), reported with the episode's metrics, applied to
+ * the simulator, and refused where it cannot be honoured.
+ */
+class RandomizationTest {
+    @TempDir
+    Path dir;
+
+    static final String RANDOMIZED = TaskValidationTest.REACHER + """
+            randomization:
+              mass_scale: [0.8, 1.2]
+              kp_scale: [0.5, 1.5]
+              motor_strength: [0.9, 1.1]
+              action_delay_steps: [0, 40]
+            """;
+
+    private RobotTask task(String text) throws IOException {
+        Path f = dir.resolve("task.yaml");
+        Files.writeString(f, text.replace("ROBOT", Path.of("../urdf/reacher_2dof.urdf").toAbsolutePath().toString()));
+        return RobotTask.load(f);
+    }
+
+    /** The perturbation of each of {@code episodes} episodes of a fresh environment seeded {@code seed}. */
+    private static List<Perturbation> draws(RobotTask t, long seed, int episodes) {
+        List<Perturbation> out = new ArrayList<>();
+        try (RobotEnv env = new RobotEnv(t, seed)) {
+            for (int e = 0; e < episodes; e++) {
+                env.reset(e == 0 ? seed : null);
+                for (int k = 0; k < 3; k++) env.step(new float[] {0.1f, 0.1f});
+                out.add(((EmbeddedBackend) env.backend()).perturbation());
+                Map<String, Double> m = env.episodeMetrics();
+                assertEquals(out.get(e).kpScale(), m.get("rand_kp_scale"), "the draw is reported with the episode");
+                assertEquals(out.get(e).actionDelaySteps(), m.get("rand_action_delay_steps").intValue());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void everyEpisodeDrawsItsPhysicsFromTheSeededStreamWithinTheRanges() throws IOException {
+        RobotTask t = task(RANDOMIZED);
+        List<Perturbation> a = draws(t, 7, 30), b = draws(t, 7, 30), c = draws(t, 8, 30);
+        assertEquals(a, b, "a seed repeats its draws");
+        assertNotEquals(a, c, "another seed draws others");
+        assertEquals(30, a.stream().distinct().count(), "each episode its own robot");
+        for (Perturbation p : a) {
+            assertTrue(p.massScale() >= 0.8 && p.massScale() <= 1.2 && p.kpScale() >= 0.5 && p.kpScale() <= 1.5 && p.motorStrength() >= 0.9
+                    && p.motorStrength() <= 1.1 && p.actionDelaySteps() >= 0 && p.actionDelaySteps() <= 40, p.toString());
+            assertEquals(1.0, p.kdScale(), "a scale the task does not randomize stays 1");
+            assertEquals(1.0, p.frictionScale());
+        }
+        assertTrue(a.stream().anyMatch(p -> p.actionDelaySteps() == 0) && a.stream().anyMatch(p -> p.actionDelaySteps() >= 35), "the whole delay range is drawn");
+        // the task without randomization keeps the random stream (start states, targets) it always had
+        RobotTask plain = task(TaskValidationTest.REACHER);
+        try (RobotEnv x = new RobotEnv(plain, 3); RobotEnv y = new RobotEnv(t, 3)) {
+            x.reset(3L);
+            y.reset(3L);
+            assertEquals(x.target()[0], y.target()[0], "the target is drawn before the randomization");
+            assertEquals(Perturbation.NONE, ((EmbeddedBackend) x.backend()).perturbation());
+        }
+    }
+
+    @Test
+    void mistakesAreRefusedByTheirPath() throws IOException {
+        String m = assertThrows(IllegalArgumentException.class, () -> task(RANDOMIZED.replace("mass_scale: [0.8, 1.2]", "mass_scale: [1.2, 0.8]"))).getMessage();
+        assertTrue(m.contains("'randomization.mass_scale' must be [min, max] with 0 < min <= max"), m);
+        m = assertThrows(IllegalArgumentException.class, () -> task(RANDOMIZED.replace("action_delay_steps: [0, 40]", "action_delay_steps: [0, 2.5]"))).getMessage();
+        assertTrue(m.contains("'randomization.action_delay_steps' must be [min, max] whole physics steps"), m);
+        m = assertThrows(IllegalArgumentException.class, () -> task(RANDOMIZED + "  push: {interval_s: 2, velocity: [0.5, 0.5, 0]}\n")).getMessage();
+        assertTrue(m.contains("'randomization.push' pushes a floating base"), m);
+        m = assertThrows(IllegalArgumentException.class, () -> task(RANDOMIZED + "  friction_scale: [0.5, 1.0]\n")).getMessage();
+        assertTrue(m.contains("'randomization.friction_scale' needs a 'contact:' section"), m);
+        m = assertThrows(IllegalArgumentException.class, () -> task(RANDOMIZED + "  gravity_scale: [0.5, 1.0]\n")).getMessage();
+        assertTrue(m.contains("unknown key 'randomization.gravity_scale'"), m);
+    }
+
+    @Test
+    void aQuadrupedIsPushedAtItsInterval() throws IOException {
+        RobotTask nominal = EnvRegistry.task("quadruped_forward");
+        RobotTask pushed = nominal.withRandomization(Map.of("push", Map.of("interval_s", 0.2, "velocity", List.of(1.0, 1.0, 0.0))));
+        try (RobotEnv a = new RobotEnv(pushed, 4); RobotEnv b = new RobotEnv(nominal, 4)) {
+            a.reset(4L);
+            b.reset(4L);
+            float[] stance = new float[12];
+            nominal.restAction(name -> nominal.defaultJointPos[nominal.actuatedJoints.indexOf(name)], stance);
+            BaseState sa = new BaseState(), sb = new BaseState();
+            int firstDifferent = -1;
+            double change = 0;
+            for (int k = 1; k <= 12 && firstDifferent < 0; k++) {
+                a.step(stance);
+                b.step(stance);
+                a.backend().baseState(sa);
+                b.backend().baseState(sb);
+                change = Math.hypot(sa.linearVelocity[0] - sb.linearVelocity[0], sa.linearVelocity[1] - sb.linearVelocity[1]);
+                if (change > 0) firstDifferent = k;
+            }
+            assertEquals(11, firstDifferent, "the first push comes after 10 control periods (0.2 s), not before");
+            assertTrue(change > 0.1, "and changes the base's velocity: " + change + " m/s");
+        }
+    }
+}
