@@ -17,8 +17,8 @@ import pponode.runner.EvalResult;
 @Command(name = "sim2sim", mixinStandardHelpOptions = true,
         description = {"Judge an exported policy where it did not train, before it goes to a robot, with no training code: the ONNX file through "
                 + "ONNX Runtime, checked against the task, on a robot that is not the one it trained on.",
-            "--sim perturbed: the embedded simulator under a stated perturbation set, drawn per episode: link masses ±20 %, ground friction "
-                + "0.5-1.25 (robots with contacts), PD stiffness ±20 %, 1-2 control periods of action delay, and, for a floating base, "
+            "--sim perturbed: the embedded simulator under a stated perturbation set, drawn per episode: link masses ±20 %%, ground friction "
+                + "0.5-1.25 (robots with contacts), PD stiffness ±20 %%, 1-2 control periods of action delay, and, for a floating base, "
                 + "pushes every 4 s of up to 0.5 m/s in x and y.",
             "Prints the task metrics as eval does (--json: episodes, falls, eval_*) and exits 1 when a --fail-if threshold is passed."})
 final class Sim2simCommand implements Callable<Integer> {

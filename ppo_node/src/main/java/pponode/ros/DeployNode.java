@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -113,13 +114,14 @@ public final class DeployNode implements AutoCloseable {
         });
         // Two readers: the latched one hands over an e-stop published before this node started; the
         // best-effort volatile one matches every other publisher (a volatile writer cannot match a
-        // transient-local reader, so `ros2 topic pub` alone would go unheard). A sample both
-        // readers deliver, or one that arrives after a newer one, is applied once, in source-time order.
+        // transient-local reader, so `ros2 topic pub` alone would go unheard). A sample both readers
+        // deliver, or one of a writer's that arrives after its newer one, is applied once: by writer
+        // and sequence number (source timestamps of different DDS implementations do not compare).
         for (ROS2QosProfile qos : List.of(Ros2.latched(), Ros2.anyWriter())) {
             input.subscribe(node, new BoolPubSubType(), p.resolve(p.estopTopic), qos, sub -> {
                 SampleInfo info = new SampleInfo();
                 Bool m = sub.takeNextData(info);
-                if (m != null) onEstop(m.getData(), info.getSourceTimestamp().getSeconds() * 1_000_000_000L + info.getSourceTimestamp().getNanoseconds());
+                if (m != null) onEstop(m.getData(), info.getSampleIdentity().getGuid().toString(), info.getSampleIdentity().getSequenceNumber().get());
             });
         }
         String cmdTopic = p.resolve(p.commandTopic(task.commandInterface));
@@ -189,12 +191,13 @@ public final class DeployNode implements AutoCloseable {
         return unsyncedTicks;
     }
 
-    /** The newest e-stop sample applied (source time, ns): older ones and the second copy of one are ignored. */
-    private long estopStamp = Long.MIN_VALUE;
+    /** Each e-stop writer's newest sample applied (its sequence number): a copy or an older one is ignored. */
+    private final Map<String, Long> estopSequence = new HashMap<>();
 
-    private synchronized void onEstop(boolean engaged, long sourceNanos) {
-        if (sourceNanos <= estopStamp) return;
-        estopStamp = sourceNanos;
+    private synchronized void onEstop(boolean engaged, String writer, long sequence) {
+        Long seen = estopSequence.get(writer);
+        if (seen != null && sequence <= seen) return;
+        estopSequence.put(writer, sequence);
         if (engaged != gate.estopLatched()) LOG.warn("deploy: e-stop {}", engaged ? "ENGAGED: publishing the safe command" : "released");
         gate.estop(engaged);
     }

@@ -44,8 +44,8 @@ public final class EmbeddedBackend implements RobotBackend {
         actuated = spec.actuatedJoints().stream().mapToInt(sim::jointIndex).toArray();
         kp = spec.kp();
         kd = spec.kd();
-        kpNow = kp.clone();
-        kdNow = kd.clone();
+        kpNow = kp == null ? null : kp.clone(); // effort commands have no gains
+        kdNow = kd == null ? null : kd.clone();
         decimation = spec.decimation();
         tau = new double[sim.dof()];
         inFlight = new double[1][actuated.length];
@@ -102,10 +102,8 @@ public final class EmbeddedBackend implements RobotBackend {
     public void perturb(Perturbation p) {
         sim.scaleMass(p.massScale());
         sim.scaleFriction(p.frictionScale());
-        for (int i = 0; i < kp.length; i++) {
-            kpNow[i] = p.kpScale() * kp[i];
-            kdNow[i] = p.kdScale() * kd[i];
-        }
+        for (int i = 0; kp != null && i < kp.length; i++) kpNow[i] = p.kpScale() * kp[i];
+        for (int i = 0; kd != null && i < kd.length; i++) kdNow[i] = p.kdScale() * kd[i];
         if (inFlight.length != p.actionDelaySteps() + 1) {
             double[] rest = inFlight[(inFlightHead + inFlight.length - 1) % inFlight.length].clone(); // the latest command, held in every slot
             inFlight = new double[p.actionDelaySteps() + 1][];
