@@ -121,6 +121,7 @@ final class TrainCommand implements Callable<Integer> {
         if (name != null) overrides.add("experiment_name=" + name);
         if (device != null) overrides.add("device=" + device);
         if (resume != null && overwrite) throw new IllegalArgumentException("--resume continues a run and --overwrite replaces one: pick one");
+        if (resume == null && acceptTaskChange) throw new IllegalArgumentException("--accept-task-change applies to --resume (a new run takes the task file as it is)");
         OnPolicyRunner runner;
         PPOConfig cfg;
         LongFunction<Env> factory;

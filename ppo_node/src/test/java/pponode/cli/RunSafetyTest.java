@@ -238,6 +238,9 @@ class RunSafetyTest {
                 && refused.err().contains("--accept-task-change"), refused.err());
         assertArrayEquals(before, Files.readAllBytes(ck));
 
+        Cli.Result stray = Cli.run("train", "--task", task.toString(), "--accept-task-change", "--out", out.toString(), "--no-progress");
+        assertEquals(2, stray.code());
+        assertTrue(stray.err().contains("--accept-task-change applies to --resume"), stray.err());
         Cli.Result accepted = Cli.run("train", "--resume", ck.toString(), "--steps", "1024", "--accept-task-change", "--no-progress", "--json");
         assertEquals(0, accepted.code(), accepted.err());
         assertTrue(accepted.err().contains("resuming on a changed task"), accepted.err());
