@@ -39,6 +39,13 @@ public interface Env extends AutoCloseable {
         return Map.of();
     }
 
+    /**
+     * In evaluation an environment leaves out what is there only to make training robust
+     * (observation noise): a deterministic evaluation sees the clean signal. Randomized physics
+     * stays: it is the robot the policy is judged on.
+     */
+    default void evaluation(boolean on) {}
+
     /** Whether {@link #snapshot()} and {@link #restore(byte[])} capture the whole state, RNG included. */
     default boolean supportsSnapshot() {
         return false;

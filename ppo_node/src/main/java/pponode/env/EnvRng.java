@@ -24,6 +24,12 @@ public final class EnvRng {
         return lo + (hi - lo) * rng.nextDouble();
     }
 
+    /** A standard normal draw (Box-Muller from two uniforms of this stream, so a seed repeats it). */
+    public double gaussian() {
+        double u = 1 - rng.nextDouble(), v = rng.nextDouble(); // u in (0, 1]
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    }
+
     public RestorableUniformRandomProvider provider() {
         return rng;
     }

@@ -49,6 +49,7 @@ public final class RobotEnv implements Env {
     /** The episode's physics under the task's randomization (Perturbation.NONE without one), and a push's velocity change. */
     private Perturbation perturbation = Perturbation.NONE;
     private final double[] push = new double[3];
+    private boolean evaluation;
     private final double[] bodyRate = new double[3];
     private int t;
     /**
@@ -274,7 +275,18 @@ public final class RobotEnv implements Env {
             obsQd[i] = qd[obs[i]];
         }
         observations.fill(targetAxes, obsQ, obsQd, tip, target, lastAction, step.base, step.command, o);
+        if (!evaluation) {
+            for (RobotTask.ObservationNoise n : task.noise) {
+                for (int k = n.offset(); k < n.offset() + n.size(); k++) o[k] += (float) (n.gaussian() ? n.scale() * rng.gaussian() : rng.uniform(-n.scale(), n.scale()));
+            }
+        }
         return o;
+    }
+
+    /** Evaluation sees the clean observation: no noise. */
+    @Override
+    public void evaluation(boolean on) {
+        evaluation = on;
     }
 
     /** The current target (world frame). */

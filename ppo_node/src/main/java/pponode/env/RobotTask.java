@@ -51,7 +51,7 @@ public final class RobotTask {
     public static final Set<String> INTERFACES = Set.of("effort", "velocity", "position");
     private static final Set<String> KEYS = Set.of("name", "description", "robot", "physics_dt", "control_rate_hz", "episode_steps", "gravity",
             "command_interface", "actuated_joints", "observed_joints", "pd_gains", "observation", "tip_link", "target", "reset", "reward",
-            "termination", "learner", "base", "contact", "default_joint_pos", "action_scale", "commands", "randomization");
+            "termination", "learner", "base", "contact", "default_joint_pos", "action_scale", "commands", "randomization", "noise");
     private static final Set<String> PD_KEYS = Set.of("kp", "kd"), TARGET_KEYS = Set.of("min", "max", "radius"),
             RESET_KEYS = Set.of("joint_pos_noise", "joint_vel_noise", "base_position"),
             CONTACT_KEYS = Set.of("ground", "friction", "restitution", "erp", "cfm", "self_collision", "mesh_shape", "links"),
@@ -105,6 +105,12 @@ public final class RobotTask {
     public final VelocityCommands commands;
     /** Domain randomization drawn at each episode start; null: the robot as modelled. */
     public final Randomization randomization;
+
+    /** Noise added to one observation term's slice in training: uniform in ±scale, or Gaussian with standard deviation scale (the term's units). */
+    public record ObservationNoise(String term, int offset, int size, boolean gaussian, double scale) {}
+
+    /** The task's observation noise, in observation order; empty: none. */
+    public final List<ObservationNoise> noise;
     /** The parsed file and its robot loader, to derive a task that differs in one setting ({@link #withCommand}). */
     private final Map<String, Object> yaml;
     private final RobotLoader loader;
@@ -201,6 +207,7 @@ public final class RobotTask {
         }
         commands = y.containsKey("commands") ? commands(section(y, "commands", COMMAND_KEYS)) : null;
         randomization = y.containsKey("randomization") ? randomization(section(y, "randomization", RANDOMIZATION_KEYS)) : null;
+        noise = y.containsKey("noise") ? observationNoise(y.get("noise")) : List.of();
         reward = new LinkedHashMap<>();
         Object rw = y.get("reward");
         if (!(rw instanceof Map<?, ?> rm) || rm.isEmpty()) throw err("'reward' must map reward terms to weights, or to {weight: w, <parameter>: value}");
@@ -341,6 +348,33 @@ public final class RobotTask {
             for (double v : pushVelocity) nonNegative(v, "randomization.push.velocity");
         }
         return new Randomization(kp, kd, strength, new int[] {(int) delay[0], (int) delay[1]}, friction, mass, pushSteps, pushVelocity);
+    }
+
+    /** {@code noise:}: observation term → {uniform: a} or {gaussian: sigma}, each term one the task observes. */
+    private List<ObservationNoise> observationNoise(Object o) {
+        if (!(o instanceof Map<?, ?> m) || m.isEmpty()) throw err("'noise' must map observation terms to {uniform: a} or {gaussian: sigma}");
+        List<ObservationNoise> out = new ArrayList<>();
+        int offset = 0;
+        for (String term : observation) {
+            int size = Observations.size(this, term);
+            Object spec = m.get(term);
+            if (spec != null) {
+                String path = "noise." + term;
+                if (!(spec instanceof Map<?, ?> sm) || sm.size() != 1) throw err("'" + path + "' must be {uniform: a} or {gaussian: sigma}");
+                Map.Entry<?, ?> e = sm.entrySet().iterator().next();
+                String kind = String.valueOf(e.getKey());
+                if (!kind.equals("uniform") && !kind.equals("gaussian")) throw err("'" + path + "." + kind + "': noise is 'uniform' or 'gaussian'");
+                double scale = nonNegative(number(e.getValue(), path + "." + kind), path + "." + kind);
+                out.add(new ObservationNoise(term, offset, size, kind.equals("gaussian"), scale));
+            }
+            offset += size;
+        }
+        for (Object k : m.keySet()) {
+            if (!observation.contains(String.valueOf(k))) {
+                throw err("'noise." + k + "' names no term of 'observation' " + observation + Settings.suggestion(String.valueOf(k), observation));
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** A [min, max] range of a positive scale; [1, 1] when absent. */

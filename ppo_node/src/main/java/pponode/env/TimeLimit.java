@@ -55,6 +55,11 @@ public final class TimeLimit implements Env {
     }
 
     @Override
+    public void evaluation(boolean on) {
+        inner.evaluation(on);
+    }
+
+    @Override
     public Map<String, Object> definition() {
         return inner.definition();
     }

@@ -24,6 +24,7 @@ public final class Evaluator {
         Map<String, Double> sums = new LinkedHashMap<>();
         int falls = 0;
         try (Env env = factory.apply(seed)) {
+            env.evaluation(true);
             for (int ep = 0; ep < episodes; ep++) {
                 float[] obs = env.reset(seed + ep);
                 actor.reset();

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -117,5 +118,40 @@ class RandomizationTest {
             assertEquals(11, firstDifferent, "the first push comes after 10 control periods (0.2 s), not before");
             assertTrue(change > 0.1, "and changes the base's velocity: " + change + " m/s");
         }
+    }
+
+    @Test
+    void observationNoiseIsInTrainingOnlyOnItsTermsSliceAndRepeatsWithTheSeed() throws IOException {
+        RobotTask clean = task(TaskValidationTest.REACHER);
+        RobotTask noisy = task(TaskValidationTest.REACHER + """
+                noise:
+                  joint_vel: {uniform: 0.05}
+                  tip_to_target: {gaussian: 0.01}
+                """);
+        assertEquals(List.of(new RobotTask.ObservationNoise("joint_vel", 4, 2, false, 0.05), new RobotTask.ObservationNoise("tip_to_target", 8, 2, true, 0.01)),
+                noisy.noise, "slices in observation order: cos/sin 4, joint_vel 2, target 2, tip_to_target 2");
+        try (RobotEnv a = new RobotEnv(noisy, 5); RobotEnv b = new RobotEnv(clean, 5); RobotEnv c = new RobotEnv(noisy, 5)) {
+            float[] oa = a.reset(5L), ob = b.reset(5L), oc = c.reset(5L);
+            float[] act = {0.3f, -0.2f};
+            for (int k = 0; k < 20; k++) {
+                oa = a.step(act).obs();
+                ob = b.step(act).obs();
+                oc = c.step(act).obs();
+                assertEquals(Arrays.toString(oa), Arrays.toString(oc), "a seed repeats the noise");
+                for (int i = 0; i < 4; i++) assertEquals(ob[i], oa[i], "no noise outside the terms that ask for it");
+                for (int i = 4; i < 6; i++) assertTrue(Math.abs(oa[i] - ob[i]) <= 0.05 + 1e-6 && oa[i] != ob[i], "joint_vel within ±0.05: " + (oa[i] - ob[i]));
+                for (int i = 6; i < 8; i++) assertEquals(ob[i], oa[i], "the target is not noised");
+                for (int i = 8; i < 10; i++) assertNotEquals(ob[i], oa[i], "tip_to_target is");
+            }
+            a.evaluation(true);
+            b.evaluation(true);
+            a.reset(9L);
+            b.reset(9L);
+            for (int k = 0; k < 5; k++) assertEquals(Arrays.toString(b.step(act).obs()), Arrays.toString(a.step(act).obs()), "evaluation sees the clean signal");
+        }
+        String m = assertThrows(IllegalArgumentException.class, () -> task(TaskValidationTest.REACHER + "noise:\n  joint_pos: {uniform: 0.1}\n")).getMessage();
+        assertTrue(m.contains("'noise.joint_pos' names no term of 'observation'"), m);
+        m = assertThrows(IllegalArgumentException.class, () -> task(TaskValidationTest.REACHER + "noise:\n  joint_vel: {laplace: 0.1}\n")).getMessage();
+        assertTrue(m.contains("'noise.joint_vel.laplace': noise is 'uniform' or 'gaussian'"), m);
     }
 }
