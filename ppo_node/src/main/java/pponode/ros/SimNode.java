@@ -289,11 +289,6 @@ public final class SimNode implements AutoCloseable {
         return resets;
     }
 
-    /** lockstep: periods stepped after lockstep_timeout_ms without an answer to the last state. */
-    public long lateCommands() {
-        return lateCommands;
-    }
-
     public long commandsRejected() {
         return rejected;
     }
@@ -312,6 +307,7 @@ public final class SimNode implements AutoCloseable {
             closed = true;
             loop.close();
         }
+        if (lateCommands > 0) LOG.warn("sim: {} periods stepped without the controller's answer within lockstep_timeout_ms", lateCommands);
         Ros2.destroy(node, input); // outside the monitor, which the command and reset handlers take
         env.close();
     }
