@@ -13,6 +13,8 @@ import picocli.CommandLine.Option;
 import pponode.env.RobotTask;
 import pponode.onnx.OnnxPolicy;
 import pponode.runner.EvalResult;
+import pponode.sim.mujoco.MujocoRobot;
+import pponode.sim2sim.MujocoSim2sim;
 
 @Command(name = "sim2sim", mixinStandardHelpOptions = true,
         description = {"Judge an exported policy where it did not train, before it goes to a robot, with no training code: the ONNX file through "
@@ -20,6 +22,9 @@ import pponode.runner.EvalResult;
             "--sim perturbed: the embedded simulator under a stated perturbation set, drawn per episode: link masses ±20 %%, ground friction "
                 + "0.5-1.25 (robots with contacts), PD stiffness ±20 %%, 1-2 control periods of action delay, and, for a floating base, "
                 + "pushes every 4 s of up to 0.5 m/s in x and y.",
+            "--sim mujoco: the deploy node as it ships, over DDS on a private domain, driving a robot that MuJoCo simulates in its own process "
+                + "(floating-base tasks; needs libmujoco-dev and cyclonedds-dev): its commands reach the motors --robot-delay-ms late, through "
+                + "--motor and --robot-lag-ms, on ground of friction --friction. Each episode brings the robot up at its stance and starts a fresh node.",
             "Prints the task metrics as eval does (--json: episodes, falls, eval_*) and exits 1 when a --fail-if threshold is passed."})
 final class Sim2simCommand implements Callable<Integer> {
     @Option(names = "--policy", required = true, description = "The exported .onnx policy.")
@@ -28,8 +33,20 @@ final class Sim2simCommand implements Callable<Integer> {
     @Option(names = {"--task", "--env"}, description = "The robot task (default: the policy's).")
     String task;
 
-    @Option(names = "--sim", defaultValue = "perturbed", description = "Where the policy is judged: perturbed (default).")
+    @Option(names = "--sim", defaultValue = "perturbed", description = "Where the policy is judged: perturbed (default) or mujoco.")
     String sim;
+
+    @Option(names = "--robot-delay-ms", defaultValue = "0", description = "--sim mujoco: from a command's arrival to the motors (default: ${DEFAULT-VALUE}).")
+    double robotDelayMs;
+
+    @Option(names = "--robot-lag-ms", defaultValue = "0", description = "--sim mujoco: the time constant of a first-order lag on the motors' PD target (default: none).")
+    double robotLagMs;
+
+    @Option(names = "--motor", defaultValue = "pd", description = "--sim mujoco: pd (the effort limit) or dc (torque falls to zero at the velocity limit) (default: ${DEFAULT-VALUE}).")
+    String motor;
+
+    @Option(names = "--friction", defaultValue = "1.0", description = "--sim mujoco: the ground's friction coefficient (default: ${DEFAULT-VALUE}).")
+    double friction;
 
     @Option(names = "--command", split = ",", paramLabel = "VX,VY,YAW_RATE", description = "Hold this velocity command, as eval does.")
     double[] command;
@@ -58,7 +75,11 @@ final class Sim2simCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!sim.equals("perturbed")) throw new IllegalArgumentException("--sim must be 'perturbed', got '" + sim + "'");
+        if (!sim.equals("perturbed") && !sim.equals("mujoco")) throw new IllegalArgumentException("--sim must be 'perturbed' or 'mujoco', got '" + sim + "'");
+        if (!sim.equals("mujoco") && (robotDelayMs != 0 || robotLagMs != 0 || !motor.equals("pd") || friction != 1.0)) {
+            throw new IllegalArgumentException("--robot-delay-ms, --robot-lag-ms, --motor and --friction describe the MuJoCo robot: use them with --sim mujoco");
+        }
+        if (!(friction > 0)) throw new IllegalArgumentException("--friction must be > 0, got " + friction);
         if (episodes < 1) throw new IllegalArgumentException("--episodes must be >= 1, got " + episodes);
         if (command != null && command.length != 3) throw new IllegalArgumentException("--command takes v_x,v_y,yaw_rate (3 numbers), got " + command.length);
         List<Gate> gates = new ArrayList<>();
@@ -78,14 +99,32 @@ final class Sim2simCommand implements Callable<Integer> {
             String id = task != null ? task : p.metadata().get("ppo_node.env_id");
             RobotTask nominal = EvalCommand.commanded(id, command);
             if (nominal == null) throw new IllegalArgumentException("sim2sim judges robot tasks; '" + id + "' is not one");
-            RobotTask perturbed = nominal.withRandomization(perturbationSet(nominal));
-            EvalResult r = EvalCommand.evaluateOnnx(p, id, perturbed, episodes, seed);
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("sim", sim);
-            j.putAll(EvalCommand.summary(id, episodes, r, (System.nanoTime() - t0) / 1e9));
-            System.err.printf("%s, %s: %d episodes: return %.2f ± %.2f, mean length %.1f, %d fell (ended by a termination)%n", id, sim, episodes, r.mean(), r.std(),
-                    r.meanLength(), r.falls());
-            r.metrics().forEach((k, v) -> System.err.printf("  %s: %.5f%n", k, v));
+            if (sim.equals("mujoco")) {
+                String why = MujocoSim2sim.unsupportedReason(nominal);
+                if (why != null) throw new IllegalArgumentException(why);
+                double[] held = command != null ? command : nominal.commands == null ? new double[3] : nominal.commands.center();
+                MujocoSim2sim.Conditions c = new MujocoSim2sim.Conditions(new MujocoRobot.Actuators(robotDelayMs, robotLagMs, motor), friction);
+                MujocoSim2sim.Result r = MujocoSim2sim.run(p, nominal, held, c, episodes);
+                j.put("env", id);
+                j.put("episodes", episodes);
+                j.put("robot_delay_ms", robotDelayMs);
+                j.put("robot_lag_ms", robotLagMs);
+                j.put("motor", motor);
+                j.put("friction", friction);
+                r.metrics().forEach((k, v) -> j.put(k, v instanceof Double d ? Json.round(d, 5) : v));
+                j.put("wall_s", Json.round((System.nanoTime() - t0) / 1e9, 2));
+                System.err.printf("%s, mujoco (delay %s ms, friction %s, motor %s): %d episodes, %d fell%n", id, robotDelayMs, friction, motor, episodes, r.falls());
+                r.metrics().forEach((k, v) -> System.err.printf("  %s: %s%n", k, v));
+            } else {
+                RobotTask perturbed = nominal.withRandomization(perturbationSet(nominal));
+                EvalResult r = EvalCommand.evaluateOnnx(p, id, perturbed, episodes, seed);
+                j.putAll(EvalCommand.summary(id, episodes, r, (System.nanoTime() - t0) / 1e9));
+                System.err.printf("%s, %s: %d episodes: return %.2f ± %.2f, mean length %.1f, %d fell (ended by a termination)%n", id, sim, episodes, r.mean(), r.std(),
+                        r.meanLength(), r.falls());
+                r.metrics().forEach((k, v) -> System.err.printf("  %s: %.5f%n", k, v));
+            }
             int failed = 0;
             for (Gate g : gates) {
                 if (!(j.get(g.metric()) instanceof Number n)) {

@@ -21,6 +21,11 @@ public record VelocityCommands(double[][] ranges, double standing, int resampleS
         return resampleSteps > 0 && t % resampleSteps == 0;
     }
 
+    /** The middle of each range (v_x, v_y, yaw rate): the command a judge holds when none is given. */
+    public double[] center() {
+        return new double[] {(ranges[0][0] + ranges[0][1]) / 2, (ranges[1][0] + ranges[1][1]) / 2, (ranges[2][0] + ranges[2][1]) / 2};
+    }
+
     /** This one command, always (evaluation at a fixed command, as legged_gym's play does). */
     public static VelocityCommands fixed(double vx, double vy, double yawRate) {
         return new VelocityCommands(new double[][] {{vx, vx}, {vy, vy}, {yawRate, yawRate}}, 0, 0);

@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -35,33 +36,62 @@ public final class NativePeer {
      * Builds resource {@code source} (next to {@code owner}) with {@code compiler} (the compiler and
      * its flags, without output and source) and {@code libraries} after the source; returns the executable.
      */
-    public static synchronized Path build(Class<?> owner, String source, String executable, List<String> compiler, List<String> libraries) throws IOException {
-        byte[] src;
-        try (InputStream in = owner.getResourceAsStream(source)) {
-            if (in == null) throw new IOException(source + " is missing from the jar");
-            src = in.readAllBytes();
-        }
-        String hash;
+    public static Path build(Class<?> owner, String source, String executable, List<String> compiler, List<String> libraries) throws IOException {
+        return build(owner, source, List.of(), executable, compiler, libraries);
+    }
+
+    /**
+     * As {@link #build(Class, String, String, List, List)}, with {@code companions}: resources the
+     * source needs beside it (headers it includes; IDL files, whose C types CycloneDDS's
+     * {@code idlc} generates and which are compiled in).
+     */
+    public static synchronized Path build(Class<?> owner, String source, List<String> companions, String executable, List<String> compiler,
+            List<String> libraries) throws IOException {
+        List<String> files = new ArrayList<>(companions);
+        files.add(0, source);
+        List<byte[]> contents = new ArrayList<>();
+        MessageDigest sha;
         try {
-            hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(src)).substring(0, 16);
+            sha = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+        for (String f : files) {
+            try (InputStream in = owner.getResourceAsStream(f)) {
+                if (in == null) throw new IOException(f + " is missing from the jar");
+                byte[] b = in.readAllBytes();
+                contents.add(b);
+                sha.update(f.getBytes(StandardCharsets.UTF_8));
+                sha.update(b);
+            }
+        }
+        String hash = HexFormat.of().formatHex(sha.digest()).substring(0, 16);
         Path dir = Path.of(System.getProperty("java.io.tmpdir"), "ppo_node-native-" + System.getProperty("user.name", "user"), hash);
         Path exe = dir.resolve(executable);
         if (Files.isExecutable(exe)) return exe;
         Files.createDirectories(dir);
-        String mine = "." + ProcessHandle.current().pid();
-        int dot = source.lastIndexOf('.');
-        Path file = dir.resolve(source.substring(0, dot) + mine + source.substring(dot));
-        Path tmp = Path.of(exe + mine + ".tmp");
-        Files.write(file, src);
+        // this JVM's own build folder: two JVMs building at once never share a file, and the
+        // executable is moved into place whole
+        Path work = Files.createTempDirectory(dir, "build-" + ProcessHandle.current().pid() + "-");
         List<String> cmd = new ArrayList<>(compiler);
-        cmd.addAll(List.of("-o", tmp.toString(), file.toString()));
+        Path tmp = work.resolve(executable);
+        cmd.addAll(List.of("-o", tmp.toString(), "-I", work.toString(), work.resolve(source).toString()));
+        for (int i = 0; i < files.size(); i++) {
+            String f = files.get(i);
+            Files.write(work.resolve(f), contents.get(i));
+            if (f.endsWith(".idl")) {
+                Path idlc = which("idlc");
+                if (idlc == null) throw new IOException("building " + executable + " needs CycloneDDS's idlc (apt-get install cyclonedds-tools cyclonedds-dev)");
+                run(List.of(idlc.toString(), "-o", work.toString(), work.resolve(f).toString()));
+                cmd.add(work.resolve(f.substring(0, f.length() - 4) + ".c").toString());
+            }
+        }
         cmd.addAll(libraries);
         run(cmd);
         Files.move(tmp, exe, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        Files.deleteIfExists(file);
+        try (var left = Files.walk(work)) {
+            for (Path f : left.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+        }
         return exe;
     }
 

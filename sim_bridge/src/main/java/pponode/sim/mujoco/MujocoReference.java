@@ -58,7 +58,7 @@ public final class MujocoReference {
         String why = unavailableReason();
         if (why != null) throw new IllegalStateException("cannot build the MuJoCo reference: " + why);
         if (!Files.isRegularFile(s.urdf())) throw new IOException("the MuJoCo reference needs the URDF as a file; " + s.urdf() + " is not one");
-        Path exe = NativePeer.build(MujocoReference.class, SOURCE, "mujoco_reference", List.of("gcc", "-O2"), List.of("-lmujoco"));
+        Path exe = NativePeer.build(MujocoReference.class, SOURCE, List.of("mujoco_model.h"), "mujoco_reference", List.of("gcc", "-O2"), List.of("-lmujoco"));
         StringBuilder in = new StringBuilder();
         in.append("urdf ").append(s.urdf().toAbsolutePath()).append('\n').append("root ").append(s.root()).append('\n');
         in.append("dt ").append(s.dt()).append('\n').append("seconds ").append(seconds).append('\n').append("mode ").append(mode).append('\n');

@@ -11,11 +11,8 @@
 //             and "mujoco_version <n>" (mj_version(): 222 for 2.2.2)
 // mode stand: holds the default positions for `seconds` and prints "base_height <z>", "base_min <z>"
 //             and "base_max <z>" over the last `seconds - 1` of them.
-#include <mujoco/mujoco.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
+#include "mujoco_model.h"
 
 #define MAXJ 64
 
@@ -37,72 +34,6 @@ static unsigned long long rng = 1;
 static double uniform(void) {  // xorshift64*: a workload, not statistics
   rng ^= rng >> 12; rng ^= rng << 25; rng ^= rng >> 27;
   return (double)((rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
-}
-
-static void die(const char* what, const char* detail) {
-  fprintf(stderr, "mujoco_reference: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
-  exit(2);
-}
-
-static char* slurp(const char* path, long* n) {
-  FILE* f = fopen(path, "r");
-  if (!f) die("cannot read", path);
-  fseek(f, 0, SEEK_END);
-  *n = ftell(f);
-  rewind(f);
-  char* text = calloc(*n + 1, 1);
-  if (fread(text, 1, *n, f) != (size_t)*n) die("cannot read", path);
-  fclose(f);
-  return text;
-}
-
-static void spill(const char* path, const char* head, size_t headLen, const char* middle, const char* tail) {
-  FILE* f = fopen(path, "w");
-  if (!f) die("cannot write", path);
-  fwrite(head, 1, headLen, f);
-  fputs(middle, f);
-  fputs(tail, f);
-  fclose(f);
-}
-
-// The URDF with its root on a free joint (URDF's "floating" joint from a massless world link) and
-// MuJoCo's compiler told to take masses from the URDF only (not from geoms of massless links); then
-// its MJCF with a ground plane added.
-static mjModel* load(void) {
-  char err[1000] = "", tmp[] = "/tmp/mujoco_reference_XXXXXX";
-  int fd = mkstemp(tmp);
-  if (fd < 0) die("cannot create a temporary file", NULL);
-  long n;
-  char* text = slurp(urdf, &n);
-  char* robot = strstr(text, "<robot");
-  if (!robot) die("not a URDF (no <robot>)", urdf);
-  char* robotEnd = strchr(robot, '>') + 1;
-  char dir[4096];
-  snprintf(dir, sizeof dir, "%s", urdf);
-  char* slash = strrchr(dir, '/');
-  if (slash) *slash = 0; else strcpy(dir, ".");
-  char insert[5000];
-  int k = snprintf(insert, sizeof insert,
-           "<mujoco><compiler inertiafromgeom=\"false\" fusestatic=\"true\" discardvisual=\"true\" meshdir=\"%s\"/></mujoco>", dir);
-  if (floating)
-    snprintf(insert + k, sizeof insert - k, "<link name=\"mujoco_reference_world\"/><joint name=\"mujoco_reference_free\" type=\"floating\">"
-             "<parent link=\"mujoco_reference_world\"/><child link=\"%s\"/></joint>", root);
-  spill(tmp, text, robotEnd - text, insert, robotEnd);
-  free(text);
-  mjModel* m0 = mj_loadXML(tmp, NULL, err, sizeof err);
-  if (!m0) die("cannot load the URDF", err);
-  if (!mj_saveLastXML(tmp, m0, err, sizeof err)) die("cannot save the model as MJCF", err);
-  mj_deleteModel(m0);
-  text = slurp(tmp, &n);
-  char* world = strstr(text, "<worldbody>");
-  if (!world) die("the MJCF has no worldbody", NULL);
-  world += strlen("<worldbody>");
-  spill(tmp, text, world - text, ground ? "<geom name=\"floor\" type=\"plane\" size=\"0 0 1\"/>" : "", world);
-  free(text);
-  mjModel* m = mj_loadXML(tmp, NULL, err, sizeof err);
-  remove(tmp);
-  if (!m) die("cannot load the MJCF with a ground plane", err);
-  return m;
 }
 
 static void start(const mjModel* m, mjData* d) {
@@ -141,13 +72,11 @@ int main(void) {
       if (sscanf(line, "%*s %255s %lf %lf %lf %lf %lf %lf", jname[nj], &jdef[nj], &jlo[nj], &jhi[nj], &kp[nj], &kd[nj], &effort[nj]) == 7) nj++;
     }
   }
-  mjModel* m = load();
+  program = "mujoco_reference";
+  mjModel* m = load(urdf, root, floating, ground);
   m->opt.timestep = dt;
   int floor = ground ? mj_name2id(m, mjOBJ_GEOM, "floor") : -1;
-  for (int g = 0; g < m->ngeom; g++) {  // robot geoms touch the floor, not each other
-    m->geom_contype[g] = g == floor ? 0 : 1;
-    m->geom_conaffinity[g] = g == floor ? 1 : 0;
-  }
+  ground_contacts_only(m, floor);
   for (int i = 0; i < nj; i++) {
     int j = mj_name2id(m, mjOBJ_JOINT, jname[i]);
     if (j < 0) die("no joint in the model", jname[i]);
