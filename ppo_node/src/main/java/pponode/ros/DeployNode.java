@@ -9,10 +9,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,10 +38,13 @@ import us.ihmc.ros2.ROS2QosProfile;
  * {@code std_msgs/Float64MultiArray} in the controller's joint order (or, for position
  * controllers, {@code trajectory_msgs/JointTrajectory} with joint names and one point).
  *
- * <p>Safety: commands are clamped to the joint limits; when joint states are older than
- * {@code watchdog_periods} control periods, incomplete or non-finite, the configured safe command
- * goes out instead (zero effort/velocity, or hold position) and the reason is logged; an e-stop
- * ({@code std_msgs/Bool} true) latches the safe command until released (false).
+ * <p>Safety: what goes out is decided by the {@link DeployStateMachine} (passive, standby,
+ * policy, damping, e-stop; its guards move the node to damping on stale or unusable inputs, joints
+ * beyond their limits, a tilted base, a non-finite policy output), then shaped by the
+ * {@link SafetyGate} (clamped to the joint limits, rate-limited). Every transition goes out on
+ * {@code state_topic} with its reason and in /diagnostics; an operator requests states on
+ * {@code mode_topic}; an e-stop ({@code std_msgs/Bool} true) latches the safe command until
+ * released (false), after which the node is passive.
  */
 public final class DeployNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeployNode.class);
@@ -51,6 +56,10 @@ public final class DeployNode implements AutoCloseable {
     private volatile int swaps;
     private final JointStateAssembler assembler;
     private final SafetyGate gate;
+    private final DeployStateMachine states;
+    private final ROS2PublisherBasics<std_msgs.msg.dds.String> statePub;
+    private final std_msgs.msg.dds.String stateMsg = new std_msgs.msg.dds.String();
+    private final List<Consumer<DeployStateMachine.Transition>> transitionListeners = new CopyOnWriteArrayList<>();
     private final ROS2Node node;
     /** Every subscription: what the network sends is dropped and counted, never thrown into the DDS thread. */
     private final NetworkInput input = new NetworkInput();
@@ -67,7 +76,7 @@ public final class DeployNode implements AutoCloseable {
     private final long timeoutNanos;
     private final double[] low, high;
     private final float[] robotObs, policyObs, policyAction, robotAction, lastAction;
-    private final double[] measured;
+    private final double[] measured, velocity, effort, rollPitch = new double[2];
     private volatile double[] target;
     private volatile double[] lastCommand;
     private volatile long published, safeTicks;
@@ -76,8 +85,8 @@ public final class DeployNode implements AutoCloseable {
     private final double rateHz;
     private final DiagnosticsPublisher diagnostics; // null with diagnostics_period_ms 0
     private long reportedAtNanos = System.nanoTime(), reportedPublished, reportedSafe;
-    private String lastCause = "";
-    private long safeSince, lastSummaryNanos;
+    private long lastSummaryNanos;
+    private boolean waitingLogged;
 
     public DeployNode(RosParams p, OnnxPolicy policy, RobotTask task) {
         this.policy = policy;
@@ -102,7 +111,17 @@ public final class DeployNode implements AutoCloseable {
         robotAction = new float[n];
         lastAction = new float[n];
         measured = new double[n];
+        velocity = new double[n];
+        effort = new double[n];
+        states = new DeployStateMachine(task.commandInterface, task.actuatedJoints, guardLimits(p, task), home(task), dampingKd(p, task),
+                (int) Math.round(p.standbyS * rate), p.autoEngage);
         node = Ros2.node(p);
+        var st = new std_msgs.msg.dds.StringPubSubType();
+        statePub = node.createPublisher(st, node.createPublisherAttributes(st, p.resolve(p.stateTopic), Ros2.latched()));
+        input.subscribe(node, new std_msgs.msg.dds.StringPubSubType(), p.resolve(p.modeTopic), Ros2.anyWriter(), sub -> {
+            std_msgs.msg.dds.String m = sub.takeNextData();
+            if (m != null) onModeRequest(m.getDataAsString(), p.resolve(p.modeTopic));
+        });
         onMessage = p.trigger.equals("joint_state");
         syncWindowNanos = Math.round(p.syncWindowMs * 1e6);
         Ros2.subscribeJointStates(node, input, p, assembler, now -> {
@@ -198,8 +217,63 @@ public final class DeployNode implements AutoCloseable {
         Long seen = estopSequence.get(writer);
         if (seen != null && sequence <= seen) return;
         estopSequence.put(writer, sequence);
-        if (engaged != gate.estopLatched()) LOG.warn("deploy: e-stop {}", engaged ? "ENGAGED: publishing the safe command" : "released");
-        gate.estop(engaged);
+        states.estop(engaged, params.resolve(params.estopTopic));
+        reportTransitions();
+    }
+
+    /** An operator's request on the mode topic; applied at the next control period. */
+    private synchronized void onModeRequest(String text, String topic) {
+        DeployStateMachine.State s = DeployStateMachine.State.requested(text);
+        if (s == null) {
+            LOG.warn("deploy: request '{}' on {} ignored: a state is passive, standby, policy or damping", text.length() > 40 ? text.substring(0, 40) + "..." : text, topic);
+            return;
+        }
+        states.request(s, topic);
+    }
+
+    /** Calls {@code listener} with every state transition (and refused request), on the control thread: it must not block. */
+    public void onTransition(Consumer<DeployStateMachine.Transition> listener) {
+        transitionListeners.add(listener);
+    }
+
+    /** Publishes, logs and hands on the transitions since the last call. */
+    private void reportTransitions() {
+        for (DeployStateMachine.Transition t : states.drainTransitions()) {
+            lastSummaryNanos = System.nanoTime(); // a state's reminders count from its transition
+            boolean alarm = t.to() == DeployStateMachine.State.DAMPING || t.to() == DeployStateMachine.State.ESTOP || t.from() == t.to();
+            if (alarm) LOG.warn("deploy: {}", t);
+            else LOG.info("deploy: {}", t);
+            stateMsg.setData(t.to().wire() + ": " + (t.reason().length() > 200 ? t.reason().substring(0, 200) + "..." : t.reason()));
+            statePub.publish(stateMsg);
+            for (Consumer<DeployStateMachine.Transition> l : transitionListeners) l.accept(t);
+        }
+    }
+
+    /** The guards' limits: the URDF's per actuated joint, with the node's margins and factors. */
+    static DeployStateMachine.Limits guardLimits(RosParams p, RobotTask task) {
+        int n = task.actuatedJoints.size();
+        double[] lower = new double[n], upper = new double[n], vmax = new double[n], emax = new double[n];
+        for (int i = 0; i < n; i++) {
+            var j = task.robot.joint(task.actuatedJoints.get(i));
+            lower[i] = j.lower();
+            upper[i] = j.upper();
+            vmax[i] = j.velocity() > 0 ? p.guardVelocityFactor * j.velocity() : Double.POSITIVE_INFINITY;
+            emax[i] = j.effort() > 0 ? p.guardEffortFactor * j.effort() : Double.POSITIVE_INFINITY;
+        }
+        return new DeployStateMachine.Limits(lower, upper, p.guardPositionMargin, vmax, emax, task.floatingBase ? p.guardMaxTilt : Double.NaN);
+    }
+
+    /** The pose standby moves to: the task's default joint positions, actuated-joint order. */
+    static double[] home(RobotTask task) {
+        double[] h = new double[task.actuatedJoints.size()];
+        for (int i = 0; i < h.length; i++) h[i] = task.defaultJointPos[task.robot.movableJoints().indexOf(task.robot.joint(task.actuatedJoints.get(i)))];
+        return h;
+    }
+
+    static double[] dampingKd(RosParams p, RobotTask task) {
+        double[] kd = new double[task.actuatedJoints.size()];
+        for (int i = 0; i < kd.length; i++) kd[i] = !Double.isNaN(p.dampingKd) ? p.dampingKd : task.kd != null ? task.kd[i] : 1.0;
+        return kd;
     }
 
     /**
@@ -291,52 +365,47 @@ public final class DeployNode implements AutoCloseable {
         }
     }
 
-    /**
-     * Logs when the node starts or stops sending the safe command, or its cause changes, and every
-     * SUMMARY_PERIOD_NS while it stays safe: a stale input is one line, not one per control period.
-     * (A reason's numbers, such as the age of a stale state, do not make it a new cause.)
-     */
-    private void logTransitions() {
-        long now = System.nanoTime();
-        String cause = gate.safe() ? NUMBERS.matcher(gate.reason()).replaceAll("#") : "ok";
-        if (!cause.equals(lastCause)) {
-            if (gate.safe()) LOG.warn("deploy: safe command ({}): {}", task.commandInterface.equals("position") ? "hold position" : "zero " + task.commandInterface, gate.reason());
-            else LOG.info("deploy: policy in control");
-            lastCause = cause;
-            safeSince = safeTicks;
-            lastSummaryNanos = now;
-        } else if (gate.safe() && now - lastSummaryNanos >= SUMMARY_PERIOD_NS) {
-            LOG.warn("deploy: still sending the safe command, {} periods so far: {}", safeTicks - safeSince, gate.reason());
-            lastSummaryNanos = now;
-        }
-    }
-
-    /** One control period: observation → policy → safety gate → command. */
+    /** One control period: readings → state machine (and the policy, in POLICY) → safety gate → command. */
     synchronized void tick() {
         if (closed) return; // a joint state arriving during shutdown: the stop command was the last
         JointStateAssembler.Health h = assembler.assemble(System.nanoTime(), timeoutNanos, target, lastAction, robotObs);
-        for (int i = 0; i < measured.length; i++) measured[i] = assembler.position(task.actuatedJoints.get(i));
+        for (int i = 0; i < measured.length; i++) {
+            String j = task.actuatedJoints.get(i);
+            measured[i] = assembler.position(j);
+            velocity[i] = assembler.velocity(j);
+            effort[i] = assembler.effort(j);
+        }
+        assembler.rollPitch(rollPitch);
+        DeployStateMachine.Reading r = new DeployStateMachine.Reading(h, measured, velocity, effort, rollPitch[0], rollPitch[1]);
         float[] action = null;
-        if (h.ok()) {
+        if (states.advance(r) == DeployStateMachine.State.POLICY && h.ok()) {
             remap.observation(robotObs, policyObs);
             policy.act(policyObs, policyAction);
             remap.action(policyAction, robotAction);
             action = robotAction;
         }
-        if (action == null && published == 0 && task.commandInterface.equals("position") && Arrays.stream(measured).anyMatch(Double::isNaN)) {
-            // Nothing sent yet and the joints never heard: there is no position to hold, and any
-            // number sent to a position controller would move the robot. Stay silent until then.
-            // (Later, a joint that turns NaN holds the last command sent.)
-            if (!"waiting".equals(lastCause)) {
-                LOG.warn("deploy: no command sent until joint states arrive ({})", h.reason());
-                lastCause = "waiting";
-            }
+        DeployStateMachine.Decision d = states.decide(r, action);
+        reportTransitions();
+        if (!d.publish()) {
             safeTicks++;
             return;
         }
-        double[] cmd = gate.command(action, h, measured);
-        if (gate.safe()) safeTicks++;
-        logTransitions();
+        if (published == 0 && task.commandInterface.equals("position") && Arrays.stream(measured).anyMatch(Double::isNaN)) {
+            // Nothing sent yet and the joints never heard: there is no position to hold, and any
+            // number sent to a position controller would move the robot. Stay silent until then.
+            // (Later, a joint that turns NaN holds the last command sent.)
+            if (!waitingLogged) LOG.warn("deploy: no command sent until joint states arrive ({})", h.reason());
+            waitingLogged = true;
+            safeTicks++;
+            return;
+        }
+        double[] cmd = gate.command(d.wish(), d.wish() == null ? new JointStateAssembler.Health(false, d.reason()) : JointStateAssembler.Health.OK, measured);
+        if (d.state() != DeployStateMachine.State.POLICY || gate.safe()) safeTicks++;
+        long now = System.nanoTime();
+        if (d.state() != DeployStateMachine.State.POLICY && d.state() != DeployStateMachine.State.STANDBY && now - lastSummaryNanos >= SUMMARY_PERIOD_NS) {
+            LOG.warn("deploy: still {}: {}", d.state().wire(), d.reason());
+            lastSummaryNanos = now;
+        }
         for (int i = 0; i < cmd.length; i++) lastAction[i] = (float) (2 * (cmd[i] - low[i]) / (high[i] - low[i]) - 1);
         publish(cmd);
     }
@@ -364,7 +433,6 @@ public final class DeployNode implements AutoCloseable {
     private synchronized void publishStopCommand() {
         if (published == 0) return;
         for (int i = 0; i < measured.length; i++) measured[i] = assembler.position(task.actuatedJoints.get(i));
-        gate.estop(true);
         JointStateAssembler.Health stopping = new JointStateAssembler.Health(false, "shutting down");
         // the stop ramps to its target at the rate limit (at most a second of periods), then goes out
         // three more times, so it is not one datagram sent just before the participant goes
@@ -389,15 +457,21 @@ public final class DeployNode implements AutoCloseable {
         reportedAtNanos = now;
         reportedPublished = sent;
         reportedSafe = safe;
-        String state = sent == 0 ? "waiting" : gate.estopLatched() ? "estop" : gate.safe() ? "safe" : "policy";
-        byte level = state.equals("policy") ? DiagnosticsPublisher.OK : DiagnosticsPublisher.WARN;
-        String message = switch (state) {
-            case "waiting" -> "no command sent yet: waiting for joint states";
-            case "policy" -> "policy in control";
-            default -> "safe command: " + gate.reason();
+        DeployStateMachine.State state;
+        String reason;
+        synchronized (this) {
+            state = states.state();
+            reason = states.reason();
+        }
+        byte level = switch (state) {
+            case POLICY -> gate.safe() ? DiagnosticsPublisher.WARN : DiagnosticsPublisher.OK;
+            case PASSIVE, STANDBY -> DiagnosticsPublisher.WARN;
+            case DAMPING, ESTOP -> DiagnosticsPublisher.ERROR;
         };
+        String message = state != DeployStateMachine.State.POLICY ? state.wire() + ": " + reason : gate.safe() ? "policy: safe command: " + gate.reason() : "policy in control";
         Map<String, String> v = new LinkedHashMap<>();
-        v.put("state", state);
+        v.put("state", state.wire());
+        v.put("state_reason", reason);
         v.put("command_rate_hz", String.format(Locale.ROOT, "%.1f", rate));
         v.put("target_rate_hz", String.format(Locale.ROOT, "%.1f", rateHz));
         v.put("missed_deadlines", String.valueOf(missedDeadlines()));
@@ -422,8 +496,17 @@ public final class DeployNode implements AutoCloseable {
         return t == null ? null : t.clone();
     }
 
+    /** Whether something other than the policy is in control (any state but POLICY, or the gate's safe command in it). */
     public boolean safe() {
-        return gate.safe();
+        synchronized (this) {
+            return states.state() != DeployStateMachine.State.POLICY || gate.safe();
+        }
+    }
+
+    public DeployStateMachine.State state() {
+        synchronized (this) {
+            return states.state();
+        }
     }
 
     /** Whether the last observation carried a fresh cmd_vel (false: the robot was commanded to stand still). */
@@ -431,8 +514,11 @@ public final class DeployNode implements AutoCloseable {
         return assembler.commandFresh();
     }
 
+    /** Why the node is in its state (or, in POLICY, why the gate sends its safe command). */
     public String reason() {
-        return gate.reason();
+        synchronized (this) {
+            return states.state() == DeployStateMachine.State.POLICY && gate.safe() ? gate.reason() : states.reason();
+        }
     }
 
     public double[] lastCommand() {

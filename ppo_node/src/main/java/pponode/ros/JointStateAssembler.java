@@ -32,7 +32,7 @@ public final class JointStateAssembler {
     private final int[] targetAxes;
     private final List<String> joints; // every movable joint of the robot (forward kinematics needs them)
     private final Map<String, Integer> index = new HashMap<>();
-    private final double[] pos, vel;
+    private final double[] pos, vel, eff;
     private final boolean[] hasVel;
     private final long[] heardAt;
     private final int[] observed;
@@ -91,6 +91,7 @@ public final class JointStateAssembler {
         for (int i = 0; i < joints.size(); i++) index.put(joints.get(i), i);
         pos = new double[joints.size()];
         vel = new double[joints.size()];
+        eff = new double[joints.size()];
         hasVel = new boolean[joints.size()];
         heardAt = new long[joints.size()];
         observed = task.observedJoints.stream().mapToInt(index::get).toArray();
@@ -108,15 +109,17 @@ public final class JointStateAssembler {
 
     /** Merges one JointState message received at {@code nanos} (System.nanoTime). */
     public void update(List<String> names, double[] position, double[] velocity, long nanos) {
-        update(names, position, position.length, velocity, velocity.length, nanos);
+        update(names, position, position.length, velocity, velocity.length, new double[0], 0, nanos);
     }
 
     /**
-     * As above, with the first {@code positions} and {@code velocities} entries of the arrays being
-     * the message's (the arrays are reused between messages). A joint past the end of the position
-     * array reads NaN, so the watchdog names it.
+     * As above, with efforts, and the first {@code positions}, {@code velocities} and
+     * {@code efforts} entries of the arrays being the message's (the arrays are reused between
+     * messages). A joint past the end of the position array reads NaN, so the watchdog names it;
+     * one without an effort reads NaN (not measured).
      */
-    public synchronized void update(List<String> names, double[] position, int positions, double[] velocity, int velocities, long nanos) {
+    public synchronized void update(List<String> names, double[] position, int positions, double[] velocity, int velocities, double[] effort, int efforts,
+            long nanos) {
         for (int k = 0; k < names.size(); k++) {
             Integer i = index.get(names.get(k));
             if (i == null) {
@@ -126,6 +129,7 @@ public final class JointStateAssembler {
             pos[i] = k < positions ? position[k] : Double.NaN;
             hasVel[i] = k < velocities;
             vel[i] = hasVel[i] ? velocity[k] : Double.NaN;
+            eff[i] = k < efforts ? effort[k] : Double.NaN;
             heardAt[i] = nanos;
         }
     }
@@ -182,6 +186,26 @@ public final class JointStateAssembler {
     public synchronized double velocity(String joint) {
         Integer i = index.get(joint);
         return i == null || heardAt[i] == 0 || !hasVel[i] ? Double.NaN : vel[i];
+    }
+
+    /** Latest effort of a joint, NaN if never heard or not sent. */
+    public synchronized double effort(String joint) {
+        Integer i = index.get(joint);
+        return i == null || heardAt[i] == 0 ? Double.NaN : eff[i];
+    }
+
+    /**
+     * The base's roll and pitch (rad) from the latest IMU orientation, into {@code out}; NaN for a
+     * fixed base or before the first reading.
+     */
+    public synchronized void rollPitch(double[] out) {
+        double w = base.orientation[0], x = base.orientation[1], y = base.orientation[2], z = base.orientation[3];
+        if (!needsImu || imuAt == 0) {
+            out[0] = out[1] = Double.NaN;
+            return;
+        }
+        out[0] = Math.atan2(2 * (w * x + y * z), 1 - 2 * (x * x + y * y));
+        out[1] = Math.asin(Math.max(-1, Math.min(1, 2 * (w * y - z * x))));
     }
 
     /** The tip link's position from the latest joint positions, into {@code out} (length 3). */

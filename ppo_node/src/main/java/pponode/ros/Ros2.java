@@ -53,7 +53,7 @@ public final class Ros2 {
                 synchronized (reader) { // the reader's storage is reused by the next message
                     if (!reader.take(sub)) return;
                     now = System.nanoTime();
-                    assembler.update(reader.names, reader.position, reader.positions, reader.velocity, reader.velocities, now);
+                    assembler.update(reader.names, reader.position, reader.positions, reader.velocity, reader.velocities, reader.effort, reader.efforts, now);
                     assembler.stampJointState(reader.stampNanos);
                 }
                 after.accept(now);
@@ -71,8 +71,8 @@ public final class Ros2 {
         private final JointState message = new JointState();
         private final SampleInfo info = new SampleInfo();
         final List<String> names = new ArrayList<>();
-        double[] position = new double[0], velocity = new double[0];
-        int positions, velocities;
+        double[] position = new double[0], velocity = new double[0], effort = new double[0];
+        int positions, velocities, efforts;
         long stampNanos;
 
         boolean take(Subscriber<JointState> sub) {
@@ -89,6 +89,8 @@ public final class Ros2 {
             if (positions > position.length) position = message.getPosition().toArray();
             velocities = copy(message.getVelocity(), velocity);
             if (velocities > velocity.length) velocity = message.getVelocity().toArray();
+            efforts = copy(message.getEffort(), effort);
+            if (efforts > effort.length) effort = message.getEffort().toArray();
             return true;
         }
 

@@ -97,13 +97,37 @@ public final class RosParams {
     /** SCHED_FIFO priority (1-99) of the control loop and DDS threads, as ros2_control's thread_priority; 0 (default) = ordinary scheduling. */
     @Allowed(min = 0, max = 99)
     public int threadPriority = 0;
+    /** std_msgs/String: the deploy node's state on every transition, "state: reason" (latched: a late subscriber gets the current one). */
+    public String stateTopic = "ppo_node/state";
+    /** std_msgs/String: an operator's request for a state: passive, standby, policy or damping. */
+    public String modeTopic = "ppo_node/mode";
+    /** Go passive → standby → policy by itself once at start, when the inputs are healthy; false: only on requests. */
+    public boolean autoEngage = true;
+    /** Seconds standby takes to move the joints from where they are to the task's default pose. */
+    @Allowed(min = 0, aboveMin = true)
+    public double standbyS = 2.0;
+    /** Guard: a joint this far beyond its URDF position limits (rad or m) moves the node to damping. */
+    @Allowed(min = 0)
+    public double guardPositionMargin = 0.1;
+    /** Guard: a joint faster than this × its URDF velocity limit moves the node to damping (a swinging leg touches the limit itself). */
+    @Allowed(min = 0, aboveMin = true)
+    public double guardVelocityFactor = 1.5;
+    /** Guard: a joint whose measured effort is beyond this × its URDF effort limit moves the node to damping (robots that publish effort). */
+    @Allowed(min = 0, aboveMin = true)
+    public double guardEffortFactor = 1.0;
+    /** Guard, floating base: the base's roll or pitch beyond this (rad) moves the node to damping. */
+    @Allowed(min = 0, aboveMin = true)
+    public double guardMaxTilt = 1.0;
+    /** Damping on an effort interface: effort = -damping_kd × velocity (N·m·s/rad); {@code task} (NaN here, the default): the task's kd, or 1. */
+    public double dampingKd = Double.NaN;
     /** How often node health goes out on /diagnostics (diagnostic_msgs/DiagnosticArray); 0 = never. */
     @Allowed(min = 0)
     public long diagnosticsPeriodMs = 1000;
 
     private static final Settings<RosParams> SETTINGS = Settings.of(RosParams.class, "node parameter")
             .parser("namespace", v -> namespace(String.valueOf(v)))
-            .parser("max_rate", RosParams::maxRate);
+            .parser("max_rate", RosParams::maxRate)
+            .parser("damping_kd", RosParams::dampingKd);
 
     /** The ROS_* environment variables the node reads (ROS_DOMAIN_ID, discovery range, static peers): the process's, or a test's. */
     public transient Map<String, String> environment = System.getenv();
@@ -231,6 +255,20 @@ public final class RosParams {
         }
         if (!(rate >= 0) || Double.isInfinite(rate)) throw new IllegalArgumentException("must be urdf (the joints' velocity limits), 0 (off) or a rate per second, got " + s);
         return rate;
+    }
+
+    /** {@code task} (the task's kd, NaN here) or a damping >= 0 (N·m·s/rad). */
+    private static Object dampingKd(Object v) {
+        String s = String.valueOf(v).trim();
+        if (s.equals("task")) return Double.NaN;
+        double kd;
+        try {
+            kd = v instanceof Number n ? n.doubleValue() : Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            kd = -1;
+        }
+        if (!(kd >= 0) || Double.isInfinite(kd)) throw new IllegalArgumentException("must be task (the task's kd) or a damping >= 0 in N·m·s/rad, got " + s);
+        return kd;
     }
 
     public Map<String, Object> toMap() {

@@ -7,8 +7,8 @@ import java.util.Arrays;
  * rate-limited per joint (a position command by default moves no faster than the URDF velocity
  * limit) and optionally low-pass filtered, always clamped to the joint limits. The limit holds
  * from the first command on: when the policy takes over (at start, or after a safe period), a
- * position command starts from where the joints are measured, velocity and effort from zero. When the
- * observation is unhealthy (stale, missing joint, NaN) or the e-stop is latched, the configured
+ * position command starts from where the joints are measured, velocity and effort from zero. When
+ * there is no command to shape (the e-stop, inputs unusable: the caller says why), the configured
  * safe command instead: zero effort/velocity, or hold the position the joints had when it began
  * (for a joint whose measurement is NaN, its last finite measured position). The rate limit holds
  * on every command, so the safe command ramps to its target and the policy's ramps away from it.
@@ -22,7 +22,7 @@ public final class SafetyGate {
     /** Each joint's last finite measured position (NaN until one arrives): where a joint whose measurement turns NaN is held. */
     private final double[] lastFinite;
     private double[] hold;
-    private boolean estop, safe = true;
+    private boolean safe = true;
     /** Whether a command was made: until then there is no previous command to limit the rate from. */
     private boolean started;
     private String reason = "starting";
@@ -42,14 +42,6 @@ public final class SafetyGate {
         Arrays.fill(lastFinite, Double.NaN);
     }
 
-    public synchronized void estop(boolean engaged) {
-        estop = engaged;
-    }
-
-    public synchronized boolean estopLatched() {
-        return estop;
-    }
-
     public synchronized boolean safe() {
         return safe;
     }
@@ -59,14 +51,14 @@ public final class SafetyGate {
     }
 
     /**
-     * The command to publish. {@code action} is the policy's command in the robot's joint order
-     * (null when there is none); {@code measured} the actuated joints' measured positions (for the
+     * The command to publish. {@code action} is the command wished for, in the robot's joint order
+     * (null when there is none: the safe command, for {@code health}'s reason); {@code measured} the actuated joints' measured positions (for the
      * hold-position safe command; may hold NaN when unknown).
      */
     public synchronized double[] command(float[] action, JointStateAssembler.Health health, double[] measured) {
         for (int i = 0; measured != null && i < lastFinite.length; i++) if (Double.isFinite(measured[i])) lastFinite[i] = measured[i];
-        boolean nowSafe = estop || !health.ok() || action == null;
-        String why = estop ? "e-stop latched" : !health.ok() ? health.reason() : action == null ? "no action" : "ok";
+        boolean nowSafe = !health.ok() || action == null;
+        String why = !health.ok() ? health.reason() : action == null ? "no action" : "ok";
         boolean position = commandInterface.equals("position");
         double[] target = new double[low.length];
         if (nowSafe) {

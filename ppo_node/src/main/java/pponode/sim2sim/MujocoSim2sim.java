@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import pponode.env.RobotTask;
 import pponode.onnx.OnnxPolicy;
 import pponode.ros.DeployNode;
+import pponode.ros.DeployStateMachine;
 import pponode.ros.PrivateDomains;
 import pponode.ros.RosParams;
 import pponode.sim.mujoco.MujocoRobot;
@@ -20,7 +21,8 @@ import pponode.sim.urdf.UrdfModel;
  * sim2sim against MuJoCo: the exported policy runs in the deploy node exactly as it ships (its
  * defaults: timer trigger, rate limit, watchdog), over DDS, against a robot that MuJoCo simulates in
  * its own process ({@link MujocoRobot}) on a private domain. Each episode starts a fresh deploy node
- * against the robot reset to its stance, as a robot is brought up; MuJoCo measures the walk.
+ * against the robot reset to its stance, as a robot is brought up; the episode's clock starts when
+ * the node engages its policy (after standby); MuJoCo measures the walk.
  */
 public final class MujocoSim2sim {
     private static final Logger LOG = LoggerFactory.getLogger(MujocoSim2sim.class);
@@ -80,10 +82,22 @@ public final class MujocoSim2sim {
                 for (int k = 0; k < episodes; k++) {
                     robot.startEpisode(k);
                     MujocoRobot.Episode e;
-                    try (DeployNode node = new DeployNode(p, policy, task).start()) {
+                    try (DeployNode node = new DeployNode(p, policy, task)) {
+                        // the episode is the policy's: it starts when the node engages it (after standby), as a trial on a robot does
+                        node.onTransition(t -> {
+                            if (t.to() == DeployStateMachine.State.POLICY && t.from() != t.to()) {
+                                try {
+                                    robot.policyEngaged();
+                                } catch (IOException x) {
+                                    LOG.warn("sim2sim mujoco: {}", x.getMessage());
+                                }
+                            }
+                        });
+                        node.start();
                         e = robot.episodeResult(SETTLE_S + 30 + episodeSeconds + 30);
                     }
                     if (e.why().equals("no_commands")) throw new IOException("the deploy node's commands never reached the MuJoCo robot on domain " + domain.id());
+                    if (e.why().equals("no_policy")) throw new IOException("the deploy node never engaged its policy against the MuJoCo robot");
                     LOG.info("sim2sim mujoco: episode {}: v_x {} m/s, yaw-rate error {} rad/s, {} after {} s, trunk down to {} m, tilt up to {} rad ({} commands, {} late physics steps)",
                             k, String.format("%.3f", e.meanVx()), String.format("%.3f", e.meanYawRateError()), e.fell() ? "FELL (" + e.why() + ")" : "walked",
                             String.format("%.2f", e.seconds()), String.format("%.3f", e.minHeight()), String.format("%.2f", e.maxTilt()), e.commands(), e.overruns());

@@ -40,6 +40,7 @@ class CycloneDdsInteropTest {
         RosParams p = new RosParams();
         p.domainId = TestDomains.claim();
         p.task = "reacher_2dof";
+        p.standbyS = 0.1; // five periods: the peer's 30 commands end with the policy's
         // what the policy must answer: the same joint state and target, assembled by name
         JointStateAssembler a = new JointStateAssembler(task, new RosParams());
         a.update(List.of("joint2", "gripper_joint", "joint1"), new double[] {0.4, 0.0, -0.7}, new double[3], 1);

@@ -109,7 +109,7 @@ class LeggedRosTest {
     static Window window(List<BaseSample> samples, int periods) throws InterruptedException {
         int from = samples.size();
         await(() -> samples.size() >= from + periods, 60_000, periods + " odometry messages");
-        List<BaseSample> w = samples.subList(from, from + periods);
+        List<BaseSample> w = List.copyOf(samples).subList(from, from + periods); // a copy: a view of a list still growing fails when it grows
         return new Window(w.stream().mapToDouble(BaseSample::forwardVelocity).average().orElseThrow(), w.stream().mapToDouble(BaseSample::height).min().orElseThrow(),
                 w.stream().mapToDouble(BaseSample::upright).min().orElseThrow());
     }
@@ -139,8 +139,9 @@ class LeggedRosTest {
         // as on a robot, the policy is switched on once the robot stands: the simulator drops it from 0.34 m holding
         // its start pose, and a policy taking over mid-bounce (it trained acting from the drop) can tip it over
         await(() -> {
-            int n = samples.size();
-            return n >= 25 && samples.subList(n - 25, n).stream().allMatch(b -> Math.abs(b.forwardVelocity()) < 0.02 && b.upright() > 0.99);
+            List<BaseSample> all = List.copyOf(samples); // a copy: a view of a list still growing fails when it grows
+            int n = all.size();
+            return n >= 25 && all.subList(n - 25, n).stream().allMatch(b -> Math.abs(b.forwardVelocity()) < 0.02 && b.upright() > 0.99);
         }, 60_000, "the simulated robot standing still");
         try (OnnxPolicy op = OnnxPolicy.load(POLICY); DeployNode dep = new DeployNode(depP, op, task).start(); Teleop teleop = new Teleop(depP, 0.5)) {
             await(() -> dep.published() > 20 && !dep.safe() && dep.commandFresh(), 60_000, "the policy acting on the sim process's joint states, IMU and odometry, and a fresh cmd_vel");

@@ -139,8 +139,14 @@ class RosGraphTest {
 
                 // the e-stop latched before the node started holds it: the health report says so
                 String estop = graph.await(l -> l.startsWith("DIAG ") && l.contains("state=estop;"), 30_000, "diagnostics reporting the latched e-stop");
-                assertTrue(estop.contains(" 1 /ppo_node: control|reacher_2dof|safe command: e-stop latched|"), estop);
+                assertTrue(estop.contains(" 2 /ppo_node: control|reacher_2dof|estop: e-stop engaged (/ppo_node/estop)|"), estop);
                 robot.estop(false);
+                graph.await(l -> l.startsWith("DIAG ") && l.contains("state=passive;"), 30_000, "diagnostics reporting passive after the release");
+                long end = System.currentTimeMillis() + 30_000;
+                while (graph.lines.stream().noneMatch(l -> l.startsWith("DIAG ") && l.contains("state=policy;")) && System.currentTimeMillis() < end) {
+                    robot.mode(graph.lines.stream().anyMatch(l -> l.startsWith("DIAG ") && l.contains("state=standby;")) ? "policy" : "standby");
+                    Thread.sleep(100);
+                }
                 String control = graph.await(l -> l.startsWith("DIAG ") && l.contains("state=policy;"), 30_000, "diagnostics with the policy in control");
                 assertTrue(control.contains(" 0 /ppo_node: control|reacher_2dof|policy in control|"), control);
                 for (String key : List.of("command_rate_hz=", "target_rate_hz=50.0;", "missed_deadlines=", "stale_inputs=false;", "dropped_messages=0;",

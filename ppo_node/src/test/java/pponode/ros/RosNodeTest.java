@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -93,9 +94,13 @@ class RosNodeTest {
     }
 
     static void await(BooleanSupplier cond, long ms, String what) throws InterruptedException {
+        await(cond, ms, () -> what);
+    }
+
+    static void await(BooleanSupplier cond, long ms, Supplier<String> what) throws InterruptedException {
         long end = System.currentTimeMillis() + ms;
         while (!cond.getAsBoolean()) {
-            if (System.currentTimeMillis() > end) throw new AssertionError("timed out after " + ms + " ms waiting for: " + what);
+            if (System.currentTimeMillis() > end) throw new AssertionError("timed out after " + ms + " ms waiting for: " + what.get());
             Thread.sleep(5);
         }
     }
@@ -127,6 +132,7 @@ class RosNodeTest {
         final ROS2PublisherBasics<JointState> joints;
         final ROS2PublisherBasics<Bool> estop;
         final ROS2PublisherBasics<PointStamped> target;
+        final ROS2PublisherBasics<std_msgs.msg.dds.String> mode;
 
         FakeRobot(RosParams p) {
             RosParams q = new RosParams();
@@ -139,6 +145,32 @@ class RosNodeTest {
             estop = node.createPublisher(b, node.createPublisherAttributes(b, p.resolve(p.estopTopic), Ros2.latched()));
             PointStampedPubSubType pt = new PointStampedPubSubType();
             target = node.createPublisher(pt, node.createPublisherAttributes(pt, p.resolve(p.targetTopic), Ros2.qos("reliable")));
+            var st = new std_msgs.msg.dds.StringPubSubType();
+            mode = node.createPublisher(st, node.createPublisherAttributes(st, p.resolve(p.modeTopic), Ros2.qos("reliable")));
+        }
+
+        /** An operator's request on the mode topic: passive, standby, policy or damping. */
+        void mode(String state) {
+            std_msgs.msg.dds.String m = new std_msgs.msg.dds.String();
+            m.setData(state);
+            mode.publish(m);
+        }
+
+        /**
+         * What an operator does to put the policy back in control after a guard or the e-stop
+         * stopped it: standby over the mode topic, then policy once standby reached the default pose.
+         */
+        void engage(DeployNode dep) throws InterruptedException {
+            String[] next = {"standby", "policy"};
+            for (String want : next) {
+                DeployStateMachine.State s = DeployStateMachine.State.requested(want);
+                long end = System.currentTimeMillis() + 20_000;
+                while (dep.state() != s) { // until discovery matched us, and (policy) standby reached the pose
+                    if (System.currentTimeMillis() > end) throw new AssertionError("the node did not go " + want + " on request: " + dep.state() + ", " + dep.reason());
+                    mode(want);
+                    Thread.sleep(100);
+                }
+            }
         }
 
         void state(String[] names, double[] pos) {
@@ -152,6 +184,17 @@ class RosNodeTest {
             PointStamped t = new PointStamped();
             t.getPoint().set(0.1, 0.1, 0);
             target.publish(t);
+        }
+
+        /** Records every state the node announces on its state topic ("state: reason"). */
+        List<String> recordStates(RosParams p) {
+            List<String> states = new CopyOnWriteArrayList<>();
+            var st = new std_msgs.msg.dds.StringPubSubType();
+            node.createSubscription(st, sub -> {
+                std_msgs.msg.dds.String m = sub.takeNextData();
+                if (m != null) states.add(m.getDataAsString());
+            }, node.createSubscriberAttributes(p.resolve(p.stateTopic), st, Ros2.latched()));
+            return states;
         }
 
         /** Records every Float64MultiArray command the node sends on {@code topic}. */
@@ -317,23 +360,28 @@ class RosNodeTest {
             });
             pub.setDaemon(true);
             pub.start();
+            List<String> announced = robot.recordStates(p);
             await(() -> !dep.safe(), 10_000, "the policy taking control");
             // NaN in a joint position → safe command naming the joint; hold position for a position interface
             pos.set(new double[] {Double.NaN, 0.2});
-            await(dep::safe, 2_000, "safe command on NaN");
+            await(dep::safe, 2_000, "damping on NaN");
+            assertEquals(DeployStateMachine.State.DAMPING, dep.state());
             assertTrue(dep.reason().contains("'joint2'") && dep.reason().contains("NaN"), dep.reason());
             pos.set(new double[] {0.5, 0.2});
-            await(() -> !dep.safe(), 2_000, "recovery after NaN");
+            long dampingSince = dep.safeTicks();
+            await(() -> dep.safeTicks() >= dampingSince + 10, 2_000, "ten periods with healthy joint states");
+            assertEquals(DeployStateMachine.State.DAMPING, dep.state(), "a guard's damping lasts until an operator acts");
+            robot.engage(dep);
             // a joint goes missing from the messages → safe after the watchdog timeout
             pos.set(new double[] {0.5});
             names.set(new String[] {"joint2"});
             await(dep::safe, 2_000, "safe command when joint1 stops arriving");
             assertTrue(dep.reason().contains("'joint1'"), dep.reason());
-            await(() -> Math.abs(dep.lastCommand()[0] - 0.2) < 1e-9, 2_000, "hold position: joint1 holds its last measured position, 0.2 (last command "
-                    + Arrays.toString(dep.lastCommand()) + ")");
+            await(() -> Math.abs(dep.lastCommand()[0] - 0.2) < 1e-6, 2_000, () -> "damping: joint1 commanded at its last measured position, 0.2 (last command "
+                    + Arrays.toString(dep.lastCommand()) + ", " + dep.state() + ": " + dep.reason() + ")");
             pos.set(new double[] {0.5, 0.2});
             names.set(both);
-            await(() -> !dep.safe(), 2_000, "recovery");
+            robot.engage(dep);
             // e-stop latches until released, however healthy the joint states are
             robot.estop(true);
             await(dep::safe, 2_000, "e-stop");
@@ -342,12 +390,22 @@ class RosNodeTest {
             await(() -> dep.safeTicks() >= latchedAt + 10, 2_000, "ten more control periods");
             assertTrue(dep.safe(), "e-stop stays latched");
             robot.estop(false);
-            await(() -> !dep.safe(), 2_000, "release");
+            await(() -> dep.state() == DeployStateMachine.State.PASSIVE, 2_000, "release: passive");
+            // every transition went out on the state topic with its reason, in order
+            await(() -> announced.stream().anyMatch(l -> l.startsWith("passive: e-stop released")), 5_000, () -> "the release on the state topic: " + announced);
+            List<String> states = announced.stream().filter(l -> !l.contains(" refused: ")).map(l -> l.substring(0, l.indexOf(':'))).toList();
+            assertEquals(List.of("standby", "policy", "damping", "standby", "policy", "damping", "standby", "policy", "estop", "passive"),
+                    states.subList(states.size() - 10, states.size()), announced.toString());
+            assertTrue(announced.stream().anyMatch(l -> l.startsWith("damping: inputs: joint 'joint2' position is NaN")), announced.toString());
+            assertTrue(announced.stream().anyMatch(l -> l.startsWith("policy: operator (requested on /ppo_node/mode)")), announced.toString());
+            assertTrue(announced.stream().anyMatch(l -> l.startsWith("standby: request for policy refused: standby has not reached the default pose yet")),
+                    "a refused request is announced, in the state it left the node in: " + announced);
             // an e-stop from publishers that are not latched: `ros2 topic pub`'s default (reliable,
             // volatile) and a best-effort one; a volatile writer cannot match a transient-local reader
             for (String qos : List.of("reliable", "best_effort")) {
                 BoolPubSubType type = new BoolPubSubType();
                 ROS2PublisherBasics<Bool> plain = robot.node.createPublisher(type, robot.node.createPublisherAttributes(type, p.resolve(p.estopTopic), Ros2.qos(qos)));
+                robot.engage(dep);
                 Bool on = new Bool();
                 on.setData(true);
                 long until = System.currentTimeMillis() + 10_000;
@@ -358,12 +416,13 @@ class RosNodeTest {
                 assertTrue(dep.safe() && dep.reason().contains("e-stop"), "an e-stop from a " + qos + " volatile publisher is heard: " + dep.reason());
                 Bool off = new Bool();
                 until = System.currentTimeMillis() + 10_000;
-                while (dep.safe() && System.currentTimeMillis() < until) {
+                while (dep.state() == DeployStateMachine.State.ESTOP && System.currentTimeMillis() < until) {
                     plain.publish(off);
                     Thread.sleep(20);
                 }
-                assertFalse(dep.safe(), "and its release");
+                assertEquals(DeployStateMachine.State.PASSIVE, dep.state(), "and its release");
             }
+            robot.engage(dep);
             // the robot stops publishing altogether → stale within one timeout (3 periods = 60 ms) plus a period
             PrintStream err = System.err;
             ByteArrayOutputStream log = new ByteArrayOutputStream();
@@ -383,9 +442,9 @@ class RosNodeTest {
                 System.setErr(err);
             }
             // one line for the transition, not one per period (the stale age in the reason changes every period)
-            List<String> lines = log.toString().lines().filter(l -> l.contains("deploy: safe command") || l.contains("deploy: still sending")).toList();
+            List<String> lines = log.toString().lines().filter(l -> l.contains("deploy: policy -> damping") || l.contains("deploy: still damping")).toList();
             err.println(log);
-            assertEquals(1, lines.stream().filter(l -> l.contains("deploy: safe command")).count(), lines.toString());
+            assertEquals(1, lines.stream().filter(l -> l.contains("deploy: policy -> damping")).count(), lines.toString());
             assertTrue(lines.size() <= 1 + (dep.safeTicks() - safeBefore) / 500, "at most one summary per 10 s (500 periods): " + lines);
         }
     }
@@ -535,6 +594,7 @@ class RosNodeTest {
     @Test
     void twoProcessesOverDdsAndASimKilledAndRestarted() throws Exception {
         RosParams depP = params();
+        depP.standbyS = 0.1; // the restarted sim's target periods measure the policy, not a standby move
         try (OnnxPolicy op = OnnxPolicy.load(onnx); DeployNode dep = new DeployNode(depP, op, task).start()) {
             Process a = simProcess(depP.domainId, "--duration", "120");
             await(() -> !dep.safe(), 20_000, "control of the sim process");
@@ -543,12 +603,14 @@ class RosNodeTest {
             assertFalse(dep.safe(), "in control: " + dep.reason());
             a.destroyForcibly(); // SIGKILL: no goodbye on the wire
             a.waitFor();
-            await(dep::safe, 2_000, "safe command after the sim process was killed");
+            await(dep::safe, 2_000, "damping after the sim process was killed");
             assertTrue(dep.reason().contains("stale"), dep.reason());
             // The restarted sim ends after five target periods under control: what it reports does not
             // depend on how long discovery took on this machine (periods before it are not counted).
             Process b = simProcess(depP.domainId, "--target-periods", "5", "--duration", "120");
-            await(() -> !dep.safe(), 20_000, "control of the restarted sim process, without restarting the deploy node");
+            try (FakeRobot operator = new FakeRobot(depP)) {
+                operator.engage(dep); // the operator puts the policy back in control, without restarting the deploy node
+            }
             String out = new String(b.getInputStream().readAllBytes()); // until it exits: five periods under control, or 120 s
             b.waitFor();
             System.out.println("restarted sim process: " + out.lines().filter(l -> l.startsWith("sim:")).findFirst().orElse(out));
@@ -595,10 +657,10 @@ class RosNodeTest {
             SimNode sim = new SimNode(simP, task).start();
             await(() -> !dep.safe(), 10_000, "control");
             sim.close(); // the robot process dies
-            await(dep::safe, 2_000, "safe command after the robot is gone");
+            await(dep::safe, 2_000, "damping after the robot is gone");
             assertTrue(dep.reason().contains("stale"), dep.reason());
-            try (SimNode again = new SimNode(simP, task).start()) {
-                await(() -> !dep.safe(), 10_000, "control again without restarting the deploy node");
+            try (SimNode again = new SimNode(simP, task).start(); FakeRobot operator = new FakeRobot(depP)) {
+                operator.engage(dep); // control again without restarting the deploy node, when the operator says so
                 long before = again.commandsReceived();
                 await(() -> again.commandsReceived() > before + 10, 5_000, "commands to the new robot");
             }

@@ -59,10 +59,8 @@ class SafetyLogicTest {
         c = g.command(null, new JointStateAssembler.Health(false, "stale"), new double[] {0.9, 0.3});
         assertArrayEquals(new double[] {0.7, 0.1}, c, 1e-12, "then holding there");
         assertTrue(g.settled());
-        g.estop(true);
-        g.command(new float[] {0f, 0f}, OK, new double[] {0, 0});
+        g.command(null, new JointStateAssembler.Health(false, "e-stop engaged"), new double[] {0, 0});
         assertTrue(g.safe() && g.reason().contains("e-stop"));
-        g.estop(false);
         c = g.command(new float[] {-1f, 2f}, OK, new double[] {0.5, 0.5});
         assertFalse(g.safe());
         assertArrayEquals(new double[] {0.5, 0.3}, c, 1e-12, "taking over after the e-stop: from the last command, at the rate limit, no jump");
@@ -80,11 +78,11 @@ class SafetyLogicTest {
         Random r = new Random(7);
         double[] last = null, measured = {-1.5, -1.5};
         int transitions = 0;
-        boolean wasSafe = true;
+        boolean wasSafe = true, estop = false;
         for (int k = 0; k < 5_000; k++) {
             int what = r.nextInt(10);
-            g.estop(what == 0 ? true : what == 1 ? false : g.estopLatched());
-            JointStateAssembler.Health h = what == 2 ? new JointStateAssembler.Health(false, "stale") : OK;
+            estop = what == 0 || (what != 1 && estop);
+            JointStateAssembler.Health h = estop ? new JointStateAssembler.Health(false, "e-stop") : what == 2 ? new JointStateAssembler.Health(false, "stale") : OK;
             for (int i = 0; i < 2; i++) measured[i] = Math.max(-2.7, Math.min(-0.9, measured[i] + 0.3 * r.nextGaussian())); // a joint lagging its command
             float[] action = what == 3 ? null : new float[] {(float) (-2.7 + 1.8 * r.nextDouble()), (float) (-2.7 + 1.8 * r.nextDouble())};
             double[] c = g.command(action, h, measured);

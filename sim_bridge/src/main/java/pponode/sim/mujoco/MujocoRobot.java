@@ -139,7 +139,7 @@ public final class MujocoRobot implements AutoCloseable {
         b.append('\n');
     }
 
-    private void send(String text) throws IOException {
+    private synchronized void send(String text) throws IOException {
         try {
             in.write(text);
             in.flush();
@@ -175,10 +175,15 @@ public final class MujocoRobot implements AutoCloseable {
 
     /**
      * Starts episode {@code k}: the robot at its default pose, holding it for the settle time, then
-     * taking commands; {@link #episodeResult} waits for its end.
+     * taking commands; its clock starts at {@link #policyEngaged}; {@link #episodeResult} waits for its end.
      */
     public void startEpisode(int k) throws IOException {
         send("episode " + k + "\n");
+    }
+
+    /** Starts the episode's clock: the controller has engaged its policy. Safe to call from any thread, once per episode. */
+    public synchronized void policyEngaged() throws IOException {
+        send("policy\n");
     }
 
     /** The result of the episode started last, waiting up to {@code seconds}. */

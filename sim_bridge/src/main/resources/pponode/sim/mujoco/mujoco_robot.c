@@ -17,18 +17,22 @@
 //   friction <mu>   delay_ms <ms>   lag_ms <ms>   motor pd|dc   state_hz <hz>
 //   command <vx> <vy> <yaw rate>   episode_s <s>   settle_s <s>   fall_height <m>   fall_tilt <rad>
 // then prints "ready". Each line "episode <k>" then runs an episode: the robot starts at its
-// default pose, holds it for settle_s (commands are dropped), and the episode's clock starts at the
-// first command after that; it ends after episode_s, or when the robot falls (root below
-// fall_height, roll or pitch beyond fall_tilt, or the root link touching the ground). It prints
+// default pose and holds it for settle_s (commands are dropped), then takes commands; the
+// episode's clock starts at the line "policy" (the judge's word that the controller engaged its
+// policy), and the episode ends after episode_s, or when the robot falls (root below fall_height,
+// roll or pitch beyond fall_tilt, or the root link touching the ground). It prints
 //   episode <k> mean_vx <m/s> mean_yaw_rate_error <rad/s> fell <0|1> why <word> seconds <s> commands <n> overruns <n>
 //           min_height <m> max_tilt <rad>
 // (overruns: physics steps that started late, behind real time; min_height and max_tilt: the root's
 // lowest height and its largest roll or pitch)
-// ("why": time, height, tilt, contact or no_commands, when none came within 30 s), then stops
+// ("why": time, height, tilt, contact; no_commands or no_policy when no command or no "policy" came
+// within 30 s of the settling), then stops
 // stepping and publishing until the next line. "quit" ends it.
 #define _GNU_SOURCE
 #include <math.h>
+#include <poll.h>
 #include <time.h>
+#include <unistd.h>
 #include "dds/dds.h"
 #include "ros2_robot.h"
 #include "mujoco_model.h"
@@ -72,9 +76,34 @@ static void stamp(builtin_interfaces_msg_dds__Time_* s) {
   s->nanosec = (uint32_t)t.tv_nsec;
 }
 
+// Lines from stdin, read unbuffered: a line can be waited for, or looked for without waiting
+// (during an episode). 0: no whole line yet (without waiting), -1: end of input.
+static char in_buf[8192];
+static size_t in_len;
+
+static int next_line(char* out, size_t size, int wait) {
+  for (;;) {
+    char* nl = memchr(in_buf, '\n', in_len);
+    if (nl) {
+      size_t n = nl - in_buf + 1, keep = n < size ? n : size - 1;
+      memcpy(out, in_buf, keep);
+      out[keep] = 0;
+      memmove(in_buf, in_buf + n, in_len - n);
+      in_len -= n;
+      return 1;
+    }
+    if (in_len == sizeof in_buf) in_len = 0;  // a line longer than the buffer: dropped
+    struct pollfd p = {0, POLLIN, 0};
+    if (!wait && poll(&p, 1, 0) <= 0) return 0;
+    ssize_t got = read(0, in_buf + in_len, sizeof in_buf - in_len);
+    if (got <= 0) return -1;
+    in_len += got;
+  }
+}
+
 static void read_setup(void) {
   char line[4096];
-  while (fgets(line, sizeof line, stdin)) {
+  while (next_line(line, sizeof line, 1) > 0) {
     char key[64], which[64];
     if (sscanf(line, "%63s", key) != 1) continue;
     if (!strcmp(key, "start")) return;
@@ -188,7 +217,7 @@ int main(void) {
   fflush(stdout);
 
   char line[256];
-  while (fgets(line, sizeof line, stdin)) {
+  while (next_line(line, sizeof line, 1) > 0) {
     int k;
     if (!strncmp(line, "quit", 4)) break;
     if (sscanf(line, "episode %d", &k) != 1) continue;
@@ -220,7 +249,6 @@ int main(void) {
           memcpy(queued[slot], c->data._buffer, nj * sizeof(double));
           queued_at[slot] = step + delay_steps;
           commands++;
-          if (started < 0) started = step;
         }
         dds_return_loan(r_cmd, samples, n);
         samples[0] = NULL;
@@ -237,6 +265,7 @@ int main(void) {
         d->qfrc_applied[vadr[i]] = torque[i];
       }
       mj_step(m, d);
+      if (started < 0 && step >= settle_steps && next_line(line, sizeof line, 0) > 0 && !strncmp(line, "policy", 6)) started = step;
 
       double* R = d->xmat + 9 * trunk;  // the root's orientation, body to world (row-major)
       double v_body[3];
@@ -262,7 +291,7 @@ int main(void) {
         }
         if (fell || step - started >= episode_steps) break;
       } else if (step >= settle_steps + wait_steps) {
-        why = "no_commands";
+        why = commands ? "no_policy" : "no_commands";
         break;
       }
 
