@@ -38,6 +38,9 @@ public final class RobotEnv implements Env {
     private final double[] commandSteps;
     private final double[] obsQ, obsQd;
     private final Observations observations;
+    /** The task's observation history (null: the current frame only) and the frame it stacks. */
+    private final ObservationHistory history;
+    private final float[] frame;
     private final List<String> contactLinks;
     private final double[] force = new double[3];
     private final BaseState baseStart = new BaseState();
@@ -107,6 +110,8 @@ public final class RobotEnv implements Env {
         observations = new Observations(task);
         actSpace = task.actionSpace();
         obsSpace = task.observationSpace();
+        history = task.newHistory();
+        frame = new float[task.frameSpace().flatDim()];
     }
 
     /** Simulator {@code name} ({@link RobotBackends}) set up as {@code task} says (physics step, gravity, command interface, PD gains, control rate). */
@@ -129,14 +134,7 @@ public final class RobotEnv implements Env {
 
     /** Observation terms and their sizes, in order (recorded in exported policies). */
     public List<Map<String, Object>> observationLayout() {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (String term : task.observation) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("term", term);
-            m.put("size", Observations.size(task, term));
-            out.add(m);
-        }
-        return out;
+        return ObservationHistory.layout(task.observation, task.observation.stream().mapToInt(term -> Observations.size(task, term)).toArray(), task.history);
     }
 
     /** The last command sent to the robot, after clamping to the limits (actuated-joint order). */
@@ -179,6 +177,7 @@ public final class RobotEnv implements Env {
         read();
         System.arraycopy(qd, 0, step.previousQd, 0, qd.length);
         startFromRest();
+        if (history != null) history.restart(); // every past frame is the first one
         return observe();
     }
 
@@ -268,18 +267,21 @@ public final class RobotEnv implements Env {
         return Math.sqrt(s);
     }
 
+    /** This period's frame (its noise drawn once, so the history keeps what the policy saw), stacked with the past ones. */
     private float[] observe() {
         float[] o = new float[obsSpace.flatDim()];
+        float[] f = history == null ? o : frame;
         for (int i = 0; i < obs.length; i++) {
             obsQ[i] = q[obs[i]];
             obsQd[i] = qd[obs[i]];
         }
-        observations.fill(targetAxes, obsQ, obsQd, tip, target, lastAction, step.base, step.command, o);
+        observations.fill(targetAxes, obsQ, obsQd, tip, target, lastAction, step.base, step.command, f);
         if (!evaluation) {
             for (RobotTask.ObservationNoise n : task.noise) {
-                for (int k = n.offset(); k < n.offset() + n.size(); k++) o[k] += (float) (n.gaussian() ? n.scale() * rng.gaussian() : rng.uniform(-n.scale(), n.scale()));
+                for (int k = n.offset(); k < n.offset() + n.size(); k++) f[k] += (float) (n.gaussian() ? n.scale() * rng.gaussian() : rng.uniform(-n.scale(), n.scale()));
             }
         }
+        if (history != null) history.push(f, o);
         return o;
     }
 
@@ -349,6 +351,7 @@ public final class RobotEnv implements Env {
             b.putDouble(sumForwardVelocity).putDouble(sumTrackingError);
         }
         for (double a : step.airTime) b.putDouble(a);
+        if (history != null) b.put(history.snapshot());
         return b.array();
     }
 
@@ -379,6 +382,7 @@ public final class RobotEnv implements Env {
                 sumTrackingError = b.getDouble();
             }
             for (int k = 0; k < step.airTime.length; k++) step.airTime[k] = b.getDouble();
+            if (history != null) history.restore(b);
         } else {
             System.arraycopy(lastAction, 0, previousAction, 0, act.length);
             for (int i = 0; i < act.length; i++) cmd[i] = actSpace.low()[i] + (lastAction[i] + 1) / 2 * (actSpace.high()[i] - actSpace.low()[i]);
@@ -390,10 +394,11 @@ public final class RobotEnv implements Env {
     /**
      * The snapshot's bytes after the random state: previous action and commands, this episode's
      * command steps, the previous velocities, and where the task has them, the velocity command
-     * with the episode's tracking sums, and the feet air times.
+     * with the episode's tracking sums, the feet air times, and the observation history.
      */
     private int stepStateBytes() {
-        return SMOOTHNESS_STATE_BYTES * act.length + 8 * commandSteps.length + 8 * qd.length + (task.commands != null ? 40 : 0) + 8 * step.airTime.length;
+        return SMOOTHNESS_STATE_BYTES * act.length + 8 * commandSteps.length + 8 * qd.length + (task.commands != null ? 40 : 0) + 8 * step.airTime.length
+                + (history != null ? history.snapshotBytes() : 0);
     }
 
     @Override

@@ -51,13 +51,13 @@ public final class RobotTask {
     public static final Set<String> INTERFACES = Set.of("effort", "velocity", "position");
     private static final Set<String> KEYS = Set.of("name", "description", "robot", "physics_dt", "control_rate_hz", "episode_steps", "gravity",
             "command_interface", "actuated_joints", "observed_joints", "pd_gains", "observation", "tip_link", "target", "reset", "reward",
-            "termination", "learner", "base", "contact", "default_joint_pos", "action_scale", "commands", "randomization", "noise");
+            "termination", "learner", "base", "contact", "default_joint_pos", "action_scale", "commands", "randomization", "noise", "history");
     private static final Set<String> PD_KEYS = Set.of("kp", "kd"), TARGET_KEYS = Set.of("min", "max", "radius"),
             RESET_KEYS = Set.of("joint_pos_noise", "joint_vel_noise", "base_position"),
             CONTACT_KEYS = Set.of("ground", "friction", "restitution", "erp", "cfm", "self_collision", "mesh_shape", "links"),
             SURFACE_KEYS = Set.of("friction", "restitution"), COMMAND_KEYS = Set.of("lin_vel_x", "lin_vel_y", "ang_vel_yaw", "standing", "resample_s"),
             RANDOMIZATION_KEYS = Set.of("kp_scale", "kd_scale", "motor_strength", "action_delay_steps", "friction_scale", "mass_scale", "push"),
-            PUSH_KEYS = Set.of("interval_s", "velocity");
+            PUSH_KEYS = Set.of("interval_s", "velocity"), HISTORY_KEYS = Set.of("length", "terms", "order");
 
     public final String name;
     public final String source;
@@ -109,6 +109,8 @@ public final class RobotTask {
     /** Noise added to one observation term's slice in training: uniform in ±scale, or Gaussian with standard deviation scale (the term's units). */
     public record ObservationNoise(String term, int offset, int size, boolean gaussian, double scale) {}
 
+    /** {@code history:}: how many past frames of each observation term the policy sees, and their order; null: the current frame only. */
+    public final ObservationHistory.Spec history;
     /** The task's observation noise, in observation order; empty: none. */
     public final List<ObservationNoise> noise;
     /** The parsed file and its robot loader, to derive a task that differs in one setting ({@link #withCommand}). */
@@ -208,6 +210,7 @@ public final class RobotTask {
         commands = y.containsKey("commands") ? commands(section(y, "commands", COMMAND_KEYS)) : null;
         randomization = y.containsKey("randomization") ? randomization(section(y, "randomization", RANDOMIZATION_KEYS)) : null;
         noise = y.containsKey("noise") ? observationNoise(y.get("noise")) : List.of();
+        history = y.containsKey("history") ? history(section(y, "history", HISTORY_KEYS)) : null;
         reward = new LinkedHashMap<>();
         Object rw = y.get("reward");
         if (!(rw instanceof Map<?, ?> rm) || rm.isEmpty()) throw err("'reward' must map reward terms to weights, or to {weight: w, <parameter>: value}");
@@ -375,6 +378,48 @@ public final class RobotTask {
             }
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * {@code history:}: {@code length: N} (every term) or {@code terms: {term: N, ...}} (the others
+     * 1), and {@code order: term_major} (the default) or {@code time_major} (whole frames; every
+     * term the same length).
+     */
+    private ObservationHistory.Spec history(Map<String, Object> h) {
+        Map<String, Integer> lengths = new LinkedHashMap<>();
+        if (h.containsKey("length") == h.containsKey("terms")) throw err("'history' takes 'length' (every term) or 'terms' (term: frames), one of them");
+        if (h.containsKey("length")) {
+            int n = historyLength(h.get("length"), "history.length");
+            for (String term : observation) lengths.put(term, n);
+        } else {
+            if (!(h.get("terms") instanceof Map<?, ?> m) || m.isEmpty()) throw err("'history.terms' must map observation terms to frame counts");
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                String term = String.valueOf(e.getKey());
+                if (!observation.contains(term)) throw err("'history.terms." + term + "' names no term of 'observation' " + observation + Settings.suggestion(term, observation));
+                lengths.put(term, historyLength(e.getValue(), "history.terms." + term));
+            }
+        }
+        String order = String.valueOf(h.getOrDefault("order", "term_major"));
+        ObservationHistory.Order o = switch (order) {
+            case "term_major" -> ObservationHistory.Order.TERM_MAJOR;
+            case "time_major" -> ObservationHistory.Order.TIME_MAJOR;
+            default -> throw err("'history.order' is term_major or time_major, got '" + order + "'");
+        };
+        if (o == ObservationHistory.Order.TIME_MAJOR && !h.containsKey("length")) throw err("'history.order: time_major' stacks whole frames: give 'history.length'");
+        return new ObservationHistory.Spec(Map.copyOf(lengths), o);
+    }
+
+    private int historyLength(Object v, String path) {
+        double n = number(v, path);
+        if (!(n >= 1 && n <= 100 && n == Math.rint(n))) throw err("'" + path + "' must be a whole number of frames in 1..100, got " + v);
+        return (int) n;
+    }
+
+    /** The history of this task's observation (a fresh one per consumer), or null without {@code history:}. */
+    public ObservationHistory newHistory() {
+        if (history == null) return null;
+        ObservationTerm.Shape shape = observationShape();
+        return new ObservationHistory(history, observation, observation.stream().mapToInt(t -> ObservationTerms.get(t).size(shape)).toArray());
     }
 
     /** A [min, max] range of a positive scale; [1, 1] when absent. */
@@ -699,8 +744,25 @@ public final class RobotTask {
         return new ObservationTerm.Shape(observedJoints.size(), lower, upper, dflt, targetAxes().length, actuatedJoints.size());
     }
 
-    /** The observation's bounds, term by term (each term says: joint limits, ±1 for cos/sin and normalised actions, else unbounded). */
+    /**
+     * The observation's bounds, term by term (each term says: joint limits, ±1 for cos/sin and
+     * normalised actions, else unbounded), each term repeated for its history.
+     */
     public Space.Box observationSpace() {
+        Space.Box frame = frameSpace();
+        ObservationHistory h = newHistory();
+        if (h == null) return frame;
+        int[] idx = h.frameIndex();
+        float[] low = new float[idx.length], high = new float[idx.length];
+        for (int k = 0; k < idx.length; k++) {
+            low[k] = frame.low()[idx[k]];
+            high[k] = frame.high()[idx[k]];
+        }
+        return new Space.Box(low, high);
+    }
+
+    /** The bounds of one control period's observation (a frame), without history. */
+    public Space.Box frameSpace() {
         ObservationTerm.Shape shape = observationShape();
         int n = 0;
         for (String term : observation) n += ObservationTerms.get(term).size(shape);

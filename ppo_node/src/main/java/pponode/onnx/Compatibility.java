@@ -57,13 +57,15 @@ public final class Compatibility {
         same(file, "control rate (Hz)", m.get("ppo_node.control_rate_hz"), taskMeta.get("ppo_node.control_rate_hz"));
         same(file, "joint limits", m.get("ppo_node.joint_limits"), sortedLimits(taskMeta.get("ppo_node.joint_limits"), pAct));
         same(file, "observation layout", m.get("ppo_node.observation_layout"), taskMeta.get("ppo_node.observation_layout"));
+        String pOrder = m.getOrDefault("ppo_node.observation_history_order", "none"), tOrder = taskMeta.getOrDefault("ppo_node.observation_history_order", "none");
+        if (!pOrder.equals(tOrder)) throw new IllegalArgumentException(file + ": observation history order differs: policy " + pOrder + ", robot " + tOrder);
         if (p.observationSize() != Integer.parseInt(taskMeta.getOrDefault("ppo_node.observation_size", String.valueOf(p.observationSize())))) {
             throw new IllegalArgumentException(file + " expects " + p.observationSize() + " observation values, task " + task.name + " produces "
                     + taskMeta.get("ppo_node.observation_size"));
         }
         int[] act = new int[pAct.size()];
         for (int k = 0; k < act.length; k++) act[k] = task.actuatedJoints.indexOf(pAct.get(k));
-        int[] obs = observationMap(m.get("ppo_node.observation_layout"), pObs, task.observedJoints, p.observationSize());
+        int[] obs = observationMap(m.get("ppo_node.observation_layout"), pOrder.equals("time_major"), pObs, task.observedJoints, p.observationSize());
         return new Remap(obs, act);
     }
 
@@ -87,7 +89,7 @@ public final class Compatibility {
     }
 
     @SuppressWarnings("unchecked")
-    private static int[] observationMap(String layoutJson, List<String> pJoints, List<String> rJoints, int size) {
+    private static int[] observationMap(String layoutJson, boolean timeMajor, List<String> pJoints, List<String> rJoints, int size) {
         int[] map = new int[size];
         List<Map<String, Object>> layout;
         try {
@@ -95,17 +97,24 @@ public final class Compatibility {
         } catch (IOException e) {
             throw new IllegalArgumentException("bad observation layout metadata: " + layoutJson);
         }
+        // term-major history: each term's frames one after another; time-major: whole frames
+        int frames = timeMajor ? ((Number) layout.get(0).getOrDefault("history", 1)).intValue() : 1;
         int off = 0, n = pJoints.size();
-        for (Map<String, Object> t : layout) {
-            String term = String.valueOf(t.get("term"));
-            int sz = ((Number) t.get("size")).intValue();
-            for (int k = 0; k < sz; k++) {
-                int src = off + k;
-                if (term.equals("joint_pos") || term.equals("joint_vel")) src = off + rJoints.indexOf(pJoints.get(k));
-                else if (term.equals("joint_pos_cos_sin")) src = off + (k / n) * n + rJoints.indexOf(pJoints.get(k % n));
-                map[off + k] = src;
+        for (int f = 0; f < frames; f++) {
+            for (Map<String, Object> t : layout) {
+                String term = String.valueOf(t.get("term"));
+                int sz = ((Number) t.get("size")).intValue();
+                int copies = timeMajor ? 1 : ((Number) t.getOrDefault("history", 1)).intValue();
+                for (int c = 0; c < copies; c++) {
+                    for (int k = 0; k < sz; k++) {
+                        int src = off + k;
+                        if (term.equals("joint_pos") || term.equals("joint_vel") || term.equals("joint_pos_rel")) src = off + rJoints.indexOf(pJoints.get(k));
+                        else if (term.equals("joint_pos_cos_sin")) src = off + (k / n) * n + rJoints.indexOf(pJoints.get(k % n));
+                        map[off + k] = src;
+                    }
+                    off += sz;
+                }
             }
-            off += sz;
         }
         return map;
     }

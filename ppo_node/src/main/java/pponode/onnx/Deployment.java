@@ -44,6 +44,7 @@ public final class Deployment {
         m.put("ppo_node.physics_dt", String.valueOf(t.physicsDt));
         m.put("ppo_node.decimation", String.valueOf(t.decimation));
         if (t.tipLink != null) m.put("ppo_node.tip_link", t.tipLink);
+        if (t.history != null) m.put("ppo_node.observation_history_order", t.history.order().wire());
         if (t.kp != null) m.put("ppo_node.pd_kp", OnnxExporter.json(t.kp));
         if (t.kd != null) m.put("ppo_node.pd_kd", OnnxExporter.json(t.kd));
         try (Env e = EnvRegistry.make(envId, 0)) {

@@ -378,7 +378,13 @@ public final class DeployNode implements AutoCloseable {
         assembler.rollPitch(rollPitch);
         DeployStateMachine.Reading r = new DeployStateMachine.Reading(h, measured, velocity, effort, rollPitch[0], rollPitch[1]);
         float[] action = null;
-        if (states.advance(r) == DeployStateMachine.State.POLICY && h.ok()) {
+        DeployStateMachine.State before = states.state();
+        if (states.advance(r) == DeployStateMachine.State.POLICY && before != DeployStateMachine.State.POLICY) {
+            // the policy starts as an episode does in training: its history is this period's observation
+            assembler.restartHistory();
+            h = assembler.assemble(System.nanoTime(), timeoutNanos, target, lastAction, robotObs);
+        }
+        if (states.state() == DeployStateMachine.State.POLICY && h.ok()) {
             remap.observation(robotObs, policyObs);
             policy.act(policyObs, policyAction);
             remap.action(policyAction, robotAction);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import pponode.env.ObservationHistory;
 import pponode.env.Observations;
 import pponode.env.RobotTask;
 import pponode.sim.BaseState;
@@ -29,6 +30,9 @@ public final class JointStateAssembler {
     }
 
     private final Observations observations;
+    /** The task's observation history (null: the current frame only), fed one frame per healthy assembly. */
+    private final ObservationHistory history;
+    private final float[] frame;
     private final int[] targetAxes;
     private final List<String> joints; // every movable joint of the robot (forward kinematics needs them)
     private final Map<String, Integer> index = new HashMap<>();
@@ -86,6 +90,8 @@ public final class JointStateAssembler {
         needsOdometry = task.floatingBase && task.observation.contains("base_lin_vel");
         needsCommand = task.commands != null;
         observations = new Observations(task);
+        history = task.newHistory();
+        frame = new float[task.frameSpace().flatDim()];
         this.targetAxes = task.targetAxes();
         joints = task.robot.movableJoints().stream().map(UrdfModel.Joint::name).toList();
         for (int i = 0; i < joints.size(); i++) index.put(joints.get(i), i);
@@ -213,8 +219,14 @@ public final class JointStateAssembler {
         tipChain.origin(pos, out);
     }
 
+    /** The next observation starts the history over (every past frame is that one), as an episode's first does in training. */
+    public synchronized void restartHistory() {
+        if (history != null) history.restart();
+    }
+
     /**
-     * Builds the observation into {@code out} if every joint it needs was heard within
+     * Builds the observation into {@code out} (with the task's history: this period's frame
+     * stacked with the past ones, in the task's order) if every joint it needs was heard within
      * {@code timeoutNanos} of {@code now} and is finite; otherwise says which joint is the problem.
      */
     public synchronized Health assemble(long now, long timeoutNanos, double[] target, float[] lastAction, float[] out) {
@@ -280,7 +292,12 @@ public final class JointStateAssembler {
             if (clamped) clampedCommands++;
             clamping = clamped;
         }
-        observations.fill(targetAxes, q, qd, tip, target == null ? NO_TIP : target, lastAction, base, command, out);
+        if (history == null) {
+            observations.fill(targetAxes, q, qd, tip, target == null ? NO_TIP : target, lastAction, base, command, out);
+        } else {
+            observations.fill(targetAxes, q, qd, tip, target == null ? NO_TIP : target, lastAction, base, command, frame);
+            history.push(frame, out);
+        }
         return Health.OK;
     }
 
