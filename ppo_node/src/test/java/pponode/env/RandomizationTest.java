@@ -97,7 +97,7 @@ class RandomizationTest {
 
     @Test
     void aQuadrupedIsPushedAtItsInterval() throws IOException {
-        RobotTask nominal = EnvRegistry.task("quadruped_forward");
+        RobotTask nominal = EnvRegistry.task("quadruped_forward").withRandomization(Map.of()); // the modelled robot: no draw moves it
         RobotTask pushed = nominal.withRandomization(Map.of("push", Map.of("interval_s", 0.2, "velocity", List.of(1.0, 1.0, 0.0))));
         try (RobotEnv a = new RobotEnv(pushed, 4); RobotEnv b = new RobotEnv(nominal, 4)) {
             a.reset(4L);
