@@ -8,6 +8,7 @@ import picocli.CommandLine.Option;
 import pponode.env.EnvRegistry;
 import pponode.env.RobotTask;
 import pponode.onnx.OnnxPolicy;
+import pponode.ros.CommandLog;
 import pponode.ros.DeployNode;
 import pponode.ros.RosParams;
 
@@ -20,6 +21,10 @@ final class DeployCommand implements Callable<Integer> {
     @Option(names = "--policy", description = "The .onnx policy (default: the 'policy' parameter).")
     Path policy;
 
+    @Option(names = "--record", paramLabel = "FILE", description = "Write every joint state with the command in force to this CSV (a new file): "
+            + "the log ppo-node fit-actuator fits an actuator network from.")
+    Path record;
+
     @Override
     public Integer call() throws Exception {
         RosParams p = ros.load("ppo_node");
@@ -30,14 +35,18 @@ final class DeployCommand implements Callable<Integer> {
             }
             RobotTask task = EnvRegistry.task(p.task);
             if (task == null) throw new IllegalArgumentException("unknown task '" + p.task + "'");
-            DeployNode node = new DeployNode(p, op, task).start();
-            try (node) {
+            CommandLog log = record == null ? null : new CommandLog(record, task.actuatedJoints);
+            DeployNode node = new DeployNode(p, op, task);
+            if (log != null) node.record(log);
+            node.start();
+            try (node; log) {
                 Runtime.getRuntime().addShutdownHook(new Thread(node::close));
                 ros.waitUntilDone();
             }
             // after close: the count includes the stop commands it sent
             System.err.printf("deploy: %d commands published (%d safe), %d missed deadlines, %d received messages dropped%n", node.published(), node.safeTicks(),
                     node.missedDeadlines(), node.droppedMessages());
+            if (log != null) System.err.printf("deploy: %d joint states recorded in %s%n", log.rows(), record);
         }
         return 0;
     }

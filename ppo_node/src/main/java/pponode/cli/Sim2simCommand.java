@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import pponode.env.RobotTask;
 import pponode.onnx.OnnxPolicy;
+import pponode.ros.CommandLog;
 import pponode.runner.EvalResult;
 import pponode.sim.mujoco.MujocoRobot;
 import pponode.sim2sim.MujocoSim2sim;
@@ -45,6 +46,10 @@ final class Sim2simCommand implements Callable<Integer> {
     @Option(names = "--motor", defaultValue = "pd", description = "--sim mujoco: pd (the effort limit) or dc (torque falls to zero at the velocity limit) (default: ${DEFAULT-VALUE}).")
     String motor;
 
+    @Option(names = "--record", paramLabel = "FILE", description = "--sim mujoco: the deploy node records every joint state with the command in force "
+            + "to this CSV (a new file), as deploy --record does on a robot: the log fit-actuator fits an actuator network from.")
+    Path record;
+
     @Option(names = "--friction", defaultValue = "1.0", description = "--sim mujoco: the ground's friction coefficient (default: ${DEFAULT-VALUE}).")
     double friction;
 
@@ -76,8 +81,8 @@ final class Sim2simCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!sim.equals("perturbed") && !sim.equals("mujoco")) throw new IllegalArgumentException("--sim must be 'perturbed' or 'mujoco', got '" + sim + "'");
-        if (!sim.equals("mujoco") && (robotDelayMs != 0 || robotLagMs != 0 || !motor.equals("pd") || friction != 1.0)) {
-            throw new IllegalArgumentException("--robot-delay-ms, --robot-lag-ms, --motor and --friction describe the MuJoCo robot: use them with --sim mujoco");
+        if (!sim.equals("mujoco") && (robotDelayMs != 0 || robotLagMs != 0 || !motor.equals("pd") || friction != 1.0 || record != null)) {
+            throw new IllegalArgumentException("--robot-delay-ms, --robot-lag-ms, --motor, --friction and --record describe the MuJoCo robot: use them with --sim mujoco");
         }
         if (!(friction > 0)) throw new IllegalArgumentException("--friction must be > 0, got " + friction);
         if (episodes < 1) throw new IllegalArgumentException("--episodes must be >= 1, got " + episodes);
@@ -106,7 +111,11 @@ final class Sim2simCommand implements Callable<Integer> {
                 if (why != null) throw new IllegalArgumentException(why);
                 double[] held = command != null ? command : nominal.commands == null ? new double[3] : nominal.commands.center();
                 MujocoSim2sim.Conditions c = new MujocoSim2sim.Conditions(new MujocoRobot.Actuators(robotDelayMs, robotLagMs, motor), friction);
-                MujocoSim2sim.Result r = MujocoSim2sim.run(p, nominal, held, c, episodes);
+                MujocoSim2sim.Result r;
+                try (CommandLog log = record == null ? null : new CommandLog(record, nominal.actuatedJoints)) {
+                    r = MujocoSim2sim.run(p, nominal, held, c, episodes, log);
+                    if (log != null) System.err.printf("sim2sim: %d joint states recorded in %s%n", log.rows(), record);
+                }
                 j.put("env", id);
                 j.put("episodes", episodes);
                 j.put("robot_delay_ms", robotDelayMs);

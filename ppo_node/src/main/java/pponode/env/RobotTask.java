@@ -30,6 +30,7 @@ import pponode.config.StrictYaml;
 import pponode.env.terms.ObservationTerm;
 import pponode.env.terms.ObservationTerms;
 import pponode.env.terms.RewardTerm;
+import pponode.sim.actuator.ActuatorModel;
 import pponode.env.terms.RewardTerms;
 import pponode.env.terms.StepState;
 import pponode.env.terms.TermParams;
@@ -51,13 +52,14 @@ public final class RobotTask {
     public static final Set<String> INTERFACES = Set.of("effort", "velocity", "position");
     private static final Set<String> KEYS = Set.of("name", "description", "robot", "physics_dt", "control_rate_hz", "episode_steps", "gravity",
             "command_interface", "actuated_joints", "observed_joints", "pd_gains", "observation", "tip_link", "target", "reset", "reward",
-            "termination", "learner", "base", "contact", "default_joint_pos", "action_scale", "commands", "randomization", "noise", "history");
+            "termination", "learner", "base", "contact", "default_joint_pos", "action_scale", "commands", "randomization", "noise", "history", "actuators");
     private static final Set<String> PD_KEYS = Set.of("kp", "kd"), TARGET_KEYS = Set.of("min", "max", "radius"),
             RESET_KEYS = Set.of("joint_pos_noise", "joint_vel_noise", "base_position"),
             CONTACT_KEYS = Set.of("ground", "friction", "restitution", "erp", "cfm", "self_collision", "mesh_shape", "links"),
             SURFACE_KEYS = Set.of("friction", "restitution"), COMMAND_KEYS = Set.of("lin_vel_x", "lin_vel_y", "ang_vel_yaw", "standing", "resample_s"),
             RANDOMIZATION_KEYS = Set.of("kp_scale", "kd_scale", "motor_strength", "action_delay_steps", "friction_scale", "mass_scale", "push"),
-            PUSH_KEYS = Set.of("interval_s", "velocity"), HISTORY_KEYS = Set.of("length", "terms", "order");
+            PUSH_KEYS = Set.of("interval_s", "velocity"), HISTORY_KEYS = Set.of("length", "terms", "order"),
+            ACTUATOR_KEYS = Set.of("joints", "model", "saturation_effort", "velocity_limit", "delay_steps", "file");
 
     public final String name;
     public final String source;
@@ -109,6 +111,8 @@ public final class RobotTask {
     /** Noise added to one observation term's slice in training: uniform in ±scale, or Gaussian with standard deviation scale (the term's units). */
     public record ObservationNoise(String term, int offset, int size, boolean gaussian, double scale) {}
 
+    /** {@code actuators:}: each actuated joint's motor model (command order); null: ideal PD for all. */
+    public final List<ActuatorModel> actuators;
     /** {@code history:}: how many past frames of each observation term the policy sees, and their order; null: the current frame only. */
     public final ObservationHistory.Spec history;
     /** The task's observation noise, in observation order; empty: none. */
@@ -211,6 +215,7 @@ public final class RobotTask {
         randomization = y.containsKey("randomization") ? randomization(section(y, "randomization", RANDOMIZATION_KEYS)) : null;
         noise = y.containsKey("noise") ? observationNoise(y.get("noise")) : List.of();
         history = y.containsKey("history") ? history(section(y, "history", HISTORY_KEYS)) : null;
+        actuators = y.containsKey("actuators") ? actuators(y.get("actuators")) : null;
         reward = new LinkedHashMap<>();
         Object rw = y.get("reward");
         if (!(rw instanceof Map<?, ?> rm) || rm.isEmpty()) throw err("'reward' must map reward terms to weights, or to {weight: w, <parameter>: value}");
@@ -420,6 +425,72 @@ public final class RobotTask {
         if (history == null) return null;
         ObservationTerm.Shape shape = observationShape();
         return new ObservationHistory(history, observation, observation.stream().mapToInt(t -> ObservationTerms.get(t).size(shape)).toArray());
+    }
+
+    /**
+     * {@code actuators:}: a list of joint groups, each {@code joints} (default: every actuated
+     * joint) and a {@code model}: ideal_pd; dc_motor (saturation_effort, velocity_limit: default the
+     * joint's URDF effort and velocity); delayed_pd (delay_steps, physics steps); network (file: an
+     * actuator net from fit-actuator, relative to the task file). A joint in no group is ideal PD.
+     */
+    private List<ActuatorModel> actuators(Object o) {
+        if (!commandInterface.equals("position")) throw err("'actuators' model motors that take position commands; this task's are '" + commandInterface + "'");
+        if (!(o instanceof List<?> groups) || groups.isEmpty()) throw err("'actuators' must be a list of joint groups, each {joints: [...], model: ...}");
+        ActuatorModel[] models = new ActuatorModel[actuatedJoints.size()];
+        for (int g = 0; g < groups.size(); g++) {
+            String path = "actuators[" + g + "]";
+            if (!(groups.get(g) instanceof Map<?, ?>)) throw err("'" + path + "' must be a mapping {joints: [...], model: ...}");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = (Map<String, Object>) groups.get(g);
+            knownKeys(m, ACTUATOR_KEYS, path + ".");
+            List<String> joints = m.containsKey("joints") ? joints(m, "joints") : actuatedJoints;
+            String model = String.valueOf(m.get("model"));
+            ActuatorNetFile net = model.equals("network") ? actuatorNet(m, path) : null;
+            for (String j : joints) {
+                int i = actuatedJoints.indexOf(j);
+                if (i < 0) throw err("'" + path + ".joints' names '" + j + "', which is not in actuated_joints " + actuatedJoints);
+                if (models[i] != null) throw err("joint '" + j + "' is in two actuator groups");
+                UrdfModel.Joint u = robot.joint(j);
+                try {
+                    models[i] = switch (model) {
+                        case "ideal_pd" -> new ActuatorModel.IdealPd();
+                        case "dc_motor" -> new ActuatorModel.DcMotor(num(m, "saturation_effort", u.effort()), num(m, "velocity_limit", u.velocity()));
+                        case "delayed_pd" -> {
+                            double d = num(m, "delay_steps", Double.NaN);
+                            if (!(d >= 0 && d == Math.rint(d))) throw err("'" + path + ".delay_steps' must be a whole number of physics steps >= 0");
+                            yield new ActuatorModel.DelayedPd((int) d);
+                        }
+                        case "network" -> new ActuatorModel.Network(net.net(), spacingSteps(net, path));
+                        default -> throw err("'" + path + ".model' is ideal_pd, dc_motor, delayed_pd or network, got '" + model + "'");
+                    };
+                } catch (IllegalArgumentException e) {
+                    throw err("'" + path + "': " + e.getMessage());
+                }
+            }
+        }
+        for (int i = 0; i < models.length; i++) if (models[i] == null) models[i] = new ActuatorModel.IdealPd();
+        return List.of(models);
+    }
+
+    private ActuatorNetFile actuatorNet(Map<String, Object> m, String path) {
+        if (!m.containsKey("file")) throw err("'" + path + "' (model network) needs 'file': an actuator net written by ppo-node fit-actuator");
+        if (source.startsWith("jar:")) throw err("'" + path + ".file': a task inside the jar cannot name a file; copy the task file next to the net");
+        Path file = Path.of(source).toAbsolutePath().getParent().resolve(String.valueOf(m.get("file")));
+        try {
+            return ActuatorNetFile.read(file);
+        } catch (IOException e) {
+            throw err("'" + path + ".file': " + e.getMessage());
+        }
+    }
+
+    /** The net's sample spacing in physics steps: the log's joint-state period must be a whole number of them. */
+    private int spacingSteps(ActuatorNetFile net, String path) {
+        double steps = net.spacingSeconds() / physicsDt;
+        long k = Math.round(steps);
+        if (k < 1 || Math.abs(steps - k) > 1e-3 * k) {
+            throw err("'" + path + ".file': its samples are " + net.spacingSeconds() + " s apart, not a whole number of this task's physics steps (" + physicsDt + " s)");
+        }
+        return (int) k;
     }
 
     /** A [min, max] range of a positive scale; [1, 1] when absent. */
@@ -714,7 +785,7 @@ public final class RobotTask {
 
     /** What a simulator needs to stand in for this task's robot. */
     public BackendSpec backendSpec() {
-        return new BackendSpec(robot, physicsDt, gravity, commandInterface, actuatedJoints, kp, kd, decimation, floatingBase, contact);
+        return new BackendSpec(robot, physicsDt, gravity, commandInterface, actuatedJoints, kp, kd, decimation, floatingBase, contact, actuators);
     }
 
     /** Commands in physical units bounded by the URDF limits of the command interface, actuated-joint order. */

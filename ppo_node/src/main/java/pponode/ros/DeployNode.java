@@ -111,6 +111,9 @@ public final class DeployNode implements AutoCloseable {
         robotAction = new float[n];
         lastAction = new float[n];
         measured = new double[n];
+        logPosition = new double[n];
+        logVelocity = new double[n];
+        logEffort = new double[n];
         velocity = new double[n];
         effort = new double[n];
         states = new DeployStateMachine(task.commandInterface, task.actuatedJoints, guardLimits(p, task), home(task), dampingKd(p, task),
@@ -125,6 +128,8 @@ public final class DeployNode implements AutoCloseable {
         onMessage = p.trigger.equals("joint_state");
         syncWindowNanos = Math.round(p.syncWindowMs * 1e6);
         Ros2.subscribeJointStates(node, input, p, assembler, now -> {
+            CommandLog log = record;
+            if (log != null) logJointState(log, now);
             if (onMessage) jointStateArrived(now);
         });
         Ros2.subscribeTarget(node, input, p, g -> target = g);
@@ -208,6 +213,26 @@ public final class DeployNode implements AutoCloseable {
     /** trigger joint_state: periods acted on after the sync window without the base readings of the joint state's instant. */
     public long unsyncedTicks() {
         return unsyncedTicks;
+    }
+
+    private volatile CommandLog record;
+    private final double[] logPosition, logVelocity, logEffort;
+
+    /** Records every joint state from now on, with the command in force, into {@code log} (the caller closes it): data to fit an actuator net. */
+    public void record(CommandLog log) {
+        record = log;
+    }
+
+    private void logJointState(CommandLog log, long now) {
+        synchronized (logPosition) {
+            for (int i = 0; i < logPosition.length; i++) {
+                String j = task.actuatedJoints.get(i);
+                logPosition[i] = assembler.position(j);
+                logVelocity[i] = assembler.velocity(j);
+                logEffort[i] = assembler.effort(j);
+            }
+            log.write(now, lastCommand, logPosition, logVelocity, logEffort);
+        }
     }
 
     /** Each e-stop writer's newest sample applied (its sequence number): a copy or an older one is ignored. */

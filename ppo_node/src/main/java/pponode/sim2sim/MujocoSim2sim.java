@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pponode.env.RobotTask;
 import pponode.onnx.OnnxPolicy;
+import pponode.ros.CommandLog;
 import pponode.ros.DeployNode;
 import pponode.ros.DeployStateMachine;
 import pponode.ros.PrivateDomains;
@@ -58,8 +59,11 @@ public final class MujocoSim2sim {
         return MujocoRobot.unavailableReason();
     }
 
-    /** Runs {@code episodes} episodes of {@code task}'s length with {@code command} held (v_x, v_y, yaw rate). */
-    public static Result run(OnnxPolicy policy, RobotTask task, double[] command, Conditions conditions, int episodes) throws IOException {
+    /**
+     * Runs {@code episodes} episodes of {@code task}'s length with {@code command} held (v_x, v_y,
+     * yaw rate); with {@code record}, the deploy node logs every joint state and its command there.
+     */
+    public static Result run(OnnxPolicy policy, RobotTask task, double[] command, Conditions conditions, int episodes, CommandLog record) throws IOException {
         String why = unsupportedReason(task);
         if (why != null) throw new IllegalArgumentException(why);
         double episodeSeconds = task.episodeSteps / task.controlRateHz;
@@ -86,6 +90,7 @@ public final class MujocoSim2sim {
                     robot.startEpisode(k);
                     MujocoRobot.Episode e;
                     try (DeployNode node = new DeployNode(p, policy, task)) {
+                        if (record != null) node.record(record);
                         // the episode is the policy's: it starts when the node engages it (after standby), as a trial on a robot does
                         node.onTransition(t -> {
                             if (t.to() == DeployStateMachine.State.POLICY && t.from() != t.to()) {

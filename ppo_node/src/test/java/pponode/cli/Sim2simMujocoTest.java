@@ -45,7 +45,7 @@ class Sim2simMujocoTest {
     void theMujocoRobotsSettingsBelongToTheMujocoSim() {
         Cli.Result r = Cli.run("sim2sim", "--policy", "../urdf/policies/quadruped_forward.onnx", "--sim", "perturbed", "--friction", "0.5");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("--robot-delay-ms, --robot-lag-ms, --motor and --friction describe the MuJoCo robot: use them with --sim mujoco"), r.err());
+        assertTrue(r.err().contains("--robot-delay-ms, --robot-lag-ms, --motor, --friction and --record describe the MuJoCo robot: use them with --sim mujoco"), r.err());
         r = Cli.run("sim2sim", "--policy", "../urdf/policies/reacher_2dof.onnx", "--sim", "mujoco");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("sim2sim --sim mujoco judges floating-base (legged) tasks; reacher_2dof has a fixed base"), r.err());

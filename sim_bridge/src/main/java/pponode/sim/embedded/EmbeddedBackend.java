@@ -10,6 +10,8 @@ import pponode.sim.BackendSpec;
 import pponode.sim.BaseState;
 import pponode.sim.Perturbation;
 import pponode.sim.RobotBackend;
+import pponode.sim.actuator.Actuator;
+import pponode.sim.actuator.ActuatorModel;
 import pponode.sim.urdf.Pose;
 
 /**
@@ -35,6 +37,8 @@ public final class EmbeddedBackend implements RobotBackend {
     /** The state before the current control period (robots with contacts), to undo one that diverged. */
     private final byte[] before;
     private final Map<String, Integer> linkIndex = new HashMap<>();
+    /** Each actuated joint's motor (position commands with an actuator model); null: PD, as the command interface says. */
+    private final Actuator[] motors;
 
     public EmbeddedBackend(BackendSpec spec) {
         contacts = spec.contact() != null;
@@ -49,6 +53,13 @@ public final class EmbeddedBackend implements RobotBackend {
         decimation = spec.decimation();
         tau = new double[sim.dof()];
         inFlight = new double[1][actuated.length];
+        if (spec.actuators() != null) {
+            if (!commandInterface.equals("position")) throw new IllegalArgumentException("actuator models take position commands; this robot's are " + commandInterface);
+            if (spec.actuators().size() != actuated.length) throw new IllegalArgumentException(spec.actuators().size() + " actuator models for " + actuated.length + " joints");
+            motors = spec.actuators().stream().map(ActuatorModel::create).toArray(Actuator[]::new);
+        } else {
+            motors = null;
+        }
     }
 
     /**
@@ -86,11 +97,12 @@ public final class EmbeddedBackend implements RobotBackend {
         holdInFlight(q0);
     }
 
-    /** A new episode: the delayed commands still in flight are the rest command (hold the start pose, or zero). */
+    /** A new episode: the delayed commands still in flight are the rest command (hold the start pose, or zero); the motors start at rest there. */
     private void holdInFlight(double[] q0) {
         for (double[] c : inFlight) {
             for (int i = 0; i < actuated.length; i++) c[i] = commandInterface.equals("position") ? q0[actuated[i]] : 0;
         }
+        for (int i = 0; motors != null && i < motors.length; i++) motors[i].reset(q0[actuated[i]]);
     }
 
     @Override
@@ -155,12 +167,16 @@ public final class EmbeddedBackend implements RobotBackend {
             Arrays.fill(tau, 0);
             for (int i = 0; i < actuated.length; i++) {
                 int j = actuated[i];
+                double limit = strength * sim.effortLimit(j);
+                if (motors != null) {
+                    tau[j] = motors[i].effort(acting[i], sim.position(j), sim.velocity(j), kpNow[i], kdNow[i], limit);
+                    continue;
+                }
                 double e = switch (commandInterface) {
                     case "position" -> kpNow[i] * (acting[i] - sim.position(j)) - kdNow[i] * sim.velocity(j);
                     case "velocity" -> kdNow[i] * (acting[i] - sim.velocity(j));
                     default -> acting[i];
                 };
-                double limit = strength * sim.effortLimit(j);
                 tau[j] = Math.max(-limit, Math.min(limit, e));
             }
             sim.step(tau);
@@ -212,9 +228,27 @@ public final class EmbeddedBackend implements RobotBackend {
         return true;
     }
 
-    /** The simulator's state, then, for a perturbed episode, the perturbation and the commands in flight (so a resume continues exactly). */
+    /**
+     * The simulator's state, then, for a perturbed episode, the perturbation and the commands in
+     * flight, then the motors' state where they have any (so a resume continues exactly).
+     */
     @Override
     public byte[] snapshot() {
+        byte[] robot = robotSnapshot();
+        int motorBytes = 0;
+        for (int i = 0; motors != null && i < motors.length; i++) motorBytes += motors[i].stateBytes();
+        if (motors == null) return robot;
+        ByteBuffer b = ByteBuffer.allocate(robot.length + motorBytes + 8);
+        b.put(robot);
+        for (Actuator m : motors) m.save(b);
+        b.putInt(motorBytes).putInt(MOTORS);
+        return b.array();
+    }
+
+    /** Ends a snapshot with the motors' state ("ACTR"). */
+    private static final int MOTORS = 0x41435452;
+
+    private byte[] robotSnapshot() {
         byte[] physics = sim.snapshot();
         if (perturbation.equals(Perturbation.NONE)) return physics;
         ByteBuffer b = ByteBuffer.allocate(physics.length + perturbedBytes(inFlight.length));
@@ -236,6 +270,19 @@ public final class EmbeddedBackend implements RobotBackend {
 
     @Override
     public void restore(byte[] state) {
+        if (motors != null) {
+            ByteBuffer end = ByteBuffer.wrap(state);
+            if (state.length < 8 || end.getInt(state.length - 4) != MOTORS) throw new IllegalArgumentException("the snapshot has no actuator state; this robot's motors keep some");
+            int motorBytes = end.getInt(state.length - 8);
+            restoreRobot(Arrays.copyOf(state, state.length - 8 - motorBytes));
+            ByteBuffer b = ByteBuffer.wrap(state, state.length - 8 - motorBytes, motorBytes);
+            for (Actuator m : motors) m.load(b);
+            return;
+        }
+        restoreRobot(state);
+    }
+
+    private void restoreRobot(byte[] state) {
         int physics = sim.snapshotSize();
         if (state.length <= physics + 4 || ByteBuffer.wrap(state).getInt(state.length - 4) != PERTURBED) { // unperturbed (or an ode4j snapshot of an old run)
             sim.restore(state);
