@@ -16,6 +16,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import pponode.log.MetricsLog;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -242,8 +243,10 @@ final class TrainCommand implements Callable<Integer> {
                     + "and this branch writes to " + dir.path());
         }
         try {
-            Path log = own.resolve("training_log.csv");
-            if (Files.isRegularFile(log)) Files.copy(log, dir.path().resolve("training_log.csv")); // cut back to the checkpoint's step when opened
+            for (String name : List.of("training_log.csv", MetricsLog.EPISODES)) { // cut back to the checkpoint's step when opened
+                Path log = own.resolve(name);
+                if (Files.isRegularFile(log)) Files.copy(log, dir.path().resolve(name));
+            }
         } catch (IOException e) {
             dir.close();
             throw e;

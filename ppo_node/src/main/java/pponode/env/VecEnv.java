@@ -56,9 +56,11 @@ public abstract class VecEnv implements AutoCloseable {
         out.truncated[i] = r.truncated();
         if (r.done()) {
             out.finalObs[i] = r.obs();
+            out.finalMetrics[i] = env.episodeMetrics();
             out.obs[i] = env.reset(null);
         } else {
             out.finalObs[i] = null;
+            out.finalMetrics[i] = null;
             out.obs[i] = r.obs();
         }
     }

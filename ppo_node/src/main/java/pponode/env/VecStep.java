@@ -1,14 +1,18 @@
 package pponode.env;
 
+import java.util.Map;
+
 /**
  * The result of stepping every environment of a {@link VecEnv} once. Arrays are reused between
  * steps. When env {@code i} finished ({@code terminated[i] || truncated[i]}) it was reset
  * automatically: {@code obs[i]} is the first observation of the new episode and
- * {@code finalObs[i]} the last observation of the old one (needed to bootstrap a truncation).
+ * {@code finalObs[i]} the last observation of the old one (needed to bootstrap a truncation), and
+ * {@code finalMetrics[i]} the old episode's metrics (empty for environments without any).
  */
 public final class VecStep {
     public final float[][] obs;
     public final float[][] finalObs;
+    public final Map<String, Double>[] finalMetrics;
     public final double[] rewards;
     public final boolean[] terminated;
     public final boolean[] truncated;
@@ -16,6 +20,9 @@ public final class VecStep {
     public VecStep(int numEnvs) {
         obs = new float[numEnvs][];
         finalObs = new float[numEnvs][];
+        @SuppressWarnings("unchecked")
+        Map<String, Double>[] m = new Map[numEnvs];
+        finalMetrics = m;
         rewards = new double[numEnvs];
         terminated = new boolean[numEnvs];
         truncated = new boolean[numEnvs];

@@ -227,6 +227,8 @@ public final class OnPolicyRunner implements AutoCloseable {
                 }
                 if (s.done(i)) {
                     episodes.add(epReturn[i], epLength[i]);
+                    // a robot task's episode (its tracking, its randomization draws): a row of episodes.csv
+                    if (log != null && s.finalMetrics[i] != null && !s.finalMetrics[i].isEmpty()) log.episode(globalStep, i, epReturn[i], epLength[i], s.finalMetrics[i]);
                     epReturn[i] = 0;
                     epLength[i] = 0;
                 }

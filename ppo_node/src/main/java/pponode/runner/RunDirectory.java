@@ -37,10 +37,10 @@ public final class RunDirectory implements AutoCloseable {
     public static final String LOCK_FILE = "run.lock";
     /** What ppo_node writes into a run directory; --overwrite deletes these and nothing else. */
     private static final Pattern ARTIFACT = Pattern.compile(
-            "run\\.lock|config\\.yaml|training_log\\.csv|learning_curve\\.png|interventions\\.log|tensorboard"
+            "run\\.lock|config\\.yaml|training_log\\.csv|episodes\\.csv|learning_curve\\.png|interventions\\.log|tensorboard"
                     + "|checkpoint_(step\\d+|final)\\.ckpt|policy\\.ckpt|policy(_v\\d+)?\\.onnx");
     /** Files.createTempFile(dir, target, ".tmp") names: the target's name, random digits, .tmp. */
-    private static final Pattern RESIDUE = Pattern.compile("(checkpoint_.*\\.ckpt|policy.*\\.(ckpt|onnx)|training_log\\.csv)-?\\d+\\.tmp");
+    private static final Pattern RESIDUE = Pattern.compile("(checkpoint_.*\\.ckpt|policy.*\\.(ckpt|onnx)|training_log\\.csv|episodes\\.csv)-?\\d+\\.tmp");
 
     /** What to do when the directory already holds a run. */
     public enum Mode {
