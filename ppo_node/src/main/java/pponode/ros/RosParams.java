@@ -245,30 +245,26 @@ public final class RosParams {
 
     /** {@code urdf} (each joint's URDF velocity limit, NaN here), 0 (off) or a rate per second. */
     private static Object maxRate(Object v) {
-        String s = String.valueOf(v).trim();
-        if (s.equals("urdf")) return Double.NaN;
-        double rate;
-        try {
-            rate = v instanceof Number n ? n.doubleValue() : Double.parseDouble(s);
-        } catch (NumberFormatException e) {
-            rate = -1;
-        }
-        if (!(rate >= 0) || Double.isInfinite(rate)) throw new IllegalArgumentException("must be urdf (the joints' velocity limits), 0 (off) or a rate per second, got " + s);
-        return rate;
+        return wordOrNonNegative(v, "urdf", "must be urdf (the joints' velocity limits), 0 (off) or a rate per second, got ");
     }
 
     /** {@code task} (the task's kd, NaN here) or a damping >= 0 (N·m·s/rad). */
     private static Object dampingKd(Object v) {
+        return wordOrNonNegative(v, "task", "must be task (the task's kd) or a damping >= 0 in N·m·s/rad, got ");
+    }
+
+    /** NaN for {@code word}, else a finite number >= 0; otherwise {@code refusal} and the value. */
+    private static Object wordOrNonNegative(Object v, String word, String refusal) {
         String s = String.valueOf(v).trim();
-        if (s.equals("task")) return Double.NaN;
-        double kd;
+        if (s.equals(word)) return Double.NaN;
+        double x;
         try {
-            kd = v instanceof Number n ? n.doubleValue() : Double.parseDouble(s);
+            x = v instanceof Number n ? n.doubleValue() : Double.parseDouble(s);
         } catch (NumberFormatException e) {
-            kd = -1;
+            x = -1;
         }
-        if (!(kd >= 0) || Double.isInfinite(kd)) throw new IllegalArgumentException("must be task (the task's kd) or a damping >= 0 in N·m·s/rad, got " + s);
-        return kd;
+        if (!(x >= 0) || Double.isInfinite(x)) throw new IllegalArgumentException(refusal + s);
+        return x;
     }
 
     public Map<String, Object> toMap() {

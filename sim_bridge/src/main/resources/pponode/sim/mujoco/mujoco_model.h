@@ -83,4 +83,13 @@ static void ground_contacts_only(mjModel* m, int floor) {
     m->geom_conaffinity[g] = g == floor ? 1 : 0;
   }
 }
+// Each named joint's position and velocity addresses in the model.
+static void joint_addresses(const mjModel* m, int n, char names[][256], int* qadr, int* vadr) {
+  for (int i = 0; i < n; i++) {
+    int j = mj_name2id(m, mjOBJ_JOINT, names[i]);
+    if (j < 0) die("no joint in the model", names[i]);
+    qadr[i] = m->jnt_qposadr[j];
+    vadr[i] = m->jnt_dofadr[j];
+  }
+}
 #endif

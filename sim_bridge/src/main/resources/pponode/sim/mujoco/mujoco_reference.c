@@ -77,12 +77,7 @@ int main(void) {
   m->opt.timestep = dt;
   int floor = ground ? mj_name2id(m, mjOBJ_GEOM, "floor") : -1;
   ground_contacts_only(m, floor);
-  for (int i = 0; i < nj; i++) {
-    int j = mj_name2id(m, mjOBJ_JOINT, jname[i]);
-    if (j < 0) die("no joint in the model", jname[i]);
-    qadr[i] = m->jnt_qposadr[j];
-    vadr[i] = m->jnt_dofadr[j];
-  }
+  joint_addresses(m, nj, jname, qadr, vadr);
   mjData* d = mj_makeData(m);
   double target[MAXJ];
   start(m, d);

@@ -161,12 +161,7 @@ int main(void) {
   for (int g = 0; g < m->ngeom; g++) m->geom_friction[3 * g] = friction;  // MuJoCo takes the larger of two geoms' coefficients
   int trunk = mj_name2id(m, mjOBJ_BODY, root);
   if (trunk < 0) die("no body for the root link", root);
-  for (int i = 0; i < nj; i++) {
-    int j = mj_name2id(m, mjOBJ_JOINT, jname[i]);
-    if (j < 0) die("no joint in the model", jname[i]);
-    qadr[i] = m->jnt_qposadr[j];
-    vadr[i] = m->jnt_dofadr[j];
-  }
+  joint_addresses(m, nj, jname, qadr, vadr);
   mjData* d = mj_makeData(m);
 
   dds_entity_t pp = dds_create_participant((dds_domainid_t)domain, NULL, NULL);
