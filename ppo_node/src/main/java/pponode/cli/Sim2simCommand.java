@@ -113,7 +113,7 @@ final class Sim2simCommand implements Callable<Integer> {
                 MujocoSim2sim.Conditions c = new MujocoSim2sim.Conditions(new MujocoRobot.Actuators(robotDelayMs, robotLagMs, motor), friction);
                 MujocoSim2sim.Result r;
                 try (CommandLog log = record == null ? null : new CommandLog(record, nominal.actuatedJoints)) {
-                    r = MujocoSim2sim.run(p, nominal, held, c, episodes, log);
+                    r = MujocoSim2sim.run(p, id, nominal, held, c, episodes, log);
                     if (log != null) System.err.printf("sim2sim: %d joint states recorded in %s%n", log.rows(), record);
                 }
                 j.put("env", id);

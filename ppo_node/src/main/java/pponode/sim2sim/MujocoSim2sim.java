@@ -60,10 +60,11 @@ public final class MujocoSim2sim {
     }
 
     /**
-     * Runs {@code episodes} episodes of {@code task}'s length with {@code command} held (v_x, v_y,
+     * Runs {@code episodes} episodes of {@code task}'s length (the task {@code taskId} names) with {@code command} held (v_x, v_y,
      * yaw rate); with {@code record}, the deploy node logs every joint state and its command there.
      */
-    public static Result run(OnnxPolicy policy, RobotTask task, double[] command, Conditions conditions, int episodes, CommandLog record) throws IOException {
+    public static Result run(OnnxPolicy policy, String taskId, RobotTask task, double[] command, Conditions conditions, int episodes, CommandLog record)
+            throws IOException {
         String why = unsupportedReason(task);
         if (why != null) throw new IllegalArgumentException(why);
         double episodeSeconds = task.episodeSteps / task.controlRateHz;
@@ -71,7 +72,7 @@ public final class MujocoSim2sim {
         try (PrivateDomains.Lease domain = PrivateDomains.lease()) {
             RosParams p = new RosParams();
             p.domainId = domain.id();
-            p.task = task.name;
+            p.task = taskId; // a name in urdf/tasks or a task file's path, as deploy takes it
             p.diagnosticsPeriodMs = 0;
             // this host only: a node that commands a simulated robot must not reach a real one on the network
             p.environment = new HashMap<>(System.getenv());
