@@ -114,7 +114,13 @@ public final class MujocoSim2sim {
                 }
             }
         }
-        return new Result(results, metrics(results, task));
+        Map<String, Object> m = metrics(results, task);
+        double late = (Double) m.get("late_physics_share");
+        if (late > 0.05) {
+            LOG.warn("sim2sim mujoco: {}% of the MuJoCo robot's physics steps started behind real time: this machine is loaded, and the robot's "
+                    + "commands arrived later than --robot-delay-ms; judge on a quiet machine", String.format("%.0f", 100 * late));
+        }
+        return new Result(results, m);
     }
 
     /**
@@ -154,6 +160,8 @@ public final class MujocoSim2sim {
         m.put("eval_mean_vx", vx / n);
         m.put("eval_mean_yaw_rate_error", yaw / n);
         m.put("eval_min_vx", episodes.stream().mapToDouble(MujocoRobot.Episode::meanVx).min().orElse(Double.NaN));
+        double steps = episodes.stream().mapToDouble(e -> e.seconds() / task.physicsDt).sum();
+        m.put("late_physics_share", steps > 0 ? episodes.stream().mapToLong(MujocoRobot.Episode::overruns).sum() / steps : 0.0);
         return m;
     }
 
