@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import pponode.Peers;
 import pponode.sim.mujoco.MujocoRobot;
@@ -15,6 +16,7 @@ import pponode.sim.mujoco.MujocoRobot;
  * drives a robot MuJoCo simulates in its own process (libmujoco-dev and CycloneDDS, from Debian),
  * whose commands reach its motors 10 ms late on ground of friction 0.8; MuJoCo measures the walk.
  */
+@Tag("slow")
 class Sim2simMujocoTest {
     @Test
     @SuppressWarnings("unchecked")
