@@ -36,9 +36,9 @@ class QuadrupedLearningTest {
                 .replace("standing: 0.2 ", "standing: 0.0 ")
                 .replace("  flat_orientation_l2: -0.05", "  flat_orientation_l2: 0.0")
                 // the modelled robot: the task's randomization, sensor noise and height and tilt terminations are sim-to-real's, not this test's
-                .replaceAll("(?s)\\n# The robot is not the model.*?\\nlearner:", "\\nlearner:")
+                .replaceAll("(?s)\\n# The robot is not the model.*?\\nlearner:", "\nlearner:")
                 .replace("  base_height: {min: 0.17}\n", "").replace("  base_tilt: {max_angle: 1.0}\n", "");
-        assertFalse(text.contains("randomization:") || text.contains("noise:") || text.contains("base_height:"), "the modelled robot's task:\n" + text);
+        assertFalse(text.contains("\nrandomization:") || text.contains("\nnoise:") || text.contains("base_height:"), "the modelled robot's task:\n" + text);
         Path task = dir.resolve("quadruped_forward_5s.yaml");
         Files.writeString(task, text);
         PPOConfig c = new PPOConfig();
