@@ -31,18 +31,12 @@ class LeggedInputsTest {
             for (int i = 0; i < 12; i++) stance[i] = (float) task.defaultJointPos[i] + 0.05f * (i % 3 - 1);
             for (int k = 0; k < 5; k++) expected = env.step(stance).obs();
             // what a robot's drivers would publish for this state
-            BaseState s = new BaseState();
-            env.backend().baseState(s);
-            double[] bodyRate = new double[3], bodyVelocity = new double[3], q = new double[12], qd = new double[12];
-            s.toBody(s.angularVelocity, bodyRate);
-            s.toBody(s.linearVelocity, bodyVelocity);
-            env.backend().positions(q);
-            env.backend().velocities(qd);
+            DriverReadings readings = DriverReadings.of(env);
+            BaseState s = readings.base();
+            double[] bodyRate = readings.bodyRate(), bodyVelocity = readings.bodyVelocity(), q = readings.q(), qd = readings.qd();
             JointStateAssembler a = new JointStateAssembler(task, new RosParams());
             long t = 1_000 * MS;
-            a.update(env.backend().joints(), q, qd, t);
-            a.updateImu(s.orientation[0], s.orientation[1], s.orientation[2], s.orientation[3], bodyRate[0], bodyRate[1], bodyRate[2], t);
-            a.updateOdometry(bodyVelocity[0], bodyVelocity[1], bodyVelocity[2], t);
+            readings.feed(env, a, t);
             float[] cmd = new float[3];
             System.arraycopy(expected, 9, cmd, 0, 3); // the episode's command sits after velocities and gravity
             a.updateCommand(cmd[0], cmd[1], cmd[2], t);

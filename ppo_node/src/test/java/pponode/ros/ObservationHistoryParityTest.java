@@ -17,7 +17,6 @@ import pponode.env.Space;
 import pponode.onnx.Compatibility;
 import pponode.onnx.Deployment;
 import pponode.onnx.OnnxPolicy;
-import pponode.sim.BaseState;
 
 /**
  * Observation history is laid out the same in training and on the robot: the training
@@ -56,18 +55,8 @@ class ObservationHistoryParityTest {
                     double[] sent = env.lastCommand();
                     for (int i = 0; i < 12; i++) lastAction[i] = act.normalized(i, sent[i]);
                 }
-                // what the robot's drivers publish for this state, by name
-                BaseState s = new BaseState();
-                env.backend().baseState(s);
-                double[] bodyRate = new double[3], bodyVelocity = new double[3], q = new double[12], qd = new double[12];
-                s.toBody(s.angularVelocity, bodyRate);
-                s.toBody(s.linearVelocity, bodyVelocity);
-                env.backend().positions(q);
-                env.backend().velocities(qd);
                 t += 20 * MS;
-                a.update(env.backend().joints(), q, qd, t);
-                a.updateImu(s.orientation[0], s.orientation[1], s.orientation[2], s.orientation[3], bodyRate[0], bodyRate[1], bodyRate[2], t);
-                a.updateOdometry(bodyVelocity[0], bodyVelocity[1], bodyVelocity[2], t);
+                DriverReadings.of(env).feed(env, a, t); // what the robot's drivers publish for this state, by name
                 a.updateCommand(0.5, 0, 0, t);
                 JointStateAssembler.Health h = a.assemble(t + MS, 60 * MS, null, lastAction, out);
                 assertTrue(h.ok(), h.reason());
