@@ -100,23 +100,64 @@ class TeleopMqttTest {
     }
 
     /**
-     * Publishes command {@code seq} at QoS 1 until the broker acknowledges it, reconnecting the
-     * console itself while the link is down (60 s at most).
+     * An operator console on a flaky link: publishes command {@code seq} at QoS 1 until the broker
+     * acknowledges it (60 s at most). After any failure it drops its client and connects a fresh
+     * one. (A client kept across the outage replays its in-flight commands on every reconnect; under
+     * load they pile up past mosquitto's receive maximum of 20, and the broker resets each
+     * reconnect for good.)
      */
-    private static void publishUntilAcknowledged(MqttAsyncClient op, MqttConnectionOptions o, long seq) throws InterruptedException {
-        long end = System.currentTimeMillis() + 60_000;
-        MqttException last = null;
-        while (System.currentTimeMillis() < end) {
-            try {
-                if (!op.isConnected()) op.connect(o).waitForCompletion(2_000);
-                op.publish("ppo_node/arm1/teleop/cmd", cmd(seq, true, 0.1), 1, false).waitForCompletion(5_000);
-                return;
-            } catch (MqttException notAcknowledged) { // connection lost, broker down, or no PUBACK in time: send it again
-                last = notAcknowledged;
-            }
-            Thread.sleep(50);
+    static final class Console implements AutoCloseable {
+        private final String uri;
+        private final MqttConnectionOptions options = new MqttConnectionOptions();
+        private MqttAsyncClient client;
+
+        Console(String uri, String user, String password) {
+            this.uri = uri;
+            options.setUserName(user);
+            options.setPassword(password.getBytes(StandardCharsets.UTF_8));
+            options.setConnectionTimeout(2);
         }
-        throw new AssertionError("command " + seq + " was never acknowledged by the broker", last);
+
+        void publishUntilAcknowledged(long seq) throws InterruptedException {
+            long end = System.currentTimeMillis() + 60_000;
+            MqttException last = null;
+            while (System.currentTimeMillis() < end) {
+                try {
+                    if (client == null) {
+                        client = new MqttAsyncClient(uri, "operator-console", new MemoryPersistence());
+                        client.connect(options).waitForCompletion(5_000);
+                    }
+                    client.publish("ppo_node/arm1/teleop/cmd", cmd(seq, true, 0.1), 1, false).waitForCompletion(5_000);
+                    return;
+                } catch (MqttException notAcknowledged) { // connection lost, broker down, or no PUBACK in time: a fresh client sends it again
+                    last = notAcknowledged;
+                    drop();
+                }
+                Thread.sleep(50);
+            }
+            throw new AssertionError("command " + seq + " was never acknowledged by the broker", last);
+        }
+
+        private void drop() {
+            if (client == null) return;
+            try {
+                client.disconnectForcibly(0, 0, false);
+            } catch (MqttException alreadyDown) {
+                // nothing to disconnect
+            }
+            try {
+                client.close(true);
+            } catch (MqttException closing) {
+                // its threads are gone either way
+            }
+            client = null;
+        }
+
+        @Override
+        public void close() throws MqttException {
+            if (client != null && client.isConnected()) client.disconnect().waitForCompletion(2_000);
+            drop();
+        }
     }
 
     static void await(BooleanSupplier c, long ms, String what) throws InterruptedException {
@@ -211,20 +252,11 @@ class TeleopMqttTest {
                 }
                 return a.submit(payload, channel);
             };
-            try (MqttOperatorChannel ch = new MqttOperatorChannel(c, recording); Loop loop = new Loop(a, new float[] {0.1f, 0.1f})) {
-                MqttAsyncClient op = new MqttAsyncClient(broker.uri(), "operator-console", new MemoryPersistence());
-                MqttConnectionOptions o = new MqttConnectionOptions();
-                o.setUserName("operator");
-                o.setPassword("op-pw".getBytes(StandardCharsets.UTF_8));
-                o.setCleanStart(false);
-                o.setSessionExpiryInterval(3600L);
-                op.connect(o).waitForCompletion(5000);
-                // The operator behaves like a console on a flaky link: each command waits for the
-                // broker's acknowledgement and, while the link is down, is held and sent again after
-                // the reconnect. (Paho's offline buffer would replay the outage's commands in one burst
-                // past the broker's receive maximum of 20, and mosquitto resets such a connection.)
-                // The broker is stopped at command 60 and started again 2 s later, on its own thread,
-                // while commands keep being issued.
+            try (MqttOperatorChannel ch = new MqttOperatorChannel(c, recording); Loop loop = new Loop(a, new float[] {0.1f, 0.1f});
+                    Console op = new Console(broker.uri(), "operator", "op-pw")) {
+                // Each command waits for the broker's acknowledgement and, while the link is down, is
+                // sent again after the console reconnects. The broker is stopped at command 60 and
+                // started again 2 s later, on its own thread, while commands keep being issued.
                 int n = 200;
                 Thread restart = null;
                 AtomicReference<Exception> restartFailed = new AtomicReference<>();
@@ -242,7 +274,7 @@ class TeleopMqttTest {
                         restart.start();
                     }
                     try {
-                        publishUntilAcknowledged(op, o, seq);
+                        op.publishUntilAcknowledged(seq);
                     } catch (AssertionError notAcknowledged) {
                         // a broker that did not come back is the cause to report, not the console's last error
                         if (restartFailed.get() != null) notAcknowledged.addSuppressed(restartFailed.get());
@@ -259,8 +291,6 @@ class TeleopMqttTest {
                 assertTrue(loop.t.isAlive(), "the control loop kept running");
                 System.out.printf("mqtt teleop: broker restarted mid-episode; %d/%d commands delivered (%d accepted, %d rejected as duplicates or out of order), %d reconnects%n",
                         seen.size(), n, a.accepted(), a.rejectedCount(), ch.reconnects());
-                op.disconnect().waitForCompletion(2000);
-                op.close();
             }
         }
     }
