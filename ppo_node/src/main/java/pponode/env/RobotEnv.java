@@ -60,7 +60,9 @@ public final class RobotEnv implements Env {
      * velocity limit times the period, as the deploy node's safety gate limits it by default, so a
      * policy trains under the actuation it is deployed with (+∞ for other interfaces).
      */
-    private final double[] maxCommandStep;
+    /** Clamp and rate limit: the command path the deploy node's safety gate applies on the robot. */
+    private final CommandShaper shaper;
+    private final double[] wish;
     /** Per actuated joint: previous action (float), previous and current command (double). */
     private static final int SMOOTHNESS_STATE_BYTES = 4 + 8 + 8;
 
@@ -99,16 +101,13 @@ public final class RobotEnv implements Env {
         lastAction = step.action;
         previousAction = step.previousAction;
         previousCommand = new double[act.length];
-        maxCommandStep = new double[act.length];
-        for (int i = 0; i < act.length; i++) {
-            double v = task.robot.joint(task.actuatedJoints.get(i)).velocity();
-            maxCommandStep[i] = task.commandInterface.equals("position") && Double.isFinite(v) && v > 0 ? v / task.controlRateHz : Double.POSITIVE_INFINITY;
-        }
+        wish = new double[act.length];
         commandSteps = new double[task.episodeSteps];
         obsQ = new double[obs.length];
         obsQd = new double[obs.length];
         observations = new Observations(task);
         actSpace = task.actionSpace();
+        shaper = CommandShaper.forTask(task, CommandShaper.urdfRateLimits(task), 1.0, 1.0 / task.controlRateHz);
         obsSpace = task.observationSpace();
         history = task.newHistory();
         frame = new float[task.frameSpace().flatDim()];
@@ -184,7 +183,8 @@ public final class RobotEnv implements Env {
     /** A position command's "previous" value at the start is the joints' position (holding still); others start at zero. */
     private void startFromRest() {
         task.restAction(name -> q[joints.indexOf(name)], previousAction);
-        for (int i = 0; i < act.length; i++) previousCommand[i] = task.commandInterface.equals("position") ? clamp(q[act[i]], actSpace.low()[i], actSpace.high()[i]) : 0;
+        for (int i = 0; i < act.length; i++) wish[i] = q[act[i]];
+        shaper.restCommand(wish, wish, previousCommand);
     }
 
     /** Draws a new target without resetting the robot (a new goal for a running arm). */
@@ -201,15 +201,17 @@ public final class RobotEnv implements Env {
             throw new IllegalArgumentException(task.name + ": action has " + action.length + " values, the task actuates " + act.length + " joints "
                     + task.actuatedJoints);
         }
-        double largestStep = 0;
         for (int i = 0; i < act.length; i++) {
             if (!Float.isFinite(action[i])) throw new IllegalArgumentException(task.name + ": command for joint '" + task.actuatedJoints.get(i) + "' is " + action[i]);
             if (t > 0) {
                 previousAction[i] = lastAction[i];
                 previousCommand[i] = cmd[i];
             }
-            cmd[i] = clamp(action[i], actSpace.low()[i], actSpace.high()[i]); // nothing beyond the URDF limits reaches the robot
-            cmd[i] = clamp(previousCommand[i] + clamp(cmd[i] - previousCommand[i], -maxCommandStep[i], maxCommandStep[i]), actSpace.low()[i], actSpace.high()[i]);
+            wish[i] = action[i];
+        }
+        shaper.shape(previousCommand, wish, false, cmd); // nothing beyond the URDF limits reaches the robot
+        double largestStep = 0;
+        for (int i = 0; i < act.length; i++) {
             lastAction[i] = actSpace.normalized(i, cmd[i]);
             largestStep = Math.max(largestStep, Math.abs(cmd[i] - previousCommand[i]));
         }
@@ -317,10 +319,6 @@ public final class RobotEnv implements Env {
             m.put("median_command_step", n % 2 == 1 ? steps[n / 2] : (steps[n / 2 - 1] + steps[n / 2]) / 2);
         }
         return m;
-    }
-
-    private static double clamp(double v, double lo, double hi) {
-        return Math.max(lo, Math.min(hi, v));
     }
 
     @Override

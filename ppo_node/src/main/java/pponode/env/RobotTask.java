@@ -14,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,15 +29,16 @@ import org.slf4j.LoggerFactory;
 import pponode.config.Settings;
 import pponode.config.StrictYaml;
 import pponode.env.terms.ObservationTerm;
+import pponode.env.terms.ObservationTerm.Input;
 import pponode.env.terms.ObservationTerms;
 import pponode.env.terms.RewardTerm;
-import pponode.sim.actuator.ActuatorModel;
 import pponode.env.terms.RewardTerms;
 import pponode.env.terms.StepState;
 import pponode.env.terms.TermParams;
 import pponode.env.terms.TerminationTerm;
 import pponode.env.terms.TerminationTerms;
 import pponode.sim.BackendSpec;
+import pponode.sim.actuator.ActuatorModel;
 import pponode.sim.ContactSettings;
 import pponode.sim.urdf.UrdfModel;
 import pponode.sim.urdf.UrdfParser;
@@ -181,8 +183,9 @@ public final class RobotTask {
             }
         }
         Map<String, Object> target = y.containsKey("target") ? section(y, "target", TARGET_KEYS) : null;
-        boolean needsTarget = observation.contains("target") || observation.contains("tip_to_target");
-        if (needsTarget && (target == null || tipLink == null)) throw err("observation terms 'target'/'tip_to_target' need 'target' and 'tip_link'");
+        Set<Input> inputs = observationInputs();
+        if (inputs.contains(Input.TARGET) && target == null) throw err("observation " + observation + " reads a target: the task needs 'target'");
+        if (inputs.contains(Input.TIP) && tipLink == null) throw err("observation " + observation + " reads the tip's position: the task needs 'tip_link'");
         targetMin = target == null ? null : vec(target.get("min"), "target.min", 3, null);
         targetMax = target == null ? null : vec(target.get("max"), "target.max", 3, null);
         double[] radius = target == null ? null : vec(target.get("radius"), "target.radius", 2, new double[] {0, Double.POSITIVE_INFINITY});
@@ -418,6 +421,13 @@ public final class RobotTask {
         double n = number(v, path);
         if (!(n >= 1 && n <= 100 && n == Math.rint(n))) throw err("'" + path + "' must be a whole number of frames in 1..100, got " + v);
         return (int) n;
+    }
+
+    /** What the observation's terms read, together: what a robot must serve for this task. */
+    public Set<Input> observationInputs() {
+        Set<Input> inputs = EnumSet.noneOf(Input.class);
+        for (String term : observation) inputs.addAll(ObservationTerms.get(term).inputs());
+        return inputs;
     }
 
     /** The history of this task's observation (a fresh one per consumer), or null without {@code history:}. */

@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import pponode.env.CommandShaper;
 import pponode.env.RobotTask;
 import pponode.env.Space;
 import pponode.onnx.Compatibility;
@@ -74,7 +75,7 @@ public final class DeployNode implements AutoCloseable {
     private final ControlLoop loop; // null when acting on every joint state
     private final boolean onMessage;
     private final long timeoutNanos;
-    private final double[] low, high;
+    private final Space.Box actionSpace;
     private final float[] robotObs, policyObs, policyAction, robotAction, lastAction;
     private final double[] measured, velocity, effort, rollPitch = new double[2];
     private volatile double[] target;
@@ -96,14 +97,8 @@ public final class DeployNode implements AutoCloseable {
         assembler = new JointStateAssembler(task, p);
         double rate = Double.parseDouble(policy.metadata().get("ppo_node.control_rate_hz"));
         int n = task.actuatedJoints.size();
-        Space.Box limits = task.actionSpace(); // the command interface's URDF limits
-        low = new double[n];
-        high = new double[n];
-        for (int i = 0; i < n; i++) {
-            low[i] = limits.low()[i];
-            high[i] = limits.high()[i];
-        }
-        gate = new SafetyGate(task.commandInterface, low, high, rateLimits(p, task), p.lowPassAlpha, 1.0 / rate);
+        actionSpace = task.actionSpace(); // the command interface's URDF limits
+        gate = new SafetyGate(CommandShaper.forTask(task, rateLimits(p, task), p.lowPassAlpha, 1.0 / rate));
         timeoutNanos = Math.round(p.watchdogPeriods * 1e9 / rate);
         robotObs = new float[policy.observationSize()];
         policyObs = new float[policy.observationSize()];
@@ -307,11 +302,8 @@ public final class DeployNode implements AutoCloseable {
      * (Velocity and effort have no URDF rate limit: none unless max_rate is set.)
      */
     static double[] rateLimits(RosParams p, RobotTask task) {
-        double[] limits = new double[task.actuatedJoints.size()];
-        for (int i = 0; i < limits.length; i++) {
-            if (!Double.isNaN(p.maxRate)) limits[i] = p.maxRate;
-            else if (task.commandInterface.equals("position")) limits[i] = task.robot.joint(task.actuatedJoints.get(i)).velocity();
-        }
+        double[] limits = CommandShaper.urdfRateLimits(task); // what training applied
+        if (!Double.isNaN(p.maxRate)) Arrays.fill(limits, p.maxRate);
         return limits;
     }
 
@@ -437,7 +429,7 @@ public final class DeployNode implements AutoCloseable {
             LOG.warn("deploy: still {}: {}", d.state().wire(), d.reason());
             lastSummaryNanos = now;
         }
-        for (int i = 0; i < cmd.length; i++) lastAction[i] = (float) (2 * (cmd[i] - low[i]) / (high[i] - low[i]) - 1);
+        for (int i = 0; i < cmd.length; i++) lastAction[i] = actionSpace.normalized(i, cmd[i]); // as the training environment keeps it
         publish(cmd);
     }
 

@@ -4,11 +4,13 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pponode.env.ObservationHistory;
 import pponode.env.Observations;
 import pponode.env.RobotTask;
+import pponode.env.terms.ObservationTerm.Input;
 import pponode.sim.BaseState;
 import pponode.sim.urdf.UrdfModel;
 
@@ -86,8 +88,9 @@ public final class JointStateAssembler {
                 commandHigh[a] = Math.max(0, task.commands.ranges()[a][1]);
             }
         }
-        needsImu = task.floatingBase;
-        needsOdometry = task.floatingBase && task.observation.contains("base_lin_vel");
+        Set<Input> inputs = task.observationInputs();
+        needsImu = task.floatingBase; // the tilt guard reads it whatever the policy observes
+        needsOdometry = task.floatingBase && inputs.contains(Input.BASE_LINEAR_VELOCITY);
         needsCommand = task.commands != null;
         observations = new Observations(task);
         history = task.newHistory();
@@ -101,9 +104,9 @@ public final class JointStateAssembler {
         hasVel = new boolean[joints.size()];
         heardAt = new long[joints.size()];
         observed = task.observedJoints.stream().mapToInt(index::get).toArray();
-        needsTip = task.observation.contains("tip_to_target") || task.observation.contains("tip_position");
-        needsVel = task.observation.contains("joint_vel");
-        needsTarget = task.observation.contains("target") || task.observation.contains("tip_to_target");
+        needsTip = inputs.contains(Input.TIP);
+        needsVel = inputs.contains(Input.JOINT_VELOCITIES);
+        needsTarget = inputs.contains(Input.TARGET);
         all = new int[joints.size()];
         Arrays.setAll(all, i -> i);
         tipChain = task.tipLink == null ? null : task.robot.chain(task.tipLink, joints);

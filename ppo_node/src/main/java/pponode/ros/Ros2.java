@@ -14,6 +14,7 @@ import java.util.function.LongConsumer;
 import nav_msgs.msg.dds.Odometry;
 import nav_msgs.msg.dds.OdometryPubSubType;
 import pponode.env.RobotTask;
+import pponode.env.terms.ObservationTerm.Input;
 import sensor_msgs.msg.dds.Imu;
 import sensor_msgs.msg.dds.ImuPubSubType;
 import sensor_msgs.msg.dds.JointState;
@@ -123,7 +124,7 @@ public final class Ros2 {
                 baseArrived.run();
             });
         }
-        if (task.floatingBase && task.observation.contains("base_lin_vel")) {
+        if (task.floatingBase && task.observationInputs().contains(Input.BASE_LINEAR_VELOCITY)) {
             Odometry odom = new Odometry();
             SampleInfo info = new SampleInfo();
             input.subscribe(node, new OdometryPubSubType(), p.resolve(p.odomTopic), qos("sensor_data"), sub -> {

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import pponode.env.RobotEnv;
 import pponode.env.RobotTask;
+import pponode.env.terms.ObservationTerm.Input;
 import pponode.sim.RobotBackend;
 import pponode.sim.urdf.UrdfModel;
 import std_msgs.msg.dds.Empty;
@@ -88,7 +89,7 @@ public final class RosBackend implements RobotBackend {
         long end = asked + 5_000_000_000L;
         int tries = 0;
         // the simulator handles the request at its next control tick: accept states only after 3 periods
-        while (lastStateNanos <= asked + 3 * period || ((task.observation.contains("target") || task.observation.contains("tip_to_target")) && target == null)) {
+        while (lastStateNanos <= asked + 3 * period || (task.observationInputs().contains(Input.TARGET) && target == null)) {
             if (tries++ % 50 == 0) resetPub.publish(new Empty()); // repeat until the robot has matched our publisher
             if (System.nanoTime() > end) {
                 throw new IllegalStateException("no joint states on " + params.resolvedJointStateTopics() + " within 5 s after a reset request on "

@@ -6,11 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import pponode.env.CommandShaper;
 import pponode.env.EnvRegistry;
+import pponode.env.RobotEnv;
 import pponode.env.RobotTask;
+import pponode.env.terms.ObservationTerm.Input;
 
 /** The pure logic between DDS and the policy: name matching and the safety gate. */
 class SafetyLogicTest {
@@ -43,9 +50,57 @@ class SafetyLogicTest {
         assertTrue(d.assemble(10, 1_000, target, new float[2], new float[10]).reason().contains("no velocity"));
     }
 
+    /**
+     * One command path: the same policy outputs through the training environment and through the
+     * deploy node's gate (as the node builds it, defaults) reach the joints as the same commands,
+     * clamp and rate limit included, from the first command on.
+     */
+    @Test
+    void trainingAndTheDeployGateShapeCommandsAlike() {
+        RobotTask task = EnvRegistry.task("reacher_2dof");
+        SafetyGate gate = new SafetyGate(CommandShaper.forTask(task, DeployNode.rateLimits(new RosParams(), task), new RosParams().lowPassAlpha, 1.0 / task.controlRateHz));
+        Random rng = new Random(5);
+        int limited = 0;
+        try (RobotEnv env = new RobotEnv(task, 5)) {
+            env.reset(5L);
+            double[] measured = new double[2];
+            env.backend().positions(measured);
+            double[] before = measured.clone();
+            for (int t = 0; t < 200; t++) {
+                float[] action = {(float) (rng.nextGaussian() * 3), (float) (rng.nextGaussian() * 3)}; // beyond the limits and the rate limit, often
+                env.step(action);
+                double[] onTheRobot = gate.command(action, OK, measured);
+                assertArrayEquals(env.lastCommand(), onTheRobot, 0.0, "step " + t);
+                for (int i = 0; i < 2; i++) if (Math.abs(onTheRobot[i] - before[i]) < Math.abs(Math.max(-3.1, Math.min(3.1, action[i])) - before[i]) - 1e-9) limited++;
+                before = onTheRobot;
+                env.backend().positions(measured);
+            }
+        }
+        assertTrue(limited > 50, "the rate limit shaped many commands: " + limited);
+    }
+
+    /** The assembler waits for what the task's terms declare they read, and nothing else. */
+    @Test
+    void theAssemblerNeedsWhatTheObservationTermsRead(@TempDir Path dir) throws Exception {
+        RobotTask reacher = EnvRegistry.task("reacher_2dof");
+        assertEquals(EnumSet.of(Input.JOINT_POSITIONS, Input.JOINT_VELOCITIES, Input.TARGET, Input.TIP), reacher.observationInputs());
+        Path f = dir.resolve("no_velocity.yaml");
+        Files.writeString(f, Files.readString(Path.of("../urdf/tasks/reacher_2dof.yaml"))
+                .replace("robot: ../reacher_2dof.urdf", "robot: " + Path.of("../urdf/reacher_2dof.urdf").toAbsolutePath())
+                .replace("observation: [joint_pos_cos_sin, joint_vel, target, tip_to_target]", "observation: [joint_pos_cos_sin, target]"));
+        RobotTask task = RobotTask.load(f);
+        assertEquals(EnumSet.of(Input.JOINT_POSITIONS, Input.TARGET), task.observationInputs());
+        JointStateAssembler a = new JointStateAssembler(task, new RosParams());
+        a.update(List.of("joint1", "joint2"), new double[] {0.3, -0.4}, new double[0], 10); // a driver that publishes no velocity
+        float[] o = new float[task.observationSpace().flatDim()];
+        assertEquals("no target received yet", a.assemble(10, 1_000, null, new float[2], o).reason());
+        assertTrue(a.assemble(10, 1_000, new double[] {0.1, 0.1, 0}, new float[2], o).ok());
+        assertEquals((float) Math.cos(0.3), o[0], 1e-7);
+    }
+
     @Test
     void gateClampsRateLimitsFiltersAndHolds() {
-        SafetyGate g = new SafetyGate("position", new double[] {-1, -2}, new double[] {1, 2}, new double[] {10, 10}, 1.0, 0.02); // 0.2 per period
+        SafetyGate g = new SafetyGate(new CommandShaper("position", new double[] {-1, -2}, new double[] {1, 2}, new double[] {10, 10}, 1.0, 0.02)); // 0.2 per period
         double[] c = g.command(new float[] {5f, -0.5f}, OK, new double[] {0.9, -0.4});
         assertArrayEquals(new double[] {1, -0.5}, c, 1e-12, "the first command: clamped, and rate-limited from the measured position");
         c = g.command(new float[] {-1f, -0.5f}, OK, new double[] {0, 0});
@@ -64,7 +119,7 @@ class SafetyLogicTest {
         c = g.command(new float[] {-1f, 2f}, OK, new double[] {0.5, 0.5});
         assertFalse(g.safe());
         assertArrayEquals(new double[] {0.5, 0.3}, c, 1e-12, "taking over after the e-stop: from the last command, at the rate limit, no jump");
-        SafetyGate effort = new SafetyGate("effort", new double[] {-3}, new double[] {3}, new double[] {0}, 0.5, 0.02);
+        SafetyGate effort = new SafetyGate(new CommandShaper("effort", new double[] {-3}, new double[] {3}, new double[] {0}, 0.5, 0.02));
         assertArrayEquals(new double[] {0}, effort.command(null, new JointStateAssembler.Health(false, "NaN"), null), "zero effort when unsafe");
         assertArrayEquals(new double[] {1}, effort.command(new float[] {2f}, OK, null), 1e-12, "resumes from the zero it sent, low-pass with alpha 0.5");
         assertArrayEquals(new double[] {2}, effort.command(new float[] {3f}, OK, null), 1e-12, "low-pass with alpha 0.5");
@@ -74,7 +129,7 @@ class SafetyLogicTest {
     @Test
     void everyCommandTheGatePublishesHoldsTheRateLimit() {
         double step = 0.4; // the quadruped calf's 20 rad/s at 50 Hz
-        SafetyGate g = new SafetyGate("position", new double[] {-2.7, -2.7}, new double[] {-0.9, -0.9}, new double[] {20, 20}, 1.0, 0.02);
+        SafetyGate g = new SafetyGate(new CommandShaper("position", new double[] {-2.7, -2.7}, new double[] {-0.9, -0.9}, new double[] {20, 20}, 1.0, 0.02));
         Random r = new Random(7);
         double[] last = null, measured = {-1.5, -1.5};
         int transitions = 0;
@@ -113,14 +168,14 @@ class SafetyLogicTest {
 
     @Test
     void aJointWhoseMeasurementTurnsNanIsHeldAtItsLastFiniteMeasurement() {
-        SafetyGate g = new SafetyGate("position", new double[] {-3, -3}, new double[] {3, 3}, new double[] {0, 0}, 1.0, 0.02);
+        SafetyGate g = new SafetyGate(new CommandShaper("position", new double[] {-3, -3}, new double[] {3, 3}, new double[] {0, 0}, 1.0, 0.02));
         JointStateAssembler.Health nan = new JointStateAssembler.Health(false, "joint state for 'joint1' is not finite");
         g.command(new float[] {2f, -1f}, OK, new double[] {0.3, -0.2}); // commanded far from where the joints are
         g.command(new float[] {2f, -1f}, OK, new double[] {0.35, -0.25});
         double[] hold = g.command(null, nan, new double[] {Double.NaN, -0.3});
         assertArrayEquals(new double[] {0.35, -0.3}, hold, 1e-12, "held where the joint was last measured, not at the last command (2.0)");
         assertArrayEquals(hold, g.command(null, nan, new double[] {Double.NaN, Double.NaN}), 1e-12, "and kept while the fault lasts");
-        SafetyGate never = new SafetyGate("position", new double[] {-3, -3}, new double[] {3, 3}, new double[] {0, 0}, 1.0, 0.02);
+        SafetyGate never = new SafetyGate(new CommandShaper("position", new double[] {-3, -3}, new double[] {3, 3}, new double[] {0, 0}, 1.0, 0.02));
         never.command(new float[] {1f, 1f}, OK, new double[] {Double.NaN, 0.1});
         assertArrayEquals(new double[] {1, 0.1}, never.command(null, nan, new double[] {Double.NaN, 0.1}), 1e-12,
                 "a joint never measured keeps its last command");

@@ -1,11 +1,19 @@
 package pponode.env.terms;
 
+import java.util.EnumSet;
+import java.util.Set;
+
 /** The base's linear (m/s, {@code base_lin_vel}) or angular (rad/s, {@code base_ang_vel}) velocity in its own frame (x y z). */
 public final class BaseVelocity implements ObservationTerm {
     private final boolean angular;
 
     BaseVelocity(boolean angular) {
         this.angular = angular;
+    }
+
+    @Override
+    public Set<Input> inputs() {
+        return angular ? EnumSet.of(Input.BASE_ORIENTATION, Input.BASE_ANGULAR_VELOCITY) : EnumSet.of(Input.BASE_ORIENTATION, Input.BASE_LINEAR_VELOCITY);
     }
 
     @Override

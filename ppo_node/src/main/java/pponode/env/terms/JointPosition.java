@@ -1,7 +1,15 @@
 package pponode.env.terms;
 
+import java.util.EnumSet;
+import java.util.Set;
+
 /** The observed joints' positions (rad or m), bounded by their URDF limits. */
 public final class JointPosition implements ObservationTerm {
+    @Override
+    public Set<Input> inputs() {
+        return EnumSet.of(Input.JOINT_POSITIONS);
+    }
+
     @Override
     public int size(Shape shape) {
         return shape.joints();

@@ -1,9 +1,16 @@
 package pponode.env.terms;
 
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
 
 /** cos of every observed joint's position, then sin: continuous across a revolute joint's wrap. */
 public final class JointPositionCosSin implements ObservationTerm {
+    @Override
+    public Set<Input> inputs() {
+        return EnumSet.of(Input.JOINT_POSITIONS);
+    }
+
     @Override
     public int size(Shape shape) {
         return 2 * shape.joints();

@@ -1,7 +1,15 @@
 package pponode.env.terms;
 
+import java.util.EnumSet;
+import java.util.Set;
+
 /** The observed joints' positions relative to the task's default positions ({@code default_joint_pos}: a legged robot's stance). */
 public final class JointPositionRelative implements ObservationTerm {
+    @Override
+    public Set<Input> inputs() {
+        return EnumSet.of(Input.JOINT_POSITIONS);
+    }
+
     @Override
     public int size(Shape shape) {
         return shape.joints();

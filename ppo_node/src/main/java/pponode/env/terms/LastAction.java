@@ -1,9 +1,16 @@
 package pponode.env.terms;
 
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
 
 /** The last action, normalised to [-1, 1] over the command limits. */
 public final class LastAction implements ObservationTerm {
+    @Override
+    public Set<Input> inputs() {
+        return EnumSet.of(Input.LAST_ACTION);
+    }
+
     @Override
     public int size(Shape shape) {
         return shape.actions();

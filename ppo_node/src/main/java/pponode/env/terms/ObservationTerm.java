@@ -1,5 +1,6 @@
 package pponode.env.terms;
 
+import java.util.Set;
 import pponode.sim.BaseState;
 
 /**
@@ -8,6 +9,20 @@ import pponode.sim.BaseState;
  * terms' values in that order. The same terms build the observation in training and on the robot.
  */
 public interface ObservationTerm {
+    /**
+     * What a term reads. A robot serves each input from its own source (joint states, forward
+     * kinematics, the target topic, the IMU, odometry, cmd_vel): the deploy node and the ROS
+     * backend subscribe to and wait for exactly the inputs the task's terms declare.
+     */
+    enum Input {
+        JOINT_POSITIONS, JOINT_VELOCITIES,
+        /** The tip link's position: forward kinematics over every movable joint. */
+        TIP, TARGET, BASE_ORIENTATION, BASE_ANGULAR_VELOCITY, BASE_LINEAR_VELOCITY, VELOCITY_COMMAND, LAST_ACTION
+    }
+
+    /** The inputs the term's values are made from. */
+    Set<Input> inputs();
+
     /** How many values the term writes for a task of this shape. */
     int size(Shape shape);
 

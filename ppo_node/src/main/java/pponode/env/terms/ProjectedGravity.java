@@ -1,9 +1,16 @@
 package pponode.env.terms;
 
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
 
 /** The unit gravity direction in the base's frame (x y z): (0, 0, -1) upright; how a legged policy knows which way is down. */
 public final class ProjectedGravity implements ObservationTerm {
+    @Override
+    public Set<Input> inputs() {
+        return EnumSet.of(Input.BASE_ORIENTATION);
+    }
+
     @Override
     public int size(Shape shape) {
         return 3;

@@ -1,7 +1,15 @@
 package pponode.env.terms;
 
+import java.util.EnumSet;
+import java.util.Set;
+
 /** The target (world frame), on the axes the task varies. */
 public final class TargetPosition implements ObservationTerm {
+    @Override
+    public Set<Input> inputs() {
+        return EnumSet.of(Input.TARGET);
+    }
+
     @Override
     public int size(Shape shape) {
         return shape.targetAxes();

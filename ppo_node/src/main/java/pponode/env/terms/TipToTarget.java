@@ -1,7 +1,15 @@
 package pponode.env.terms;
 
+import java.util.EnumSet;
+import java.util.Set;
+
 /** From the tip link to the target (world frame), on the axes the task varies. */
 public final class TipToTarget implements ObservationTerm {
+    @Override
+    public Set<Input> inputs() {
+        return EnumSet.of(Input.TIP, Input.TARGET);
+    }
+
     @Override
     public int size(Shape shape) {
         return shape.targetAxes();

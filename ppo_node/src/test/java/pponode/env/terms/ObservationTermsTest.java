@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pponode.env.RobotEnv;
@@ -25,6 +27,11 @@ class ObservationTermsTest {
         @Override
         public Map<String, ObservationTerm> terms() {
             return Map.of("test_ones", new ObservationTerm() {
+                @Override
+                public Set<Input> inputs() {
+                    return EnumSet.of(Input.JOINT_POSITIONS);
+                }
+
                 @Override
                 public int size(Shape shape) {
                     return shape.joints();
