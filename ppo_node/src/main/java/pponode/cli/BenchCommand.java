@@ -42,7 +42,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--ros", description = "joint_states → command latency through DDS on loopback (with --rate, --seconds; --policy optional).")
     boolean ros;
 
-    @Option(names = "--gazebo", description = "Lockstep step latency through the Gazebo bridge against the C++ pendulum world, next to the C++ library's own round trip (with --lockstep-steps).")
+    @Option(names = "--gazebo", description = "Lockstep step latency through the Gazebo bridge against a DART world of the task's robot (as gazebo-world starts it), next to the C++ library's own round trip (with --lockstep-steps).")
     boolean gazebo;
 
     @Option(names = "--lockstep-steps", defaultValue = "10000", description = "Steps timed with --gazebo (after 5000 untimed) (default: ${DEFAULT-VALUE}).")
@@ -132,7 +132,7 @@ final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         if (gazebo) {
-            Map<String, Object> j = GazeboBench.run(task != null ? task : "pendulum_lift", lockstepSteps);
+            Map<String, Object> j = GazeboBench.run(task != null ? task : "quadruped_forward", lockstepSteps);
             if (json) System.out.println(Json.line(j));
             return 0;
         }

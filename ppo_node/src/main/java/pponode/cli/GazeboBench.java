@@ -2,6 +2,7 @@ package pponode.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.HdrHistogram.Histogram;
@@ -12,13 +13,15 @@ import pponode.env.RobotTask;
 import pponode.env.StepResult;
 import pponode.gazebo.GazeboBackend;
 import pponode.gazebo.GazeboSettings;
+import pponode.gazebo.GazeboWorlds;
 import pponode.sim.gazebo.GazeboNode;
 import pponode.sim.gazebo.GazeboOptions;
-import pponode.sim.gazebo.PendulumWorldFixture;
+import pponode.sim.gazebo.GazeboWorldProcess;
+import pponode.sim.gazebo.GazeboWorldProcess.Program;
 import pponode.sim.gazebo.msgs.WorldControl;
 
 /**
- * Lockstep latency through the Gazebo bridge against the C++ pendulum world on loopback: one
+ * Lockstep latency through the Gazebo bridge against a DART world of the task's robot on loopback: one
  * control step (commands + {@code multi_step} + the joint state stamped at the target time),
  * compared with the C++ library's own request/response round trip on the same world, measured by
  * a C++ client in the same run.
@@ -37,8 +40,9 @@ final class GazeboBench {
         j.put("task", taskName);
         j.put("multi_step", task.decimation);
         j.put("steps", steps);
-        try (PendulumWorldFixture world = PendulumWorldFixture.start(o)) {
-            String cpp = PendulumWorldFixture.benchClient(o, steps, task.decimation);
+        try (GazeboWorlds world = GazeboWorlds.start(task, 1, o)) {
+            String control = "/world/" + world.names().get(0) + "/control";
+            String cpp = GazeboWorldProcess.benchClient(Program.DART, o, List.of("--world", world.names().get(0)), steps, task.decimation);
             @SuppressWarnings("unchecked")
             Map<String, Object> c = new ObjectMapper().readValue(cpp, Map.class);
             double cppP50 = ((Number) c.get("p50_us")).doubleValue(), cppP99 = ((Number) c.get("p99_us")).doubleValue();
@@ -47,10 +51,10 @@ final class GazeboBench {
             try (GazeboNode node = new GazeboNode(o)) {
                 WorldControl step = WorldControl.newBuilder().setPause(true).setMultiStep(task.decimation).build();
                 var bool = pponode.sim.gazebo.msgs.Boolean.getDefaultInstance();
-                for (int i = 0; i < WARMUP; i++) node.request("/world/pendulum_world/control", step, bool, 10_000);
+                for (int i = 0; i < WARMUP; i++) node.request(control, step, bool, 10_000);
                 for (int i = 0; i < steps; i++) {
                     long t0 = System.nanoTime();
-                    node.request("/world/pendulum_world/control", step, bool, 2_000);
+                    node.request(control, step, bool, 2_000);
                     req.recordValue(System.nanoTime() - t0);
                 }
             }
@@ -69,7 +73,7 @@ final class GazeboBench {
                 }
             }
             double lockP50 = us(lock, 50), lockP99 = us(lock, 99), lockMax = lock.getMaxValue() / 1e3;
-            System.err.printf("Gazebo lockstep on loopback, %s, multi_step %d, %d steps (C++ pendulum world, ign-transport 11):%n", taskName, task.decimation, steps);
+            System.err.printf("Gazebo lockstep on loopback, %s, multi_step %d, %d steps (DART world from ignition-physics 5, ign-transport 11):%n", taskName, task.decimation, steps);
             System.err.printf("  C++ library request/response : p50 %7.1f µs  p99 %7.1f µs%n", cppP50, cppP99);
             System.err.printf("  Java bridge request/response : p50 %7.1f µs  p99 %7.1f µs%n", us(req, 50), us(req, 99));
             System.err.printf("  Java lockstep step           : p50 %7.1f µs  p99 %7.1f µs  max %7.1f µs  (command + multi_step + joint_state)%n", lockP50, lockP99, lockMax);

@@ -365,7 +365,7 @@ final class TrainCommand implements Callable<Integer> {
         String id = cfg.envId;
         if (!sim.equals("embedded") && !sim.equals("gazebo")) throw new IllegalArgumentException("--sim must be 'embedded' or 'gazebo', got '" + sim + "'");
         if (ros && sim.equals("gazebo")) throw new IllegalArgumentException("--ros and --sim gazebo exclude each other: pick one way to reach the robot");
-        GazeboSettings gs = new GazeboSettings().apply(gazebo); // checked always, used with --sim gazebo (the launch file passes them always)
+        new GazeboSettings().apply(gazebo); // checked always, used with --sim gazebo (the launch file passes them always)
         if (ros) {
             RobotTask task = EnvRegistry.task(id);
             if (task == null) throw new IllegalArgumentException("--ros needs a robot task, not '" + id + "'");
@@ -384,8 +384,24 @@ final class TrainCommand implements Callable<Integer> {
         if (sim.equals("gazebo")) {
             RobotTask task = EnvRegistry.task(id);
             if (task == null) throw new IllegalArgumentException("--sim gazebo needs a robot task (urdf/tasks/*.yaml), not '" + id + "'");
-            if (cfg.numEnvs != 1) throw new IllegalArgumentException("'num_envs' must be 1 with --sim gazebo: one world is stepped in lockstep (got " + cfg.numEnvs + ")");
-            return s -> RobotEnv.make(task, new GazeboBackend(task, gs), s);
+            int worlds = cfg.numEnvs;
+            if (worlds > 1 && set.stream().noneMatch(kv -> kv.startsWith("vec_env="))) {
+                // each world's step waits on the network, not on this machine's cores: all N requests go out at once
+                cfg.vecEnv = "threaded";
+                cfg.vecEnvWorkers = worlds;
+            }
+            long firstSeed = cfg.seed;
+            return s -> {
+                // env i (seed + i) steps world <name>_i and its model <model>_i, as gazebo-world --worlds N
+                // names them; evaluation reuses them after training
+                GazeboSettings g = new GazeboSettings().apply(gazebo).forTask(task);
+                if (worlds > 1) {
+                    String suffix = "_" + Math.floorMod(s - firstSeed, worlds);
+                    g.world += suffix;
+                    g.model += suffix;
+                }
+                return RobotEnv.make(task, new GazeboBackend(task, g), s);
+            };
         }
         return s -> EnvRegistry.make(id, s);
     }

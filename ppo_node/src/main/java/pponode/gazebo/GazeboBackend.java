@@ -9,11 +9,15 @@ import org.slf4j.LoggerFactory;
 import pponode.env.RobotEnv;
 import pponode.env.RobotTask;
 import pponode.env.Space;
+import pponode.sim.BaseState;
 import pponode.sim.RobotBackend;
 import pponode.sim.gazebo.GazeboNode;
 import pponode.sim.gazebo.GazeboTimeoutException;
+import pponode.sim.gazebo.msgs.Header;
 import pponode.sim.gazebo.msgs.Joint;
 import pponode.sim.gazebo.msgs.Model;
+import pponode.sim.gazebo.msgs.Odometry;
+import pponode.sim.gazebo.msgs.Time;
 import pponode.sim.gazebo.msgs.WorldControl;
 import pponode.sim.gazebo.msgs.WorldReset;
 import pponode.sim.urdf.UrdfModel;
@@ -52,6 +56,10 @@ public final class GazeboBackend implements RobotBackend {
     private final long stepNs;
     private final WorldControl stepRequest;
     private final GazeboNode.SyncSubscriber<Model> states;
+    /** A floating base's odometry (gz-sim's OdometryPublisher), read with each joint state; null for a fixed base. */
+    private final GazeboNode.SyncSubscriber<Odometry> odometry;
+    private final BaseState base = new BaseState();
+    private final double[] bodyVelocity = new double[3];
     private Model latest;
     private long simTimeNs;
     private boolean connected, everConnected;
@@ -60,7 +68,7 @@ public final class GazeboBackend implements RobotBackend {
     /** The world for {@code task}: its decimation, command interface, joints and limits. */
     public GazeboBackend(RobotTask task, GazeboSettings cfg) {
         this.task = task;
-        this.cfg = cfg;
+        this.cfg = cfg.forTask(task);
         actSpace = task.actionSpace();
         cmd = new double[task.actuatedJoints.size()];
         joints = task.robot.movableJoints().stream().map(UrdfModel.Joint::name).toList();
@@ -71,6 +79,7 @@ public final class GazeboBackend implements RobotBackend {
         stepRequest = WorldControl.newBuilder().setPause(true).setMultiStep(task.decimation).build();
         node = new GazeboNode(cfg.transport());
         states = node.subscribeSync(cfg.jointStateTopic(), Model.getDefaultInstance());
+        odometry = task.floatingBase ? node.subscribeSync(cfg.odometryTopic(), Odometry.getDefaultInstance()) : null;
         commandPubs = task.actuatedJoints.stream()
                 .map(j -> node.advertise(cfg.commandTopic(task.commandInterface, j), pponode.sim.gazebo.msgs.Double.getDefaultInstance())).toList();
     }
@@ -115,7 +124,7 @@ public final class GazeboBackend implements RobotBackend {
     private void resetWorld(double[] q0, double[] qd0) throws GazeboTimeoutException {
         if (!connected) connect();
         Arrays.fill(cmd, 0);
-        publishCommands();
+        publishCommands(false);
         control(WorldControl.newBuilder().setPause(true).setReset(WorldReset.newBuilder().setAll(true)).build());
         Model m = awaitState(0, true);
         read(m);
@@ -137,12 +146,12 @@ public final class GazeboBackend implements RobotBackend {
                     };
                     cmd[i] = Math.max(actSpace.low()[i], Math.min(actSpace.high()[i], c));
                 }
-                publishCommands();
+                publishCommands(true);
                 control(stepRequest);
                 read(awaitState(simTimeNs + stepNs, false));
             }
             Arrays.fill(cmd, 0);
-            publishCommands();
+            publishCommands(false);
             control(WorldControl.newBuilder().setPause(true).setReset(WorldReset.newBuilder().setTimeOnly(true)).build());
             read(awaitState(0, true));
         }
@@ -207,7 +216,7 @@ public final class GazeboBackend implements RobotBackend {
     public boolean step(double[] commands) {
         System.arraycopy(commands, 0, cmd, 0, cmd.length);
         try {
-            publishCommands();
+            publishCommands(true);
             control(stepRequest);
             read(awaitState(simTimeNs + stepNs, false));
             return true;
@@ -217,8 +226,19 @@ public final class GazeboBackend implements RobotBackend {
         }
     }
 
-    private void publishCommands() {
-        for (int i = 0; i < cmd.length; i++) commandPubs.get(i).publish(pponode.sim.gazebo.msgs.Double.newBuilder().setData(cmd[i]).build());
+    /**
+     * The commands, each stamped with the sim time it is meant for: a world that honours the stamp
+     * (the DART world) starts the next multi_step only once they are in, so a run repeats exactly;
+     * gz-sim's controllers ignore it. Commands no step follows (the zeros before a reset) go
+     * unstamped: they must not stand in for the ones the next step waits for.
+     */
+    private void publishCommands(boolean forTheNextStep) {
+        Header stamp = Header.newBuilder().setStamp(Time.newBuilder().setSec(simTimeNs / 1_000_000_000L).setNsec((int) (simTimeNs % 1_000_000_000L))).build();
+        for (int i = 0; i < cmd.length; i++) {
+            var c = pponode.sim.gazebo.msgs.Double.newBuilder().setData(cmd[i]);
+            if (forTheNextStep) c.setHeader(stamp);
+            commandPubs.get(i).publish(c.build());
+        }
     }
 
     private void control(WorldControl req) throws GazeboTimeoutException {
@@ -243,6 +263,7 @@ public final class GazeboBackend implements RobotBackend {
                     }
                     simTimeNs = s;
                     latest = m;
+                    if (odometry != null) readBase(s, end);
                     return m;
                 }
             }
@@ -258,7 +279,49 @@ public final class GazeboBackend implements RobotBackend {
     }
 
     private static long stamp(Model m) {
-        return m.getHeader().getStamp().getSec() * 1_000_000_000L + m.getHeader().getStamp().getNsec();
+        return stamp(m.getHeader());
+    }
+
+    private static long stamp(Header h) {
+        return h.getStamp().getSec() * 1_000_000_000L + h.getStamp().getNsec();
+    }
+
+    /** The base's state from the odometry stamped {@code stampNs} (the world publishes it with each joint state). */
+    private void readBase(long stampNs, long endNanos) throws GazeboTimeoutException {
+        while (true) {
+            long left = endNanos - System.nanoTime();
+            Odometry o = left > 0 ? odometry.receive(Math.max(1, left / 1_000_000)) : null;
+            if (o == null) {
+                throw new GazeboTimeoutException(where() + ": no odometry stamped at " + stampNs / 1e9 + " s on " + cfg.odometryTopic() + " within " + cfg.stepTimeoutMs
+                        + " ms; is the OdometryPublisher system loaded for model '" + cfg.model + "'?");
+            }
+            if (stamp(o.getHeader()) != stampNs) continue; // an earlier one still queued (or one of the timeline before a reset)
+            var p = o.getPose();
+            base.position[0] = p.getPosition().getX();
+            base.position[1] = p.getPosition().getY();
+            base.position[2] = p.getPosition().getZ();
+            base.orientation[0] = p.getOrientation().getW();
+            base.orientation[1] = p.getOrientation().getX();
+            base.orientation[2] = p.getOrientation().getY();
+            base.orientation[3] = p.getOrientation().getZ();
+            // gz-sim's odometry twist is in the robot's frame; BaseState keeps the world's
+            var t = o.getTwist();
+            bodyVelocity[0] = t.getLinear().getX();
+            bodyVelocity[1] = t.getLinear().getY();
+            bodyVelocity[2] = t.getLinear().getZ();
+            base.toWorld(bodyVelocity, base.linearVelocity);
+            bodyVelocity[0] = t.getAngular().getX();
+            bodyVelocity[1] = t.getAngular().getY();
+            bodyVelocity[2] = t.getAngular().getZ();
+            base.toWorld(bodyVelocity, base.angularVelocity);
+            return;
+        }
+    }
+
+    @Override
+    public void baseState(BaseState out) {
+        if (odometry == null) out.setFixed();
+        else out.copyFrom(base);
     }
 
     private final Map<String, Integer> index = new HashMap<>();

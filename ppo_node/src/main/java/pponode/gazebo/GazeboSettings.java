@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import pponode.config.Settings.Allowed;
 import pponode.config.Settings;
+import pponode.env.RobotTask;
 import pponode.sim.gazebo.GazeboOptions;
 
 /**
@@ -12,14 +13,18 @@ import pponode.sim.gazebo.GazeboOptions;
  * versions whose world reset rewinds time only. Set as {@code key=value} ({@code --gazebo k=v}).
  */
 public final class GazeboSettings {
-    @Allowed(pattern = "[^/@\\s]+", means = "a plain name")
-    public String world = "pendulum_world";
-    @Allowed(pattern = "[^/@\\s]+", means = "a plain name")
-    public String model = "pendulum";
+    /** The world's name; by default the task's name, as {@code ppo-node gazebo-world} names the world it starts. */
+    @Allowed(nullable = true, pattern = "[^/@\\s]+", means = "a plain name")
+    public String world = null;
+    /** The model's name in the world; by default the URDF's robot name, as gz-sim names a URDF it spawns. */
+    @Allowed(nullable = true, pattern = "[^/@\\s]+", means = "a plain name")
+    public String model = null;
     /** {model}/{joint} are replaced; the defaults are those of gz-sim's ApplyJointForce, JointController and JointPositionController systems. */
     public String effortTopic = "/model/{model}/joint/{joint}/cmd_force";
     public String velocityTopic = "/model/{model}/joint/{joint}/cmd_vel";
     public String positionTopic = "/model/{model}/joint/{joint}/0/cmd_pos";
+    /** A floating base's pose and velocity: gz-sim's OdometryPublisher ({model} is replaced). */
+    public String odometryTopic = "/model/{model}/odometry";
     @Allowed(nullable = true)
     public String msgPrefix = null;
     @Allowed(nullable = true)
@@ -58,6 +63,13 @@ public final class GazeboSettings {
         return this;
     }
 
+    /** These settings with the world and model names {@code task}'s worlds have where none is set. */
+    public GazeboSettings forTask(RobotTask task) {
+        if (world == null) world = GazeboWorlds.worldName(task);
+        if (model == null) model = GazeboWorlds.modelName(task);
+        return this;
+    }
+
     public GazeboOptions transport() {
         GazeboOptions o = GazeboOptions.fromEnvironment();
         if (partition != null) o = o.withPartition(partition);
@@ -72,6 +84,10 @@ public final class GazeboSettings {
 
     public String jointStateTopic() {
         return "/world/" + world + "/model/" + model + "/joint_state";
+    }
+
+    public String odometryTopic() {
+        return odometryTopic.replace("{model}", model);
     }
 
     public String commandTopic(String commandInterface, String joint) {

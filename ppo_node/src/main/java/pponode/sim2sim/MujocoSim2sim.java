@@ -1,8 +1,6 @@
 package pponode.sim2sim;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,6 +10,7 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pponode.env.RobotTask;
+import pponode.env.UrdfFile;
 import pponode.onnx.OnnxPolicy;
 import pponode.ros.CommandLog;
 import pponode.ros.DeployNode;
@@ -83,7 +82,7 @@ public final class MujocoSim2sim {
             topics.put("odom", "rt" + p.resolve(p.odomTopic));
             topics.put("cmd_vel", "rt" + p.resolve(p.cmdVelTopic));
             topics.put("commands", "rt" + p.resolve(p.commandTopic(task.commandInterface)));
-            MujocoRobot.Setup setup = new MujocoRobot.Setup(urdfFile(task), task.robot.root(), task.physicsDt, task.baseStartPosition,
+            MujocoRobot.Setup setup = new MujocoRobot.Setup(UrdfFile.of(task), task.robot.root(), task.physicsDt, task.baseStartPosition,
                     task.contact != null && task.contact.ground(), joints(task), domain.id(), topics, conditions.friction(), conditions.actuators(),
                     250, command, episodeSeconds, SETTLE_S, FALL);
             try (MujocoRobot robot = MujocoRobot.start(setup, Map.of("CYCLONEDDS_URI", LOCALHOST_CYCLONEDDS))) {
@@ -121,26 +120,6 @@ public final class MujocoSim2sim {
                     + "commands arrived later than --robot-delay-ms; judge on a quiet machine", String.format("%.0f", 100 * late));
         }
         return new Result(results, m);
-    }
-
-    /**
-     * The task's URDF as a file MuJoCo can read: the file it was loaded from, or for a task shipped
-     * in the jar, a copy of the jar's URDF in a temporary folder (removed when the JVM exits).
-     */
-    static Path urdfFile(RobotTask task) throws IOException {
-        Path source = task.robot.source();
-        if (Files.isRegularFile(source)) return source;
-        String s = source.toString();
-        if (!s.startsWith("jar:")) throw new IOException("the URDF of task " + task.name + " is not a file: " + source);
-        try (InputStream in = MujocoSim2sim.class.getResourceAsStream(s.substring(4))) {
-            if (in == null) throw new IOException("the URDF of task " + task.name + " is missing from the jar: " + s);
-            Path dir = Files.createTempDirectory("ppo_node-mujoco-");
-            Path file = dir.resolve(source.getFileName().toString());
-            Files.copy(in, file);
-            file.toFile().deleteOnExit();
-            dir.toFile().deleteOnExit();
-            return file;
-        }
     }
 
     /** The metrics as eval names them: falls, and the means over episodes of eval_mean_vx, eval_mean_yaw_rate_error and the length in control periods. */

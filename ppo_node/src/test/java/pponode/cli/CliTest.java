@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -12,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 import pponode.Peers;
 import pponode.env.RobotTask;
 import pponode.sim.gazebo.GazeboOptions;
-import pponode.sim.gazebo.PendulumWorldFixture;
+import pponode.sim.gazebo.GazeboWorldProcess;
+import pponode.sim.gazebo.GazeboWorldProcess.Program;
 
 class CliTest {
     @Test
@@ -25,12 +27,13 @@ class CliTest {
     @Test
     @SuppressWarnings("try")
     void trainSimGazeboTrainsEvaluatesAndExportsAgainstTheCppWorld(@TempDir Path dir) throws Exception {
-        Peers.require(PendulumWorldFixture.unavailableReason() == null,
-                "the Gazebo pendulum world (" + PendulumWorldFixture.unavailableReason() + ")",
+        Peers.require(GazeboWorldProcess.unavailableReason(Program.PENDULUM) == null,
+                "the Gazebo pendulum world (" + GazeboWorldProcess.unavailableReason(Program.PENDULUM) + ")",
                 "apt-get install g++ pkg-config libignition-transport-dev libignition-msgs-dev");
         var o = GazeboOptions.fromEnvironment(Map.of()).withHostIp("127.0.0.1").withPartition("ppo_cli_" + Long.toHexString(System.nanoTime()));
-        try (var world = PendulumWorldFixture.start(o)) {
+        try (var world = GazeboWorldProcess.start(Program.PENDULUM, o, List.of())) {
             Cli.Result r = Cli.run("train", "--task", "pendulum_lift", "--sim", "gazebo", "--gazebo", "partition=" + o.partition(), "--gazebo", "ip=127.0.0.1",
+                    "--gazebo", "world=pendulum_world",
                     "--steps", "2048", "--seed", "1", "--out", dir.toString(), "--no-progress", "--json");
             assertEquals(0, r.code(), r.err());
             assertTrue(r.out().contains("\"env\":\"pendulum_lift\"") && r.out().contains("\"eval_mean_return\""), r.out());

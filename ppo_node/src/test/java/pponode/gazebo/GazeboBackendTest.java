@@ -22,7 +22,8 @@ import pponode.env.StepResult;
 import pponode.runner.EvalResult;
 import pponode.runner.OnPolicyRunner;
 import pponode.sim.gazebo.GazeboOptions;
-import pponode.sim.gazebo.PendulumWorldFixture;
+import pponode.sim.gazebo.GazeboWorldProcess;
+import pponode.sim.gazebo.GazeboWorldProcess.Program;
 
 /**
  * {@link GazeboBackend} (under the same {@link RobotEnv} as the embedded simulator) against the C++ pendulum world on the real Gazebo Transport library: the same
@@ -38,10 +39,10 @@ class GazeboBackendTest {
 
     @BeforeEach
     void setUp() {
-        Peers.require(PendulumWorldFixture.unavailableReason() == null, "the Gazebo pendulum world (" + PendulumWorldFixture.unavailableReason() + ")",
+        Peers.require(GazeboWorldProcess.unavailableReason(Program.PENDULUM) == null, "the Gazebo pendulum world (" + GazeboWorldProcess.unavailableReason(Program.PENDULUM) + ")",
                 "apt-get install g++ pkg-config libignition-transport-dev libignition-msgs-dev");
         opts = GazeboOptions.fromEnvironment(Map.of()).withHostIp("127.0.0.1").withPartition("ppo_env_test_" + Long.toHexString(System.nanoTime()));
-        settings = new GazeboSettings().apply(Map.of("partition", opts.partition(), "ip", "127.0.0.1"));
+        settings = new GazeboSettings().apply(Map.of("partition", opts.partition(), "ip", "127.0.0.1", "world", "pendulum_world", "model", "pendulum"));
         task = EnvRegistry.task("pendulum_lift");
     }
 
@@ -53,7 +54,7 @@ class GazeboBackendTest {
         List<Double> gz = new ArrayList<>(), embedded = new ArrayList<>();
         EvalResult ev;
         long t0 = System.nanoTime();
-        try (PendulumWorldFixture world = PendulumWorldFixture.start(opts);
+        try (GazeboWorldProcess world = GazeboWorldProcess.start(Program.PENDULUM, opts, List.of());
                 OnPolicyRunner r = new OnPolicyRunner(c, s -> RobotEnv.make(task, new GazeboBackend(task, settings), s), null)) {
             r.learn((u, total, step, stats) -> gz.add(stats.get("charts/mean_reward")));
             ev = r.policy().evaluate(s -> RobotEnv.make(task, new GazeboBackend(task, settings), s), 3, 10_000);
@@ -75,7 +76,7 @@ class GazeboBackendTest {
     @Test
     void aFortressResetThatRewindsOnlyTimeIsUndoneByTheEnv() throws Exception {
         GazeboBackend fortress = new GazeboBackend(task, settings);
-        try (PendulumWorldFixture world = PendulumWorldFixture.start(opts, "--reset-time-only"); Env env = RobotEnv.make(task, fortress, 1)) {
+        try (GazeboWorldProcess world = GazeboWorldProcess.start(Program.PENDULUM, opts, List.of("--reset-time-only")); Env env = RobotEnv.make(task, fortress, 1)) {
             env.reset(1L);
             StepResult r = null;
             for (int i = 0; i < 30; i++) r = env.step(new float[] {5f});
@@ -87,7 +88,7 @@ class GazeboBackendTest {
             assertEquals(0.0, o[2], 0.1, "velocity after reset");
         }
         GazeboBackend garden = new GazeboBackend(task, settings);
-        try (PendulumWorldFixture world = PendulumWorldFixture.start(opts); Env env = RobotEnv.make(task, garden, 1)) {
+        try (GazeboWorldProcess world = GazeboWorldProcess.start(Program.PENDULUM, opts, List.of()); Env env = RobotEnv.make(task, garden, 1)) {
             env.reset(1L);
             for (int i = 0; i < 30; i++) env.step(new float[] {5f});
             float[] o = env.reset(2L);
@@ -99,7 +100,7 @@ class GazeboBackendTest {
     @Test
     void aWorldLostMidEpisodeEndsItTruncatedAndTheNextOneRunsInTheWorldThatCameBack() throws Exception {
         settings.apply(Map.of("step_timeout_ms", "1000", "reconnect_timeout_ms", "20000"));
-        PendulumWorldFixture world = PendulumWorldFixture.start(opts);
+        GazeboWorldProcess world = GazeboWorldProcess.start(Program.PENDULUM, opts, List.of());
         GazeboBackend backend = new GazeboBackend(task, settings);
         try (Env env = RobotEnv.make(task, backend, 1)) {
             env.reset(1L);
@@ -112,7 +113,7 @@ class GazeboBackendTest {
                     return;
                 }
                 try {
-                    PendulumWorldFixture again = PendulumWorldFixture.start(opts);
+                    GazeboWorldProcess again = GazeboWorldProcess.start(Program.PENDULUM, opts, List.of());
                     synchronized (this) {
                         worldRef[0] = again;
                     }
@@ -143,12 +144,12 @@ class GazeboBackendTest {
         }
     }
 
-    final PendulumWorldFixture[] worldRef = new PendulumWorldFixture[1];
+    final GazeboWorldProcess[] worldRef = new GazeboWorldProcess[1];
 
     @Test
     void aWorldWithoutTheTasksJointIsNamed() throws Exception {
         settings.apply(Map.of("connect_timeout_ms", "2000", "reconnect_timeout_ms", "1"));
-        try (PendulumWorldFixture world = PendulumWorldFixture.start(opts, "--joint", "elbow"); Env env = RobotEnv.make(task, new GazeboBackend(task, settings), 1)) {
+        try (GazeboWorldProcess world = GazeboWorldProcess.start(Program.PENDULUM, opts, List.of("--joint", "elbow")); Env env = RobotEnv.make(task, new GazeboBackend(task, settings), 1)) {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> env.reset(0L));
             assertTrue(e.getMessage().contains("/model/pendulum/joint/hinge/cmd_force"), e.getMessage());
         }

@@ -37,6 +37,11 @@ public final class BaseState {
         rotate(w, x, y, z, world[0], world[1], world[2], out);
     }
 
+    /** {@code body} (a body-frame vector) in the world frame: q v q*. */
+    public void toWorld(double[] body, double[] out) {
+        rotate(orientation[0], orientation[1], orientation[2], orientation[3], body[0], body[1], body[2], out);
+    }
+
     /** The unit gravity direction (world −z) seen from the body: (0, 0, −1) when upright. */
     public void projectedGravity(double[] out) {
         double w = orientation[0], x = -orientation[1], y = -orientation[2], z = -orientation[3];

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import pponode.sim.gazebo.GazeboWorldProcess.Program;
 import pponode.sim.gazebo.msgs.Model;
 import pponode.sim.gazebo.msgs.StringMsg;
 import pponode.sim.gazebo.msgs.WorldControl;
@@ -67,7 +68,7 @@ class GazeboInteropTest {
         List<String> cmd = new ArrayList<>(List.of(exe.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().putAll(PendulumWorldFixture.environment(opts));
+        pb.environment().putAll(GazeboWorldProcess.environment(opts));
         return pb.start();
     }
 
@@ -123,8 +124,8 @@ class GazeboInteropTest {
     @Test
     @SuppressWarnings("try")
     void javaCallsTheCppWorldAndStepsItInLockstep() throws Exception {
-        requirePeer(PendulumWorldFixture.unavailableReason() == null, "the C++ toolchain for the Gazebo fixture (" + PendulumWorldFixture.unavailableReason() + ")");
-        try (PendulumWorldFixture world = PendulumWorldFixture.start(opts, "--q0", "0.3")) {
+        requirePeer(GazeboWorldProcess.unavailableReason(Program.PENDULUM) == null, "the C++ toolchain for the Gazebo fixture (" + GazeboWorldProcess.unavailableReason(Program.PENDULUM) + ")");
+        try (GazeboWorldProcess world = GazeboWorldProcess.start(Program.PENDULUM, opts, List.of("--q0", "0.3"))) {
             List<Model> states = new CopyOnWriteArrayList<>();
             List<WorldStatistics> stats = new CopyOnWriteArrayList<>();
             node.subscribe("/world/pendulum_world/model/pendulum/joint_state", Model.getDefaultInstance(), states::add);
@@ -170,10 +171,10 @@ class GazeboInteropTest {
     @Test
     @SuppressWarnings("try")
     void aLostWorldIsAClearTimeoutAndARestartedOneIsFoundAgain() throws Exception {
-        requirePeer(PendulumWorldFixture.unavailableReason() == null, "the C++ toolchain for the Gazebo fixture (" + PendulumWorldFixture.unavailableReason() + ")");
+        requirePeer(GazeboWorldProcess.unavailableReason(Program.PENDULUM) == null, "the C++ toolchain for the Gazebo fixture (" + GazeboWorldProcess.unavailableReason(Program.PENDULUM) + ")");
         WorldControl step = WorldControl.newBuilder().setPause(true).setMultiStep(1).build();
         var boolT = pponode.sim.gazebo.msgs.Boolean.getDefaultInstance();
-        try (PendulumWorldFixture world = PendulumWorldFixture.start(opts)) {
+        try (GazeboWorldProcess world = GazeboWorldProcess.start(Program.PENDULUM, opts, List.of())) {
             assertNotNull(node.request("/world/pendulum_world/control", step, boolT, 10_000));
             world.kill();
         }
@@ -184,7 +185,7 @@ class GazeboInteropTest {
         System.out.printf("world killed: '%s' after %.2f s%n", e.getMessage(), waited);
         assertTrue(e.getMessage().contains("/world/pendulum_world/control"), e.getMessage());
         assertTrue(waited < 6, "the loss must surface within the silence interval plus one timeout, took " + waited + " s");
-        try (PendulumWorldFixture again = PendulumWorldFixture.start(opts)) {
+        try (GazeboWorldProcess again = GazeboWorldProcess.start(Program.PENDULUM, opts, List.of())) {
             long t1 = System.nanoTime();
             assertNotNull(node.request("/world/pendulum_world/control", step, boolT, 10_000));
             System.out.printf("restarted world answered after %.2f s%n", (System.nanoTime() - t1) / 1e9);
