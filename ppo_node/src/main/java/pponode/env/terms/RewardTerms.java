@@ -28,6 +28,7 @@ public final class RewardTerms {
         TERMS.put("joint_limit", p -> new JointLimitProximity(p.number("margin", 0.1)));
         TERMS.put("joint_torque_l2", p -> new JointTorqueL2());
         TERMS.put("flat_orientation_l2", p -> new FlatOrientationL2());
+        TERMS.put("base_height_l2", p -> new BaseHeightL2(p.number("target", Double.NaN), p.path()));
         TERMS.put("base_lin_vel_z_l2", p -> new BaseVelocityL2(false, 2));
         TERMS.put("base_ang_vel_xy_l2", p -> new BaseVelocityL2(true, 0, 1));
         TERMS.put("track_lin_vel_xy", p -> new VelocityTracking(false, p.number("sigma", 0.25), p.path()));

@@ -64,8 +64,14 @@ class RewardTermsTest {
         assertEquals(0.25, new FlatOrientationL2().value(s), 1e-12, "sin^2(30 deg)");
         assertEquals(0.75, new BaseVelocityL2(false, 2).value(s), 1e-12, "the body z component of a world-up velocity is cos(30 deg)");
         assertEquals(4, new BaseVelocityL2(true, 0, 1).value(s), 1e-12, "a roll about the body x axis stays in the xy plane");
+        s.base.position[2] = 0.2;
+        RewardTerm height = RewardTerms.get("base_height_l2").create(new TermParams(Map.of("target", 0.28), "reward.base_height_l2", List.of("j")));
+        assertEquals(0.0064, height.value(s), 1e-12, "8 cm below the stance's height");
+        IllegalArgumentException noTarget = assertThrows(IllegalArgumentException.class,
+                () -> RewardTerms.get("base_height_l2").create(new TermParams(Map.of(), "reward.base_height_l2", List.of("j"))));
+        assertTrue(noTarget.getMessage().contains("'reward.base_height_l2.target'"), noTarget.getMessage());
         assertTrue(RewardTerms.names().containsAll(List.of("distance", "action_l2", "action_rate", "alive", "joint_vel_l2", "joint_acc_l2", "joint_limit",
-                "joint_torque_l2", "flat_orientation_l2", "base_lin_vel_z_l2", "base_ang_vel_xy_l2")));
+                "joint_torque_l2", "flat_orientation_l2", "base_lin_vel_z_l2", "base_ang_vel_xy_l2", "base_height_l2")));
     }
 
     private Path task(String reward) throws Exception {
