@@ -1,5 +1,5 @@
 """ros2 launch ppo_node train.launch.py [task:=reacher_2dof] [steps:=300000] [config:=train.yaml]
-                                        [sim:=embedded|gazebo] [gazebo_world:=pendulum_world] [gazebo_model:=pendulum]
+                                        [sim:=embedded|gazebo] [gazebo_world:=<task>] [gazebo_model:=<URDF robot>]
 
 Trains a policy with PPO and exports policy.onnx: on the embedded simulator (default) or in a
 running Gazebo world stepped in lockstep over Gazebo Transport (sim:=gazebo; the world's partition
@@ -22,8 +22,8 @@ def generate_launch_description():
         DeclareLaunchArgument('steps', default_value='300000', description='total environment steps'),
         DeclareLaunchArgument('config', default_value=config_path('train.yaml'), description='PPO config YAML'),
         DeclareLaunchArgument('sim', default_value='embedded', description='embedded or gazebo'),
-        DeclareLaunchArgument('gazebo_world', default_value='pendulum_world', description='Gazebo world name (sim:=gazebo)'),
-        DeclareLaunchArgument('gazebo_model', default_value='pendulum', description='Gazebo model name (sim:=gazebo)'),
+        DeclareLaunchArgument('gazebo_world', default_value='none', description='Gazebo world name (sim:=gazebo; none: the task name, as gazebo-world names it)'),
+        DeclareLaunchArgument('gazebo_model', default_value='none', description='Gazebo model name (sim:=gazebo; none: the URDF robot name)'),
         ExecuteProcess(
             cmd=ppo_node_command('train', '--task', LaunchConfiguration('task'), '--config', LaunchConfiguration('config'),
                                  '--steps', LaunchConfiguration('steps'), '--sim', LaunchConfiguration('sim'),

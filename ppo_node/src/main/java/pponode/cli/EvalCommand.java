@@ -3,13 +3,20 @@ package pponode.cli;
 import ai.djl.Device;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.LongFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import pponode.env.Env;
 import pponode.env.EnvRegistry;
+import pponode.env.RobotEnv;
 import pponode.env.RobotTask;
+import pponode.gazebo.GazeboBackend;
+import pponode.gazebo.GazeboSettings;
 import pponode.onnx.Compatibility;
 import pponode.onnx.Deployment;
 import pponode.onnx.OnnxPolicy;
@@ -42,16 +49,27 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a one-line JSON summary last.")
     boolean json;
 
+    @Option(names = "--sim", defaultValue = "embedded",
+            description = "Where robot tasks run: embedded (default) or gazebo (a Gazebo world over Gazebo Transport, e.g. one gazebo-world started; "
+                    + "the task's nominal physics: randomization is the training's, not the world's).")
+    String sim;
+
+    @Option(names = "--gazebo", description = "Gazebo setting with --sim gazebo, as train takes them (repeatable; docs/GAZEBO.md).")
+    List<String> gazebo = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         if (episodes < 1) throw new IllegalArgumentException("--episodes must be >= 1, got " + episodes);
         if ((checkpoint == null) == (policy == null)) throw new IllegalArgumentException("give exactly one of --checkpoint or --policy");
         if (command != null && command.length != 3) throw new IllegalArgumentException("--command takes v_x,v_y,yaw_rate (3 numbers), got " + command.length);
+        if (!sim.equals("embedded") && !sim.equals("gazebo")) throw new IllegalArgumentException("--sim must be 'embedded' or 'gazebo', got '" + sim + "'");
+        GazeboSettings gazeboSettings = new GazeboSettings().apply(gazebo);
         long t0 = System.nanoTime();
         if (policy != null) {
             try (OnnxPolicy p = OnnxPolicy.load(policy)) {
                 String id = env != null ? env : p.metadata().get("ppo_node.env_id");
-                EvalResult r = evaluateOnnx(p, id, commanded(id, command), episodes, seed);
+                RobotTask task = commanded(id, command);
+                EvalResult r = evaluateOnnx(p, id, task, environments(id, task, gazeboSettings), episodes, seed);
                 report(id, r, (System.nanoTime() - t0) / 1e9);
             }
             return 0;
@@ -59,7 +77,7 @@ final class EvalCommand implements Callable<Integer> {
         try (Policy p = Policy.load(checkpoint, Device.cpu())) {
             String id = env != null ? env : p.cfg.envId;
             RobotTask task = commanded(id, command);
-            EvalResult r = p.evaluate(s -> task != null ? EnvRegistry.make(task, s) : EnvRegistry.make(id, s), episodes, seed);
+            EvalResult r = p.evaluate(environments(id, task, gazeboSettings), episodes, seed);
             report(id, r, (System.nanoTime() - t0) / 1e9);
         }
         return 0;
@@ -86,11 +104,25 @@ final class EvalCommand implements Callable<Integer> {
         return task.withCommand(command[0], command[1], command[2]);
     }
 
-    /** Runs an ONNX policy on task/env {@code id} ({@code task}: its robot task, or null); robot tasks are checked and remapped by joint name first. */
-    static EvalResult evaluateOnnx(OnnxPolicy p, String id, RobotTask task, int episodes, long seed) {
+    /** The environments to evaluate in: the embedded simulator, or with --sim gazebo a Gazebo world of the task's nominal robot. */
+    private LongFunction<Env> environments(String id, RobotTask task, GazeboSettings g) throws IOException {
+        if (sim.equals("gazebo")) {
+            if (task == null) throw new IllegalArgumentException("--sim gazebo needs a robot task (urdf/tasks/*.yaml), not '" + id + "'");
+            RobotTask nominal = task.withoutRandomization();
+            return s -> RobotEnv.make(nominal, new GazeboBackend(nominal, g), s);
+        }
+        return embedded(id, task);
+    }
+
+    static LongFunction<Env> embedded(String id, RobotTask task) {
+        return s -> task != null ? EnvRegistry.make(task, s) : EnvRegistry.make(id, s);
+    }
+
+    /** Runs an ONNX policy on task/env {@code id} ({@code task}: its robot task, or null) in {@code envs}; robot tasks are checked and remapped by joint name first. */
+    static EvalResult evaluateOnnx(OnnxPolicy p, String id, RobotTask task, LongFunction<Env> envs, int episodes, long seed) {
         Compatibility.Remap remap = task == null ? null : Compatibility.check(p, task, Deployment.metadata(id));
         float[] obsBuf = new float[p.observationSize()], act = new float[p.actionSize()];
-        return Evaluator.run(s -> task != null ? EnvRegistry.make(task, s) : EnvRegistry.make(id, s), episodes, seed, new Evaluator.Actor() {
+        return Evaluator.run(envs, episodes, seed, new Evaluator.Actor() {
             @Override
             public void reset() {
                 p.resetState();

@@ -33,8 +33,9 @@ final class GazeboBench {
     private GazeboBench() {}
 
     static Map<String, Object> run(String taskName, int steps) throws Exception {
-        RobotTask task = EnvRegistry.task(taskName);
-        if (task == null) throw new IllegalArgumentException("unknown task '" + taskName + "'");
+        RobotTask named = EnvRegistry.task(taskName);
+        if (named == null) throw new IllegalArgumentException("unknown task '" + taskName + "'");
+        RobotTask task = named.withoutRandomization(); // the world's physics is its own
         GazeboOptions o = GazeboOptions.fromEnvironment().withHostIp("127.0.0.1").withPartition("ppo_bench_" + Long.toHexString(System.nanoTime()));
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("task", taskName);

@@ -128,7 +128,7 @@ final class Sim2simCommand implements Callable<Integer> {
                 r.metrics().forEach((k, v) -> System.err.printf("  %s: %s%n", k, v));
             } else {
                 RobotTask perturbed = nominal.withRandomization(perturbationSet(nominal));
-                EvalResult r = EvalCommand.evaluateOnnx(p, id, perturbed, episodes, seed);
+                EvalResult r = EvalCommand.evaluateOnnx(p, id, perturbed, EvalCommand.embedded(id, perturbed), episodes, seed);
                 j.putAll(EvalCommand.summary(id, episodes, r, (System.nanoTime() - t0) / 1e9));
                 System.err.printf("%s, %s: %d episodes: return %.2f ± %.2f, mean length %.1f, %d fell (ended by a termination)%n", id, sim, episodes, r.mean(), r.std(),
                         r.meanLength(), r.falls());

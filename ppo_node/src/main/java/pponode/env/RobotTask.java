@@ -520,6 +520,14 @@ public final class RobotTask {
         return new RobotTask(y, source, sha256, loader);
     }
 
+    /** This task without its {@code randomization:} section: the nominal robot (another engine judges a policy on its own physics). */
+    public RobotTask withoutRandomization() throws IOException {
+        if (randomization == null) return this;
+        Map<String, Object> y = new LinkedHashMap<>(yaml);
+        y.remove("randomization");
+        return new RobotTask(y, source, sha256, loader);
+    }
+
     private VelocityCommands commands(Map<String, Object> c) {
         double[][] r = new double[3][];
         String[] keys = {"lin_vel_x", "lin_vel_y", "ang_vel_yaw"};

@@ -13,11 +13,15 @@ import pponode.sim.BaseState;
 import pponode.sim.RobotBackend;
 import pponode.sim.gazebo.GazeboNode;
 import pponode.sim.gazebo.GazeboTimeoutException;
+import pponode.sim.gazebo.msgs.Contact;
+import pponode.sim.gazebo.msgs.Contacts;
 import pponode.sim.gazebo.msgs.Header;
 import pponode.sim.gazebo.msgs.Joint;
+import pponode.sim.gazebo.msgs.JointWrench;
 import pponode.sim.gazebo.msgs.Model;
 import pponode.sim.gazebo.msgs.Odometry;
 import pponode.sim.gazebo.msgs.Time;
+import pponode.sim.gazebo.msgs.Vector3d;
 import pponode.sim.gazebo.msgs.WorldControl;
 import pponode.sim.gazebo.msgs.WorldReset;
 import pponode.sim.urdf.UrdfModel;
@@ -52,18 +56,22 @@ public final class GazeboBackend implements RobotBackend {
     private final List<String> joints; // movable joints of the URDF, in URDF order
     private final int[] actIdx; // actuated joints as indices into joints
     private final Map<String, UrdfModel.Chain> chains = new HashMap<>(); // forward kinematics per link asked for
-    private final double[] q, qd;
+    private final double[] q, qd, effort;
     private final long stepNs;
     private final WorldControl stepRequest;
     private final GazeboNode.SyncSubscriber<Model> states;
     /** A floating base's odometry (gz-sim's OdometryPublisher), read with each joint state; null for a fixed base. */
     private final GazeboNode.SyncSubscriber<Odometry> odometry;
     private final BaseState base = new BaseState();
+    /** The contacts of the last physics step (the DART world's, in a world with ground); null when the task has no ground. */
+    private final GazeboNode.SyncSubscriber<Contacts> contacts;
+    private final Map<String, double[]> contactForces = new HashMap<>();
     private final double[] bodyVelocity = new double[3];
     private Model latest;
     private long simTimeNs;
     private boolean connected, everConnected;
     private int worldLosses, restores;
+    private boolean startNoiseNoted;
 
     /** The world for {@code task}: its decimation, command interface, joints and limits. */
     public GazeboBackend(RobotTask task, GazeboSettings cfg) {
@@ -74,12 +82,15 @@ public final class GazeboBackend implements RobotBackend {
         joints = task.robot.movableJoints().stream().map(UrdfModel.Joint::name).toList();
         q = new double[joints.size()];
         qd = new double[joints.size()];
+        effort = new double[joints.size()];
         actIdx = task.actuatedJoints.stream().mapToInt(joints::indexOf).toArray();
         stepNs = Math.round(task.decimation * task.physicsDt * 1e9);
         stepRequest = WorldControl.newBuilder().setPause(true).setMultiStep(task.decimation).build();
         node = new GazeboNode(cfg.transport());
         states = node.subscribeSync(cfg.jointStateTopic(), Model.getDefaultInstance());
         odometry = task.floatingBase ? node.subscribeSync(cfg.odometryTopic(), Odometry.getDefaultInstance()) : null;
+        boolean ground = task.floatingBase || (task.contact != null && task.contact.ground());
+        contacts = ground ? node.subscribeSync(cfg.contactsTopic(), Contacts.getDefaultInstance()) : null;
         commandPubs = task.actuatedJoints.stream()
                 .map(j -> node.advertise(cfg.commandTopic(task.commandInterface, j), pponode.sim.gazebo.msgs.Double.getDefaultInstance())).toList();
     }
@@ -128,6 +139,16 @@ public final class GazeboBackend implements RobotBackend {
         control(WorldControl.newBuilder().setPause(true).setReset(WorldReset.newBuilder().setAll(true)).build());
         Model m = awaitState(0, true);
         read(m);
+        if (task.floatingBase) {
+            // A legged robot is not driven to a drawn start: it stands on the ground, and its joints
+            // sag under the PD. It starts where the world's reset puts it (gazebo-world: the task's
+            // stance at reset.base_position), without the task's start noise.
+            if (!atStart(q0, qd0) && !startNoiseNoted) {
+                startNoiseNoted = true;
+                LOG.info("{}: a floating base starts at the world's own reset state, not at the task's drawn start", where());
+            }
+            return;
+        }
         if (!atStart(q0, qd0)) {
             // the world kept its model state (Fortress) or the task starts elsewhere: drive the joints there
             restores++;
@@ -264,6 +285,7 @@ public final class GazeboBackend implements RobotBackend {
                     simTimeNs = s;
                     latest = m;
                     if (odometry != null) readBase(s, end);
+                    if (contacts != null) readContacts(s, end);
                     return m;
                 }
             }
@@ -318,6 +340,45 @@ public final class GazeboBackend implements RobotBackend {
         }
     }
 
+    /** Each link's summed contact force (world frame) from the contacts stamped {@code stampNs}. */
+    private void readContacts(long stampNs, long endNanos) throws GazeboTimeoutException {
+        while (true) {
+            long left = endNanos - System.nanoTime();
+            Contacts c = left > 0 ? contacts.receive(Math.max(1, left / 1_000_000)) : null;
+            if (c == null) {
+                throw new GazeboTimeoutException(where() + ": no contacts stamped at " + stampNs / 1e9 + " s on " + cfg.contactsTopic() + " within " + cfg.stepTimeoutMs + " ms");
+            }
+            if (stamp(c.getHeader()) != stampNs) continue; // an earlier one still queued
+            for (double[] f : contactForces.values()) Arrays.fill(f, 0);
+            for (Contact contact : c.getContactList()) {
+                for (JointWrench w : contact.getWrenchList()) {
+                    add(w.getBody1Name(), w.getBody1Wrench().getForce());
+                    add(w.getBody2Name(), w.getBody2Wrench().getForce());
+                }
+            }
+            return;
+        }
+    }
+
+    private void add(String link, Vector3d f) {
+        double[] sum = contactForces.computeIfAbsent(link, l -> new double[3]);
+        sum[0] += f.getX();
+        sum[1] += f.getY();
+        sum[2] += f.getZ();
+    }
+
+    @Override
+    public boolean reportsContacts() {
+        return contacts != null;
+    }
+
+    @Override
+    public void contactForce(String link, double[] out) {
+        double[] f = contactForces.get(link);
+        if (f == null) Arrays.fill(out, 0, 3, 0);
+        else System.arraycopy(f, 0, out, 0, 3);
+    }
+
     @Override
     public void baseState(BaseState out) {
         if (odometry == null) out.setFixed();
@@ -335,6 +396,7 @@ public final class GazeboBackend implements RobotBackend {
             if (!Double.isFinite(p) || !Double.isFinite(v)) throw new IllegalStateException(where() + ": joint '" + j.getName() + "' reports position " + p + ", velocity " + v);
             q[i] = p;
             qd[i] = v;
+            effort[i] = j.getAxis1().getForce();
             seen[i] = true;
         }
         for (int i = 0; i < seen.length; i++) {
@@ -353,6 +415,21 @@ public final class GazeboBackend implements RobotBackend {
     @Override
     public void velocities(double[] out) {
         System.arraycopy(qd, 0, out, 0, qd.length);
+    }
+
+    /**
+     * The joint state's {@code axis1.force}: the effort the DART world applied in the last physics
+     * step. (Stock gz-sim's JointStatePublisher fills it only where a system sets the joint's force
+     * component; elsewhere it reads 0.)
+     */
+    @Override
+    public boolean reportsEfforts() {
+        return true;
+    }
+
+    @Override
+    public void efforts(double[] out) {
+        System.arraycopy(effort, 0, out, 0, effort.length);
     }
 
     /** Forward kinematics from the last joint state (the URDF's chain to the link). */

@@ -86,6 +86,11 @@ public final class GazeboSettings {
         return "/world/" + world + "/model/" + model + "/joint_state";
     }
 
+    /** The contacts of each physics step, as the DART world publishes them ({@code gazebo-world}; stock gz-sim has no such topic). */
+    public String contactsTopic() {
+        return "/world/" + world + "/model/" + model + "/contacts";
+    }
+
     public String odometryTopic() {
         return odometryTopic.replace("{model}", model);
     }

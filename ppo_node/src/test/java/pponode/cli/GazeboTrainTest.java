@@ -21,7 +21,7 @@ import pponode.sim.gazebo.GazeboWorldProcess.Program;
 /**
  * train --sim gazebo with num_envs 2 against two DART worlds as gazebo-world starts them: the two
  * worlds stepped concurrently (the default) give exactly the training that stepping them one after
- * the other gives, and a rerun repeats it.
+ * the other gives, and a rerun repeats it; eval --sim gazebo judges the exported policy there.
  */
 @Tag("slow") // builds and drives external C++ worlds
 class GazeboTrainTest {
@@ -44,6 +44,11 @@ class GazeboTrainTest {
                 assertTrue(r.out().contains("\"eval_final_distance\""), r.out());
                 episodes.add(Files.readString(dir.resolve(run).resolve("episodes.csv")));
             }
+            // the exported policy judged in one of the worlds, as eval judges it in the embedded simulator
+            Cli.Result eval = Cli.run("eval", "--sim", "gazebo", "--gazebo", "partition=" + o.partition(), "--gazebo", "ip=127.0.0.1", "--gazebo", "world=reacher_2dof_1",
+                    "--gazebo", "model=reacher_2dof_1", "--policy", dir.resolve("concurrent/policy.onnx").toString(), "--episodes", "2", "--json");
+            assertEquals(0, eval.code(), eval.err());
+            assertTrue(eval.out().contains("\"episodes\":2") && eval.out().contains("\"eval_final_distance\""), eval.out());
         }
         assertTrue(episodes.get(0).lines().count() > 10, episodes.get(0));
         assertEquals(episodes.get(1), episodes.get(0), "concurrent and one-after-another stepping trained differently");

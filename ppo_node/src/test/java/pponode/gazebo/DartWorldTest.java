@@ -76,6 +76,22 @@ class DartWorldTest {
             assertTrue(g[2] < -0.99, "upright: " + Arrays.toString(g));
             assertTrue(Math.hypot(base.linearVelocity[0], base.linearVelocity[1]) < 0.05, "at rest: " + Arrays.toString(base.linearVelocity));
             for (int i = 0; i < q.length; i++) assertEquals(qRef[i], q[i], 0.05, "joint " + task.robot.movableJoints().get(i).name());
+            // the feet carry the robot (sdformat merged them into the calves; the world reports them as the URDF's links)
+            assertTrue(b.reportsContacts());
+            double[] f = new double[3];
+            double feet = 0;
+            for (String foot : List.of("FL_foot", "FR_foot", "RL_foot", "RR_foot")) {
+                b.contactForce(foot, f);
+                assertTrue(f[2] > 10, foot + " carries a share of the weight: " + Arrays.toString(f));
+                feet += f[2];
+            }
+            double weight = task.robot.links().stream().mapToDouble(l -> l.mass()).sum() * 9.81;
+            System.out.printf("dart world: the feet carry %.1f N of the robot's %.1f N%n", feet, weight);
+            assertEquals(weight, feet, 0.05 * weight, "the feet carry the weight");
+            for (String link : List.of("trunk", "FL_calf", "RR_thigh")) {
+                b.contactForce(link, f);
+                assertEquals(0, Math.hypot(f[0], Math.hypot(f[1], f[2])), 1e-9, link + " touches nothing");
+            }
         }
     }
 

@@ -16,6 +16,9 @@
 //                                                    (SceneBroadcaster's dynamic poses)
 //   /model/<m>/odometry                     topic    Odometry of the base link, every iteration (OdometryPublisher:
 //                                                    pose in the world frame, twist in the base's own frame)
+//   /world/<w>/model/<m>/contacts           topic    Contacts of the last physics step, every iteration, in a world
+//                                                    with ground: per touching pair, the URDF links (collision1/2),
+//                                                    the points, and wrench[0] with the force on each link (world frame)
 //
 // Lockstep needs an order stock gz-sim does not give: a client publishes its joint commands, then
 // asks for multi_step, and the two travel on different sockets, so the step can start before the
@@ -34,6 +37,7 @@
 #include <ignition/physics/ForwardStep.hh>
 #include <ignition/physics/FrameSemantics.hh>
 #include <ignition/physics/FreeGroup.hh>
+#include <ignition/physics/GetContacts.hh>
 #include <ignition/physics/GetEntities.hh>
 #include <ignition/physics/Joint.hh>
 #include <ignition/physics/RequestEngine.hh>
@@ -71,12 +75,29 @@ using Features = physics::FeatureList<
     physics::sdf::ConstructSdfWorld, physics::sdf::ConstructSdfModel, physics::ForwardStep, physics::GetModelFromWorld,
     physics::GetJointFromModel, physics::GetLinkFromModel, physics::GetBasicJointState, physics::SetBasicJointState,
     physics::GetBasicJointProperties, physics::SetJointVelocityCommandFeature, physics::LinkFrameSemantics,
-    physics::FindFreeGroupFeature, physics::SetFreeGroupWorldPose, physics::SetFreeGroupWorldVelocity>;
+    physics::FindFreeGroupFeature, physics::SetFreeGroupWorldPose, physics::SetFreeGroupWorldVelocity, physics::GetContactsFromLastStepFeature,
+    physics::GetShapeFromLink>;
 using Engine = physics::Engine3dPtr<Features>;
 using World = physics::World3dPtr<Features>;
+using WorldEntity = physics::World<physics::FeaturePolicy3d, Features>;
 using Model = physics::Model3dPtr<Features>;
 using Joint = physics::Joint3dPtr<Features>;
 using Link = physics::Link3dPtr<Features>;
+using Shape = physics::Shape3dPtr<Features>;
+
+// The URDF link a collision shape belongs to. sdformat merges a link on a fixed joint into its
+// parent (a foot into its calf) and names its collision "<parent>_fixed_joint_lump__<link>_collision":
+// the contact is the foot's, as the URDF and the task say, not the calf's.
+std::string urdfLinkOf(const Shape &shape) {
+  const std::string &n = shape->GetName();
+  static const std::string lump = "_fixed_joint_lump__";
+  auto at = n.find(lump);
+  if (at != std::string::npos) {
+    auto start = at + lump.size(), end = n.rfind("_collision");
+    if (end != std::string::npos && end > start) return n.substr(start, end - start);
+  }
+  return shape->GetLink()->GetName();
+}
 
 struct PdGains { double kp = 0, kd = 0; };
 
@@ -265,6 +286,7 @@ class DartWorld {
     stateTopic_ = "/world/" + a.world + "/model/" + a.model + "/joint_state";
     statePub_ = node_.Advertise<ignition::msgs::Model>(stateTopic_);
     statsPub_ = node_.Advertise<ignition::msgs::WorldStatistics>("/world/" + a.world + "/stats");
+    if (a.ground) contactsPub_ = node_.Advertise<ignition::msgs::Contacts>("/world/" + a.world + "/model/" + a.model + "/contacts");
     if (!a.fixedBase) {
       posePub_ = node_.Advertise<ignition::msgs::Pose_V>("/world/" + a.world + "/pose/info");
       odomPub_ = node_.Advertise<ignition::msgs::Odometry>("/model/" + a.model + "/odometry");
@@ -419,6 +441,7 @@ class DartWorld {
       j->mutable_axis1()->set_force(applied_[i]);
     }
     statePub_.Publish(msg);
+    if (a_.ground) PublishContactsLocked();
     if (a_.fixedBase || !base_) return;
     auto data = base_->FrameDataRelativeToWorld();
     Eigen::Quaterniond rot(data.pose.linear());
@@ -440,6 +463,41 @@ class DartWorld {
     tw->mutable_angular()->set_y(w.y());
     tw->mutable_angular()->set_z(w.z());
     odomPub_.Publish(odom);
+  }
+
+  void PublishContactsLocked() {
+    ignition::msgs::Contacts out;
+    Stamp(out.mutable_header()->mutable_stamp());
+    if (iterations_ > 0) {  // a reset has no last step
+      for (const auto &c : world_->GetContactsFromLastStep()) {
+        const auto &point = c.template Get<WorldEntity::ContactPoint>();
+        auto *contact = out.add_contact();
+        std::string link1 = urdfLinkOf(point.collision1), link2 = urdfLinkOf(point.collision2);
+        contact->mutable_collision1()->set_name(link1);
+        contact->mutable_collision1()->set_type(ignition::msgs::Entity::LINK);
+        contact->mutable_collision2()->set_name(link2);
+        contact->mutable_collision2()->set_type(ignition::msgs::Entity::LINK);
+        auto *p = contact->add_position();
+        p->set_x(point.point.x());
+        p->set_y(point.point.y());
+        p->set_z(point.point.z());
+        auto *w = contact->add_wrench();
+        w->set_body_1_name(link1);
+        w->set_body_2_name(link2);
+        const auto *extra = c.template Query<WorldEntity::ExtraContactData>();
+        if (extra) {
+          auto *f1 = w->mutable_body_1_wrench()->mutable_force();
+          f1->set_x(extra->force.x());
+          f1->set_y(extra->force.y());
+          f1->set_z(extra->force.z());
+          auto *f2 = w->mutable_body_2_wrench()->mutable_force();
+          f2->set_x(-extra->force.x());
+          f2->set_y(-extra->force.y());
+          f2->set_z(-extra->force.z());
+        }
+      }
+    }
+    contactsPub_.Publish(out);
   }
 
   static void Fill(ignition::msgs::Pose *p, const Eigen::Vector3d &x, const Eigen::Quaterniond &q) {
@@ -503,7 +561,7 @@ class DartWorld {
   std::vector<double> force_, velocityCmd_, positionCmd_, applied_;
   std::vector<PdGains> gains_;
   ignition::transport::Node node_;
-  ignition::transport::Node::Publisher statePub_, statsPub_, posePub_, odomPub_;
+  ignition::transport::Node::Publisher statePub_, statsPub_, posePub_, odomPub_, contactsPub_;
   std::string stateTopic_;
   std::mutex m_;
   std::condition_variable cv_;
