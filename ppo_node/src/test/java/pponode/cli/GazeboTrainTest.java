@@ -37,7 +37,7 @@ class GazeboTrainTest {
             assertEquals(List.of("reacher_2dof_0", "reacher_2dof_1"), worlds.names());
             for (String run : List.of("concurrent", "one_after_another", "concurrent_again")) {
                 List<String> args = new ArrayList<>(List.of("train", "--task", "reacher_2dof", "--sim", "gazebo", "--gazebo", "partition=" + o.partition(), "--gazebo",
-                        "ip=127.0.0.1", "--set", "num_envs=2", "--steps", "2048", "--seed", "3", "--out", dir.toString(), "--name", run, "--no-progress", "--json"));
+                        "ip=127.0.0.1", "--set", "num_envs=2", "--steps", "1024", "--seed", "3", "--out", dir.toString(), "--name", run, "--no-progress", "--json"));
                 if (run.equals("one_after_another")) args.addAll(List.of("--set", "vec_env=sync"));
                 Cli.Result r = Cli.run(args.toArray(String[]::new));
                 assertEquals(0, r.code(), r.err());
@@ -50,7 +50,7 @@ class GazeboTrainTest {
             assertEquals(0, eval.code(), eval.err());
             assertTrue(eval.out().contains("\"episodes\":2") && eval.out().contains("\"eval_final_distance\""), eval.out());
         }
-        assertTrue(episodes.get(0).lines().count() > 10, episodes.get(0));
+        assertTrue(episodes.get(0).lines().count() > 8, episodes.get(0)); // 1,024 steps: five episodes of 100 steps in each world
         assertEquals(episodes.get(1), episodes.get(0), "concurrent and one-after-another stepping trained differently");
         assertEquals(episodes.get(0), episodes.get(2), "a rerun trained differently");
     }

@@ -79,7 +79,7 @@ public final class GazeboWorldProcess implements AutoCloseable {
         cmd.addAll(program.modules);
         List<String> libs = new ArrayList<>(List.of(NativePeer.run(cmd).trim().split("\\s+")));
         libs.add("-lpthread");
-        return NativePeer.build(GazeboWorldProcess.class, program.source, program.executable, List.of("g++", "-O2", "-std=c++17"), libs);
+        return NativePeer.build(GazeboWorldProcess.class, program.source, List.of("world_bench_client.h"), program.executable, List.of("g++", "-O2", "-std=c++17"), libs);
     }
 
     /** The environment that puts a C++ Gazebo Transport process on the same network as {@code o}. */

@@ -25,7 +25,7 @@
 // commands arrive and use the previous ones (a training run then differs from its rerun). A
 // command whose header is stamped with the sim time it is meant for (ppo_node's bridge stamps
 // them) makes this world wait, before a multi_step from sim time T, until every joint commanded
-// that way has its command stamped T (at most --command-wait-ms, default 200; then it steps with
+// that way has its command stamped T (at most --command-wait-ms, default 1000; then it steps with
 // what it has). Unstamped commands apply as they come, as in gz-sim.
 //
 // Unlike stock gz-sim, a reset{model_only} puts the joints (and a free base) back at the start given
@@ -47,6 +47,8 @@
 #include <ignition/transport.hh>
 #include <sdf/Root.hh>
 #include <sdf/World.hh>
+
+#include "world_bench_client.h"
 
 #include <algorithm>
 #include <atomic>
@@ -109,7 +111,7 @@ struct Args {
   std::map<std::string, double> q0;
   std::map<std::string, PdGains> pd;
   int benchN = 0, benchSteps = 20;
-  double commandWaitMs = 200;
+  double commandWaitMs = 1000;
 };
 
 [[noreturn]] void usage(const std::string &why) {
@@ -456,12 +458,8 @@ class DartWorld {
     Fill(odom.mutable_pose(), data.pose.translation(), rot);
     Eigen::Vector3d v = rot.inverse() * data.linearVelocity, w = rot.inverse() * data.angularVelocity;
     auto *tw = odom.mutable_twist();
-    tw->mutable_linear()->set_x(v.x());
-    tw->mutable_linear()->set_y(v.y());
-    tw->mutable_linear()->set_z(v.z());
-    tw->mutable_angular()->set_x(w.x());
-    tw->mutable_angular()->set_y(w.y());
-    tw->mutable_angular()->set_z(w.z());
+    Set(tw->mutable_linear(), v);
+    Set(tw->mutable_angular(), w);
     odomPub_.Publish(odom);
   }
 
@@ -478,32 +476,28 @@ class DartWorld {
         contact->mutable_collision2()->set_name(link2);
         contact->mutable_collision2()->set_type(ignition::msgs::Entity::LINK);
         auto *p = contact->add_position();
-        p->set_x(point.point.x());
-        p->set_y(point.point.y());
-        p->set_z(point.point.z());
+        Set(p, point.point);
         auto *w = contact->add_wrench();
         w->set_body_1_name(link1);
         w->set_body_2_name(link2);
         const auto *extra = c.template Query<WorldEntity::ExtraContactData>();
         if (extra) {
-          auto *f1 = w->mutable_body_1_wrench()->mutable_force();
-          f1->set_x(extra->force.x());
-          f1->set_y(extra->force.y());
-          f1->set_z(extra->force.z());
-          auto *f2 = w->mutable_body_2_wrench()->mutable_force();
-          f2->set_x(-extra->force.x());
-          f2->set_y(-extra->force.y());
-          f2->set_z(-extra->force.z());
+          Set(w->mutable_body_1_wrench()->mutable_force(), extra->force);
+          Set(w->mutable_body_2_wrench()->mutable_force(), -extra->force);
         }
       }
     }
     contactsPub_.Publish(out);
   }
 
+  static void Set(ignition::msgs::Vector3d *out, const Eigen::Vector3d &v) {
+    out->set_x(v.x());
+    out->set_y(v.y());
+    out->set_z(v.z());
+  }
+
   static void Fill(ignition::msgs::Pose *p, const Eigen::Vector3d &x, const Eigen::Quaterniond &q) {
-    p->mutable_position()->set_x(x.x());
-    p->mutable_position()->set_y(x.y());
-    p->mutable_position()->set_z(x.z());
+    Set(p->mutable_position(), x);
     p->mutable_orientation()->set_w(q.w());
     p->mutable_orientation()->set_x(q.x());
     p->mutable_orientation()->set_y(q.y());
@@ -569,37 +563,13 @@ class DartWorld {
   bool paused_;
 };
 
-// Times the C++ library's own request/response round trip on the world's control service.
-int BenchClient(const Args &a) {
-  ignition::transport::Node node;
-  std::string service = "/world/" + a.world + "/control";
-  ignition::msgs::WorldControl req;
-  req.set_pause(true);
-  req.set_multi_step(static_cast<uint32_t>(a.benchSteps));
-  ignition::msgs::Boolean rep;
-  bool result = false;
-  for (int i = 0; i < 100 && !node.Request(service, req, 200, rep, result); ++i) {}
-  if (!result) { std::cerr << "no answer from " << service << std::endl; return 1; }
-  std::vector<double> us;
-  for (int i = 0; i < a.benchN; ++i) {
-    auto t0 = std::chrono::steady_clock::now();
-    bool ok = node.Request(service, req, 1000, rep, result);
-    auto t1 = std::chrono::steady_clock::now();
-    if (!ok || !result) { std::cerr << "request " << i << " failed" << std::endl; return 1; }
-    us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
-  }
-  std::sort(us.begin(), us.end());
-  auto pct = [&](double p) { return us[std::min(us.size() - 1, static_cast<size_t>(p * us.size()))]; };
-  std::printf("{\"n\":%zu,\"p50_us\":%.1f,\"p99_us\":%.1f,\"max_us\":%.1f}\n", us.size(), pct(0.5), pct(0.99), us.back());
-  return 0;
-}
 }  // namespace
 
 int main(int argc, char **argv) {
   std::signal(SIGINT, onSignal);
   std::signal(SIGTERM, onSignal);
   Args a = parse(argc, argv);
-  if (a.benchN > 0) return BenchClient(a);
+  if (a.benchN > 0) return RunBenchClient(a.world, a.benchN, a.benchSteps);
   DartWorld world(a);
   world.Run();
   return 0;

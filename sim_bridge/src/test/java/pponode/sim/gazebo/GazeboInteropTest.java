@@ -161,7 +161,7 @@ class GazeboInteropTest {
             states.clear();
             node.request("/world/pendulum_world/control", WorldControl.newBuilder().setPause(true).setReset(WorldReset.newBuilder().setAll(true)).build(),
                     pponode.sim.gazebo.msgs.Boolean.getDefaultInstance(), 5_000);
-            Model reset = await(states, 0);
+            Model reset = awaitExactly(states, 0); // not a re-send of the paused state from before the reset, which can still arrive
             assertEquals(0, reset.getHeader().getStamp().getSec());
             assertEquals(0, reset.getHeader().getStamp().getNsec());
             assertEquals(0.3, reset.getJoint(0).getAxis1().getPosition(), 1e-12);
@@ -208,6 +208,16 @@ class GazeboInteropTest {
     }
 
     /** The first joint state stamped at or after {@code stampNs}, waiting at most 5 s. */
+    /** The first joint state stamped exactly {@code stampNs}. */
+    static Model awaitExactly(List<Model> states, long stampNs) throws InterruptedException {
+        long end = System.currentTimeMillis() + 5000;
+        while (System.currentTimeMillis() < end) {
+            for (Model m : states) if (m.getHeader().getStamp().getSec() * 1_000_000_000L + m.getHeader().getStamp().getNsec() == stampNs) return m;
+            Thread.sleep(2);
+        }
+        throw new AssertionError("no joint state stamped at " + stampNs + " ns; got " + states.size());
+    }
+
     static Model await(List<Model> states, long stampNs) throws InterruptedException {
         long end = System.currentTimeMillis() + 5000;
         while (System.currentTimeMillis() < end) {
