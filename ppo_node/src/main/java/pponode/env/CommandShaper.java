@@ -15,28 +15,30 @@ public final class CommandShaper {
 
     /**
      * {@code maxRatePerSecond}: per joint, the largest change of its command per second (0 or
-     * +inf: no limit); {@code lowPassAlpha} in (0, 1], 1 for none.
+     * +inf: no limit); {@code lowPassAlpha} in (0, 1], 1 for none; {@code controlRateHz}: commands
+     * per second.
      */
-    public CommandShaper(String commandInterface, double[] low, double[] high, double[] maxRatePerSecond, double lowPassAlpha, double controlPeriod) {
+    public CommandShaper(String commandInterface, double[] low, double[] high, double[] maxRatePerSecond, double lowPassAlpha, double controlRateHz) {
         if (!(lowPassAlpha > 0 && lowPassAlpha <= 1)) throw new IllegalArgumentException("low-pass alpha must be in (0, 1], got " + lowPassAlpha);
         if (maxRatePerSecond.length != low.length) throw new IllegalArgumentException(maxRatePerSecond.length + " rate limits for " + low.length + " joints");
         position = commandInterface.equals("position");
         this.low = low.clone();
         this.high = high.clone();
         maxStep = new double[low.length];
-        for (int i = 0; i < maxStep.length; i++) maxStep[i] = maxRatePerSecond[i] > 0 ? maxRatePerSecond[i] * controlPeriod : Double.POSITIVE_INFINITY;
+        // rate / Hz, not rate × period: the step training has always used, to the last bit (a fixed-seed run depends on it)
+        for (int i = 0; i < maxStep.length; i++) maxStep[i] = maxRatePerSecond[i] > 0 ? maxRatePerSecond[i] / controlRateHz : Double.POSITIVE_INFINITY;
         alpha = lowPassAlpha;
     }
 
     /** {@code task}'s shaper: its command interface and that interface's URDF limits (the action space). */
-    public static CommandShaper forTask(RobotTask task, double[] maxRatePerSecond, double lowPassAlpha, double controlPeriod) {
+    public static CommandShaper forTask(RobotTask task, double[] maxRatePerSecond, double lowPassAlpha, double controlRateHz) {
         Space.Box limits = task.actionSpace();
         double[] low = new double[limits.low().length], high = new double[low.length];
         for (int i = 0; i < low.length; i++) {
             low[i] = limits.low()[i];
             high[i] = limits.high()[i];
         }
-        return new CommandShaper(task.commandInterface, low, high, maxRatePerSecond, lowPassAlpha, controlPeriod);
+        return new CommandShaper(task.commandInterface, low, high, maxRatePerSecond, lowPassAlpha, controlRateHz);
     }
 
     /**

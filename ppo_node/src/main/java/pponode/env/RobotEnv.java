@@ -107,7 +107,7 @@ public final class RobotEnv implements Env {
         obsQd = new double[obs.length];
         observations = new Observations(task);
         actSpace = task.actionSpace();
-        shaper = CommandShaper.forTask(task, CommandShaper.urdfRateLimits(task), 1.0, 1.0 / task.controlRateHz);
+        shaper = CommandShaper.forTask(task, CommandShaper.urdfRateLimits(task), 1.0, task.controlRateHz);
         obsSpace = task.observationSpace();
         history = task.newHistory();
         frame = new float[task.frameSpace().flatDim()];

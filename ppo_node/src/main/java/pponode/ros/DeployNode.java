@@ -98,7 +98,7 @@ public final class DeployNode implements AutoCloseable {
         double rate = Double.parseDouble(policy.metadata().get("ppo_node.control_rate_hz"));
         int n = task.actuatedJoints.size();
         actionSpace = task.actionSpace(); // the command interface's URDF limits
-        gate = new SafetyGate(CommandShaper.forTask(task, rateLimits(p, task), p.lowPassAlpha, 1.0 / rate));
+        gate = new SafetyGate(CommandShaper.forTask(task, rateLimits(p, task), p.lowPassAlpha, rate));
         timeoutNanos = Math.round(p.watchdogPeriods * 1e9 / rate);
         robotObs = new float[policy.observationSize()];
         policyObs = new float[policy.observationSize()];

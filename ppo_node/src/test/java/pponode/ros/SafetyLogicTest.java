@@ -58,7 +58,7 @@ class SafetyLogicTest {
     @Test
     void trainingAndTheDeployGateShapeCommandsAlike() {
         RobotTask task = EnvRegistry.task("reacher_2dof");
-        SafetyGate gate = new SafetyGate(CommandShaper.forTask(task, DeployNode.rateLimits(new RosParams(), task), new RosParams().lowPassAlpha, 1.0 / task.controlRateHz));
+        SafetyGate gate = new SafetyGate(CommandShaper.forTask(task, DeployNode.rateLimits(new RosParams(), task), new RosParams().lowPassAlpha, task.controlRateHz));
         Random rng = new Random(5);
         int limited = 0;
         try (RobotEnv env = new RobotEnv(task, 5)) {
@@ -100,7 +100,7 @@ class SafetyLogicTest {
 
     @Test
     void gateClampsRateLimitsFiltersAndHolds() {
-        SafetyGate g = new SafetyGate(new CommandShaper("position", new double[] {-1, -2}, new double[] {1, 2}, new double[] {10, 10}, 1.0, 0.02)); // 0.2 per period
+        SafetyGate g = new SafetyGate(new CommandShaper("position", new double[] {-1, -2}, new double[] {1, 2}, new double[] {10, 10}, 1.0, 50)); // 0.2 per period
         double[] c = g.command(new float[] {5f, -0.5f}, OK, new double[] {0.9, -0.4});
         assertArrayEquals(new double[] {1, -0.5}, c, 1e-12, "the first command: clamped, and rate-limited from the measured position");
         c = g.command(new float[] {-1f, -0.5f}, OK, new double[] {0, 0});
@@ -119,7 +119,7 @@ class SafetyLogicTest {
         c = g.command(new float[] {-1f, 2f}, OK, new double[] {0.5, 0.5});
         assertFalse(g.safe());
         assertArrayEquals(new double[] {0.5, 0.3}, c, 1e-12, "taking over after the e-stop: from the last command, at the rate limit, no jump");
-        SafetyGate effort = new SafetyGate(new CommandShaper("effort", new double[] {-3}, new double[] {3}, new double[] {0}, 0.5, 0.02));
+        SafetyGate effort = new SafetyGate(new CommandShaper("effort", new double[] {-3}, new double[] {3}, new double[] {0}, 0.5, 50));
         assertArrayEquals(new double[] {0}, effort.command(null, new JointStateAssembler.Health(false, "NaN"), null), "zero effort when unsafe");
         assertArrayEquals(new double[] {1}, effort.command(new float[] {2f}, OK, null), 1e-12, "resumes from the zero it sent, low-pass with alpha 0.5");
         assertArrayEquals(new double[] {2}, effort.command(new float[] {3f}, OK, null), 1e-12, "low-pass with alpha 0.5");
@@ -129,7 +129,7 @@ class SafetyLogicTest {
     @Test
     void everyCommandTheGatePublishesHoldsTheRateLimit() {
         double step = 0.4; // the quadruped calf's 20 rad/s at 50 Hz
-        SafetyGate g = new SafetyGate(new CommandShaper("position", new double[] {-2.7, -2.7}, new double[] {-0.9, -0.9}, new double[] {20, 20}, 1.0, 0.02));
+        SafetyGate g = new SafetyGate(new CommandShaper("position", new double[] {-2.7, -2.7}, new double[] {-0.9, -0.9}, new double[] {20, 20}, 1.0, 50));
         Random r = new Random(7);
         double[] last = null, measured = {-1.5, -1.5};
         int transitions = 0;
@@ -168,14 +168,14 @@ class SafetyLogicTest {
 
     @Test
     void aJointWhoseMeasurementTurnsNanIsHeldAtItsLastFiniteMeasurement() {
-        SafetyGate g = new SafetyGate(new CommandShaper("position", new double[] {-3, -3}, new double[] {3, 3}, new double[] {0, 0}, 1.0, 0.02));
+        SafetyGate g = new SafetyGate(new CommandShaper("position", new double[] {-3, -3}, new double[] {3, 3}, new double[] {0, 0}, 1.0, 50));
         JointStateAssembler.Health nan = new JointStateAssembler.Health(false, "joint state for 'joint1' is not finite");
         g.command(new float[] {2f, -1f}, OK, new double[] {0.3, -0.2}); // commanded far from where the joints are
         g.command(new float[] {2f, -1f}, OK, new double[] {0.35, -0.25});
         double[] hold = g.command(null, nan, new double[] {Double.NaN, -0.3});
         assertArrayEquals(new double[] {0.35, -0.3}, hold, 1e-12, "held where the joint was last measured, not at the last command (2.0)");
         assertArrayEquals(hold, g.command(null, nan, new double[] {Double.NaN, Double.NaN}), 1e-12, "and kept while the fault lasts");
-        SafetyGate never = new SafetyGate(new CommandShaper("position", new double[] {-3, -3}, new double[] {3, 3}, new double[] {0, 0}, 1.0, 0.02));
+        SafetyGate never = new SafetyGate(new CommandShaper("position", new double[] {-3, -3}, new double[] {3, 3}, new double[] {0, 0}, 1.0, 50));
         never.command(new float[] {1f, 1f}, OK, new double[] {Double.NaN, 0.1});
         assertArrayEquals(new double[] {1, 0.1}, never.command(null, nan, new double[] {Double.NaN, 0.1}), 1e-12,
                 "a joint never measured keeps its last command");
