@@ -187,7 +187,21 @@ public final class GazeboBackend implements RobotBackend {
         return true;
     }
 
+    /**
+     * One backend of this JVM connects at a time. With N worlds, N backends connected at once from
+     * the vector env's threads, and in one of three clean-clone suite runs one of them heard no
+     * joint state for its whole timeout (cause not found). Connecting one after another takes the
+     * simultaneous setup of several transport nodes out of the suspects; it costs nothing after.
+     */
+    private static final Object CONNECTING = new Object();
+
     private void connect() throws GazeboTimeoutException {
+        synchronized (CONNECTING) {
+            connectAlone();
+        }
+    }
+
+    private void connectAlone() throws GazeboTimeoutException {
         long end = System.currentTimeMillis() + cfg.connectTimeoutMs;
         // the world must be reachable both ways: its control service, its joint states, and it subscribed to our commands
         node.request(cfg.controlService(), WorldControl.newBuilder().setPause(true).build(), BOOL, cfg.connectTimeoutMs);
