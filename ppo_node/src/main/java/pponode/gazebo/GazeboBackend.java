@@ -216,6 +216,11 @@ public final class GazeboBackend implements RobotBackend {
             Thread.currentThread().interrupt();
             throw new GazeboTimeoutException("interrupted while connecting to " + where());
         }
+        // Tell the world, well before the first step, that every joint's commands come stamped: one
+        // stamped for no time it will reach (−1 s). A world that honours stamps then waits for each
+        // joint's command from the first step on, not only for joints it has heard a stamp from.
+        Arrays.fill(cmd, 0);
+        publishCommands(-1_000_000_000L);
         // and its joint states flowing to us, before a reset whose state must not be missed
         Model first = states.receive(Math.max(1, end - System.currentTimeMillis()));
         if (first == null) {
@@ -268,10 +273,16 @@ public final class GazeboBackend implements RobotBackend {
      * unstamped: they must not stand in for the ones the next step waits for.
      */
     private void publishCommands(boolean forTheNextStep) {
-        Header stamp = Header.newBuilder().setStamp(Time.newBuilder().setSec(simTimeNs / 1_000_000_000L).setNsec((int) (simTimeNs % 1_000_000_000L))).build();
+        publishCommands(forTheNextStep ? Long.valueOf(simTimeNs) : null);
+    }
+
+    /** The commands stamped {@code stampNs} (null: unstamped). */
+    private void publishCommands(Long stampNs) {
+        Header stamp = stampNs == null ? null
+                : Header.newBuilder().setStamp(Time.newBuilder().setSec(Math.floorDiv(stampNs, 1_000_000_000L)).setNsec((int) Math.floorMod(stampNs, 1_000_000_000L))).build();
         for (int i = 0; i < cmd.length; i++) {
             var c = pponode.sim.gazebo.msgs.Double.newBuilder().setData(cmd[i]);
-            if (forTheNextStep) c.setHeader(stamp);
+            if (stamp != null) c.setHeader(stamp);
             commandPubs.get(i).publish(c.build());
         }
     }
