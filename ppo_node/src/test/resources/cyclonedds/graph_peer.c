@@ -14,7 +14,12 @@
  *
  *   OVERSIZE <topic> <bytes>                              sent one PointStamped with a frame_id of that size
  *
+ *   REFUSED <what>                                        created a peer the node's QoS refuses (below)
+ *
  * usage: graph_peer <domain> <seconds> [<e-stop topic to latch true> [<target topic for one 512 KiB message, once a reader matched>]]
+ * environment, for peers the node must report as refused by QoS:
+ *   BEST_EFFORT_TARGET=<topic>    a best-effort PointStamped publisher there, one target every 100 ms
+ *   RELIABLE_COMMANDS=<topic>     a reliable Float64MultiArray subscriber there (as a ros2_control controller)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,7 +113,35 @@ int main(int argc, char **argv)
     oversize = dds_create_writer(pp, t, reliable, NULL);
   }
 
+  dds_entity_t refused_target = 0;
+  if (getenv("BEST_EFFORT_TARGET")) { // what `ros2 topic pub --qos-reliability best_effort` makes
+    char rt[256];
+    snprintf(rt, sizeof rt, "rt%s", getenv("BEST_EFFORT_TARGET"));
+    dds_qos_t *be = dds_create_qos();
+    dds_qset_reliability(be, DDS_RELIABILITY_BEST_EFFORT, 0);
+    dds_entity_t t = dds_create_topic(pp, &geometry_msgs_msg_dds__PointStamped__desc, rt, NULL, NULL);
+    refused_target = dds_create_writer(pp, t, be, NULL);
+    printf("REFUSED best-effort publisher on %s\n", getenv("BEST_EFFORT_TARGET"));
+  }
+  if (getenv("RELIABLE_COMMANDS")) {
+    char rt[256];
+    snprintf(rt, sizeof rt, "rt%s", getenv("RELIABLE_COMMANDS"));
+    dds_entity_t t = dds_create_topic(pp, &std_msgs_msg_dds__Float64MultiArray__desc, rt, NULL, NULL);
+    dds_create_reader(pp, t, reliable, NULL);
+    printf("REFUSED reliable subscriber on %s\n", getenv("RELIABLE_COMMANDS"));
+  }
+  fflush(stdout);
+  long long next_target = 0;
+
   while (now_ms() < end) {
+    if (refused_target && now_ms() >= next_target) {
+      geometry_msgs_msg_dds__PointStamped_ m;
+      memset(&m, 0, sizeof m);
+      m.header.frame_id = "base_link";
+      m.point.x = 0.1;
+      dds_write(refused_target, &m);
+      next_target = now_ms() + 100;
+    }
     if (oversize && oversize_at == 0) {
       dds_publication_matched_status_t st;
       if (dds_get_publication_matched_status(oversize, &st) == DDS_RETCODE_OK && st.current_count > 0) oversize_at = now_ms() + 500;

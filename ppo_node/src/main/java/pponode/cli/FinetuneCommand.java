@@ -19,6 +19,7 @@ import pponode.env.RobotEnv;
 import pponode.onnx.OnnxImporter;
 import pponode.ros.Ros2;
 import pponode.ros.RosBackend;
+import pponode.ros.RosNode;
 import pponode.ros.RosParams;
 import pponode.runner.EvalResult;
 import pponode.runner.Policy;
@@ -27,7 +28,6 @@ import pponode.teleop.FineTuner;
 import pponode.teleop.MqttOperatorChannel;
 import pponode.teleop.RosOperatorChannel;
 import pponode.teleop.TeleopConfig;
-import us.ihmc.ros2.ROS2Node;
 
 @Command(name = "finetune", mixinStandardHelpOptions = true,
         description = "Fine-tune a policy under operator supervision: PPO on the policy's own steps plus behaviour cloning of the operator's "
@@ -119,7 +119,7 @@ final class FinetuneCommand implements Callable<Integer> {
             rp.apply(rosParams);
             if (ros) factory = s -> RobotEnv.make(EnvRegistry.task(id), new RosBackend(rp, EnvRegistry.task(id)), s);
             EvalResult before = ros ? null : init.evaluate(s -> EnvRegistry.make(id, s), cfg.evalEpisodes, seed + 10_000);
-            ROS2Node rosNode = null;
+            RosNode rosNode = null;
             RosOperatorChannel rosChannel = null;
             MqttOperatorChannel mqtt = null;
             try (FineTuner ft = FineTuner.create(cfg, factory, init, runDir, tc, !remote, remote, exportEvery, from.getFileName().toString())) {

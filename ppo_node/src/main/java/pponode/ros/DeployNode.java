@@ -29,7 +29,6 @@ import std_msgs.msg.dds.BoolPubSubType;
 import std_msgs.msg.dds.Float64MultiArray;
 import std_msgs.msg.dds.Float64MultiArrayPubSubType;
 import us.ihmc.pubsub.common.SampleInfo;
-import us.ihmc.ros2.ROS2Node;
 import us.ihmc.ros2.ROS2PublisherBasics;
 import us.ihmc.ros2.ROS2QosProfile;
 
@@ -61,7 +60,7 @@ public final class DeployNode implements AutoCloseable {
     private final ROS2PublisherBasics<std_msgs.msg.dds.String> statePub;
     private final std_msgs.msg.dds.String stateMsg = new std_msgs.msg.dds.String();
     private final List<Consumer<DeployStateMachine.Transition>> transitionListeners = new CopyOnWriteArrayList<>();
-    private final ROS2Node node;
+    private final RosNode node;
     /** Every subscription: what the network sends is dropped and counted, never thrown into the DDS thread. */
     private final NetworkInput input = new NetworkInput();
     private final ROS2PublisherBasics<Float64MultiArray> commandPub; // null with joint_trajectory commands

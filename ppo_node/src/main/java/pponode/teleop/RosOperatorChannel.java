@@ -7,10 +7,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pponode.ros.DiagnosticsPublisher;
+import pponode.ros.RosNode;
 import pponode.ros.NetworkInput;
 import pponode.ros.Ros2;
 import std_msgs.msg.dds.StringPubSubType;
-import us.ihmc.ros2.ROS2Node;
 
 /**
  * The operator channel over ROS 2: the same JSON commands as MQTT in {@code std_msgs/String} on
@@ -25,13 +25,13 @@ public final class RosOperatorChannel implements AutoCloseable {
     private final AtomicReference<Map<String, ?>> latest = new AtomicReference<>();
     private final DiagnosticsPublisher diagnostics;
 
-    public RosOperatorChannel(ROS2Node node, TeleopConfig cfg, CommandSink sink) {
+    public RosOperatorChannel(RosNode node, TeleopConfig cfg, CommandSink sink) {
         StringPubSubType t = new StringPubSubType();
         input.subscribe(node, t, cfg.rosTopic, Ros2.qos("reliable"), sub -> {
             std_msgs.msg.dds.String m = sub.takeNextData();
             if (m != null) sink.submit(m.getDataAsString().getBytes(StandardCharsets.UTF_8), "ros2 " + cfg.rosTopic);
         });
-        String name = node.getNamespace() + "/" + node.getName() + ": fine-tuning";
+        String name = node.fullyQualifiedName() + ": fine-tuning";
         diagnostics = new DiagnosticsPublisher(node, name, cfg.robot, cfg.telemetryPeriodMs, this::status);
         LOG.info("teleop ros2: commands on {}, telemetry on /diagnostics every {} ms", cfg.rosTopic, cfg.telemetryPeriodMs);
     }

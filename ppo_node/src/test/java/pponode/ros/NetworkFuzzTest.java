@@ -19,7 +19,6 @@ import pponode.env.EnvRegistry;
 import pponode.onnx.OnnxPolicy;
 import pponode.teleop.RosOperatorChannel;
 import pponode.teleop.TeleopConfig;
-import us.ihmc.ros2.ROS2Node;
 
 /**
  * No message a ROS 2 participant can send crashes the node or stops its control: an independent
@@ -45,7 +44,7 @@ class NetworkFuzzTest {
         teleop.nodeName = "ppo_node_teleop";
         TeleopConfig tc = new TeleopConfig().apply(List.of("ros_topic=/ppo_node/teleop/cmd"));
         AtomicLong teleopMessages = new AtomicLong();
-        ROS2Node teleopNode = Ros2.node(teleop);
+        RosNode teleopNode = Ros2.node(teleop);
         Map<String, String> sent = new LinkedHashMap<>();
         try (OnnxPolicy op = OnnxPolicy.load(onnx); DeployNode node = new DeployNode(p, op, EnvRegistry.task("reacher_2dof")).start()) {
             RosOperatorChannel channel = new RosOperatorChannel(teleopNode, tc, (payload, from) -> {

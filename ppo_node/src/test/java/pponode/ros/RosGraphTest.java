@@ -179,6 +179,50 @@ class RosGraphTest {
         }
     }
 
+    /**
+     * Peers the node's QoS refuses are not silent: a best-effort publisher of targets (the node
+     * reads them reliably) and a reliable subscriber of commands (the node publishes them best
+     * effort here) are each named in the log and on /diagnostics, and the log says when they are gone.
+     */
+    @Test
+    void peersRefusedByQosAreLoggedAndReportedOnDiagnostics() throws Exception {
+        int domain = TestDomains.claim();
+        Path log = dir.resolve("refused.log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process deploy = new ProcessBuilder(java, "-Xss4m", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "pponode.cli.Main", "deploy",
+                "--policy", onnx.toString(), "--param", "domain_id=" + domain, "--param", "diagnostics_period_ms=200", "--param", "command_qos=best_effort")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(log.toFile()).start();
+        try {
+            try (Peer graph = new Peer(domain, 120, Map.of("BEST_EFFORT_TARGET", "/ppo_node/target", "RELIABLE_COMMANDS", "/forward_position_controller/commands"))) {
+                String diag = graph.await(l -> l.startsWith("DIAG ") && l.contains(" /ppo_node: qos|") && l.contains("2 incompatible QoS matches"), 60_000,
+                        "both refused peers on /diagnostics");
+                System.out.println("graph: " + diag);
+                assertTrue(diag.contains(" 1 /ppo_node: qos|reacher_2dof|"), "a warning: " + diag);
+                assertTrue(diag.contains("/ppo_node/target ") && diag.contains("=publisher is best effort; the node's reader requires reliable, volatile"), diag);
+                assertTrue(diag.contains("/forward_position_controller/commands ")
+                        && diag.contains("=subscriber requires reliable or transient local; the node's writer offers best effort, volatile"), diag);
+                awaitLog(log, "WARN", "incompatible QoS on /ppo_node/target: a publisher (gid ");
+                awaitLog(log, "WARN", "incompatible QoS on /forward_position_controller/commands: a subscriber (gid ");
+            }
+            // the peer has left: both resolved, and the health report is OK again
+            awaitLog(log, "INFO", "resolved: incompatible QoS on /ppo_node/target");
+            awaitLog(log, "INFO", "resolved: incompatible QoS on /forward_position_controller/commands");
+            String text = Files.readString(log);
+            assertEquals(2, text.lines().filter(l -> l.contains("WARN") && l.contains("incompatible QoS")).count(), "each reported once:\n" + text);
+        } finally {
+            deploy.destroyForcibly().waitFor();
+            System.out.println(Files.readString(log));
+        }
+    }
+
+    private static void awaitLog(Path log, String level, String text) throws Exception {
+        long end = System.currentTimeMillis() + 30_000;
+        while (Files.readString(log).lines().noneMatch(l -> l.contains(level) && l.contains(text))) {
+            if (System.currentTimeMillis() > end) throw new AssertionError(level + " '" + text + "' not in the node's log:\n" + Files.readString(log));
+            Thread.sleep(50);
+        }
+    }
+
     private static void awaitEndpoint(Peer graph, String participant, String kind, String topic, String type, String qos) throws InterruptedException {
         String want = " " + topic + " " + type + " " + qos;
         graph.await(l -> l.startsWith("EP " + kind + " ") && l.split(" ")[3].equals(participant) && l.endsWith(want), 30_000, kind + want);

@@ -14,6 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import pponode.TestDomains;
 import pponode.ros.Ros2;
+import pponode.ros.RosNode;
 import pponode.ros.RosParams;
 import pponode.runner.Supervisor.Actor;
 import std_msgs.msg.dds.StringPubSubType;
@@ -28,7 +29,7 @@ class TeleopRosTest {
         p.nodeName = "ppo_node_teleop";
         TeleopConfig c = new TeleopConfig().apply(List.of("token=abc", "ros_topic=/ppo_node/teleop/cmd", "telemetry_period_ms=200"));
         TeleopArbiter a = new TeleopArbiter(c, List.of("joint1", "joint2"), new double[] {-1, -1}, new double[] {1, 1}, "velocity", System::currentTimeMillis);
-        ROS2Node node = Ros2.node(p);
+        RosNode node = Ros2.node(p);
         RosParams q = new RosParams();
         q.domainId = p.domainId;
         q.nodeName = "operator_console";
