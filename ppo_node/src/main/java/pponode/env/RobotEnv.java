@@ -159,7 +159,7 @@ public final class RobotEnv implements Env {
         if (task.targetMin != null) task.sampleTarget(rng, target);
         if (task.commands != null) task.commands.sample(rng, step.command);
         if (task.randomization != null) { // drawn last: a task without one keeps its random stream
-            perturbation = task.randomization.draw(rng);
+            perturbation = task.randomization.draw(rng, act.length);
             robot.perturb(perturbation);
         }
         if (task.floatingBase) {
@@ -311,7 +311,7 @@ public final class RobotEnv implements Env {
             m.put("mean_velocity_error", sumTrackingError / t);
             m.put("episode_seconds", t * step.dt);
         }
-        if (task.randomization != null) m.putAll(Randomization.metrics(perturbation));
+        if (task.randomization != null) m.putAll(task.randomization.metrics(perturbation));
         int n = Math.min(t, commandSteps.length);
         if (n > 0) {
             double[] steps = Arrays.copyOf(commandSteps, n);

@@ -59,7 +59,8 @@ public final class RobotTask {
             RESET_KEYS = Set.of("joint_pos_noise", "joint_vel_noise", "base_position"),
             CONTACT_KEYS = Set.of("ground", "friction", "restitution", "erp", "cfm", "self_collision", "mesh_shape", "links"),
             SURFACE_KEYS = Set.of("friction", "restitution"), COMMAND_KEYS = Set.of("lin_vel_x", "lin_vel_y", "ang_vel_yaw", "standing", "resample_s"),
-            RANDOMIZATION_KEYS = Set.of("kp_scale", "kd_scale", "motor_strength", "action_delay_steps", "friction_scale", "mass_scale", "push"),
+            RANDOMIZATION_KEYS = Set.of("kp_scale", "kd_scale", "motor_strength", "action_delay_steps", "friction_scale", "mass_scale", "push",
+                    "base_added_mass", "base_com_offset", "restitution", "joint_damping", "joint_friction", "stance_offset", "observation_delay_steps"),
             PUSH_KEYS = Set.of("interval_s", "velocity"), HISTORY_KEYS = Set.of("length", "terms", "order"),
             ACTUATOR_KEYS = Set.of("joints", "model", "saturation_effort", "velocity_limit", "delay_steps", "file");
 
@@ -358,7 +359,41 @@ public final class RobotTask {
             pushVelocity = vec(push.get("velocity"), "randomization.push.velocity", 3, null);
             for (double v : pushVelocity) nonNegative(v, "randomization.push.velocity");
         }
-        return new Randomization(kp, kd, strength, new int[] {(int) delay[0], (int) delay[1]}, friction, mass, pushSteps, pushVelocity);
+        double[] added = null, com = null;
+        if (r.containsKey("base_added_mass")) {
+            if (!floatingBase) throw err("'randomization.base_added_mass' adds to a floating base; this robot's base is fixed");
+            added = vec(r.get("base_added_mass"), "randomization.base_added_mass", 2, null);
+            if (!(added[0] <= added[1]) || !Double.isFinite(added[0]) || !Double.isFinite(added[1])) {
+                throw err("'randomization.base_added_mass' must be [min, max] kg, min <= max; got " + Arrays.toString(added));
+            }
+        }
+        if (r.containsKey("base_com_offset")) {
+            if (!floatingBase) throw err("'randomization.base_com_offset' moves a floating base's centre of mass; this robot's base is fixed");
+            com = vec(r.get("base_com_offset"), "randomization.base_com_offset", 3, null);
+            for (double v : com) nonNegative(v, "randomization.base_com_offset");
+        }
+        double[] restitution = null;
+        if (r.containsKey("restitution")) {
+            if (contact == null) throw err("'randomization.restitution' needs a 'contact:' section (this robot touches nothing)");
+            restitution = vec(r.get("restitution"), "randomization.restitution", 2, null);
+            if (!(restitution[0] >= 0 && restitution[0] <= restitution[1] && restitution[1] <= 1)) {
+                throw err("'randomization.restitution' must be [min, max] with 0 <= min <= max <= 1, got " + Arrays.toString(restitution));
+            }
+        }
+        double[] damping = addedRange(r, "joint_damping"), jointFriction = addedRange(r, "joint_friction");
+        double stance = r.containsKey("stance_offset") ? number(r.get("stance_offset"), "randomization.stance_offset") : 0;
+        nonNegative(stance, "randomization.stance_offset");
+        if (stance > 0 && !commandInterface.equals("position")) throw err("'randomization.stance_offset' offsets position commands; this robot's are " + commandInterface);
+        int[] observationDelay = null;
+        if (r.containsKey("observation_delay_steps")) {
+            double[] d = vec(r.get("observation_delay_steps"), "randomization.observation_delay_steps", 2, null);
+            if (!(d[0] >= 0 && d[0] <= d[1]) || d[0] != Math.rint(d[0]) || d[1] != Math.rint(d[1]) || d[1] > 1000) {
+                throw err("'randomization.observation_delay_steps' must be [min, max] whole physics steps, 0 <= min <= max <= 1000; got " + Arrays.toString(d));
+            }
+            observationDelay = new int[] {(int) d[0], (int) d[1]};
+        }
+        return new Randomization(kp, kd, strength, new int[] {(int) delay[0], (int) delay[1]}, friction, mass, pushSteps, pushVelocity, added, com, restitution,
+                damping, jointFriction, stance, observationDelay);
     }
 
     /** {@code noise:}: observation term → {uniform: a} or {gaussian: sigma}, each term one the task observes. */
@@ -501,6 +536,14 @@ public final class RobotTask {
             throw err("'" + path + ".file': its samples are " + net.spacingSeconds() + " s apart, not a whole number of this task's physics steps (" + physicsDt + " s)");
         }
         return (int) k;
+    }
+
+    /** A [min, max] range of an amount added to every joint (>= 0); null when absent. */
+    private double[] addedRange(Map<String, Object> r, String key) {
+        if (!r.containsKey(key)) return null;
+        double[] v = vec(r.get(key), "randomization." + key, 2, null);
+        if (!(v[0] >= 0 && v[0] <= v[1] && Double.isFinite(v[1]))) throw err("'randomization." + key + "' must be [min, max] with 0 <= min <= max, got " + Arrays.toString(v));
+        return v;
     }
 
     /** A [min, max] range of a positive scale; [1, 1] when absent. */

@@ -96,6 +96,56 @@ class RandomizationTest {
     }
 
     @Test
+    void baseMassCentreOfMassRestitutionJointDampingStanceAndObservationDelayAreDrawnAndReported() throws IOException {
+        RobotTask quadruped = EnvRegistry.task("quadruped_forward").withRandomization(Map.of("base_added_mass", List.of(-0.5, 1.5),
+                "base_com_offset", List.of(0.03, 0.02, 0.01), "restitution", List.of(0.0, 0.4), "joint_damping", List.of(0.0, 0.02),
+                "joint_friction", List.of(0.0, 0.05), "stance_offset", 0.03, "observation_delay_steps", List.of(0, 5)));
+        List<Perturbation> seen = new ArrayList<>();
+        try (RobotEnv env = new RobotEnv(quadruped, 11)) {
+            for (int e = 0; e < 20; e++) {
+                env.reset(e == 0 ? 11L : null);
+                env.step(new float[12]);
+                Perturbation p = ((EmbeddedBackend) env.backend()).perturbation();
+                seen.add(p);
+                double[] com = p.baseComOffset();
+                assertTrue(p.baseAddedMass() >= -0.5 && p.baseAddedMass() <= 1.5 && Math.abs(com[0]) <= 0.03 && Math.abs(com[1]) <= 0.02 && Math.abs(com[2]) <= 0.01
+                        && p.restitution() >= 0 && p.restitution() <= 0.4 && p.jointDamping() <= 0.02 && p.jointFriction() <= 0.05
+                        && p.observationDelaySteps() <= 5 && p.jointOffsets().length == 12, p.toString());
+                for (double o : p.jointOffsets()) assertTrue(Math.abs(o) <= 0.03, p.toString());
+                Map<String, Double> m = env.episodeMetrics();
+                assertEquals(p.baseAddedMass(), m.get("rand_base_added_mass"));
+                assertEquals(com[1], m.get("rand_base_com_y"));
+                assertEquals(p.restitution(), m.get("rand_restitution"));
+                assertEquals(p.jointFriction(), m.get("rand_joint_friction"));
+                assertEquals(p.observationDelaySteps(), m.get("rand_observation_delay_steps").intValue());
+                assertTrue(m.get("rand_stance_offset_max") > 0 && m.get("rand_stance_offset_max") <= 0.03);
+            }
+        }
+        assertTrue(seen.stream().anyMatch(p -> p.observationDelaySteps() == 0) && seen.stream().anyMatch(p -> p.observationDelaySteps() == 5), "the whole delay range");
+        assertEquals(20, seen.stream().distinct().count());
+        try (RobotEnv env = new RobotEnv(EnvRegistry.task("quadruped_forward").withRandomization(Map.of("mass_scale", List.of(0.9, 1.1))), 11)) {
+            env.reset(11L);
+            env.step(new float[12]);
+            assertTrue(env.episodeMetrics().keySet().stream().noneMatch(k -> k.equals("rand_restitution") || k.equals("rand_base_com_x")),
+                    "a task reports only what it randomizes (its episodes.csv keeps its columns)");
+        }
+    }
+
+    @Test
+    void physicsTermsAreRefusedWhereTheRobotCannotHaveThem() throws IOException {
+        String m = assertThrows(IllegalArgumentException.class, () -> task(RANDOMIZED + "  base_added_mass: [0, 1]\n")).getMessage();
+        assertTrue(m.contains("'randomization.base_added_mass' adds to a floating base; this robot's base is fixed"), m);
+        m = assertThrows(IllegalArgumentException.class, () -> task(RANDOMIZED + "  restitution: [0, 0.5]\n")).getMessage();
+        assertTrue(m.contains("'randomization.restitution' needs a 'contact:' section"), m);
+        m = assertThrows(IllegalArgumentException.class, () -> task(RANDOMIZED + "  joint_damping: [0.1, 0]\n")).getMessage();
+        assertTrue(m.contains("'randomization.joint_damping' must be [min, max] with 0 <= min <= max"), m);
+        m = assertThrows(IllegalArgumentException.class, () -> task(RANDOMIZED + "  observation_delay_steps: [0, 1.5]\n")).getMessage();
+        assertTrue(m.contains("'randomization.observation_delay_steps' must be [min, max] whole physics steps"), m);
+        m = assertThrows(IllegalArgumentException.class, () -> task(RANDOMIZED + "  stance_offset: -0.1\n")).getMessage();
+        assertTrue(m.contains("randomization.stance_offset"), m);
+    }
+
+    @Test
     void aQuadrupedIsPushedAtItsInterval() throws IOException {
         RobotTask nominal = EnvRegistry.task("quadruped_forward").withRandomization(Map.of()); // the modelled robot: no draw moves it
         RobotTask pushed = nominal.withRandomization(Map.of("push", Map.of("interval_s", 0.2, "velocity", List.of(1.0, 1.0, 0.0))));

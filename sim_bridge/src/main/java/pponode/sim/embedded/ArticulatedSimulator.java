@@ -57,7 +57,7 @@ public final class ArticulatedSimulator implements JointPhysics {
     private final double[] nominalMass;
     private final double[][] nominalInertia;
     private double nominalRootMass;
-    private final double[] nominalRootInertia = new double[6];
+    private final double[] nominalRootInertia = new double[6], nominalRootCom = new double[3];
     private final double[][] com, inertia;
     private final double[] lower, upper;
     private final JointDrives drives;
@@ -198,6 +198,7 @@ public final class ArticulatedSimulator implements JointPhysics {
         for (int b = 0; b < n; b++) nominalInertia[b] = inertia[b].clone();
         nominalRootMass = rootMass;
         System.arraycopy(rootInertia, 0, nominalRootInertia, 0, 6);
+        System.arraycopy(rootCom, 0, nominalRootCom, 0, 3);
 
         q = new double[n];
         qd = new double[n];
@@ -385,8 +386,32 @@ public final class ArticulatedSimulator implements JointPhysics {
     }
 
     @Override
+    public void changeBase(double kg, double[] comOffset) {
+        if (!floating) {
+            JointPhysics.super.changeBase(kg, comOffset);
+            return;
+        }
+        double heavier = (rootMass + kg) / rootMass;
+        if (!(heavier > 0)) throw new IllegalArgumentException("adding " + kg + " kg leaves the base's " + rootMass + " kg without mass");
+        rootMass += kg;
+        for (int e = 0; e < 6; e++) rootInertia[e] *= heavier;
+        for (int a = 0; a < 3; a++) rootCom[a] = nominalRootCom[a] + comOffset[a];
+    }
+
+    @Override
     public void scaleFriction(double scale) {
         if (contacts != null) contacts.frictionScale = scale;
+    }
+
+    @Override
+    public void restitution(double e) {
+        if (contacts != null) contacts.restitution = e;
+        else JointPhysics.super.restitution(e);
+    }
+
+    @Override
+    public void addJointDamping(double damping, double friction) {
+        drives.add(damping, friction);
     }
 
     @Override

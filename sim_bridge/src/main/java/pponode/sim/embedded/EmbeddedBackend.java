@@ -37,6 +37,8 @@ public final class EmbeddedBackend implements RobotBackend {
     /** The state before the current control period (robots with contacts), to undo one that diverged. */
     private final byte[] before;
     private final Map<String, Integer> linkIndex = new HashMap<>();
+    /** The readings of observationDelaySteps physics steps ago; null without an observation delay. */
+    private DelayedReadings readings;
     /** Each actuated joint's motor (position commands with an actuator model); null: PD, as the command interface says. */
     private final Actuator[] motors;
 
@@ -85,16 +87,25 @@ public final class EmbeddedBackend implements RobotBackend {
 
     @Override
     public void reset(double[] q0, double[] qd0) {
-        sim.setState(q0, qd0);
+        sim.setState(calibrated(q0), qd0);
         Arrays.fill(tau, 0);
         holdInFlight(q0);
     }
 
     @Override
     public void reset(double[] q0, double[] qd0, BaseState base0) {
-        sim.setState(q0, qd0, new Pose(ArticulatedSimulator.rotationOf(base0.orientation), base0.position.clone()), base0.linearVelocity, base0.angularVelocity);
+        sim.setState(calibrated(q0), qd0, new Pose(ArticulatedSimulator.rotationOf(base0.orientation), base0.position.clone()), base0.linearVelocity,
+                base0.angularVelocity);
         Arrays.fill(tau, 0);
         holdInFlight(q0);
+    }
+
+    /** Where the joints stand when they read {@code q}: {@code q} plus each actuated joint's calibration error. */
+    private double[] calibrated(double[] q) {
+        if (!perturbation.offsetsJoints()) return q;
+        double[] out = q.clone();
+        for (int i = 0; i < actuated.length; i++) out[actuated[i]] += perturbation.jointOffset(i);
+        return out;
     }
 
     /** A new episode: the delayed commands still in flight are the rest command (hold the start pose, or zero); the motors start at rest there. */
@@ -102,7 +113,8 @@ public final class EmbeddedBackend implements RobotBackend {
         for (double[] c : inFlight) {
             for (int i = 0; i < actuated.length; i++) c[i] = commandInterface.equals("position") ? q0[actuated[i]] : 0;
         }
-        for (int i = 0; motors != null && i < motors.length; i++) motors[i].reset(q0[actuated[i]]);
+        for (int i = 0; motors != null && i < motors.length; i++) motors[i].reset(q0[actuated[i]] + perturbation.jointOffset(i));
+        if (readings != null) readings.fill(sim);
     }
 
     @Override
@@ -112,8 +124,16 @@ public final class EmbeddedBackend implements RobotBackend {
 
     @Override
     public void perturb(Perturbation p) {
+        if (p.offsetsJoints() && p.jointOffsets().length != actuated.length) {
+            throw new IllegalArgumentException(p.jointOffsets().length + " joint offsets for " + actuated.length + " actuated joints");
+        }
         sim.scaleMass(p.massScale());
+        sim.changeBase(p.baseAddedMass(), p.baseComOffset());
         sim.scaleFriction(p.frictionScale());
+        sim.restitution(p.restitution());
+        sim.addJointDamping(p.jointDamping(), p.jointFriction());
+        readings = p.observationDelaySteps() == 0 ? null
+                : readings != null && readings.slots() == p.observationDelaySteps() + 1 ? readings : new DelayedReadings(p.observationDelaySteps() + 1, sim);
         for (int i = 0; kp != null && i < kp.length; i++) kpNow[i] = p.kpScale() * kp[i];
         for (int i = 0; kd != null && i < kd.length; i++) kdNow[i] = p.kdScale() * kd[i];
         if (inFlight.length != p.actionDelaySteps() + 1) {
@@ -136,7 +156,79 @@ public final class EmbeddedBackend implements RobotBackend {
 
     @Override
     public void baseState(BaseState out) {
-        sim.baseState(out);
+        if (readings != null) readings.baseState(out);
+        else sim.baseState(out);
+    }
+
+    /** The joint and base state of the last {@code slots} physics steps; the oldest is what the robot reads. */
+    private static final class DelayedReadings {
+        private final double[][] q, qd;
+        private final BaseState[] base;
+        private int newest;
+
+        DelayedReadings(int slots, JointPhysics sim) {
+            q = new double[slots][sim.dof()];
+            qd = new double[slots][sim.dof()];
+            base = new BaseState[slots];
+            for (int k = 0; k < slots; k++) base[k] = new BaseState();
+            fill(sim);
+        }
+
+        int slots() {
+            return q.length;
+        }
+
+        /** Every slot the state now (a new episode has no past). */
+        void fill(JointPhysics sim) {
+            for (int k = 0; k < q.length; k++) record(sim);
+        }
+
+        void record(JointPhysics sim) {
+            newest = (newest + 1) % q.length;
+            sim.positions(q[newest]);
+            sim.velocities(qd[newest]);
+            sim.baseState(base[newest]);
+        }
+
+        private int oldest() {
+            return (newest + 1) % q.length;
+        }
+
+        void positions(double[] out) {
+            System.arraycopy(q[oldest()], 0, out, 0, out.length);
+        }
+
+        void velocities(double[] out) {
+            System.arraycopy(qd[oldest()], 0, out, 0, out.length);
+        }
+
+        void baseState(BaseState out) {
+            out.copyFrom(base[oldest()]);
+        }
+
+        void save(ByteBuffer b) {
+            b.putInt(newest);
+            for (int k = 0; k < q.length; k++) {
+                for (double v : q[k]) b.putDouble(v);
+                for (double v : qd[k]) b.putDouble(v);
+                for (double[] a : new double[][] {base[k].position, base[k].orientation, base[k].linearVelocity, base[k].angularVelocity}) for (double v : a) b.putDouble(v);
+            }
+        }
+
+        void load(ByteBuffer b) {
+            newest = b.getInt();
+            for (int k = 0; k < q.length; k++) {
+                for (int i = 0; i < q[k].length; i++) q[k][i] = b.getDouble();
+                for (int i = 0; i < qd[k].length; i++) qd[k][i] = b.getDouble();
+                for (double[] a : new double[][] {base[k].position, base[k].orientation, base[k].linearVelocity, base[k].angularVelocity}) {
+                    for (int i = 0; i < a.length; i++) a[i] = b.getDouble();
+                }
+            }
+        }
+
+        int bytes() {
+            return 4 + q.length * 8 * (2 * q[0].length + 13);
+        }
     }
 
     @Override
@@ -168,18 +260,20 @@ public final class EmbeddedBackend implements RobotBackend {
             for (int i = 0; i < actuated.length; i++) {
                 int j = actuated[i];
                 double limit = strength * sim.effortLimit(j);
+                double target = acting[i] + perturbation.jointOffset(i); // a miscalibrated joint stands off its command
                 if (motors != null) {
-                    tau[j] = motors[i].effort(acting[i], sim.position(j), sim.velocity(j), kpNow[i], kdNow[i], limit);
+                    tau[j] = motors[i].effort(target, sim.position(j), sim.velocity(j), kpNow[i], kdNow[i], limit);
                     continue;
                 }
                 double e = switch (commandInterface) {
-                    case "position" -> kpNow[i] * (acting[i] - sim.position(j)) - kdNow[i] * sim.velocity(j);
+                    case "position" -> kpNow[i] * (target - sim.position(j)) - kdNow[i] * sim.velocity(j);
                     case "velocity" -> kdNow[i] * (acting[i] - sim.velocity(j));
                     default -> acting[i];
                 };
                 tau[j] = Math.max(-limit, Math.min(limit, e));
             }
             sim.step(tau);
+            if (readings != null) readings.record(sim);
         }
         if (contacts && sim.diverged()) {
             sim.restore(before);
@@ -197,14 +291,18 @@ public final class EmbeddedBackend implements RobotBackend {
         return DIVERGENCES.sum();
     }
 
+    /** The joint positions as the robot reads them: observationDelaySteps old, less each joint's calibration error. */
     @Override
     public void positions(double[] out) {
-        sim.positions(out);
+        if (readings != null) readings.positions(out);
+        else sim.positions(out);
+        for (int i = 0; perturbation.offsetsJoints() && i < actuated.length; i++) out[actuated[i]] -= perturbation.jointOffset(i);
     }
 
     @Override
     public void velocities(double[] out) {
-        sim.velocities(out);
+        if (readings != null) readings.velocities(out);
+        else sim.velocities(out);
     }
 
     @Override
@@ -251,22 +349,30 @@ public final class EmbeddedBackend implements RobotBackend {
     private byte[] robotSnapshot() {
         byte[] physics = sim.snapshot();
         if (perturbation.equals(Perturbation.NONE)) return physics;
-        ByteBuffer b = ByteBuffer.allocate(physics.length + perturbedBytes(inFlight.length));
-        b.put(physics);
         Perturbation p = perturbation;
+        int bytes = 12 * 8 + 3 * 4 + 8 * p.jointOffsets().length + 4 + 8 * inFlight.length * actuated.length + (readings == null ? 0 : readings.bytes()) + 8;
+        ByteBuffer b = ByteBuffer.allocate(physics.length + bytes);
+        b.put(physics);
         b.putDouble(p.kpScale()).putDouble(p.kdScale()).putDouble(p.motorStrength()).putInt(p.actionDelaySteps()).putDouble(p.frictionScale()).putDouble(p.massScale());
+        b.putDouble(p.baseAddedMass());
+        for (double v : p.baseComOffset()) b.putDouble(v);
+        b.putDouble(p.restitution()).putDouble(p.jointDamping()).putDouble(p.jointFriction());
+        b.putInt(p.jointOffsets().length);
+        for (double v : p.jointOffsets()) b.putDouble(v);
+        b.putInt(p.observationDelaySteps());
         b.putInt(inFlightHead);
         for (double[] c : inFlight) for (double v : c) b.putDouble(v);
-        b.putInt(PERTURBED);
+        if (readings != null) readings.save(b);
+        b.putInt(bytes).putInt(PERTURBED);
         return b.array();
     }
 
-    /** Ends a perturbed snapshot ("PRTB"): told apart from a simulator's own (an ode4j one of an old run is longer than a joint-space one). */
-    private static final int PERTURBED = 0x50525442;
-
-    private int perturbedBytes(int slots) {
-        return 5 * 8 + 4 + 4 + 8 * slots * actuated.length + 4;
-    }
+    /**
+     * Ends a perturbed snapshot ("PRT2", after the length of what follows the physics): told apart
+     * from a simulator's own. Snapshots of older runs end in "PRTB" (gains, strength, delay,
+     * friction and mass only).
+     */
+    private static final int PERTURBED = 0x50525432, PERTURBED_V1 = 0x50525442;
 
     @Override
     public void restore(byte[] state) {
@@ -284,18 +390,33 @@ public final class EmbeddedBackend implements RobotBackend {
 
     private void restoreRobot(byte[] state) {
         int physics = sim.snapshotSize();
-        if (state.length <= physics + 4 || ByteBuffer.wrap(state).getInt(state.length - 4) != PERTURBED) { // unperturbed (or an ode4j snapshot of an old run)
+        int magic = state.length > physics + 4 ? ByteBuffer.wrap(state).getInt(state.length - 4) : 0;
+        if (magic != PERTURBED && magic != PERTURBED_V1) { // unperturbed (or an ode4j snapshot of an old run)
             sim.restore(state);
             perturb(Perturbation.NONE);
             return;
         }
         ByteBuffer b = ByteBuffer.wrap(state, physics, state.length - physics);
-        Perturbation p = new Perturbation(b.getDouble(), b.getDouble(), b.getDouble(), b.getInt(), b.getDouble(), b.getDouble());
-        if (state.length != physics + perturbedBytes(p.actionDelaySteps() + 1)) throw new IllegalArgumentException("simulator snapshot has the wrong size");
+        Perturbation p;
+        if (magic == PERTURBED_V1) {
+            p = new Perturbation(b.getDouble(), b.getDouble(), b.getDouble(), b.getInt(), b.getDouble(), b.getDouble());
+            if (state.length != physics + 5 * 8 + 4 + 4 + 8 * (p.actionDelaySteps() + 1) * actuated.length + 4) throw new IllegalArgumentException("simulator snapshot has the wrong size");
+        } else {
+            if (state.length != physics + ByteBuffer.wrap(state).getInt(state.length - 8)) throw new IllegalArgumentException("simulator snapshot has the wrong size");
+            double kp = b.getDouble(), kd = b.getDouble(), strength = b.getDouble();
+            int delay = b.getInt();
+            double friction = b.getDouble(), mass = b.getDouble(), added = b.getDouble();
+            double[] com = {b.getDouble(), b.getDouble(), b.getDouble()};
+            double restitution = b.getDouble(), damping = b.getDouble(), jointFriction = b.getDouble();
+            double[] offsets = new double[b.getInt()];
+            for (int i = 0; i < offsets.length; i++) offsets[i] = b.getDouble();
+            p = new Perturbation(kp, kd, strength, delay, friction, mass, added, com, restitution, damping, jointFriction, offsets, b.getInt());
+        }
         sim.restore(Arrays.copyOf(state, physics));
         perturb(p);
         inFlightHead = b.getInt();
         for (double[] c : inFlight) for (int i = 0; i < c.length; i++) c[i] = b.getDouble();
+        if (readings != null) readings.load(b);
     }
 
     @Override

@@ -411,6 +411,11 @@ public final class EmbeddedSimulator implements JointPhysics {
         return drives.effortLimit(i);
     }
 
+    @Override
+    public void addJointDamping(double damping, double friction) {
+        drives.add(damping, friction);
+    }
+
     /** Puts the robot exactly at joint positions {@code q} and velocities {@code qd}, a floating base at the origin and at rest. */
     @Override
     public void setState(double[] q, double[] qd) {

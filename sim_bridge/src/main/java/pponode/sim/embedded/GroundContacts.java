@@ -39,6 +39,8 @@ final class GroundContacts {
     private int points;
     /** The friction coefficients' scale (a randomized episode's); 1 as the task says. */
     double frictionScale = 1;
+    /** Every contact's restitution for the episode; NaN: the surfaces' own. */
+    double restitution = Double.NaN;
     private final double[] world = new double[3], depth, candidate;
 
     GroundContacts(UrdfModel model, ContactSettings settings, Map<String, Integer> linkBody, Map<String, Pose> linkOffset, int nv) {
@@ -162,7 +164,7 @@ final class GroundContacts {
                 }
             }
             ContactSettings.Surface own = shapeSurface[s], ground = settings.surface();
-            double mu = frictionScale * Math.min(own.friction(), ground.friction()), e = Math.max(own.restitution(), ground.restitution());
+            double mu = frictionScale * Math.min(own.friction(), ground.friction()), e = Double.isNaN(restitution) ? Math.max(own.restitution(), ground.restitution()) : restitution;
             for (int c = 0; c < Math.min(found, MAX_PER_SHAPE); c++) {
                 world[0] = candidate[3 * c];
                 world[1] = candidate[3 * c + 1];

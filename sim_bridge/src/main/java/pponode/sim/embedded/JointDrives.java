@@ -11,6 +11,8 @@ import pponode.sim.urdf.UrdfModel;
 final class JointDrives {
     private final List<UrdfModel.Joint> joints;
     private final double[] effortLimit, velocityLimit, damping, friction;
+    /** Added to every joint's damping and friction (a randomized episode's). */
+    private double addedDamping, addedFriction;
 
     JointDrives(List<UrdfModel.Joint> joints) {
         this.joints = List.copyOf(joints);
@@ -36,13 +38,19 @@ final class JointDrives {
         return velocityLimit[i];
     }
 
+    void add(double damping, double friction) {
+        addedDamping = damping;
+        addedFriction = friction;
+    }
+
     /** The effort joint {@code i} applies when commanded {@code effort} while moving at {@code velocity}. */
     double applied(int i, double effort, double velocity) {
         if (!Double.isFinite(effort)) throw new IllegalArgumentException("effort for joint '" + joints.get(i).name() + "' is " + effort);
         double e = Math.max(-effortLimit[i], Math.min(effortLimit[i], effort));
         e = limitBySpeed(e, velocity, velocityLimit[i], effortLimit[i]);
-        e -= damping[i] * velocity;
-        if (friction[i] > 0) e -= friction[i] * Math.tanh(velocity / 1e-3); // smoothed Coulomb friction
+        e -= (damping[i] + addedDamping) * velocity;
+        double f = friction[i] + addedFriction;
+        if (f > 0) e -= f * Math.tanh(velocity / 1e-3); // smoothed Coulomb friction
         return e;
     }
 

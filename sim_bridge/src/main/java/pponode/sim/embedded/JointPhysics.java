@@ -73,6 +73,24 @@ public interface JointPhysics extends AutoCloseable {
         if (scale != 1) throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot change friction; the joint-space simulator can");
     }
 
+    /**
+     * A floating base {@code kg} heavier (after {@link #scaleMass}; its inertia grows in proportion)
+     * with its centre of mass moved by {@code comOffset} (m, base frame) from the URDF's.
+     */
+    default void changeBase(double kg, double[] comOffset) {
+        if (kg != 0 || comOffset[0] != 0 || comOffset[1] != 0 || comOffset[2] != 0) {
+            throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot change its base's mass or centre of mass; the joint-space simulator can");
+        }
+    }
+
+    /** Every contact's restitution ({@code NaN}: as the task says). */
+    default void restitution(double e) {
+        if (!Double.isNaN(e)) throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot change restitution; the joint-space simulator can");
+    }
+
+    /** Viscous damping and Coulomb friction added to every joint's URDF values (0, 0: as modelled). */
+    void addJointDamping(double damping, double friction);
+
     /** Adds {@code dv} (world frame, m/s) to a floating base's linear velocity. */
     default void pushBase(double[] dv) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot push its base; the joint-space simulator can");

@@ -155,4 +155,113 @@ class PerturbationTest {
             assertNotEquals(mid.length, b.snapshot().length);
         }
     }
+
+    /** A perturbation with every part nominal except those set by {@code with}. */
+    static Perturbation only(double addedMass, double[] com, double restitution, double damping, double friction, double[] offsets, int observationDelay) {
+        return new Perturbation(1, 1, 1, 0, 1, 1, addedMass, com, restitution, damping, friction, offsets, observationDelay);
+    }
+
+    @Test
+    void aMiscalibratedJointStandsOffItsCommandAndReadsItsCommand() throws IOException {
+        double[][] hold = new double[300][];
+        for (int k = 0; k < hold.length; k++) hold[k] = new double[] {0.3, -0.2};
+        try (EmbeddedBackend b = reacherBackend(new double[] {20, 20}, new double[] {1, 1})) {
+            b.perturb(only(0, new double[3], Double.NaN, 0, 0, new double[] {0.05, -0.04}, 0));
+            b.reset(new double[] {0.3, -0.2}, new double[2]);
+            double[][] out = drive(b, hold);
+            double[] truth = new double[2];
+            b.simulator().positions(truth);
+            assertArrayEquals(new double[] {0.35, -0.24}, truth, 2e-3, "the joints stand at the command plus their calibration error");
+            assertArrayEquals(new double[] {0.3, -0.2}, new double[] {out[299][0], out[299][1]}, 2e-3, "and read the command: the policy sees its stance");
+        }
+    }
+
+    @Test
+    void anObservationDelayReadsTheStateOfThatManyPhysicsStepsAgo() throws IOException {
+        double[][] commands = sweep(30);
+        try (EmbeddedBackend late = reacherBackend(new double[] {2, 2}, new double[] {0.1, 0.1}); EmbeddedBackend now = reacherBackend(new double[] {2, 2}, new double[] {0.1, 0.1})) {
+            late.perturb(only(0, new double[3], Double.NaN, 0, 0, new double[0], 20)); // 20 physics steps: one control period
+            late.reset(new double[] {0.2, 0.1}, new double[2]);
+            now.reset(new double[] {0.2, 0.1}, new double[2]);
+            double[][] a = drive(late, commands), b = drive(now, commands);
+            for (int k = 1; k < commands.length; k++) assertArrayEquals(b[k - 1], a[k], 1e-15, "period " + k + " reads the state after period " + (k - 1));
+            double[] truth = new double[2];
+            late.simulator().positions(truth);
+            assertArrayEquals(new double[] {b[29][0], b[29][1]}, truth, 1e-15, "the physics itself is not delayed");
+        }
+    }
+
+    @Test
+    void addedJointDampingAndFrictionTakeEnergyOutOfASwingingArm() throws IOException {
+        double[] energy = new double[3];
+        Perturbation[] cases = {Perturbation.NONE, only(0, new double[3], Double.NaN, 0.05, 0, new double[0], 0), only(0, new double[3], Double.NaN, 0, 0.02, new double[0], 0)};
+        for (int c = 0; c < cases.length; c++) {
+            try (EmbeddedBackend b = new EmbeddedBackend(new BackendSpec(reacher(), 0.001, G, "effort", List.of("joint1", "joint2"), null, null, 20, false, null))) {
+                b.perturb(cases[c]);
+                b.reset(new double[2], new double[] {3, -2});
+                for (int k = 0; k < 50; k++) b.step(new double[2]);
+                energy[c] = b.simulator().energy();
+            }
+        }
+        assertTrue(energy[1] < 0.9 * energy[0] && energy[2] < 0.9 * energy[0], "damping " + energy[1] + " and friction " + energy[2] + " J against " + energy[0] + " J");
+    }
+
+    @Test
+    void theBaseCarriesAddedMassAndAMovedCentreOfMass() throws IOException {
+        UrdfModel quadruped = UrdfParser.parse(Path.of("../urdf/quadruped.urdf"));
+        double[] energy = new double[3];
+        double[][] change = {{0, 0, 0, 0}, {1.5, 0, 0, 0}, {0, 0, 0, 0.04}};
+        for (int c = 0; c < 3; c++) {
+            try (ArticulatedSimulator sim = new ArticulatedSimulator(quadruped, 0.002, G, true, ContactSettings.defaults())) {
+                sim.changeBase(change[c][0], new double[] {change[c][1], change[c][2], change[c][3]});
+                sim.setState(new double[12], new double[12], Pose.translation(0, 0, 2.0), new double[3], new double[3]);
+                energy[c] = sim.energy();
+            }
+        }
+        // at rest 2 m up: potential energy only; the trunk's centre of mass sits near the base origin
+        assertEquals(1.5 * 9.81 * 2.0, energy[1] - energy[0], 1.5 * 9.81 * 0.05, "1.5 kg more, 2 m up");
+        double trunk = (energy[2] - energy[0]) / (9.81 * 0.04);
+        assertTrue(trunk > 1 && trunk < 20, "4 cm higher moves only the trunk's mass up: " + trunk + " kg");
+    }
+
+    @Test
+    void restitutionMakesADroppedRobotBounce() throws IOException {
+        UrdfModel quadruped = UrdfParser.parse(Path.of("../urdf/quadruped.urdf"));
+        double[] rebound = new double[2];
+        double[] e = {Double.NaN, 0.9};
+        for (int c = 0; c < 2; c++) {
+            try (ArticulatedSimulator sim = new ArticulatedSimulator(quadruped, 0.002, G, true, ContactSettings.defaults())) {
+                sim.restitution(e[c]);
+                sim.setState(new double[12], new double[12], Pose.translation(0, 0, 0.6), new double[3], new double[3]);
+                BaseState s = new BaseState();
+                double fastestUp = 0;
+                for (int k = 0; k < 500; k++) {
+                    sim.step(new double[12]);
+                    sim.baseState(s);
+                    fastestUp = Math.max(fastestUp, s.linearVelocity[2]);
+                }
+                rebound[c] = fastestUp;
+            }
+        }
+        assertTrue(rebound[1] > 1.0 && rebound[1] > 5 * rebound[0], "restitution 0.9 sends it back up at " + rebound[1] + " m/s, the task's at " + rebound[0]);
+    }
+
+    @Test
+    void everyPartOfAPerturbationSurvivesASnapshot() throws IOException {
+        double[][] commands = sweep(40);
+        Perturbation p = new Perturbation(0.9, 1.1, 0.8, 7, 1, 1, 0, new double[3], Double.NaN, 0.01, 0.005, new double[] {0.03, -0.02}, 13);
+        try (EmbeddedBackend a = reacherBackend(new double[] {2, 2}, new double[] {0.1, 0.1}); EmbeddedBackend b = reacherBackend(new double[] {2, 2}, new double[] {0.1, 0.1})) {
+            a.perturb(p);
+            a.reset(new double[] {0.2, 0.1}, new double[2]);
+            double[][] first = new double[20][];
+            System.arraycopy(commands, 0, first, 0, 20);
+            drive(a, first);
+            b.restore(a.snapshot());
+            assertEquals(p, b.perturbation());
+            double[][] rest = new double[20][];
+            System.arraycopy(commands, 20, rest, 0, 20);
+            double[][] ra = drive(a, rest), rb = drive(b, rest);
+            for (int k = 0; k < 20; k++) assertArrayEquals(ra[k], rb[k], "period " + k + " after the restore, delayed readings included");
+        }
+    }
 }
