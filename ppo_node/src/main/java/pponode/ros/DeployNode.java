@@ -240,6 +240,17 @@ public final class DeployNode implements AutoCloseable {
         reportTransitions();
     }
 
+    /** An operator's request for a state (passive, standby, policy, damping) from {@code source} (a topic, a teleop channel); applied at the next control period. */
+    public void requestState(String state, String source) {
+        onModeRequest(state, source);
+    }
+
+    /** The e-stop of {@code channel} other than the e-stop topic (a teleop channel), set by {@code source}; the topic's own stays as it is. */
+    public synchronized void estop(boolean engaged, String channel, String source) {
+        states.estop(engaged, channel, source);
+        reportTransitions();
+    }
+
     /** An operator's request on the mode topic; applied at the next control period. */
     private synchronized void onModeRequest(String text, String topic) {
         DeployStateMachine.State s = DeployStateMachine.State.requested(text);

@@ -1,7 +1,9 @@
 package pponode.ros;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 
 /**
@@ -82,6 +84,8 @@ public final class DeployStateMachine {
     private int standbyPeriod;
     private final float[] wish;
     private final List<Transition> transitions = new ArrayList<>();
+    /** The channels whose e-stop is engaged now. */
+    private final Set<String> estopChannels = new LinkedHashSet<>();
 
     /**
      * {@code joints}: the actuated joints, in the order of every array here; {@code home}: the
@@ -121,10 +125,27 @@ public final class DeployStateMachine {
         requestedBy = source;
     }
 
-    /** The e-stop: engaged, every state goes to ESTOP; released, ESTOP goes to PASSIVE. */
+    /** The e-stop from {@code source}, which is its own channel: see {@link #estop(boolean, String, String)}. */
     public void estop(boolean engaged, String source) {
-        if (engaged && state != State.ESTOP) move(State.ESTOP, "e-stop engaged (" + source + ")");
-        else if (!engaged && state == State.ESTOP) move(State.PASSIVE, "e-stop released (" + source + ")");
+        estop(engaged, source, source);
+    }
+
+    /**
+     * The e-stop of one {@code channel} (the e-stop topic, a teleop channel), as {@code source}
+     * (who, on which channel) set it. Engaged on any channel, every state goes to ESTOP; ESTOP goes
+     * to PASSIVE only once every channel that engaged it has released it (a release on one channel
+     * does not lift another's).
+     */
+    public void estop(boolean engaged, String channel, String source) {
+        if (engaged) {
+            estopChannels.add(channel);
+            if (state != State.ESTOP) move(State.ESTOP, "e-stop engaged (" + source + ")");
+            return;
+        }
+        estopChannels.remove(channel);
+        if (state != State.ESTOP) return;
+        if (estopChannels.isEmpty()) move(State.PASSIVE, "e-stop released (" + source + ")");
+        else transitions.add(new Transition(state, state, "e-stop released (" + source + ") but still engaged on " + String.join(", ", estopChannels)));
     }
 
     /** Whether STANDBY has reached the default pose. */

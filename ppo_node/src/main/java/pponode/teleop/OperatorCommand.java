@@ -31,19 +31,7 @@ public record OperatorCommand(String operator, long seq, long stampMs, boolean t
     }
 
     public static OperatorCommand parse(byte[] payload) throws Rejected {
-        if (payload == null || payload.length == 0) throw new Rejected("empty message");
-        if (payload.length > 64 * 1024) throw new Rejected("message of " + payload.length + " bytes (limit 65536)");
-        JsonNode n;
-        try {
-            n = JSON.readTree(payload);
-        } catch (IOException e) {
-            throw new Rejected("malformed JSON: " + firstLine(e.getMessage()));
-        }
-        if (n == null || !n.isObject()) throw new Rejected("expected a JSON object, got " + (n == null ? "nothing" : n.getNodeType()));
-        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
-            String k = it.next();
-            if (!KEYS.contains(k)) throw new Rejected("unknown field '" + k + "' (fields: " + KEYS + ")");
-        }
+        JsonNode n = object(payload, KEYS);
         String operator = n.has("operator") ? text(n, "operator") : "operator";
         long seq = integer(n, "seq");
         long stamp = integer(n, "stamp_ms");
@@ -79,13 +67,31 @@ public record OperatorCommand(String operator, long seq, long stampMs, boolean t
         }
     }
 
-    private static String text(JsonNode n, String k) throws Rejected {
+    /** The message as a JSON object of only {@code keys}, or why it is not one. */
+    static JsonNode object(byte[] payload, Set<String> keys) throws Rejected {
+        if (payload == null || payload.length == 0) throw new Rejected("empty message");
+        if (payload.length > 64 * 1024) throw new Rejected("message of " + payload.length + " bytes (limit 65536)");
+        JsonNode n;
+        try {
+            n = JSON.readTree(payload);
+        } catch (IOException e) {
+            throw new Rejected("malformed JSON: " + firstLine(e.getMessage()));
+        }
+        if (n == null || !n.isObject()) throw new Rejected("expected a JSON object, got " + (n == null ? "nothing" : n.getNodeType()));
+        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!keys.contains(k)) throw new Rejected("unknown field '" + k + "' (fields: " + keys + ")");
+        }
+        return n;
+    }
+
+    static String text(JsonNode n, String k) throws Rejected {
         JsonNode v = n.get(k);
         if (!v.isTextual()) throw new Rejected("'" + k + "' must be a string");
         return v.textValue();
     }
 
-    private static long integer(JsonNode n, String k) throws Rejected {
+    static long integer(JsonNode n, String k) throws Rejected {
         JsonNode v = n.get(k);
         if (v == null) throw new Rejected("missing '" + k + "'");
         if (!v.isIntegralNumber() || !v.canConvertToLong()) throw new Rejected("'" + k + "' must be an integer, got " + v);

@@ -1,8 +1,5 @@
 package pponode.teleop;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +26,7 @@ public final class TeleopArbiter implements Supervisor, CommandSink {
     private final double[] low, high;
     private final boolean holdPosition;
     private final LongSupplier clockMs;
-    private final Map<String, Long> lastSeq = new HashMap<>();
+    private final OperatorCheck check;
     private final Map<String, AtomicLong> rejected = new LinkedHashMap<>();
     private long accepted;
     // the operator's latest takeover command, in the robot's joint order and normalised
@@ -54,6 +51,7 @@ public final class TeleopArbiter implements Supervisor, CommandSink {
         this.high = high.clone();
         this.holdPosition = commandInterface.equals("position");
         this.clockMs = clockMs;
+        check = new OperatorCheck(cfg, clockMs);
         lastExecuted = new float[joints.size()];
     }
 
@@ -69,15 +67,8 @@ public final class TeleopArbiter implements Supervisor, CommandSink {
 
     /** Checks a command and, if it is acceptable, makes it the operator's current one. Returns null if accepted, else the reason. */
     public synchronized String submit(OperatorCommand c, String channel) {
-        if (!cfg.token.isEmpty() && (c.token() == null
-                || !MessageDigest.isEqual(cfg.token.getBytes(StandardCharsets.UTF_8), c.token().getBytes(StandardCharsets.UTF_8)))) {
-            return reject(channel, "unauthenticated: missing or wrong token from '" + c.operator() + "'");
-        }
-        Long prev = lastSeq.get(c.operator());
-        if (prev != null && c.seq() <= prev) return reject(channel, "duplicate or out of order: seq " + c.seq() + " after " + prev + " from '" + c.operator() + "'");
-        long now = clockMs.getAsLong();
-        if (now - c.stampMs() > cfg.deadmanTimeoutMs) return reject(channel, "stale: stamped " + (now - c.stampMs()) + " ms ago (deadman " + cfg.deadmanTimeoutMs + " ms)");
-        if (c.stampMs() - now > cfg.maxClockSkewMs) return reject(channel, "stamped " + (c.stampMs() - now) + " ms in the future (max clock skew " + cfg.maxClockSkewMs + " ms)");
+        String refused = check.check(c.operator(), c.seq(), c.stampMs(), c.token(), true);
+        if (refused != null) return reject(channel, refused);
         double[] a = null;
         if (c.takeover()) {
             a = new double[joints.size()];
@@ -91,7 +82,7 @@ public final class TeleopArbiter implements Supervisor, CommandSink {
                 a[i] = v;
             }
         }
-        lastSeq.put(c.operator(), c.seq());
+        check.accept(c.operator(), c.seq());
         accepted++;
         if (c.takeover()) {
             if (released) LOG.info("teleop: '{}' takes over via {}", c.operator(), channel);

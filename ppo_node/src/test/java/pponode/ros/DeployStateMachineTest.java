@@ -186,4 +186,16 @@ class DeployStateMachineTest {
         p.estop(true, "teleop");
         assertEquals(State.ESTOP, period(p, at(0.5, -1.0)).state(), "policy -> estop");
     }
+
+    @Test
+    void anEstopEngagedOnTwoChannelsHoldsUntilBothRelease() {
+        DeployStateMachine m = inPolicy();
+        m.estop(true, "/ppo_node/estop");
+        m.estop(true, "mqtt ppo_node/arm1/teleop/cmd", "teleop 'alice' on mqtt ppo_node/arm1/teleop/cmd");
+        m.estop(false, "mqtt ppo_node/arm1/teleop/cmd", "teleop 'bob' on mqtt ppo_node/arm1/teleop/cmd");
+        assertEquals(State.ESTOP, period(m, at(0.5, -1.0)).state(), "the topic's e-stop still holds");
+        assertEquals("estop -> estop: e-stop released (teleop 'bob' on mqtt ppo_node/arm1/teleop/cmd) but still engaged on /ppo_node/estop", last(m).toString());
+        m.estop(false, "/ppo_node/estop");
+        assertEquals("estop -> passive: e-stop released (/ppo_node/estop)", last(m).toString());
+    }
 }
