@@ -106,12 +106,14 @@ final class EvalCommand implements Callable<Integer> {
 
     /** The environments to evaluate in: the embedded simulator, or with --sim gazebo a Gazebo world of the task's nominal robot. */
     private LongFunction<Env> environments(String id, RobotTask task, GazeboSettings g) throws IOException {
-        if (sim.equals("gazebo")) {
-            if (task == null) throw new IllegalArgumentException("--sim gazebo needs a robot task (urdf/tasks/*.yaml), not '" + id + "'");
-            RobotTask nominal = task.withoutRandomization();
-            return s -> RobotEnv.make(nominal, new GazeboBackend(nominal, g), s);
-        }
-        return embedded(id, task);
+        return sim.equals("gazebo") ? gazebo(id, task, g) : embedded(id, task);
+    }
+
+    /** A Gazebo world of the task's nominal robot (the world's physics is its own: no randomization), one per episode's reset. */
+    static LongFunction<Env> gazebo(String id, RobotTask task, GazeboSettings g) throws IOException {
+        if (task == null) throw new IllegalArgumentException("--sim gazebo needs a robot task (urdf/tasks/*.yaml), not '" + id + "'");
+        RobotTask nominal = task.withoutRandomization();
+        return s -> RobotEnv.make(nominal, new GazeboBackend(nominal, g), s);
     }
 
     static LongFunction<Env> embedded(String id, RobotTask task) {

@@ -14,6 +14,7 @@ import pponode.env.RobotTask;
 import pponode.onnx.OnnxPolicy;
 import pponode.ros.CommandLog;
 import pponode.runner.EvalResult;
+import pponode.gazebo.GazeboSettings;
 import pponode.sim.mujoco.MujocoRobot;
 import pponode.sim2sim.MujocoSim2sim;
 
@@ -26,6 +27,8 @@ import pponode.sim2sim.MujocoSim2sim;
             "--sim mujoco: the deploy node as it ships, over DDS on a private domain, driving a robot that MuJoCo simulates in its own process "
                 + "(floating-base tasks; needs libmujoco-dev and cyclonedds-dev): its commands reach the motors --robot-delay-ms late, through "
                 + "--motor and --robot-lag-ms, on ground of friction --friction. Each episode brings the robot up at its stance and starts a fresh node.",
+            "--sim gazebo: the task's nominal robot in a running Gazebo world (./ppo-node gazebo-world --task T, or gz-sim), stepped in lockstep "
+                + "through Gazebo Transport with DART's physics; --gazebo settings name the world (docs/GAZEBO.md).",
             "Prints the task metrics as eval does (--json: episodes, falls, eval_*) and exits 1 when a --fail-if threshold is passed."})
 final class Sim2simCommand implements Callable<Integer> {
     @Option(names = "--policy", required = true, description = "The exported .onnx policy.")
@@ -34,7 +37,7 @@ final class Sim2simCommand implements Callable<Integer> {
     @Option(names = {"--task", "--env"}, description = "The robot task (default: the policy's).")
     String task;
 
-    @Option(names = "--sim", defaultValue = "perturbed", description = "Where the policy is judged: perturbed (default) or mujoco.")
+    @Option(names = "--sim", defaultValue = "perturbed", description = "Where the policy is judged: perturbed (default), mujoco or gazebo.")
     String sim;
 
     @Option(names = "--robot-delay-ms", defaultValue = "0", description = "--sim mujoco: from a command's arrival to the motors (default: ${DEFAULT-VALUE}).")
@@ -52,6 +55,9 @@ final class Sim2simCommand implements Callable<Integer> {
 
     @Option(names = "--friction", defaultValue = "1.0", description = "--sim mujoco: the ground's friction coefficient (default: ${DEFAULT-VALUE}).")
     double friction;
+
+    @Option(names = "--gazebo", description = "--sim gazebo: a Gazebo setting, as train and eval take them (repeatable; docs/GAZEBO.md), e.g. partition=P.")
+    List<String> gazebo = new ArrayList<>();
 
     @Option(names = "--command", split = ",", paramLabel = "VX,VY,YAW_RATE", description = "Hold this velocity command, as eval does.")
     double[] command;
@@ -80,7 +86,9 @@ final class Sim2simCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!sim.equals("perturbed") && !sim.equals("mujoco")) throw new IllegalArgumentException("--sim must be 'perturbed' or 'mujoco', got '" + sim + "'");
+        if (!List.of("perturbed", "mujoco", "gazebo").contains(sim)) throw new IllegalArgumentException("--sim must be 'perturbed', 'mujoco' or 'gazebo', got '" + sim + "'");
+        if (!sim.equals("gazebo") && !gazebo.isEmpty()) throw new IllegalArgumentException("--gazebo settings describe the Gazebo world: use them with --sim gazebo");
+        GazeboSettings gazeboSettings = new GazeboSettings().apply(gazebo);
         if (!sim.equals("mujoco") && (robotDelayMs != 0 || robotLagMs != 0 || !motor.equals("pd") || friction != 1.0 || record != null)) {
             throw new IllegalArgumentException("--robot-delay-ms, --robot-lag-ms, --motor, --friction and --record describe the MuJoCo robot: use them with --sim mujoco");
         }
@@ -127,8 +135,10 @@ final class Sim2simCommand implements Callable<Integer> {
                 System.err.printf("%s, mujoco (delay %s ms, friction %s, motor %s): %d episodes, %d fell%n", id, robotDelayMs, friction, motor, episodes, r.falls());
                 r.metrics().forEach((k, v) -> System.err.printf("  %s: %s%n", k, v));
             } else {
-                RobotTask perturbed = nominal.withRandomization(perturbationSet(nominal));
-                EvalResult r = EvalCommand.evaluateOnnx(p, id, perturbed, EvalCommand.embedded(id, perturbed), episodes, seed);
+                // perturbed: the embedded robot under the perturbation set; gazebo: the nominal robot in a Gazebo world's own physics (DART)
+                RobotTask judged = sim.equals("gazebo") ? nominal.withoutRandomization() : nominal.withRandomization(perturbationSet(nominal));
+                EvalResult r = EvalCommand.evaluateOnnx(p, id, judged,
+                        sim.equals("gazebo") ? EvalCommand.gazebo(id, judged, gazeboSettings) : EvalCommand.embedded(id, judged), episodes, seed);
                 j.putAll(EvalCommand.summary(id, episodes, r, (System.nanoTime() - t0) / 1e9));
                 System.err.printf("%s, %s: %d episodes: return %.2f ± %.2f, mean length %.1f, %d fell (ended by a termination)%n", id, sim, episodes, r.mean(), r.std(),
                         r.meanLength(), r.falls());

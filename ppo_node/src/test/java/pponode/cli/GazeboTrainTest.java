@@ -49,6 +49,13 @@ class GazeboTrainTest {
                     "--gazebo", "model=reacher_2dof_1", "--policy", dir.resolve("concurrent/policy.onnx").toString(), "--episodes", "2", "--json");
             assertEquals(0, eval.code(), eval.err());
             assertTrue(eval.out().contains("\"episodes\":2") && eval.out().contains("\"eval_final_distance\""), eval.out());
+            // and gated there before it goes to a robot: 1 024 steps leave the fingertip far from its goal
+            Cli.Result gate = Cli.run("sim2sim", "--sim", "gazebo", "--gazebo", "partition=" + o.partition(), "--gazebo", "ip=127.0.0.1", "--gazebo",
+                    "world=reacher_2dof_0", "--gazebo", "model=reacher_2dof_0", "--policy", dir.resolve("concurrent/policy.onnx").toString(), "--episodes", "2",
+                    "--fail-if", "eval_final_distance>0.02", "--json");
+            assertEquals(1, gate.code(), gate.err());
+            assertTrue(gate.out().contains("\"sim\":\"gazebo\"") && gate.out().contains("\"gates_failed\":1"), gate.out());
+            assertTrue(gate.err().contains("sim2sim gate eval_final_distance > 0.02: FAILED"), gate.err());
         }
         assertTrue(episodes.get(0).lines().count() > 8, episodes.get(0)); // 1,024 steps: five episodes of 100 steps in each world
         assertEquals(episodes.get(1), episodes.get(0), "concurrent and one-after-another stepping trained differently");
