@@ -87,7 +87,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "Simulator for robot tasks: embedded (default, any machine) or gazebo (a Gazebo world over Gazebo Transport, stepped in lockstep; see --gazebo).")
     String sim;
 
-    @Option(names = "--gazebo", description = "Gazebo setting, used with --sim gazebo, e.g. --gazebo world=pendulum_world --gazebo model=pendulum (repeatable; docs/GAZEBO.md).")
+    @Option(names = "--gazebo", description = "Gazebo setting, used with --sim gazebo, e.g. --gazebo partition=P --gazebo world=my_world (repeatable; docs/GAZEBO.md).")
     List<String> gazebo = new ArrayList<>();
 
     @Option(names = "--init-from", description = "Start from the weights and observation statistics of a policy (.onnx, policy or checkpoint file): fine-tuning.")

@@ -4,14 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pponode.Peers;
+import pponode.env.EnvRegistry;
 import pponode.env.RobotTask;
+import pponode.gazebo.GazeboWorlds;
 import pponode.sim.gazebo.GazeboOptions;
 import pponode.sim.gazebo.GazeboWorldProcess;
 import pponode.sim.gazebo.GazeboWorldProcess.Program;
@@ -26,14 +27,13 @@ class CliTest {
 
     @Test
     @SuppressWarnings("try")
-    void trainSimGazeboTrainsEvaluatesAndExportsAgainstTheCppWorld(@TempDir Path dir) throws Exception {
-        Peers.require(GazeboWorldProcess.unavailableReason(Program.PENDULUM) == null,
-                "the Gazebo pendulum world (" + GazeboWorldProcess.unavailableReason(Program.PENDULUM) + ")",
-                "apt-get install g++ pkg-config libignition-transport-dev libignition-msgs-dev");
+    void trainSimGazeboTrainsEvaluatesAndExportsAgainstADartWorld(@TempDir Path dir) throws Exception {
+        Peers.require(GazeboWorldProcess.unavailableReason(Program.DART) == null, "the Gazebo DART world (" + GazeboWorldProcess.unavailableReason(Program.DART) + ")",
+                "apt-get install g++ pkg-config libignition-physics-dev libignition-physics5-dartsim-plugin5 libsdformat-dev libignition-plugin-dev "
+                        + "libignition-transport-dev libignition-msgs-dev");
         var o = GazeboOptions.fromEnvironment(Map.of()).withHostIp("127.0.0.1").withPartition("ppo_cli_" + Long.toHexString(System.nanoTime()));
-        try (var world = GazeboWorldProcess.start(Program.PENDULUM, o, List.of())) {
+        try (var world = GazeboWorlds.start(EnvRegistry.task("pendulum_lift"), 1, o)) { // world pendulum_lift, model pendulum: the defaults train looks for
             Cli.Result r = Cli.run("train", "--task", "pendulum_lift", "--sim", "gazebo", "--gazebo", "partition=" + o.partition(), "--gazebo", "ip=127.0.0.1",
-                    "--gazebo", "world=pendulum_world",
                     "--steps", "2048", "--seed", "1", "--out", dir.toString(), "--no-progress", "--json");
             assertEquals(0, r.code(), r.err());
             assertTrue(r.out().contains("\"env\":\"pendulum_lift\"") && r.out().contains("\"eval_mean_return\""), r.out());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,7 @@ import pponode.sim.gazebo.GazeboWorldProcess;
 import pponode.sim.gazebo.GazeboWorldProcess.Program;
 
 /**
- * {@link GazeboBackend} (under the same {@link RobotEnv} as the embedded simulator) against the C++ pendulum world on the real Gazebo Transport library: the same
+ * {@link GazeboBackend} (under the same {@link RobotEnv} as the embedded simulator) against a DART world of the pendulum on the real Gazebo Transport library: the same
  * task YAML trains there as in the embedded simulator, Fortress-style resets are undone by the
  * env, and a world that dies mid-episode costs one truncated episode, not the run.
  */
@@ -39,8 +40,9 @@ class GazeboBackendTest {
 
     @BeforeEach
     void setUp() {
-        Peers.require(GazeboWorldProcess.unavailableReason(Program.PENDULUM) == null, "the Gazebo pendulum world (" + GazeboWorldProcess.unavailableReason(Program.PENDULUM) + ")",
-                "apt-get install g++ pkg-config libignition-transport-dev libignition-msgs-dev");
+        Peers.require(GazeboWorldProcess.unavailableReason(Program.DART) == null, "the Gazebo DART world (" + GazeboWorldProcess.unavailableReason(Program.DART) + ")",
+                "apt-get install g++ pkg-config libignition-physics-dev libignition-physics5-dartsim-plugin5 libsdformat-dev libignition-plugin-dev "
+                        + "libignition-transport-dev libignition-msgs-dev");
         opts = GazeboOptions.fromEnvironment(Map.of()).withHostIp("127.0.0.1").withPartition("ppo_env_test_" + Long.toHexString(System.nanoTime()));
         settings = new GazeboSettings().apply(Map.of("partition", opts.partition(), "ip", "127.0.0.1", "world", "pendulum_world", "model", "pendulum"));
         task = EnvRegistry.task("pendulum_lift");
@@ -54,7 +56,7 @@ class GazeboBackendTest {
         List<Double> gz = new ArrayList<>(), embedded = new ArrayList<>();
         EvalResult ev;
         long t0 = System.nanoTime();
-        try (GazeboWorldProcess world = GazeboWorldProcess.start(Program.PENDULUM, opts, List.of());
+        try (GazeboWorldProcess world = world(task);
                 OnPolicyRunner r = new OnPolicyRunner(c, s -> RobotEnv.make(task, new GazeboBackend(task, settings), s), null)) {
             r.learn((u, total, step, stats) -> gz.add(stats.get("charts/mean_reward")));
             ev = r.policy().evaluate(s -> RobotEnv.make(task, new GazeboBackend(task, settings), s), 3, 10_000);
@@ -76,7 +78,7 @@ class GazeboBackendTest {
     @Test
     void aFortressResetThatRewindsOnlyTimeIsUndoneByTheEnv() throws Exception {
         GazeboBackend fortress = new GazeboBackend(task, settings);
-        try (GazeboWorldProcess world = GazeboWorldProcess.start(Program.PENDULUM, opts, List.of("--reset-time-only")); Env env = RobotEnv.make(task, fortress, 1)) {
+        try (GazeboWorldProcess world = world(task, "--reset-time-only"); Env env = RobotEnv.make(task, fortress, 1)) {
             env.reset(1L);
             StepResult r = null;
             for (int i = 0; i < 30; i++) r = env.step(new float[] {5f});
@@ -88,7 +90,7 @@ class GazeboBackendTest {
             assertEquals(0.0, o[2], 0.1, "velocity after reset");
         }
         GazeboBackend garden = new GazeboBackend(task, settings);
-        try (GazeboWorldProcess world = GazeboWorldProcess.start(Program.PENDULUM, opts, List.of()); Env env = RobotEnv.make(task, garden, 1)) {
+        try (GazeboWorldProcess world = world(task); Env env = RobotEnv.make(task, garden, 1)) {
             env.reset(1L);
             for (int i = 0; i < 30; i++) env.step(new float[] {5f});
             float[] o = env.reset(2L);
@@ -100,7 +102,7 @@ class GazeboBackendTest {
     @Test
     void aWorldLostMidEpisodeEndsItTruncatedAndTheNextOneRunsInTheWorldThatCameBack() throws Exception {
         settings.apply(Map.of("step_timeout_ms", "1000", "reconnect_timeout_ms", "20000"));
-        GazeboWorldProcess world = GazeboWorldProcess.start(Program.PENDULUM, opts, List.of());
+        GazeboWorldProcess world = world(task);
         GazeboBackend backend = new GazeboBackend(task, settings);
         try (Env env = RobotEnv.make(task, backend, 1)) {
             env.reset(1L);
@@ -113,7 +115,7 @@ class GazeboBackendTest {
                     return;
                 }
                 try {
-                    GazeboWorldProcess again = GazeboWorldProcess.start(Program.PENDULUM, opts, List.of());
+                    GazeboWorldProcess again = world(task);
                     synchronized (this) {
                         worldRef[0] = again;
                     }
@@ -146,10 +148,17 @@ class GazeboBackendTest {
 
     final GazeboWorldProcess[] worldRef = new GazeboWorldProcess[1];
 
+    /** A DART world named pendulum_world simulating {@code robot}'s robot as the model "pendulum". */
+    GazeboWorldProcess world(RobotTask robot, String... more) throws IOException {
+        List<String> args = new ArrayList<>(GazeboWorlds.arguments(robot, "pendulum_world", "pendulum"));
+        args.addAll(List.of(more));
+        return GazeboWorldProcess.start(Program.DART, opts, args);
+    }
+
     @Test
     void aWorldWithoutTheTasksJointIsNamed() throws Exception {
         settings.apply(Map.of("connect_timeout_ms", "2000", "reconnect_timeout_ms", "1"));
-        try (GazeboWorldProcess world = GazeboWorldProcess.start(Program.PENDULUM, opts, List.of("--joint", "elbow")); Env env = RobotEnv.make(task, new GazeboBackend(task, settings), 1)) {
+        try (GazeboWorldProcess world = world(EnvRegistry.task("reacher_2dof")); Env env = RobotEnv.make(task, new GazeboBackend(task, settings), 1)) {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> env.reset(0L));
             assertTrue(e.getMessage().contains("/model/pendulum/joint/hinge/cmd_force"), e.getMessage());
         }

@@ -27,9 +27,7 @@ public final class GazeboWorldProcess implements AutoCloseable {
          * sdformat 12 and stepped by ignition-physics 5's DART plugin, serving gz-sim's topics.
          */
         DART("dart_world.cc", "dart_world", List.of("ignition-physics5", "ignition-physics5-sdf", "sdformat12", "ignition-plugin1-loader", "ignition-transport11",
-                "ignition-msgs8"), "libignition-physics-dev libignition-physics5-dartsim-plugin5 libsdformat-dev libignition-plugin-dev libignition-transport-dev libignition-msgs-dev"),
-        /** {@code pendulum_world.cc}: one pendulum with its own integrator, over Gazebo Transport only (the bridge's protocol checks). */
-        PENDULUM("pendulum_world.cc", "pendulum_world", List.of("ignition-transport11", "ignition-msgs8"), "libignition-transport-dev libignition-msgs-dev");
+                "ignition-msgs8"), "libignition-physics-dev libignition-physics5-dartsim-plugin5 libsdformat-dev libignition-plugin-dev libignition-transport-dev libignition-msgs-dev");
 
         final String source, executable, packages;
         final List<String> modules;

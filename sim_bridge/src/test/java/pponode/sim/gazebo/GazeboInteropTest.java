@@ -124,8 +124,8 @@ class GazeboInteropTest {
     @Test
     @SuppressWarnings("try")
     void javaCallsTheCppWorldAndStepsItInLockstep() throws Exception {
-        requirePeer(GazeboWorldProcess.unavailableReason(Program.PENDULUM) == null, "the C++ toolchain for the Gazebo fixture (" + GazeboWorldProcess.unavailableReason(Program.PENDULUM) + ")");
-        try (GazeboWorldProcess world = GazeboWorldProcess.start(Program.PENDULUM, opts, List.of("--q0", "0.3"))) {
+        requirePeer(GazeboWorldProcess.unavailableReason(Program.DART) == null, "the Gazebo DART world (" + GazeboWorldProcess.unavailableReason(Program.DART) + ")");
+        try (GazeboWorldProcess world = GazeboWorldProcess.start(Program.DART, opts, pendulum("--q0", "hinge=0.3"))) {
             List<Model> states = new CopyOnWriteArrayList<>();
             List<WorldStatistics> stats = new CopyOnWriteArrayList<>();
             node.subscribe("/world/pendulum_world/model/pendulum/joint_state", Model.getDefaultInstance(), states::add);
@@ -171,10 +171,10 @@ class GazeboInteropTest {
     @Test
     @SuppressWarnings("try")
     void aLostWorldIsAClearTimeoutAndARestartedOneIsFoundAgain() throws Exception {
-        requirePeer(GazeboWorldProcess.unavailableReason(Program.PENDULUM) == null, "the C++ toolchain for the Gazebo fixture (" + GazeboWorldProcess.unavailableReason(Program.PENDULUM) + ")");
+        requirePeer(GazeboWorldProcess.unavailableReason(Program.DART) == null, "the Gazebo DART world (" + GazeboWorldProcess.unavailableReason(Program.DART) + ")");
         WorldControl step = WorldControl.newBuilder().setPause(true).setMultiStep(1).build();
         var boolT = pponode.sim.gazebo.msgs.Boolean.getDefaultInstance();
-        try (GazeboWorldProcess world = GazeboWorldProcess.start(Program.PENDULUM, opts, List.of())) {
+        try (GazeboWorldProcess world = GazeboWorldProcess.start(Program.DART, opts, pendulum())) {
             assertNotNull(node.request("/world/pendulum_world/control", step, boolT, 10_000));
             world.kill();
         }
@@ -185,11 +185,19 @@ class GazeboInteropTest {
         System.out.printf("world killed: '%s' after %.2f s%n", e.getMessage(), waited);
         assertTrue(e.getMessage().contains("/world/pendulum_world/control"), e.getMessage());
         assertTrue(waited < 6, "the loss must surface within the silence interval plus one timeout, took " + waited + " s");
-        try (GazeboWorldProcess again = GazeboWorldProcess.start(Program.PENDULUM, opts, List.of())) {
+        try (GazeboWorldProcess again = GazeboWorldProcess.start(Program.DART, opts, pendulum())) {
             long t1 = System.nanoTime();
             assertNotNull(node.request("/world/pendulum_world/control", step, boolT, 10_000));
             System.out.printf("restarted world answered after %.2f s%n", (System.nanoTime() - t1) / 1e9);
         }
+    }
+
+    /** The DART world simulating urdf/pendulum.urdf (a 1 kg point mass 0.5 m below a hinge) as pendulum_world, 1 ms steps. */
+    static List<String> pendulum(String... more) {
+        List<String> a = new ArrayList<>(List.of("--world", "pendulum_world", "--model", "pendulum", "--urdf", Path.of("../urdf/pendulum.urdf").toAbsolutePath().toString(),
+                "--root", "world", "--plugin", GazeboWorldProcess.DART_PLUGIN.toString(), "--dt", "0.001", "--gravity", "9.81"));
+        a.addAll(List.of(more));
+        return a;
     }
 
     @Test
