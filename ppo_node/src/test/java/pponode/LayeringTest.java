@@ -84,6 +84,73 @@ class LayeringTest {
         assertEquals(List.of(), readers);
     }
 
+    /**
+     * The package map (docs/ARCHITECTURE.md), lowest first: a package imports only packages above
+     * it in this list, so the map has no upward import and no circle. A new package goes in its
+     * place here and in the map.
+     */
+    static final List<String> LAYERS = List.of("settings", "sim.urdf", "sim.actuator", "sim", "sim.gazebo.msgs", "sim.gazebo", "sim.embedded", "sim.mujoco",
+            "env.terms", "env", "config", "state", "storage", "log", "modules", "modules.host", "ppo", "runner", "actuator", "onnx", "gazebo", "ros", "sim2sim",
+            "teleop", "benchmark", "cli");
+
+    /** Each package's imports of other pponode packages (a nested class's import counts as its package's). */
+    static Map<String, Set<String>> imports(List<Path> roots) throws IOException {
+        Map<String, Set<String>> deps = new HashMap<>();
+        Pattern pkg = Pattern.compile("(?m)^package pponode\\.([\\w.]+);"), imp = Pattern.compile("(?m)^import (?:static )?pponode\\.([\\w.]+)\\.[\\w*]+;");
+        for (Path root : roots) {
+            try (Stream<Path> s = Files.walk(root)) {
+                for (Path f : s.filter(p -> p.toString().endsWith(".java")).toList()) {
+                    String text = Files.readString(f);
+                    Matcher pm = pkg.matcher(text);
+                    if (!pm.find()) continue;
+                    String from = pm.group(1);
+                    Set<String> to = deps.computeIfAbsent(from, k -> new HashSet<>());
+                    Matcher im = imp.matcher(text);
+                    while (im.find()) {
+                        String target = im.group(1);
+                        while (Character.isUpperCase(target.substring(target.lastIndexOf('.') + 1).charAt(0))) target = target.substring(0, target.lastIndexOf('.'));
+                        if (!target.equals(from)) to.add(target);
+                    }
+                }
+            }
+        }
+        return deps;
+    }
+
+    /** The imports that break the map: into a package later in LAYERS than the importer, or to or from a package the map lacks. */
+    static List<String> upwardImports(Map<String, Set<String>> deps) {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, Set<String>> e : deps.entrySet()) {
+            int from = LAYERS.indexOf(e.getKey());
+            if (from < 0) {
+                out.add("package " + e.getKey() + " is not in the package map (LayeringTest.LAYERS, docs/ARCHITECTURE.md)");
+                continue;
+            }
+            for (String to : e.getValue()) {
+                int t = LAYERS.indexOf(to);
+                if (t < 0 || t >= from) out.add(e.getKey() + " imports " + to + (t < 0 ? ", which the package map lacks" : ", which the map puts above it"));
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    @Test
+    void everyImportGoesDownThePackageMapSoNoPackagesFormACircle() throws IOException {
+        Map<String, Set<String>> deps = imports(List.of(Path.of("src/main/java"), Path.of("../sim_bridge/src/main/java")));
+        assertTrue(deps.containsKey("cli") && deps.containsKey("sim.embedded"), "both modules' sources read: " + deps.keySet());
+        assertEquals(List.of(), upwardImports(deps));
+    }
+
+    @Test
+    void theMapCheckCatchesAnUpwardImportAndAPackageItLacks() {
+        Map<String, Set<String>> deps = new HashMap<>();
+        deps.put("env", Set.of("sim", "config")); // config sits above env: the circle env -> config -> env
+        deps.put("robots", Set.of("env"));
+        assertEquals(List.of("env imports config, which the map puts above it", "package robots is not in the package map (LayeringTest.LAYERS, docs/ARCHITECTURE.md)"),
+                upwardImports(deps));
+    }
+
     private static final Pattern QUALIFIED = Pattern.compile("(?<![\\w.\"])((?:java|javax|org|com|ai|us|pponode|io|sun|jdk)\\.(?:[a-z_]\\w*\\.)*)([A-Z]\\w*)");
     private static final Set<String> JAVA_LANG = Set.of("Object", "String", "Boolean", "Byte", "Character", "Short", "Integer", "Long", "Float", "Double", "Math",
             "Thread", "Process", "System", "Runtime", "Exception", "Error", "Throwable", "Iterable", "Comparable", "Class", "Enum", "Record", "Void", "Override");

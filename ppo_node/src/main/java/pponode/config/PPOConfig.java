@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.yaml.snakeyaml.Yaml;
-import pponode.config.Settings.Allowed;
+import pponode.settings.Settings;
+import pponode.settings.Settings.Allowed;
+import pponode.settings.StrictYaml;
 
 /**
  * Every hyper-parameter of a run. Keys are the reference PPO's {@code PPOConfig} field names

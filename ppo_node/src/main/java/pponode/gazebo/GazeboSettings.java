@@ -2,8 +2,8 @@ package pponode.gazebo;
 
 import java.util.List;
 import java.util.Map;
-import pponode.config.Settings.Allowed;
-import pponode.config.Settings;
+import pponode.settings.Settings.Allowed;
+import pponode.settings.Settings;
 import pponode.env.RobotTask;
 import pponode.sim.gazebo.GazeboOptions;
 

@@ -9,8 +9,6 @@ import java.util.Arrays;
 import org.apache.commons.rng.UniformRandomProvider;
 import pponode.config.NetworkConfig;
 import pponode.env.Space;
-import pponode.modules.host.HostActorCritic;
-import pponode.modules.host.Kernels;
 import pponode.state.StateDict;
 
 /**
@@ -44,8 +42,9 @@ public final class ActorCritic {
     private float[] featA, featC;
     private final float[] rnnA, rnnC;
     private float[] stateScratch = new float[0];
-    private HostActorCritic rolloutNet; // several rows at once through the host kernels (MLP networks)
-    private boolean rolloutNetBound, batchedRollouts;
+    private BatchedForward rolloutNet; // several rows at once through the host kernels (MLP networks)
+    private BatchedForward.Factory batchedRollouts; // null: row by row
+    private boolean rolloutNetBound;
     private float[] rolloutObs = new float[0];
 
     /** Training-side outputs of one forward pass. */
@@ -261,7 +260,7 @@ public final class ActorCritic {
      */
     public void act(float[][] obs, int n, float[][] headOut, float[] values) {
         if (actorRnn != null) throw new IllegalStateException("recurrent policies act through actRecurrent");
-        if (host && batchedRollouts) {
+        if (host && batchedRollouts != null) {
             actBatched(obs, n, headOut, values);
             return;
         }
@@ -296,15 +295,15 @@ public final class ActorCritic {
      * by row: set where the host learner trains, so that rollout and update share one arithmetic;
      * the engine learner keeps the row-by-row path and with it the numbers of earlier versions.
      */
-    public void batchRollouts(boolean on) {
-        if (on && !HostActorCritic.covers(this)) throw new IllegalArgumentException("batched host rollouts need a network the host learner covers");
-        batchedRollouts = on;
+    public void batchRollouts(BatchedForward.Factory passes) {
+        batchedRollouts = passes;
+        rolloutNet = null;
     }
 
     /** All rows in one pass of the host kernels. */
     private void actBatched(float[][] obs, int n, float[][] headOut, float[] values) {
         if (rolloutNet == null || rolloutNet.capacity() < n) {
-            rolloutNet = new HostActorCritic(this, Kernels.best(), n);
+            rolloutNet = batchedRollouts.create(n);
             rolloutObs = new float[n * obsDim];
             rolloutNetBound = false;
         }

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import pponode.config.AlgorithmConfig;
 import pponode.modules.ActorCritic;
 import pponode.modules.Scalars;
+import pponode.modules.host.HostActorCritic;
 import pponode.modules.host.Kernels;
 import pponode.state.StateDict;
 import pponode.storage.DemonstrationBuffer;
@@ -50,7 +51,8 @@ public final class PPO {
             mb = new RolloutBuffer.Minibatch(cfg.minibatchSize(), ac.obsDim, ac.dist.rawDim());
         }
         host = hostLearner(ac, cfg, manager) ? new HostStep(ac, cfg, mb.obs.length / ac.obsDim, Kernels.best(), learnerThreads(cfg)) : null;
-        ac.batchRollouts(host != null);
+        if (host != null && !HostActorCritic.covers(ac)) throw new IllegalArgumentException("batched host rollouts need a network the host learner covers");
+        ac.batchRollouts(host != null ? n -> new HostActorCritic(ac, Kernels.best(), n) : null);
         actorOpt = host != null ? null : new FlatOptimizer(cfg.optimizer(), cfg.adamEps(), cfg.weightDecay(), manager, ac.actor.size());
         criticOpt = host != null ? null : new FlatOptimizer(cfg.optimizer(), cfg.adamEps(), cfg.weightDecay(), manager, ac.critic.size());
         obsShape = new long[ac.obsShape.length + 1];

@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import pponode.config.Settings.Allowed;
-import pponode.config.Settings;
-import pponode.config.StrictYaml;
+import pponode.settings.Settings.Allowed;
+import pponode.settings.Settings;
+import pponode.settings.StrictYaml;
 
 /**
  * Node parameters, from a ROS 2 parameter file ({@code <node>: ros__parameters: {...}}, as

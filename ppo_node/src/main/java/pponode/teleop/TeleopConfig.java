@@ -7,9 +7,9 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import pponode.config.Settings.Allowed;
-import pponode.config.Settings;
-import pponode.config.StrictYaml;
+import pponode.settings.Settings.Allowed;
+import pponode.settings.Settings;
+import pponode.settings.StrictYaml;
 
 /**
  * Settings of the operator channel and the takeover rules: the {@code teleop:} section of a

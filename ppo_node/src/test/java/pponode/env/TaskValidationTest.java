@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import pponode.config.Settings;
+import pponode.settings.Settings;
 
 /**
  * A task file with a mistake is refused with the mistake's path, never trained with a silent

@@ -5,13 +5,12 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
-import pponode.sim.embedded.EmbeddedBackend;
 
 /**
  * The simulators a task can be trained in, by name, so the task environment never names one:
- * {@code embedded} (ode4j, in this process) is built in; another simulator is one class
- * implementing {@link Provider}, listed in {@code META-INF/services/pponode.sim.RobotBackends$Provider}
- * on the class path. (Gazebo and ROS 2 robots are reached through their transports and set up by
+ * each is one class implementing {@link Provider}, listed in
+ * {@code META-INF/services/pponode.sim.RobotBackends$Provider} on the class path; this jar lists
+ * {@code embedded} (the joint-space simulator and ode4j, in this process). (Gazebo and ROS 2 robots are reached through their transports and set up by
  * the command line, not from a spec alone.)
  */
 public final class RobotBackends {
@@ -24,8 +23,8 @@ public final class RobotBackends {
     private static final Map<String, Function<BackendSpec, RobotBackend>> BACKENDS = new TreeMap<>();
 
     static {
-        BACKENDS.put(EMBEDDED, EmbeddedBackend::new);
         for (Provider p : ServiceLoader.load(Provider.class)) BACKENDS.putAll(p.backends());
+        if (!BACKENDS.containsKey(EMBEDDED)) throw new IllegalStateException("the embedded simulator is not registered: sim_bridge's META-INF/services is missing from the class path");
     }
 
     private RobotBackends() {}

@@ -3,6 +3,7 @@ package pponode.modules.host;
 import java.util.Set;
 import pponode.modules.Activation;
 import pponode.modules.ActorCritic;
+import pponode.modules.BatchedForward;
 import pponode.modules.Linear;
 import pponode.modules.MlpBackbone;
 
@@ -12,7 +13,7 @@ import pponode.modules.MlpBackbone;
  * Gradients go into flat arrays laid out as the actor and critic parameter groups, so the
  * optimizer, clipping and checkpoints see the same vectors as on the engine path.
  */
-public final class HostActorCritic {
+public final class HostActorCritic implements BatchedForward {
     /** The activations the host path implements; others train on the engine. */
     public static final Set<Activation> ACTIVATIONS = Set.of(Activation.TANH, Activation.RELU, Activation.ELU);
 
@@ -39,11 +40,13 @@ public final class HostActorCritic {
         dFeatC = new float[capacity * actorBody.outDim()];
     }
 
+    @Override
     public int capacity() {
         return capacity;
     }
 
     /** Refreshes the weight copies from the flat parameters; call after every optimizer step. */
+    @Override
     public void bind(float[] actorParams, float[] criticParams) {
         actorBody.bind(actorParams);
         actorHead.bind(actorParams);
@@ -52,12 +55,14 @@ public final class HostActorCritic {
     }
 
     /** Head outputs [m × headDim] of {@code m} rows of {@code obs}. */
+    @Override
     public float[] forwardActor(float[] actorParams, float[] obs, int m) {
         check(m);
         return actorHead.forward(actorParams, actorBody.forward(actorParams, obs, m), m);
     }
 
     /** Values [m] of the rows last given to {@link #forwardActor} (whose features a shared backbone reuses). */
+    @Override
     public float[] forwardValue(float[] criticParams, float[] obs, int m) {
         featC = criticBody == null ? actorBody.output() : criticBody.forward(criticParams, obs, m);
         return valueHead.forward(criticParams, featC, m);

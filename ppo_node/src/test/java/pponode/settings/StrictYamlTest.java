@@ -1,4 +1,4 @@
-package pponode.config;
+package pponode.settings;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

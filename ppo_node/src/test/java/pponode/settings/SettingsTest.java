@@ -1,4 +1,4 @@
-package pponode.config;
+package pponode.settings;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import pponode.config.Settings.Allowed;
+import pponode.settings.Settings.Allowed;
 
 /** The settings schema every kind of setting is read with: types, ranges, choices, forms, null, suggestions, and checks of values set in code. */
 class SettingsTest {

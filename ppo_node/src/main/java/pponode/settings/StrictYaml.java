@@ -1,4 +1,4 @@
-package pponode.config;
+package pponode.settings;
 
 import java.io.Reader;
 import java.util.regex.Pattern;

@@ -1,4 +1,4 @@
-package pponode.config;
+package pponode.settings;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
