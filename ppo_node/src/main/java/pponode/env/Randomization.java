@@ -24,10 +24,11 @@ import pponode.sim.Perturbation;
  * @param jointFriction Coulomb friction added to every joint, [min, max]; null: none
  * @param stanceOffset the largest calibration error of each actuated joint (rad or m); 0: none
  * @param observationDelaySteps physics steps from the robot's state to its readings, [min, max]; null: none
+ * @param linkMassScale single links' mass scale ranges on top of massScale, link name to [min, max] (file order); empty: none
  */
 public record Randomization(double[] kpScale, double[] kdScale, double[] motorStrength, int[] actionDelaySteps, double[] frictionScale, double[] massScale,
         int pushSteps, double[] pushVelocity, double[] baseAddedMass, double[] baseComOffset, double[] restitution, double[] jointDamping,
-        double[] jointFriction, double stanceOffset, int[] observationDelaySteps) {
+        double[] jointFriction, double stanceOffset, int[] observationDelaySteps, Map<String, double[]> linkMassScale) {
 
     /**
      * One episode's physics for a robot with {@code actuatedJoints} actuated joints. What the task
@@ -46,7 +47,9 @@ public record Randomization(double[] kpScale, double[] kdScale, double[] motorSt
         double[] offsets = new double[stanceOffset > 0 ? actuatedJoints : 0];
         for (int i = 0; i < offsets.length; i++) offsets[i] = rng.uniform(-stanceOffset, stanceOffset);
         int observationDelay = observationDelaySteps == null ? 0 : steps(rng, observationDelaySteps);
-        return new Perturbation(kp, kd, strength, delay, friction, mass, added, com, e, damping, jointFrictionAdded, offsets, observationDelay);
+        Map<String, Double> links = new LinkedHashMap<>();
+        linkMassScale.forEach((link, range) -> links.put(link, rng.uniform(range[0], range[1])));
+        return new Perturbation(kp, kd, strength, delay, friction, mass, links, added, com, e, damping, jointFrictionAdded, offsets, observationDelay);
     }
 
     /** A whole number of steps, uniform in [min, max]. */
@@ -73,6 +76,7 @@ public record Randomization(double[] kpScale, double[] kdScale, double[] motorSt
         m.put("rand_action_delay_steps", (double) p.actionDelaySteps());
         m.put("rand_friction_scale", p.frictionScale());
         m.put("rand_mass_scale", p.massScale());
+        p.linkMassScale().forEach((link, scale) -> m.put("rand_mass_scale_" + link, scale));
         if (baseAddedMass != null) m.put("rand_base_added_mass", p.baseAddedMass());
         if (baseComOffset != null) {
             double[] com = p.baseComOffset();

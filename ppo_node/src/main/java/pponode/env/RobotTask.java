@@ -60,7 +60,8 @@ public final class RobotTask {
             CONTACT_KEYS = Set.of("ground", "friction", "restitution", "erp", "cfm", "self_collision", "mesh_shape", "links"),
             SURFACE_KEYS = Set.of("friction", "restitution"), COMMAND_KEYS = Set.of("lin_vel_x", "lin_vel_y", "ang_vel_yaw", "standing", "resample_s"),
             RANDOMIZATION_KEYS = Set.of("kp_scale", "kd_scale", "motor_strength", "action_delay_steps", "friction_scale", "mass_scale", "push",
-                    "base_added_mass", "base_com_offset", "restitution", "joint_damping", "joint_friction", "stance_offset", "observation_delay_steps"),
+                    "base_added_mass", "base_com_offset", "restitution", "joint_damping", "joint_friction", "stance_offset", "observation_delay_steps",
+                    "link_mass_scale"),
             PUSH_KEYS = Set.of("interval_s", "velocity"), HISTORY_KEYS = Set.of("length", "terms", "order"),
             ACTUATOR_KEYS = Set.of("joints", "model", "saturation_effort", "velocity_limit", "delay_steps", "file");
 
@@ -392,8 +393,21 @@ public final class RobotTask {
             }
             observationDelay = new int[] {(int) d[0], (int) d[1]};
         }
+        Map<String, double[]> linkMass = new LinkedHashMap<>();
+        if (r.containsKey("link_mass_scale")) {
+            if (!(r.get("link_mass_scale") instanceof Map<?, ?> given)) throw err("'randomization.link_mass_scale' maps link names to [min, max] scale ranges");
+            Map<String, Object> links = new LinkedHashMap<>();
+            given.forEach((k, v) -> links.put(String.valueOf(k), v));
+            for (String link : links.keySet()) {
+                if (robot.links().stream().noneMatch(l -> l.name().equals(link) && l.hasMass())) {
+                    throw err("'randomization.link_mass_scale." + link + "': the robot has no link '" + link + "' with mass (links with mass: "
+                            + robot.links().stream().filter(UrdfModel.Link::hasMass).map(UrdfModel.Link::name).toList() + ")");
+                }
+                linkMass.put(link, scaleRange(links, link, "randomization.link_mass_scale."));
+            }
+        }
         return new Randomization(kp, kd, strength, new int[] {(int) delay[0], (int) delay[1]}, friction, mass, pushSteps, pushVelocity, added, com, restitution,
-                damping, jointFriction, stance, observationDelay);
+                damping, jointFriction, stance, observationDelay, linkMass);
     }
 
     /** {@code noise:}: observation term → {uniform: a} or {gaussian: sigma}, each term one the task observes. */
@@ -548,8 +562,12 @@ public final class RobotTask {
 
     /** A [min, max] range of a positive scale; [1, 1] when absent. */
     private double[] scaleRange(Map<String, Object> r, String key) {
-        double[] v = vec(r.get(key), "randomization." + key, 2, new double[] {1, 1});
-        if (!(v[0] > 0 && v[0] <= v[1] && Double.isFinite(v[1]))) throw err("'randomization." + key + "' must be [min, max] with 0 < min <= max, got " + Arrays.toString(v));
+        return scaleRange(r, key, "randomization.");
+    }
+
+    private double[] scaleRange(Map<String, Object> r, String key, String prefix) {
+        double[] v = vec(r.get(key), prefix + key, 2, new double[] {1, 1});
+        if (!(v[0] > 0 && v[0] <= v[1] && Double.isFinite(v[1]))) throw err("'" + prefix + key + "' must be [min, max] with 0 < min <= max, got " + Arrays.toString(v));
         return v;
     }
 

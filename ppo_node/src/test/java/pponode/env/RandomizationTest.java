@@ -99,7 +99,8 @@ class RandomizationTest {
     void baseMassCentreOfMassRestitutionJointDampingStanceAndObservationDelayAreDrawnAndReported() throws IOException {
         RobotTask quadruped = EnvRegistry.task("quadruped_forward").withRandomization(Map.of("base_added_mass", List.of(-0.5, 1.5),
                 "base_com_offset", List.of(0.03, 0.02, 0.01), "restitution", List.of(0.0, 0.4), "joint_damping", List.of(0.0, 0.02),
-                "joint_friction", List.of(0.0, 0.05), "stance_offset", 0.03, "observation_delay_steps", List.of(0, 5)));
+                "joint_friction", List.of(0.0, 0.05), "stance_offset", 0.03, "observation_delay_steps", List.of(0, 5), "link_mass_scale",
+                Map.of("FL_calf", List.of(0.8, 1.2))));
         List<Perturbation> seen = new ArrayList<>();
         try (RobotEnv env = new RobotEnv(quadruped, 11)) {
             for (int e = 0; e < 20; e++) {
@@ -119,6 +120,9 @@ class RandomizationTest {
                 assertEquals(p.jointFriction(), m.get("rand_joint_friction"));
                 assertEquals(p.observationDelaySteps(), m.get("rand_observation_delay_steps").intValue());
                 assertTrue(m.get("rand_stance_offset_max") > 0 && m.get("rand_stance_offset_max") <= 0.03);
+                double calf = p.linkMassScale().get("FL_calf");
+                assertTrue(calf >= 0.8 && calf <= 1.2, p.toString());
+                assertEquals(calf, m.get("rand_mass_scale_FL_calf"));
             }
         }
         assertTrue(seen.stream().anyMatch(p -> p.observationDelaySteps() == 0) && seen.stream().anyMatch(p -> p.observationDelaySteps() == 5), "the whole delay range");
@@ -141,6 +145,10 @@ class RandomizationTest {
         assertTrue(m.contains("'randomization.joint_damping' must be [min, max] with 0 <= min <= max"), m);
         m = assertThrows(IllegalArgumentException.class, () -> task(RANDOMIZED + "  observation_delay_steps: [0, 1.5]\n")).getMessage();
         assertTrue(m.contains("'randomization.observation_delay_steps' must be [min, max] whole physics steps"), m);
+        m = assertThrows(IllegalArgumentException.class, () -> task(RANDOMIZED + "  link_mass_scale: {link3: [0.9, 1.1]}\n")).getMessage();
+        assertTrue(m.contains("'randomization.link_mass_scale.link3': the robot has no link 'link3' with mass"), m);
+        m = assertThrows(IllegalArgumentException.class, () -> task(RANDOMIZED + "  link_mass_scale: {link2: [1.1, 0.9]}\n")).getMessage();
+        assertTrue(m.contains("'randomization.link_mass_scale.link2' must be [min, max] with 0 < min <= max"), m);
         m = assertThrows(IllegalArgumentException.class, () -> task(RANDOMIZED + "  stance_offset: -0.1\n")).getMessage();
         assertTrue(m.contains("randomization.stance_offset"), m);
     }

@@ -1,6 +1,9 @@
 package pponode.sim;
 
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * How a simulated robot's physics differs from its nominal model (the URDF and the task) for one
@@ -13,6 +16,7 @@ import java.util.Arrays;
  * @param actionDelaySteps physics steps between a command and the motors acting on it
  * @param frictionScale ground friction of every contact
  * @param massScale every link's mass and inertia
+ * @param linkMassScale single links' mass and inertia, on top of massScale (link name to scale; empty: none)
  * @param baseAddedMass kg added to a floating base (its inertia grows in proportion: a denser trunk)
  * @param baseComOffset the floating base's centre of mass moved by this (m, base frame; length 3)
  * @param restitution every contact's restitution for the episode (NaN: as the task says)
@@ -25,14 +29,14 @@ import java.util.Arrays;
  *     readings the controller gets
  */
 public record Perturbation(double kpScale, double kdScale, double motorStrength, int actionDelaySteps, double frictionScale, double massScale,
-        double baseAddedMass, double[] baseComOffset, double restitution, double jointDamping, double jointFriction, double[] jointOffsets,
+        Map<String, Double> linkMassScale, double baseAddedMass, double[] baseComOffset, double restitution, double jointDamping, double jointFriction, double[] jointOffsets,
         int observationDelaySteps) {
     private static final double[] NO_OFFSET = new double[3], NO_JOINTS = new double[0];
     public static final Perturbation NONE = new Perturbation(1, 1, 1, 0, 1, 1);
 
     /** Gains, strength, action delay, friction and mass; the rest as modelled. */
     public Perturbation(double kpScale, double kdScale, double motorStrength, int actionDelaySteps, double frictionScale, double massScale) {
-        this(kpScale, kdScale, motorStrength, actionDelaySteps, frictionScale, massScale, 0, NO_OFFSET, Double.NaN, 0, 0, NO_JOINTS, 0);
+        this(kpScale, kdScale, motorStrength, actionDelaySteps, frictionScale, massScale, Map.of(), 0, NO_OFFSET, Double.NaN, 0, 0, NO_JOINTS, 0);
     }
 
     public Perturbation {
@@ -46,6 +50,10 @@ public record Perturbation(double kpScale, double kdScale, double motorStrength,
         if (!(restitution >= 0 && restitution <= 1) && !Double.isNaN(restitution)) throw new IllegalArgumentException("restitution must be in [0, 1], got " + restitution);
         if (!(jointDamping >= 0) || !(jointFriction >= 0)) throw new IllegalArgumentException("added joint damping and friction must be >= 0, got " + jointDamping + " and " + jointFriction);
         if (!Double.isFinite(baseAddedMass)) throw new IllegalArgumentException("added base mass must be finite, got " + baseAddedMass);
+        for (Map.Entry<String, Double> e : linkMassScale.entrySet()) {
+            if (!(e.getValue() > 0) || !Double.isFinite(e.getValue())) throw new IllegalArgumentException("link '" + e.getKey() + "' mass scale must be finite and > 0, got " + e.getValue());
+        }
+        linkMassScale = Collections.unmodifiableMap(new LinkedHashMap<>(linkMassScale));
         baseComOffset = baseComOffset.clone();
         jointOffsets = jointOffsets.clone();
     }
@@ -70,7 +78,7 @@ public record Perturbation(double kpScale, double kdScale, double motorStrength,
     }
 
     public boolean changesMass() {
-        return massScale != 1 || baseAddedMass != 0;
+        return massScale != 1 || !linkMassScale.isEmpty() || baseAddedMass != 0;
     }
 
     public boolean changesFriction() {
@@ -80,7 +88,7 @@ public record Perturbation(double kpScale, double kdScale, double motorStrength,
     @Override
     public boolean equals(Object o) {
         return o instanceof Perturbation p && kpScale == p.kpScale && kdScale == p.kdScale && motorStrength == p.motorStrength
-                && actionDelaySteps == p.actionDelaySteps && frictionScale == p.frictionScale && massScale == p.massScale && baseAddedMass == p.baseAddedMass
+                && actionDelaySteps == p.actionDelaySteps && frictionScale == p.frictionScale && massScale == p.massScale && linkMassScale.equals(p.linkMassScale) && baseAddedMass == p.baseAddedMass
                 && Arrays.equals(baseComOffset, p.baseComOffset) && Double.compare(restitution, p.restitution) == 0 && jointDamping == p.jointDamping
                 && jointFriction == p.jointFriction && Arrays.equals(jointOffsets, p.jointOffsets) && observationDelaySteps == p.observationDelaySteps;
     }
@@ -88,13 +96,13 @@ public record Perturbation(double kpScale, double kdScale, double motorStrength,
     @Override
     public int hashCode() {
         return Arrays.hashCode(new double[] {kpScale, kdScale, motorStrength, actionDelaySteps, frictionScale, massScale, baseAddedMass, restitution, jointDamping,
-                jointFriction, observationDelaySteps}) * 31 + Arrays.hashCode(baseComOffset) * 17 + Arrays.hashCode(jointOffsets);
+                jointFriction, observationDelaySteps}) * 31 + Arrays.hashCode(baseComOffset) * 17 + Arrays.hashCode(jointOffsets) + linkMassScale.hashCode();
     }
 
     @Override
     public String toString() {
         return "Perturbation[kp ×" + kpScale + ", kd ×" + kdScale + ", strength ×" + motorStrength + ", action delay " + actionDelaySteps + ", friction ×" + frictionScale
-                + ", mass ×" + massScale + " +" + baseAddedMass + " kg, base com +" + Arrays.toString(baseComOffset) + ", restitution " + restitution + ", joint damping +"
+                + ", mass ×" + massScale + (linkMassScale.isEmpty() ? "" : ", links ×" + linkMassScale) + ", base +" + baseAddedMass + " kg, base com +" + Arrays.toString(baseComOffset) + ", restitution " + restitution + ", joint damping +"
                 + jointDamping + ", joint friction +" + jointFriction + ", joint offsets " + Arrays.toString(jointOffsets) + ", observation delay "
                 + observationDelaySteps + "]";
     }

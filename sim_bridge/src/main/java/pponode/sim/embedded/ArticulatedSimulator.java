@@ -58,6 +58,8 @@ public final class ArticulatedSimulator implements JointPhysics {
     private final double[][] nominalInertia;
     private double nominalRootMass;
     private final double[] nominalRootInertia = new double[6], nominalRootCom = new double[3];
+    /** The floating root's centre of mass as its links' masses put it this episode (before changeBase's offset). */
+    private final double[] assembledRootCom = new double[3];
     private final double[][] com, inertia;
     private final double[] lower, upper;
     private final JointDrives drives;
@@ -66,6 +68,9 @@ public final class ArticulatedSimulator implements JointPhysics {
     /** Per link: the body that carries it (−1: the world) and its frame in that body's frame. */
     private final Map<String, Integer> linkBody = new HashMap<>();
     private final Map<String, Pose> linkOffset = new HashMap<>();
+    /** Each link with mass: its body (−1: the floating root), mass, centre of mass and inertia about the body origin, in the body's frame. */
+    private record LinkMass(String link, int body, double mass, double[] com, double[] aboutOrigin) {}
+    private final List<LinkMass> linkMasses = new ArrayList<>();
 
     private final double[] q, qd;
     private long steps;
@@ -170,6 +175,7 @@ public final class ArticulatedSimulator implements JointPhysics {
             double[] rotated = new double[6];
             rotateInertia(r, in, rotated);
             addPointMass(rotated, m, c, 1);
+            linkMasses.add(new LinkMass(l.name(), b, m, c.clone(), rotated.clone()));
             if (b < 0) {
                 rootMass += m;
                 for (int a = 0; a < 3; a++) rootMc[a] += m * c[a];
@@ -199,6 +205,7 @@ public final class ArticulatedSimulator implements JointPhysics {
         nominalRootMass = rootMass;
         System.arraycopy(rootInertia, 0, nominalRootInertia, 0, 6);
         System.arraycopy(rootCom, 0, nominalRootCom, 0, 3);
+        System.arraycopy(rootCom, 0, assembledRootCom, 0, 3);
 
         q = new double[n];
         qd = new double[n];
@@ -383,6 +390,43 @@ public final class ArticulatedSimulator implements JointPhysics {
         }
         rootMass = scale * nominalRootMass;
         for (int e = 0; e < 6; e++) rootInertia[e] = scale * nominalRootInertia[e];
+        System.arraycopy(nominalRootCom, 0, assembledRootCom, 0, 3);
+    }
+
+    /**
+     * After {@link #scaleMass}, the links named in {@code scales} weigh that much more (their
+     * inertia in proportion); the bodies that carry them are assembled anew from their links, the
+     * others keep what scaleMass gave them.
+     */
+    @Override
+    public void scaleLinkMasses(Map<String, Double> scales, double all) {
+        if (scales.isEmpty()) return;
+        for (String link : scales.keySet()) {
+            if (linkMasses.stream().noneMatch(l -> l.link().equals(link))) throw new IllegalArgumentException("link '" + link + "' has no mass in this simulator's model");
+        }
+        for (int b = -1; b < n; b++) {
+            int body = b;
+            if (linkMasses.stream().noneMatch(l -> l.body() == body && scales.containsKey(l.link()))) continue;
+            double m = 0;
+            double[] mc = new double[3], about = new double[6];
+            for (LinkMass l : linkMasses) {
+                if (l.body() != b) continue;
+                double k = all * scales.getOrDefault(l.link(), 1.0);
+                m += k * l.mass();
+                for (int a = 0; a < 3; a++) mc[a] += k * l.mass() * l.com()[a];
+                for (int e = 0; e < 6; e++) about[e] += k * l.aboutOrigin()[e];
+            }
+            double[] c = b < 0 ? rootCom : com[b], in = b < 0 ? rootInertia : inertia[b];
+            for (int a = 0; a < 3; a++) c[a] = mc[a] / m;
+            System.arraycopy(about, 0, in, 0, 6);
+            addPointMass(in, m, c, -1);
+            if (b < 0) {
+                rootMass = m;
+                System.arraycopy(c, 0, assembledRootCom, 0, 3); // changeBase's offset applies on top
+            } else {
+                mass[b] = m;
+            }
+        }
     }
 
     @Override
@@ -395,7 +439,7 @@ public final class ArticulatedSimulator implements JointPhysics {
         if (!(heavier > 0)) throw new IllegalArgumentException("adding " + kg + " kg leaves the base's " + rootMass + " kg without mass");
         rootMass += kg;
         for (int e = 0; e < 6; e++) rootInertia[e] *= heavier;
-        for (int a = 0; a < 3; a++) rootCom[a] = nominalRootCom[a] + comOffset[a];
+        for (int a = 0; a < 3; a++) rootCom[a] = assembledRootCom[a] + comOffset[a];
     }
 
     @Override

@@ -1,8 +1,10 @@
 package pponode.sim.embedded;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
@@ -128,6 +130,7 @@ public final class EmbeddedBackend implements RobotBackend {
             throw new IllegalArgumentException(p.jointOffsets().length + " joint offsets for " + actuated.length + " actuated joints");
         }
         sim.scaleMass(p.massScale());
+        sim.scaleLinkMasses(p.linkMassScale(), p.massScale());
         sim.changeBase(p.baseAddedMass(), p.baseComOffset());
         sim.scaleFriction(p.frictionScale());
         sim.restitution(p.restitution());
@@ -350,10 +353,12 @@ public final class EmbeddedBackend implements RobotBackend {
         byte[] physics = sim.snapshot();
         if (perturbation.equals(Perturbation.NONE)) return physics;
         Perturbation p = perturbation;
-        int bytes = 12 * 8 + 3 * 4 + 8 * p.jointOffsets().length + 4 + 8 * inFlight.length * actuated.length + (readings == null ? 0 : readings.bytes()) + 8;
+        byte[] links = linkScales(p.linkMassScale());
+        int bytes = 12 * 8 + 3 * 4 + links.length + 8 * p.jointOffsets().length + 4 + 8 * inFlight.length * actuated.length + (readings == null ? 0 : readings.bytes()) + 8;
         ByteBuffer b = ByteBuffer.allocate(physics.length + bytes);
         b.put(physics);
         b.putDouble(p.kpScale()).putDouble(p.kdScale()).putDouble(p.motorStrength()).putInt(p.actionDelaySteps()).putDouble(p.frictionScale()).putDouble(p.massScale());
+        b.put(links);
         b.putDouble(p.baseAddedMass());
         for (double v : p.baseComOffset()) b.putDouble(v);
         b.putDouble(p.restitution()).putDouble(p.jointDamping()).putDouble(p.jointFriction());
@@ -364,6 +369,19 @@ public final class EmbeddedBackend implements RobotBackend {
         for (double[] c : inFlight) for (double v : c) b.putDouble(v);
         if (readings != null) readings.save(b);
         b.putInt(bytes).putInt(PERTURBED);
+        return b.array();
+    }
+
+    /** Single links' mass scales as a snapshot holds them: a count, then each name (length, UTF-8) and scale. */
+    private static byte[] linkScales(Map<String, Double> scales) {
+        int n = 4;
+        for (String k : scales.keySet()) n += 4 + k.getBytes(StandardCharsets.UTF_8).length + 8;
+        ByteBuffer b = ByteBuffer.allocate(n);
+        b.putInt(scales.size());
+        scales.forEach((k, v) -> {
+            byte[] name = k.getBytes(StandardCharsets.UTF_8);
+            b.putInt(name.length).put(name).putDouble(v);
+        });
         return b.array();
     }
 
@@ -405,12 +423,19 @@ public final class EmbeddedBackend implements RobotBackend {
             if (state.length != physics + ByteBuffer.wrap(state).getInt(state.length - 8)) throw new IllegalArgumentException("simulator snapshot has the wrong size");
             double kp = b.getDouble(), kd = b.getDouble(), strength = b.getDouble();
             int delay = b.getInt();
-            double friction = b.getDouble(), mass = b.getDouble(), added = b.getDouble();
+            double friction = b.getDouble(), mass = b.getDouble();
+            Map<String, Double> linkScales = new LinkedHashMap<>();
+            for (int k = b.getInt(); k > 0; k--) {
+                byte[] name = new byte[b.getInt()];
+                b.get(name);
+                linkScales.put(new String(name, StandardCharsets.UTF_8), b.getDouble());
+            }
+            double added = b.getDouble();
             double[] com = {b.getDouble(), b.getDouble(), b.getDouble()};
             double restitution = b.getDouble(), damping = b.getDouble(), jointFriction = b.getDouble();
             double[] offsets = new double[b.getInt()];
             for (int i = 0; i < offsets.length; i++) offsets[i] = b.getDouble();
-            p = new Perturbation(kp, kd, strength, delay, friction, mass, added, com, restitution, damping, jointFriction, offsets, b.getInt());
+            p = new Perturbation(kp, kd, strength, delay, friction, mass, linkScales, added, com, restitution, damping, jointFriction, offsets, b.getInt());
         }
         sim.restore(Arrays.copyOf(state, physics));
         perturb(p);

@@ -1,6 +1,7 @@
 package pponode.sim.embedded;
 
 import java.util.List;
+import java.util.Map;
 import pponode.sim.BaseState;
 import pponode.sim.urdf.Pose;
 
@@ -71,6 +72,11 @@ public interface JointPhysics extends AutoCloseable {
     /** Every contact's friction coefficient at {@code scale} times the task's (1: as modelled). */
     default void scaleFriction(double scale) {
         if (scale != 1) throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot change friction; the joint-space simulator can");
+    }
+
+    /** After {@link #scaleMass} with {@code all}: the named links' masses and inertias at {@code all} times their scale. */
+    default void scaleLinkMasses(Map<String, Double> scales, double all) {
+        if (!scales.isEmpty()) throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot change single links' masses; the joint-space simulator can");
     }
 
     /**

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -158,7 +159,7 @@ class PerturbationTest {
 
     /** A perturbation with every part nominal except those set by {@code with}. */
     static Perturbation only(double addedMass, double[] com, double restitution, double damping, double friction, double[] offsets, int observationDelay) {
-        return new Perturbation(1, 1, 1, 0, 1, 1, addedMass, com, restitution, damping, friction, offsets, observationDelay);
+        return new Perturbation(1, 1, 1, 0, 1, 1, Map.of(), addedMass, com, restitution, damping, friction, offsets, observationDelay);
     }
 
     @Test
@@ -225,6 +226,24 @@ class PerturbationTest {
     }
 
     @Test
+    void aSingleLinkWeighsItsScaleAndTheOthersStayAsScaledForAll() throws IOException {
+        UrdfModel quadruped = UrdfParser.parse(Path.of("../urdf/quadruped.urdf"));
+        double[] energy = new double[3];
+        for (int c = 0; c < 3; c++) {
+            try (ArticulatedSimulator sim = new ArticulatedSimulator(quadruped, 0.002, G, true, ContactSettings.defaults())) {
+                sim.scaleMass(c == 2 ? 1.1 : 1.0);
+                if (c > 0) sim.scaleLinkMasses(Map.of("trunk", 1.5), c == 2 ? 1.1 : 1.0);
+                sim.setState(new double[12], new double[12], Pose.translation(0, 0, 2.0), new double[3], new double[3]);
+                energy[c] = sim.energy();
+            }
+        }
+        double trunk = quadruped.links().stream().filter(l -> l.name().equals("trunk")).findFirst().orElseThrow().mass();
+        assertEquals(0.5 * trunk * 9.81 * 2.0, energy[1] - energy[0], 0.5 * trunk * 9.81 * 0.05, "the trunk half again as heavy, 2 m up");
+        assertEquals(1.1 * energy[1], energy[2], 1e-9 * energy[2], "and everything ×1.1 on top");
+        assertThrows(IllegalArgumentException.class, () -> new ArticulatedSimulator(quadruped, 0.002, G, true, ContactSettings.defaults()).scaleLinkMasses(Map.of("tail", 2.0), 1));
+    }
+
+    @Test
     void restitutionMakesADroppedRobotBounce() throws IOException {
         UrdfModel quadruped = UrdfParser.parse(Path.of("../urdf/quadruped.urdf"));
         double[] rebound = new double[2];
@@ -249,7 +268,7 @@ class PerturbationTest {
     @Test
     void everyPartOfAPerturbationSurvivesASnapshot() throws IOException {
         double[][] commands = sweep(40);
-        Perturbation p = new Perturbation(0.9, 1.1, 0.8, 7, 1, 1, 0, new double[3], Double.NaN, 0.01, 0.005, new double[] {0.03, -0.02}, 13);
+        Perturbation p = new Perturbation(0.9, 1.1, 0.8, 7, 1, 1.1, Map.of("link2", 1.3), 0, new double[3], Double.NaN, 0.01, 0.005, new double[] {0.03, -0.02}, 13);
         try (EmbeddedBackend a = reacherBackend(new double[] {2, 2}, new double[] {0.1, 0.1}); EmbeddedBackend b = reacherBackend(new double[] {2, 2}, new double[] {0.1, 0.1})) {
             a.perturb(p);
             a.reset(new double[] {0.2, 0.1}, new double[2]);
