@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -36,7 +37,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--task", description = "A robot task instead: physics and env steps/s, scaling over cores, MuJoCo beside it, and training end to end with its shares.")
     String task;
 
-    @Option(names = "--policy", description = "Batch-1 latency of an ONNX policy with ONNX Runtime instead.")
+    @Option(names = "--policy", description = "Batch-1 latency of an ONNX policy instead, with ONNX Runtime's Java API and with DJL's ONNX Runtime engine.")
     Path policy;
 
     @Option(names = "--ros", description = "joint_states → command latency through DDS on loopback (with --rate, --seconds; --policy optional).")
@@ -137,7 +138,10 @@ final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         if (policy != null) {
-            Map<String, Object> j = policyLatency(policy, calls);
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("policy", policy.toString());
+            j.put("calls", calls);
+            for (OnnxPolicy.Runtime r : OnnxPolicy.Runtime.values()) j.put(r.name().toLowerCase(Locale.ROOT), policyLatency(policy, r, calls));
             if (json) System.out.println(Json.line(j));
             return 0;
         }
@@ -201,9 +205,9 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Batch-1 latency percentiles (µs) over {@code calls} calls after a warm-up of 20,000. */
-    static Map<String, Object> policyLatency(Path file, int calls) throws IOException {
-        try (OnnxPolicy p = OnnxPolicy.load(file)) {
+    /** Batch-1 latency percentiles (µs) through {@code runtime} over {@code calls} calls after a warm-up of 20,000. */
+    static Map<String, Object> policyLatency(Path file, OnnxPolicy.Runtime runtime, int calls) throws IOException {
+        try (OnnxPolicy p = OnnxPolicy.load(file, runtime)) {
             float[][] obs = new float[1024][p.observationSize()];
             SplittableRandom r = new SplittableRandom(7);
             for (float[] o : obs) for (int i = 0; i < o.length; i++) o[i] = (float) (r.nextDouble() * 2 - 1);
@@ -216,15 +220,13 @@ final class BenchCommand implements Callable<Integer> {
                 h.recordValue(System.nanoTime() - t0);
             }
             Map<String, Object> j = new LinkedHashMap<>();
-            j.put("policy", file.toString());
-            j.put("calls", calls);
             j.put("p50_us", Json.round(h.getValueAtPercentile(50) / 1e3, 2));
             j.put("p90_us", Json.round(h.getValueAtPercentile(90) / 1e3, 2));
             j.put("p99_us", Json.round(h.getValueAtPercentile(99) / 1e3, 2));
             j.put("p999_us", Json.round(h.getValueAtPercentile(99.9) / 1e3, 2));
             j.put("max_us", Json.round(h.getMaxValue() / 1e3, 2));
-            System.err.printf("%s: %,d batch-1 calls (ONNX Runtime, 1 thread): p50 %.1f µs, p90 %.1f µs, p99 %.1f µs, p99.9 %.1f µs, max %.1f µs%n", file,
-                    calls, h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(90) / 1e3, h.getValueAtPercentile(99) / 1e3,
+            System.err.printf("%s: %,d batch-1 calls (%s, 1 thread): p50 %.1f µs, p90 %.1f µs, p99 %.1f µs, p99.9 %.1f µs, max %.1f µs%n", file,
+                    calls, runtime == OnnxPolicy.Runtime.DJL ? "DJL's ONNX Runtime engine" : "ONNX Runtime", h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(90) / 1e3, h.getValueAtPercentile(99) / 1e3,
                     h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3);
             return j;
         }

@@ -44,7 +44,7 @@ final class DeployCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         RosParams p = ros.load("ppo_node");
         if (policy != null) p.policy = policy.toString();
-        try (OnnxPolicy op = OnnxPolicy.load(Path.of(p.policy))) {
+        try (OnnxPolicy op = OnnxPolicy.load(Path.of(p.policy), OnnxPolicy.Runtime.named(p.onnxRuntime))) {
             if (ros.task == null && !ros.params.stream().anyMatch(s -> s.startsWith("task=")) && op.metadata().containsKey("ppo_node.task")) {
                 p.task = op.metadata().get("ppo_node.task");
             }

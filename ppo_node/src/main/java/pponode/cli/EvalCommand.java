@@ -33,6 +33,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--policy", description = "An exported .onnx policy, run with ONNX Runtime after checking it against the task.")
     Path policy;
 
+    @Option(names = "--runtime", defaultValue = "ort", description = "How the .onnx policy runs: ort (ONNX Runtime's Java API) or djl (DJL's ONNX Runtime engine) "
+            + "(default: ${DEFAULT-VALUE}).")
+    String runtime;
+
     @Option(names = "--episodes", defaultValue = "10", description = "Episodes (default: ${DEFAULT-VALUE}).")
     int episodes;
 
@@ -66,7 +70,7 @@ final class EvalCommand implements Callable<Integer> {
         GazeboSettings gazeboSettings = new GazeboSettings().apply(gazebo);
         long t0 = System.nanoTime();
         if (policy != null) {
-            try (OnnxPolicy p = OnnxPolicy.load(policy)) {
+            try (OnnxPolicy p = OnnxPolicy.load(policy, OnnxPolicy.Runtime.named(runtime))) {
                 String id = env != null ? env : p.metadata().get("ppo_node.env_id");
                 RobotTask task = commanded(id, command);
                 EvalResult r = evaluateOnnx(p, id, task, environments(id, task, gazeboSettings), episodes, seed);

@@ -34,6 +34,10 @@ final class Sim2simCommand implements Callable<Integer> {
     @Option(names = "--policy", required = true, description = "The exported .onnx policy.")
     Path policy;
 
+    @Option(names = "--runtime", defaultValue = "ort", description = "How the .onnx policy runs: ort (ONNX Runtime's Java API) or djl (DJL's ONNX Runtime engine) "
+            + "(default: ${DEFAULT-VALUE}).")
+    String runtime;
+
     @Option(names = {"--task", "--env"}, description = "The robot task (default: the policy's).")
     String task;
 
@@ -108,7 +112,7 @@ final class Sim2simCommand implements Callable<Integer> {
             gates.add(new Gate(m.group(1), m.group(2).charAt(0), v));
         }
         long t0 = System.nanoTime();
-        try (OnnxPolicy p = OnnxPolicy.load(policy)) {
+        try (OnnxPolicy p = OnnxPolicy.load(policy, OnnxPolicy.Runtime.named(runtime))) {
             String id = task != null ? task : p.metadata().get("ppo_node.env_id");
             RobotTask nominal = EvalCommand.commanded(id, command);
             if (nominal == null) throw new IllegalArgumentException("sim2sim judges robot tasks; '" + id + "' is not one");

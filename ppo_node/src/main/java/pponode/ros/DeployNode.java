@@ -371,7 +371,7 @@ public final class DeployNode implements AutoCloseable {
                 if (m == seen) continue;
                 seen = m;
                 try {
-                    OnnxPolicy old = swap(OnnxPolicy.load(file));
+                    OnnxPolicy old = swap(OnnxPolicy.load(file, OnnxPolicy.Runtime.named(params.onnxRuntime)));
                     if (old != policy) old.close();
                 } catch (Exception e) {
                     LOG.error("deploy: keeping the running policy; the new {} was refused: {}", file, e.getMessage());

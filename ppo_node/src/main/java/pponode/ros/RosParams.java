@@ -25,6 +25,9 @@ public final class RosParams {
     public int domainId = -1;
     public String task = "reacher_2dof";
     public String policy = "ppo_logs/ppo_run/policy.onnx";
+    /** How the policy runs: ONNX Runtime's Java API, or DJL's ONNX Runtime engine (the same actions). */
+    @Allowed(oneOf = {"ort", "djl"})
+    public String onnxRuntime = "ort";
     // Topic names are relative, as rclcpp nodes' are: resolved under the namespace, so two robots
     // (namespace robot1, robot2) share a domain. Without a namespace they are /joint_states, ...
     public List<String> jointStateTopics = new ArrayList<>(List.of("joint_states"));
