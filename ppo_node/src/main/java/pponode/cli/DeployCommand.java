@@ -49,7 +49,10 @@ final class DeployCommand implements Callable<Integer> {
                 p.task = op.metadata().get("ppo_node.task");
             }
             RobotTask task = EnvRegistry.task(p.task);
-            if (task == null) throw new IllegalArgumentException("unknown task '" + p.task + "'");
+            if (task == null) {
+                throw new IllegalArgumentException("unknown task '" + p.task + "'" + (ros.task == null ? " (named by " + p.policy + "): a task outside urdf/tasks/ is "
+                        + "given by its file, --task path/to/" + p.task + ".yaml" : ""));
+            }
             TeleopConfig tc = teleopConfig != null ? TeleopConfig.load(teleopConfig) : new TeleopConfig();
             tc.apply(teleop).validate();
             CommandLog log = record == null ? null : new CommandLog(record, task.actuatedJoints);

@@ -31,7 +31,7 @@ public final class Engines {
         int idx = spec.contains(":") ? Integer.parseInt(spec.substring(spec.indexOf(':') + 1)) : 0;
         if (idx >= gpus) {
             throw new PPOConfig.ConfigException("'device' is " + spec + " but DJL sees " + gpus
-                    + " CUDA device(s); on a GPU machine put ai.djl.pytorch:pytorch-native-cu* on the classpath (see README, 'GPU')");
+                    + " CUDA device(s); on a GPU machine put ai.djl.pytorch:pytorch-native-cu* on the classpath (see docs/TRAINING.md, 'GPU')");
         }
         return Device.gpu(idx);
     }

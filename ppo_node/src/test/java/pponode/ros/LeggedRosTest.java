@@ -35,7 +35,7 @@ import us.ihmc.ros2.ROS2PublisherBasics;
  */
 @Tag("slow")
 class LeggedRosTest {
-    /** Trained by `./ppo-node train --task quadruped_forward --seed 2` and exported (README: "Training a walk"). */
+    /** Trained by `./ppo-node train --task quadruped_forward --seed 2` and exported (docs/TASKS.md: "Training a walk"). */
     static final Path POLICY = Path.of("../urdf/policies/quadruped_forward.onnx");
     static RobotTask task;
 
