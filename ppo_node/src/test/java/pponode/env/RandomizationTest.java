@@ -81,18 +81,19 @@ class RandomizationTest {
         }
     }
 
+    /** The task {@code text} is refused with a message that contains {@code message}. */
+    private void refused(String text, String message) {
+        String m = assertThrows(IllegalArgumentException.class, () -> task(text)).getMessage();
+        assertTrue(m.contains(message), m);
+    }
+
     @Test
     void mistakesAreRefusedByTheirPath() throws IOException {
-        String m = assertThrows(IllegalArgumentException.class, () -> task(RANDOMIZED.replace("mass_scale: [0.8, 1.2]", "mass_scale: [1.2, 0.8]"))).getMessage();
-        assertTrue(m.contains("'randomization.mass_scale' must be [min, max] with 0 < min <= max"), m);
-        m = assertThrows(IllegalArgumentException.class, () -> task(RANDOMIZED.replace("action_delay_steps: [0, 40]", "action_delay_steps: [0, 2.5]"))).getMessage();
-        assertTrue(m.contains("'randomization.action_delay_steps' must be [min, max] whole physics steps"), m);
-        m = assertThrows(IllegalArgumentException.class, () -> task(RANDOMIZED + "  push: {interval_s: 2, velocity: [0.5, 0.5, 0]}\n")).getMessage();
-        assertTrue(m.contains("'randomization.push' pushes a floating base"), m);
-        m = assertThrows(IllegalArgumentException.class, () -> task(RANDOMIZED + "  friction_scale: [0.5, 1.0]\n")).getMessage();
-        assertTrue(m.contains("'randomization.friction_scale' needs a 'contact:' section"), m);
-        m = assertThrows(IllegalArgumentException.class, () -> task(RANDOMIZED + "  gravity_scale: [0.5, 1.0]\n")).getMessage();
-        assertTrue(m.contains("unknown key 'randomization.gravity_scale'"), m);
+        refused(RANDOMIZED.replace("mass_scale: [0.8, 1.2]", "mass_scale: [1.2, 0.8]"), "'randomization.mass_scale' must be [min, max] with 0 < min <= max");
+        refused(RANDOMIZED.replace("action_delay_steps: [0, 40]", "action_delay_steps: [0, 2.5]"), "'randomization.action_delay_steps' must be [min, max] whole physics steps");
+        refused(RANDOMIZED + "  push: {interval_s: 2, velocity: [0.5, 0.5, 0]}\n", "'randomization.push' pushes a floating base");
+        refused(RANDOMIZED + "  friction_scale: [0.5, 1.0]\n", "'randomization.friction_scale' needs a 'contact:' section");
+        refused(RANDOMIZED + "  gravity_scale: [0.5, 1.0]\n", "unknown key 'randomization.gravity_scale'");
     }
 
     @Test
@@ -137,20 +138,13 @@ class RandomizationTest {
 
     @Test
     void physicsTermsAreRefusedWhereTheRobotCannotHaveThem() throws IOException {
-        String m = assertThrows(IllegalArgumentException.class, () -> task(RANDOMIZED + "  base_added_mass: [0, 1]\n")).getMessage();
-        assertTrue(m.contains("'randomization.base_added_mass' adds to a floating base; this robot's base is fixed"), m);
-        m = assertThrows(IllegalArgumentException.class, () -> task(RANDOMIZED + "  restitution: [0, 0.5]\n")).getMessage();
-        assertTrue(m.contains("'randomization.restitution' needs a 'contact:' section"), m);
-        m = assertThrows(IllegalArgumentException.class, () -> task(RANDOMIZED + "  joint_damping: [0.1, 0]\n")).getMessage();
-        assertTrue(m.contains("'randomization.joint_damping' must be [min, max] with 0 <= min <= max"), m);
-        m = assertThrows(IllegalArgumentException.class, () -> task(RANDOMIZED + "  observation_delay_steps: [0, 1.5]\n")).getMessage();
-        assertTrue(m.contains("'randomization.observation_delay_steps' must be [min, max] whole physics steps"), m);
-        m = assertThrows(IllegalArgumentException.class, () -> task(RANDOMIZED + "  link_mass_scale: {link3: [0.9, 1.1]}\n")).getMessage();
-        assertTrue(m.contains("'randomization.link_mass_scale.link3': the robot has no link 'link3' with mass"), m);
-        m = assertThrows(IllegalArgumentException.class, () -> task(RANDOMIZED + "  link_mass_scale: {link2: [1.1, 0.9]}\n")).getMessage();
-        assertTrue(m.contains("'randomization.link_mass_scale.link2' must be [min, max] with 0 < min <= max"), m);
-        m = assertThrows(IllegalArgumentException.class, () -> task(RANDOMIZED + "  stance_offset: -0.1\n")).getMessage();
-        assertTrue(m.contains("randomization.stance_offset"), m);
+        refused(RANDOMIZED + "  base_added_mass: [0, 1]\n", "'randomization.base_added_mass' adds to a floating base; this robot's base is fixed");
+        refused(RANDOMIZED + "  restitution: [0, 0.5]\n", "'randomization.restitution' needs a 'contact:' section");
+        refused(RANDOMIZED + "  joint_damping: [0.1, 0]\n", "'randomization.joint_damping' must be [min, max] with 0 <= min <= max");
+        refused(RANDOMIZED + "  observation_delay_steps: [0, 1.5]\n", "'randomization.observation_delay_steps' must be [min, max] whole physics steps");
+        refused(RANDOMIZED + "  link_mass_scale: {link3: [0.9, 1.1]}\n", "'randomization.link_mass_scale.link3': the robot has no link 'link3' with mass");
+        refused(RANDOMIZED + "  link_mass_scale: {link2: [1.1, 0.9]}\n", "'randomization.link_mass_scale.link2' must be [min, max] with 0 < min <= max");
+        refused(RANDOMIZED + "  stance_offset: -0.1\n", "randomization.stance_offset");
     }
 
     @Test
@@ -207,9 +201,7 @@ class RandomizationTest {
             b.reset(9L);
             for (int k = 0; k < 5; k++) assertEquals(Arrays.toString(b.step(act).obs()), Arrays.toString(a.step(act).obs()), "evaluation sees the clean signal");
         }
-        String m = assertThrows(IllegalArgumentException.class, () -> task(TaskValidationTest.REACHER + "noise:\n  joint_pos: {uniform: 0.1}\n")).getMessage();
-        assertTrue(m.contains("'noise.joint_pos' names no term of 'observation'"), m);
-        m = assertThrows(IllegalArgumentException.class, () -> task(TaskValidationTest.REACHER + "noise:\n  joint_vel: {laplace: 0.1}\n")).getMessage();
-        assertTrue(m.contains("'noise.joint_vel.laplace': noise is 'uniform' or 'gaussian'"), m);
+        refused(TaskValidationTest.REACHER + "noise:\n  joint_pos: {uniform: 0.1}\n", "'noise.joint_pos' names no term of 'observation'");
+        refused(TaskValidationTest.REACHER + "noise:\n  joint_vel: {laplace: 0.1}\n", "'noise.joint_vel.laplace': noise is 'uniform' or 'gaussian'");
     }
 }

@@ -14,13 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,18 +101,7 @@ class DeployStateRequestsTest {
         int domain = TestDomains.claim();
         try (Mosquitto broker = new Mosquitto(dir, TeleopMqttTest.USERS, TeleopMqttTest.ACL)) {
             List<String> telemetry = new CopyOnWriteArrayList<>();
-            MqttClient viewer = TeleopMqttTest.client(broker, "viewer", "view-pw");
-            viewer.setCallback(new MqttCallback() {
-                public void disconnected(MqttDisconnectResponse r) {}
-                public void mqttErrorOccurred(MqttException e) {}
-                public void messageArrived(String topic, MqttMessage m) {
-                    telemetry.add(new String(m.getPayload(), StandardCharsets.UTF_8));
-                }
-                public void deliveryComplete(IMqttToken t) {}
-                public void connectComplete(boolean r, String u) {}
-                public void authPacketArrived(int r, MqttProperties p) {}
-            });
-            viewer.subscribe("ppo_node/arm1/telemetry", 1);
+            MqttClient viewer = TeleopMqttTest.viewer(broker, telemetry);
             RosParams rp = new RosParams();
             rp.domainId = domain;
             rp.nodeName = "arm1_driver";

@@ -95,6 +95,23 @@ class TeleopMqttTest {
         return c;
     }
 
+    /** A viewer's client that collects every telemetry record of arm1 into {@code records}. */
+    static MqttClient viewer(Mosquitto broker, List<String> records) throws MqttException {
+        MqttClient viewer = client(broker, "viewer", "view-pw");
+        viewer.setCallback(new MqttCallback() {
+            public void disconnected(MqttDisconnectResponse r) {}
+            public void mqttErrorOccurred(MqttException e) {}
+            public void messageArrived(String topic, MqttMessage m) {
+                records.add(new String(m.getPayload(), StandardCharsets.UTF_8));
+            }
+            public void deliveryComplete(IMqttToken t) {}
+            public void connectComplete(boolean r, String u) {}
+            public void authPacketArrived(int r, MqttProperties p) {}
+        });
+        viewer.subscribe("ppo_node/arm1/telemetry", 1);
+        return viewer;
+    }
+
     static byte[] cmd(long seq, boolean takeover, double a1) {
         return new OperatorCommand("alice", seq, System.currentTimeMillis(), takeover, takeover ? Map.of("joint1", a1, "joint2", -0.5) : Map.of(), null).toJson();
     }
@@ -175,18 +192,7 @@ class TeleopMqttTest {
             TeleopArbiter a = arbiter(c);
             float[] policy = {0.1f, 0.1f};
             List<String> telemetry = new CopyOnWriteArrayList<>();
-            MqttClient viewer = client(broker, "viewer", "view-pw");
-            viewer.subscribe("ppo_node/arm1/telemetry", 0);
-            viewer.setCallback(new MqttCallback() {
-                public void disconnected(MqttDisconnectResponse r) {}
-                public void mqttErrorOccurred(MqttException e) {}
-                public void messageArrived(String topic, MqttMessage m) {
-                    telemetry.add(new String(m.getPayload(), StandardCharsets.UTF_8));
-                }
-                public void deliveryComplete(IMqttToken t) {}
-                public void connectComplete(boolean r, String u) {}
-                public void authPacketArrived(int r, MqttProperties p) {}
-            });
+            MqttClient viewer = viewer(broker, telemetry);
             try (MqttOperatorChannel ch = new MqttOperatorChannel(c, a); Loop loop = new Loop(a, policy)) {
                 MqttClient op = client(broker, "operator", "op-pw");
                 Thread.sleep(100);
