@@ -18,6 +18,8 @@ public final class TermParams {
     private final List<String> links;
     private final List<String> contactLinks;
     private final Set<String> read = new HashSet<>();
+    /** A probe's record of the parameters a term asks for, in order: name to its default ("required" if none). */
+    private final Map<String, String> asked;
 
     /**
      * @param path the term's key path in the task file ({@code reward.joint_limit}), for messages
@@ -38,6 +40,24 @@ public final class TermParams {
         this.joints = joints;
         this.links = links;
         this.contactLinks = contactLinks;
+        this.asked = null;
+    }
+
+    private TermParams(Map<String, String> asked) {
+        this.values = Map.of();
+        this.path = "probe";
+        this.joints = List.of();
+        this.links = List.of();
+        this.contactLinks = new ArrayList<>();
+        this.asked = asked;
+    }
+
+    /**
+     * Parameters for building a term only to learn what it asks for (the terms reference): each
+     * parameter read is recorded in {@code asked} with its default; a required list reads as empty.
+     */
+    public static TermParams probe(Map<String, String> asked) {
+        return new TermParams(asked);
     }
 
     /**
@@ -46,6 +66,10 @@ public final class TermParams {
      */
     public int[] links(String key) {
         read.add(key);
+        if (asked != null) {
+            asked.put(key, "required: a list of link names");
+            return new int[0];
+        }
         Object o = values.get(key);
         if (!(o instanceof List<?> l) || l.isEmpty()) throw new IllegalArgumentException("'" + path + "." + key + "' must be a list of link names, got " + o);
         int[] out = new int[l.size()];
@@ -70,6 +94,7 @@ public final class TermParams {
 
     public double number(String key, double dflt) {
         read.add(key);
+        if (asked != null) asked.put(key, Double.isNaN(dflt) ? "required" : "default " + (dflt == Math.rint(dflt) && Math.abs(dflt) < 1e6 ? String.valueOf((long) dflt) : String.valueOf(dflt)));
         Object o = values.get(key);
         return o == null ? dflt : toNumber(o, path + "." + key);
     }
@@ -77,6 +102,10 @@ public final class TermParams {
     /** A list of {@code n} numbers under {@code key} (required). */
     public double[] numbers(String key, int n) {
         read.add(key);
+        if (asked != null) {
+            asked.put(key, "required: " + n + " numbers");
+            return new double[n];
+        }
         Object o = values.get(key);
         if (!(o instanceof List<?> l) || l.size() != n) throw new IllegalArgumentException("'" + path + "." + key + "' must be a list of " + n + " numbers, got " + o);
         double[] v = new double[n];

@@ -16,16 +16,33 @@ public final class TerminationTerms {
     }
 
     private static final Map<String, TerminationTerm.Factory> TERMS = new TreeMap<>();
+    /** What each term is, for the terms reference (docs/TERMS.md). */
+    private static final Map<String, String> DESCRIPTIONS = new TreeMap<>();
 
     static {
-        TERMS.put("joint_bounds", JointBounds::new);
-        TERMS.put("base_tilt", p -> new BaseTilt(p.number("max_angle", Double.NaN), p.path()));
-        TERMS.put("base_height", p -> new BaseHeight(p.number("min", Double.NaN), p.path()));
-        TERMS.put("link_contact", LinkContacts::new);
+        builtIn("joint_bounds", "a named joint leaves [low, high] (per joint: `<joint>: [low, high]`)",
+                JointBounds::new);
+        builtIn("base_tilt", "the base tilts beyond `max_angle` (rad) from upright",
+                p -> new BaseTilt(p.number("max_angle", Double.NaN), p.path()));
+        builtIn("base_height", "the base drops below `min` (m)",
+                p -> new BaseHeight(p.number("min", Double.NaN), p.path()));
+        builtIn("link_contact", "a listed link touches something (force above `threshold` N)",
+                LinkContacts::new);
         for (Provider provider : ServiceLoader.load(Provider.class)) TERMS.putAll(provider.terms());
     }
 
     private TerminationTerms() {}
+
+    /** A term that ships with ppo_node: it has a description, for the terms reference. */
+    private static void builtIn(String name, String description, TerminationTerm.Factory term) {
+        TERMS.put(name, term);
+        DESCRIPTIONS.put(name, description);
+    }
+
+    /** What built-in term {@code name} is, in a line; null for a term a Provider contributed. */
+    public static synchronized String description(String name) {
+        return DESCRIPTIONS.get(name);
+    }
 
     public static synchronized Set<String> names() {
         return Set.copyOf(TERMS.keySet());
