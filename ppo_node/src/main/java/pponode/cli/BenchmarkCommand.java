@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import pponode.log.Json;
 import pponode.benchmark.SeedStatistics;
 import pponode.benchmark.SeedSweep;
 import pponode.benchmark.SeedSweep.SeedRun;

@@ -12,6 +12,7 @@ import java.util.function.LongFunction;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import pponode.log.Json;
 import pponode.config.PPOConfig;
 import pponode.env.Env;
 import pponode.env.EnvRegistry;

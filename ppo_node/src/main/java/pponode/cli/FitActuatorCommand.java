@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import pponode.log.Json;
 import pponode.actuator.ActuatorFit;
 import pponode.actuator.ActuatorLog;
 import pponode.env.ActuatorNetFile;

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
+import pponode.log.Json;
 import pponode.env.RobotTask;
 import pponode.runner.Version;
 

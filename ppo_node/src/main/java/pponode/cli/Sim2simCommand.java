@@ -10,6 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import pponode.log.Json;
 import pponode.env.RobotTask;
 import pponode.onnx.OnnxPolicy;
 import pponode.ros.CommandLog;

@@ -16,6 +16,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import pponode.log.Json;
 import pponode.log.MetricsLog;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

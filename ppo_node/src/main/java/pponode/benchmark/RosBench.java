@@ -1,4 +1,4 @@
-package pponode.cli;
+package pponode.benchmark;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
+import pponode.log.Json;
 import pponode.config.PPOConfig;
 import pponode.config.Presets;
 import pponode.env.EnvRegistry;
@@ -36,7 +37,7 @@ import us.ihmc.ros2.ROS2PublisherBasics;
  * answers the i-th state. A deadline is missed when the answer takes longer than one period or
  * never comes.
  */
-final class RosBench {
+public final class RosBench {
     /**
      * Untimed messages first. At 500 Hz a method called once per message reaches the JIT's C2
      * threshold only after ~10,000 calls; until then compiler threads compete for the cores and
@@ -47,7 +48,7 @@ final class RosBench {
 
     private RosBench() {}
 
-    static Map<String, Object> run(Path policyFile, String taskName, double rateHz, double seconds, int threadPriority) throws Exception {
+    public static Map<String, Object> run(Path policyFile, String taskName, double rateHz, double seconds, int threadPriority) throws Exception {
         RobotTask task = EnvRegistry.task(taskName);
         Path file = policyFile;
         if (file == null) { // latency does not depend on training: an initialised policy will do

@@ -1,4 +1,4 @@
-package pponode.cli;
+package pponode.benchmark;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.HdrHistogram.Histogram;
+import pponode.log.Json;
 import pponode.env.Env;
 import pponode.env.EnvRegistry;
 import pponode.env.RobotEnv;
@@ -26,13 +27,13 @@ import pponode.sim.gazebo.msgs.WorldControl;
  * compared with the C++ library's own request/response round trip on the same world, measured by
  * a C++ client in the same run.
  */
-final class GazeboBench {
+public final class GazeboBench {
     /** Untimed steps first: until the JIT has compiled the path, its compiler threads compete for the cores and the tail measures them. */
     static final int WARMUP = 5000;
 
     private GazeboBench() {}
 
-    static Map<String, Object> run(String taskName, int steps) throws Exception {
+    public static Map<String, Object> run(String taskName, int steps) throws Exception {
         RobotTask named = EnvRegistry.task(taskName);
         if (named == null) throw new IllegalArgumentException("unknown task '" + taskName + "'");
         RobotTask task = named.withoutRandomization(); // the world's physics is its own

@@ -1,4 +1,4 @@
-package pponode.cli;
+package pponode.benchmark;
 
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.LongFunction;
+import pponode.log.Json;
 import pponode.config.PPOConfig;
 import pponode.config.Presets;
 import pponode.runner.OnPolicyRunner;
@@ -31,10 +32,10 @@ import pponode.sim.urdf.UrdfModel;
 import pponode.sim.urdf.Pose;
 
 /** Simulator throughput for a robot task: physics steps/s, env steps/s, and scaling over cores. */
-final class SimBench {
+public final class SimBench {
     private SimBench() {}
 
-    static Map<String, Object> run(String taskName, double seconds, long trainingSteps) throws Exception {
+    public static Map<String, Object> run(String taskName, double seconds, long trainingSteps) throws Exception {
         RobotTask task = EnvRegistry.task(taskName);
         if (task == null) throw new IllegalArgumentException("unknown task '" + taskName + "'");
         Map<String, Object> j = new LinkedHashMap<>();

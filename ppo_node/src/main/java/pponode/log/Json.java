@@ -1,16 +1,16 @@
-package pponode.cli;
+package pponode.log;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Map;
 
 /** The one-line machine-readable summary that {@code --json} prints last. */
-final class Json {
+public final class Json {
     private static final ObjectMapper M = new ObjectMapper();
 
     private Json() {}
 
-    static String line(Map<String, Object> summary) {
+    public static String line(Map<String, Object> summary) {
         try {
             return M.writeValueAsString(summary);
         } catch (JsonProcessingException e) {
@@ -18,7 +18,7 @@ final class Json {
         }
     }
 
-    static double round(double v, int digits) {
+    public static double round(double v, int digits) {
         if (!Double.isFinite(v)) return v;
         double f = Math.pow(10, digits);
         return Math.round(v * f) / f;
