@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine;
 import pponode.log.Json;
 import pponode.env.RobotTask;
+import pponode.env.TaskFiles;
 import pponode.runner.Version;
 
 /** {@code ppo-node}: train, evaluate, benchmark, export and deploy robot policies. */
@@ -80,7 +81,7 @@ public final class Main implements Runnable {
 
     public static CommandLine commandLine() {
         // the help lists the tasks that ship, not a list written once and left behind
-        System.setProperty("ppo_node.shipped_tasks", String.join(", ", RobotTask.shippedNames()));
+        System.setProperty("ppo_node.shipped_tasks", String.join(", ", TaskFiles.shippedNames()));
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
             // Configuration, input, file and network problems are the user's to fix: one line naming

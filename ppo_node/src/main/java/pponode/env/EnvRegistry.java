@@ -38,11 +38,11 @@ public final class EnvRegistry {
     /** The robot task {@code id} (a task name under urdf/tasks or a task YAML path), or null. */
     public static synchronized RobotTask task(String id) {
         try {
-            Path file = RobotTask.file(id);
+            Path file = TaskFiles.file(id);
             FileTime modified = file != null && Files.isRegularFile(file) ? Files.getLastModifiedTime(file) : null;
             LoadedTask known = TASKS.get(id);
             if (known != null && Objects.equals(known.modified, modified)) return known.task;
-            RobotTask t = RobotTask.find(id);
+            RobotTask t = TaskFiles.find(id);
             if (t != null) TASKS.put(id, new LoadedTask(t, modified));
             return t;
         } catch (IOException e) {
@@ -57,7 +57,7 @@ public final class EnvRegistry {
     /** The error for an id that is neither an environment nor a task, listing both. */
     public static synchronized String unknown(String id) {
         return "unknown environment or task '" + id + "'; environments: " + String.join(", ", FACTORIES.keySet()) + "; tasks: "
-                + String.join(", ", RobotTask.shippedNames()) + " (urdf/tasks/), or a task YAML path";
+                + String.join(", ", TaskFiles.shippedNames()) + " (urdf/tasks/), or a task YAML path";
     }
 
     /** Makes env {@code id} whose random stream starts from {@code seed}. */

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import pponode.Peers;
 import pponode.env.EnvRegistry;
 import pponode.env.RobotTask;
+import pponode.env.TaskFiles;
 import pponode.gazebo.GazeboWorlds;
 import pponode.sim.gazebo.GazeboOptions;
 import pponode.sim.gazebo.GazeboWorldProcess;
@@ -50,7 +51,7 @@ class CliTest {
         String usage = Main.commandLine().getUsageMessage();
         assertTrue(usage.contains("train") && usage.contains("eval") && usage.contains("bench"), usage);
         String train = Main.commandLine().getSubcommands().get("train").getUsageMessage().replaceAll("\\s+", " ");
-        for (String task : RobotTask.shippedNames()) assertTrue(train.contains(task), "train --help lists every shipped task, " + task + ": " + train);
+        for (String task : TaskFiles.shippedNames()) assertTrue(train.contains(task), "train --help lists every shipped task, " + task + ": " + train);
         assertTrue(train.contains("quadruped_walk"), train);
     }
 

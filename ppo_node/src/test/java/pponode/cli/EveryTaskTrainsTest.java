@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pponode.env.RobotTask;
+import pponode.env.TaskFiles;
 
 /**
  * Every task in urdf/tasks/ trains with nothing but its name: the learner settings come from the
@@ -21,7 +22,7 @@ class EveryTaskTrainsTest {
 
     @Test
     void everyShippedTaskTrainsOneRolloutWithOnlyItsName() throws Exception {
-        List<String> tasks = RobotTask.shippedNames();
+        List<String> tasks = TaskFiles.shippedNames();
         assertTrue(tasks.containsAll(List.of("arm_6dof_reach", "cartpole_balance", "pendulum_lift", "reacher_2dof")), tasks.toString());
         for (String task : tasks) {
             Cli.Result r = Cli.run("train", "--task", task, "--steps", "2048", "--out", dir.toString(), "--name", task, "--no-progress", "--json");

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import pponode.env.ActuatorNetFile;
 import pponode.env.RobotEnv;
 import pponode.env.RobotTask;
+import pponode.env.TaskFiles;
 import pponode.sim.actuator.ActuatorModel;
 
 /**
@@ -72,7 +73,7 @@ class FitActuatorTest {
                 + Path.of("../urdf/reacher_2dof.urdf").toAbsolutePath()) + "\nactuators:\n  - joints: [joint1, joint2]\n    model: network\n    file: net.json\n";
         Path taskFile = dir.resolve("reacher_net.yaml");
         Files.writeString(taskFile, task);
-        RobotTask t = RobotTask.load(taskFile);
+        RobotTask t = TaskFiles.load(taskFile);
         assertTrue(t.actuators.get(0) instanceof ActuatorModel.Network n && n.spacingSteps() == 2, String.valueOf(t.actuators));
         try (RobotEnv env = new RobotEnv(t, 1)) {
             env.reset(1L);

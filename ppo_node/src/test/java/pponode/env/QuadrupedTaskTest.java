@@ -26,7 +26,7 @@ class QuadrupedTaskTest {
     Path dir;
 
     static RobotTask walk() throws IOException {
-        return RobotTask.load(Path.of("../urdf/tasks/quadruped_walk.yaml"));
+        return TaskFiles.load(Path.of("../urdf/tasks/quadruped_walk.yaml"));
     }
 
     @Test
@@ -101,7 +101,7 @@ class QuadrupedTaskTest {
         assertTrue(text.contains(replace), replace);
         Path f = dir.resolve("task.yaml");
         Files.writeString(f, text.replace(replace, with));
-        return assertThrows(IllegalArgumentException.class, () -> RobotTask.load(f)).getMessage();
+        return assertThrows(IllegalArgumentException.class, () -> TaskFiles.load(f)).getMessage();
     }
 
     @Test
@@ -136,7 +136,7 @@ class QuadrupedTaskTest {
      */
     @Test
     void commandsStandAShareOfDrawsAndAreDrawnAgainMidEpisode() throws IOException {
-        RobotTask t = RobotTask.load(Path.of("../urdf/tasks/quadruped_forward.yaml"));
+        RobotTask t = TaskFiles.load(Path.of("../urdf/tasks/quadruped_forward.yaml"));
         assertEquals(0.2, t.commands.standing());
         assertEquals(250, t.commands.resampleSteps(), "5 s at 50 Hz");
         EnvRng rng = new EnvRng(3);
@@ -180,7 +180,7 @@ class QuadrupedTaskTest {
                 "robot: " + Path.of("../urdf/reacher_2dof.urdf").toAbsolutePath() + "\nbase: floating");
         Path f = dir.resolve("floating_reacher.yaml");
         Files.writeString(f, text);
-        String m = assertThrows(IllegalArgumentException.class, () -> RobotTask.load(f)).getMessage();
+        String m = assertThrows(IllegalArgumentException.class, () -> TaskFiles.load(f)).getMessage();
         assertTrue(m.contains("'base: floating' needs a root link with mass") && m.contains("'base'"), m);
     }
 

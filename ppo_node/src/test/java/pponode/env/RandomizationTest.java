@@ -38,7 +38,7 @@ class RandomizationTest {
     private RobotTask task(String text) throws IOException {
         Path f = dir.resolve("task.yaml");
         Files.writeString(f, text.replace("ROBOT", Path.of("../urdf/reacher_2dof.urdf").toAbsolutePath().toString()));
-        return RobotTask.load(f);
+        return TaskFiles.load(f);
     }
 
     /** The perturbation of each of {@code episodes} episodes of a fresh environment seeded {@code seed}. */

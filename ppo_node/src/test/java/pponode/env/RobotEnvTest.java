@@ -22,7 +22,7 @@ class RobotEnvTest {
     static final List<String> TASKS = List.of("reacher_2dof", "cartpole_balance", "arm_6dof_reach", "quadruped_walk");
 
     static RobotTask task(String name) throws IOException {
-        return RobotTask.load(Path.of("../urdf/tasks/" + name + ".yaml"));
+        return TaskFiles.load(Path.of("../urdf/tasks/" + name + ".yaml"));
     }
 
     @Test
@@ -163,24 +163,24 @@ class RobotEnvTest {
         String good = Files.readString(Path.of("../urdf/tasks/reacher_2dof.yaml")).replace("../reacher_2dof.urdf", "reacher_2dof.urdf");
         Path f = dir.resolve("my_task.yaml");
         Files.writeString(f, good.replace("actuated_joints: [joint1, joint2]", "actuated_joints: [joint1, elbow]"));
-        var e = assertThrows(IllegalArgumentException.class, () -> RobotTask.load(f));
+        var e = assertThrows(IllegalArgumentException.class, () -> TaskFiles.load(f));
         assertTrue(e.getMessage().contains("my_task.yaml") && e.getMessage().contains("'elbow'"), e.getMessage());
         Files.writeString(f, good.replace("tip_link: fingertip", "tip_link: hand"));
-        e = assertThrows(IllegalArgumentException.class, () -> RobotTask.load(f));
+        e = assertThrows(IllegalArgumentException.class, () -> TaskFiles.load(f));
         assertTrue(e.getMessage().contains("my_task.yaml") && e.getMessage().contains("'hand'"), e.getMessage());
         Files.writeString(f, good.replace("observation: [", "observation: [joint_torque, "));
-        e = assertThrows(IllegalArgumentException.class, () -> RobotTask.load(f));
+        e = assertThrows(IllegalArgumentException.class, () -> TaskFiles.load(f));
         assertTrue(e.getMessage().contains("'joint_torque'"), e.getMessage());
         Files.writeString(f, good.replace("control_rate_hz: 50", "control_rate_hz: 300"));
-        e = assertThrows(IllegalArgumentException.class, () -> RobotTask.load(f));
+        e = assertThrows(IllegalArgumentException.class, () -> TaskFiles.load(f));
         assertTrue(e.getMessage().contains("control_rate_hz"), e.getMessage());
         Files.writeString(f, good.replace("robot: reacher_2dof.urdf", "robot: missing.urdf"));
-        var io = assertThrows(IOException.class, () -> RobotTask.load(f));
+        var io = assertThrows(IOException.class, () -> TaskFiles.load(f));
         assertTrue(io.getMessage().contains("missing.urdf"), io.getMessage());
         Files.writeString(f, good.replace("physics_dt: 0.001", "physics_dt: 0.001\nphysics_engine: bullet"));
-        e = assertThrows(IllegalArgumentException.class, () -> RobotTask.load(f));
+        e = assertThrows(IllegalArgumentException.class, () -> TaskFiles.load(f));
         assertTrue(e.getMessage().contains("'physics_engine'"), e.getMessage());
-        try (RobotEnv env = new RobotEnv(RobotTask.load(Path.of("../urdf/tasks/reacher_2dof.yaml")), 0)) {
+        try (RobotEnv env = new RobotEnv(TaskFiles.load(Path.of("../urdf/tasks/reacher_2dof.yaml")), 0)) {
             env.reset(0L);
             var bad = assertThrows(IllegalArgumentException.class, () -> env.step(new float[] {0f, Float.NaN}));
             assertTrue(bad.getMessage().contains("'joint2'"), bad.getMessage());

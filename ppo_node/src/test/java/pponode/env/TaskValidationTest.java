@@ -55,12 +55,12 @@ class TaskValidationTest {
 
     private String refused(String text) throws IOException {
         String f = task(text);
-        return assertThrows(IllegalArgumentException.class, () -> RobotTask.load(Path.of(f))).getMessage();
+        return assertThrows(IllegalArgumentException.class, () -> TaskFiles.load(Path.of(f))).getMessage();
     }
 
     @Test
     void theValidFileLoads() throws IOException {
-        RobotTask t = RobotTask.load(Path.of(task(REACHER)));
+        RobotTask t = TaskFiles.load(Path.of(task(REACHER)));
         assertEquals(10, t.observationSpace().flatDim());
         assertEquals(0.1, t.resetPosNoise);
     }

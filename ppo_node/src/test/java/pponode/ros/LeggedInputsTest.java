@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import pponode.env.RobotEnv;
 import pponode.env.RobotTask;
+import pponode.env.TaskFiles;
 import pponode.sim.BaseState;
 
 /**
@@ -24,7 +25,7 @@ class LeggedInputsTest {
 
     @Test
     void imuOdometryAndCmdVelBuildTheSimulatorsObservation() throws IOException {
-        RobotTask task = RobotTask.load(Path.of("../urdf/tasks/quadruped_walk.yaml"));
+        RobotTask task = TaskFiles.load(Path.of("../urdf/tasks/quadruped_walk.yaml"));
         try (RobotEnv env = new RobotEnv(task, 3)) {
             float[] expected = env.reset(3L);
             float[] stance = new float[12];
@@ -81,7 +82,7 @@ class LeggedInputsTest {
 
     @Test
     void impossibleButFiniteInputsAreRefusedAndCommandsClampedToTheTasksRanges() throws IOException {
-        RobotTask task = RobotTask.load(Path.of("../urdf/tasks/quadruped_forward.yaml"));
+        RobotTask task = TaskFiles.load(Path.of("../urdf/tasks/quadruped_forward.yaml"));
         RosParams p = new RosParams();
         JointStateAssembler a = new JointStateAssembler(task, p);
         List<String> joints = task.actuatedJoints;
@@ -140,7 +141,7 @@ class LeggedInputsTest {
 
     @Test
     void aFixedBaseTaskNeedsNoneOfThem() throws IOException {
-        RobotTask task = RobotTask.load(Path.of("../urdf/tasks/reacher_2dof.yaml"));
+        RobotTask task = TaskFiles.load(Path.of("../urdf/tasks/reacher_2dof.yaml"));
         JointStateAssembler a = new JointStateAssembler(task, new RosParams());
         a.update(List.of("joint1", "joint2"), new double[] {0.1, 0.2}, new double[] {0, 0}, 1_000 * MS);
         float[] out = new float[task.observationSpace().flatDim()];

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import pponode.TestSupport;
 import pponode.env.RobotEnv;
 import pponode.env.RobotTask;
+import pponode.env.TaskFiles;
 import pponode.env.Space;
 import pponode.onnx.Compatibility;
 import pponode.onnx.Deployment;
@@ -35,7 +36,7 @@ class ObservationHistoryParityTest {
                 .replace("standing: 0.2", "standing: 0.0");
         Path file = dir.resolve(name + ".yaml");
         Files.writeString(file, yaml + "\n" + history + "\n");
-        return RobotTask.load(file);
+        return TaskFiles.load(file);
     }
 
     private void parity(RobotTask task, int expectedSize) throws Exception {
@@ -86,7 +87,7 @@ class ObservationHistoryParityTest {
             assertEquals(2 * 48, p.observationSize());
             assertTrue(p.metadata().get("ppo_node.observation_layout").contains("\"history\":2"), p.metadata().get("ppo_node.observation_layout"));
             Compatibility.check(p, withHistory, Deployment.metadata(task.toString())); // its own task: accepted
-            RobotTask without = RobotTask.load(Path.of("../urdf/tasks/quadruped_forward.yaml"));
+            RobotTask without = TaskFiles.load(Path.of("../urdf/tasks/quadruped_forward.yaml"));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> Compatibility.check(p, without, Deployment.metadata("quadruped_forward")));
             assertTrue(e.getMessage().contains("observation layout differ: policy [") && e.getMessage().contains("\"history\":2") && e.getMessage().contains(", robot ["),

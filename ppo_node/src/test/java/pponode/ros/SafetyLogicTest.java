@@ -17,6 +17,7 @@ import pponode.env.CommandShaper;
 import pponode.env.EnvRegistry;
 import pponode.env.RobotEnv;
 import pponode.env.RobotTask;
+import pponode.env.TaskFiles;
 import pponode.env.terms.ObservationTerm.Input;
 
 /** The pure logic between DDS and the policy: name matching and the safety gate. */
@@ -88,7 +89,7 @@ class SafetyLogicTest {
         Files.writeString(f, Files.readString(Path.of("../urdf/tasks/reacher_2dof.yaml"))
                 .replace("robot: ../reacher_2dof.urdf", "robot: " + Path.of("../urdf/reacher_2dof.urdf").toAbsolutePath())
                 .replace("observation: [joint_pos_cos_sin, joint_vel, target, tip_to_target]", "observation: [joint_pos_cos_sin, target]"));
-        RobotTask task = RobotTask.load(f);
+        RobotTask task = TaskFiles.load(f);
         assertEquals(EnumSet.of(Input.JOINT_POSITIONS, Input.TARGET), task.observationInputs());
         JointStateAssembler a = new JointStateAssembler(task, new RosParams());
         a.update(List.of("joint1", "joint2"), new double[] {0.3, -0.4}, new double[0], 10); // a driver that publishes no velocity

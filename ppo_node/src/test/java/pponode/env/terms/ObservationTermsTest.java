@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pponode.env.RobotEnv;
 import pponode.env.RobotTask;
+import pponode.env.TaskFiles;
 import pponode.env.Space;
 
 /** Observation terms by name: a term of one's own from the class path sizes, bounds and fills its part of the observation. */
@@ -57,7 +58,7 @@ class ObservationTermsTest {
         Files.writeString(f, Files.readString(Path.of("../urdf/tasks/reacher_2dof.yaml"))
                 .replace("robot: ../reacher_2dof.urdf", "robot: " + Path.of("../urdf/reacher_2dof.urdf").toAbsolutePath())
                 .replace("observation: [joint_pos_cos_sin, joint_vel, target, tip_to_target]", "observation: [joint_pos, test_ones]"));
-        RobotTask t = RobotTask.load(f);
+        RobotTask t = TaskFiles.load(f);
         Space.Box box = t.observationSpace();
         assertArrayEquals(new float[] {-3.1f, -2.6f, 0f, 0f}, box.low());
         assertArrayEquals(new float[] {3.1f, 2.6f, 2f, 2f}, box.high());

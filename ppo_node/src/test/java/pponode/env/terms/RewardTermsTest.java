@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import pponode.env.Env;
 import pponode.env.EnvRegistry;
 import pponode.env.RobotTask;
+import pponode.env.TaskFiles;
 import pponode.env.StepResult;
 
 /** Reward terms by name: each built-in term's value, the two ways to configure one, and a term of one's own from the class path. */
@@ -83,18 +84,18 @@ class RewardTermsTest {
 
     @Test
     void termsAreConfiguredByWeightOrByAMapping() throws Exception {
-        RobotTask t = RobotTask.load(task("reward:\n  distance: -1.0\n  joint_limit: {weight: -2.0, margin: 0.2}\n  test_constant: {weight: 1.0, value: 4}\n"));
+        RobotTask t = TaskFiles.load(task("reward:\n  distance: -1.0\n  joint_limit: {weight: -2.0, margin: 0.2}\n  test_constant: {weight: 1.0, value: 4}\n"));
         assertEquals(Map.of("distance", -1.0, "joint_limit", -2.0, "test_constant", 1.0), t.reward);
         try (Env e = EnvRegistry.make(task("reward:\n  test_constant: {weight: 2.0, value: 4}\n").toString(), 1)) {
             e.reset(1L);
             StepResult r = e.step(new float[2]);
             assertEquals(8.0, r.reward(), 1e-12, "a term from the class path, weighted");
         }
-        String m = assertThrows(IllegalArgumentException.class, () -> RobotTask.load(task("reward:\n  joint_limit: {weight: -1, margn: 0.2}\n"))).getMessage();
+        String m = assertThrows(IllegalArgumentException.class, () -> TaskFiles.load(task("reward:\n  joint_limit: {weight: -1, margn: 0.2}\n"))).getMessage();
         assertTrue(m.contains("unknown parameter 'reward.joint_limit.margn'"), m);
-        m = assertThrows(IllegalArgumentException.class, () -> RobotTask.load(task("reward:\n  joint_limit: {margin: 0.2}\n"))).getMessage();
+        m = assertThrows(IllegalArgumentException.class, () -> TaskFiles.load(task("reward:\n  joint_limit: {margin: 0.2}\n"))).getMessage();
         assertTrue(m.contains("'reward.joint_limit' needs a 'weight'"), m);
-        m = assertThrows(IllegalArgumentException.class, () -> RobotTask.load(task("reward:\n  joint_limit: {weight: -1, margin: -0.2}\n"))).getMessage();
+        m = assertThrows(IllegalArgumentException.class, () -> TaskFiles.load(task("reward:\n  joint_limit: {weight: -1, margin: -0.2}\n"))).getMessage();
         assertTrue(m.contains("'joint_limit.margin' must be > 0"), m);
     }
 
@@ -105,7 +106,7 @@ class RewardTermsTest {
         Files.writeString(f, Files.readString(Path.of("../urdf/tasks/reacher_2dof.yaml"))
                 .replace("robot: ../reacher_2dof.urdf", "robot: " + Path.of("../urdf/reacher_2dof.urdf").toAbsolutePath())
                 .replace("command_interface: position", "command_interface: effort").replaceAll("(?s)reward:.*", "reward:\n  joint_torque_l2: -1.0\n"));
-        RobotTask task = RobotTask.load(f);
+        RobotTask task = TaskFiles.load(f);
         float[] limit = task.actionSpace().high();
         try (Env e = EnvRegistry.make(f.toString(), 1)) {
             e.reset(1L);

@@ -16,6 +16,7 @@ import pponode.env.Env;
 import pponode.env.EnvRegistry;
 import pponode.env.RobotEnv;
 import pponode.env.RobotTask;
+import pponode.env.TaskFiles;
 import pponode.env.Space;
 import pponode.env.StepResult;
 import pponode.sim.BaseState;
@@ -48,7 +49,7 @@ class TerminationTermsTest {
 
     @Test
     void jointBoundsEndTheCartPolesEpisodesAsTheOldBoundsDid() throws Exception {
-        RobotTask t = RobotTask.find("cartpole_balance");
+        RobotTask t = TaskFiles.find("cartpole_balance");
         assertEquals(List.of("joint_bounds"), t.terminations().stream().map(RobotTask.NamedTermination::name).toList());
         try (Env e = EnvRegistry.make("cartpole_balance", 3)) {
             e.reset(3L);
@@ -79,20 +80,20 @@ class TerminationTermsTest {
 
     @Test
     void invalidTerminationsAreRefusedByTheirPath() throws Exception {
-        String m = assertThrows(IllegalArgumentException.class, () -> RobotTask.load(task("cartpole_balance", "termination:\n  joint_bound: {pole_joint: [-1, 1]}\n")))
+        String m = assertThrows(IllegalArgumentException.class, () -> TaskFiles.load(task("cartpole_balance", "termination:\n  joint_bound: {pole_joint: [-1, 1]}\n")))
                 .getMessage();
         assertTrue(m.contains("unknown termination term 'termination.joint_bound', did you mean 'joint_bounds'?"), m);
-        m = assertThrows(IllegalArgumentException.class, () -> RobotTask.load(task("cartpole_balance", "termination:\n  joint_bounds: {pole: [-1, 1]}\n"))).getMessage();
+        m = assertThrows(IllegalArgumentException.class, () -> TaskFiles.load(task("cartpole_balance", "termination:\n  joint_bounds: {pole: [-1, 1]}\n"))).getMessage();
         assertTrue(m.contains("'termination.joint_bounds.pole' names joint 'pole'"), m);
-        m = assertThrows(IllegalArgumentException.class, () -> RobotTask.load(task("cartpole_balance", "termination:\n  joint_bounds: {pole_joint: [1, -1]}\n")))
+        m = assertThrows(IllegalArgumentException.class, () -> TaskFiles.load(task("cartpole_balance", "termination:\n  joint_bounds: {pole_joint: [1, -1]}\n")))
                 .getMessage();
         assertTrue(m.contains("'termination.joint_bounds.pole_joint' must be [low, high] with low < high"), m);
-        m = assertThrows(IllegalArgumentException.class, () -> RobotTask.load(task("cartpole_balance", "termination:\n  base_tilt: {max_angel: 1}\n"))).getMessage();
+        m = assertThrows(IllegalArgumentException.class, () -> TaskFiles.load(task("cartpole_balance", "termination:\n  base_tilt: {max_angel: 1}\n"))).getMessage();
         assertTrue(m.contains("'termination.base_tilt.max_angle' must be in (0, pi]"), m);
-        m = assertThrows(IllegalArgumentException.class, () -> RobotTask.load(task("cartpole_balance", "termination:\n  base_tilt: {max_angle: 1, max_angel: 1}\n")))
+        m = assertThrows(IllegalArgumentException.class, () -> TaskFiles.load(task("cartpole_balance", "termination:\n  base_tilt: {max_angle: 1, max_angel: 1}\n")))
                 .getMessage();
         assertTrue(m.contains("unknown parameter 'termination.base_tilt.max_angel'"), m);
-        m = assertThrows(IllegalArgumentException.class, () -> RobotTask.load(task("cartpole_balance", "terminate_when:\n  pole_joint: [-1, 1]\n"))).getMessage();
+        m = assertThrows(IllegalArgumentException.class, () -> TaskFiles.load(task("cartpole_balance", "terminate_when:\n  pole_joint: [-1, 1]\n"))).getMessage();
         assertTrue(m.contains("'terminate_when' is now 'termination.joint_bounds'"), m);
     }
 
@@ -142,7 +143,7 @@ class TerminationTermsTest {
         Path f = task("reacher_2dof", "");
         Files.writeString(f, Files.readString(f).replace("observation: [joint_pos_cos_sin, joint_vel, target, tip_to_target]",
                 "observation: [projected_gravity, base_lin_vel, base_ang_vel]").replaceAll("(?s)reward:.*", "reward:\n  joint_torque_l2: -1.0\n"));
-        RobotTask task = RobotTask.load(f);
+        RobotTask task = TaskFiles.load(f);
         try (RobotEnv e = new RobotEnv(task, 1)) {
             assertArrayEquals(new float[] {0, 0, -1, 0, 0, 0, 0, 0, 0}, e.reset(1L), 0f);
         }
