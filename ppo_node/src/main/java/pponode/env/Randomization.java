@@ -1,8 +1,11 @@
 package pponode.env;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import pponode.sim.Perturbation;
+import pponode.sim.urdf.UrdfModel;
 
 /**
  * A task's domain randomization ({@code randomization:} in its file): ranges the robot's physics is
@@ -29,6 +32,83 @@ import pponode.sim.Perturbation;
 public record Randomization(double[] kpScale, double[] kdScale, double[] motorStrength, int[] actionDelaySteps, double[] frictionScale, double[] massScale,
         int pushSteps, double[] pushVelocity, double[] baseAddedMass, double[] baseComOffset, double[] restitution, double[] jointDamping,
         double[] jointFriction, double stanceOffset, int[] observationDelaySteps, Map<String, double[]> linkMassScale) {
+
+    /** The facts about the robot that decide what its randomization may change. */
+    record RobotFacts(UrdfModel robot, boolean floatingBase, boolean touches, String commandInterface, double controlRateHz) {}
+
+    /** A task file's {@code randomization:} section ({@code r}, its keys checked), read for {@code f}'s robot; each mistake named by its path. */
+    static Randomization read(TaskReader in, Map<String, Object> r, RobotFacts f) {
+        double[] kp = in.scaleRange(r, "kp_scale"), kd = in.scaleRange(r, "kd_scale"), strength = in.scaleRange(r, "motor_strength"),
+                friction = in.scaleRange(r, "friction_scale"), mass = in.scaleRange(r, "mass_scale");
+        double[] delay = in.vec(r.get("action_delay_steps"), "randomization.action_delay_steps", 2, new double[2]);
+        if (!(delay[0] >= 0 && delay[0] <= delay[1]) || delay[0] != Math.rint(delay[0]) || delay[1] != Math.rint(delay[1]) || delay[1] > 1000) {
+            throw in.err("'randomization.action_delay_steps' must be [min, max] whole physics steps, 0 <= min <= max <= 1000; got " + Arrays.toString(delay));
+        }
+        if (!f.touches() && (friction[0] != 1 || friction[1] != 1)) throw in.err("'randomization.friction_scale' needs a 'contact:' section (this robot touches nothing)");
+        int pushSteps = 0;
+        double[] pushVelocity = new double[3];
+        if (r.containsKey("push")) {
+            if (!f.floatingBase()) throw in.err("'randomization.push' pushes a floating base; this robot's base is fixed");
+            Map<String, Object> push = in.section(r, "push", Set.of("interval_s", "velocity"));
+            if (!push.containsKey("interval_s")) throw in.err("'randomization.push' needs 'interval_s': the seconds between pushes");
+            double interval = in.number(push.get("interval_s"), "randomization.push.interval_s");
+            pushSteps = (int) Math.round(interval * f.controlRateHz());
+            if (!(interval > 0) || Math.abs(interval * f.controlRateHz() - pushSteps) > 1e-6) {
+                throw in.err("'randomization.push.interval_s' must be a positive whole number of control periods (1/" + f.controlRateHz() + " s), got " + interval);
+            }
+            if (!push.containsKey("velocity")) throw in.err("'randomization.push' needs 'velocity': the largest change per world axis, [x, y, z] m/s");
+            pushVelocity = in.vec(push.get("velocity"), "randomization.push.velocity", 3, null);
+            for (double v : pushVelocity) in.nonNegative(v, "randomization.push.velocity");
+        }
+        double[] added = null, com = null;
+        if (r.containsKey("base_added_mass")) {
+            if (!f.floatingBase()) throw in.err("'randomization.base_added_mass' adds to a floating base; this robot's base is fixed");
+            added = in.vec(r.get("base_added_mass"), "randomization.base_added_mass", 2, null);
+            if (!(added[0] <= added[1]) || !Double.isFinite(added[0]) || !Double.isFinite(added[1])) {
+                throw in.err("'randomization.base_added_mass' must be [min, max] kg, min <= max; got " + Arrays.toString(added));
+            }
+        }
+        if (r.containsKey("base_com_offset")) {
+            if (!f.floatingBase()) throw in.err("'randomization.base_com_offset' moves a floating base's centre of mass; this robot's base is fixed");
+            com = in.vec(r.get("base_com_offset"), "randomization.base_com_offset", 3, null);
+            for (double v : com) in.nonNegative(v, "randomization.base_com_offset");
+        }
+        double[] restitution = null;
+        if (r.containsKey("restitution")) {
+            if (!f.touches()) throw in.err("'randomization.restitution' needs a 'contact:' section (this robot touches nothing)");
+            restitution = in.vec(r.get("restitution"), "randomization.restitution", 2, null);
+            if (!(restitution[0] >= 0 && restitution[0] <= restitution[1] && restitution[1] <= 1)) {
+                throw in.err("'randomization.restitution' must be [min, max] with 0 <= min <= max <= 1, got " + Arrays.toString(restitution));
+            }
+        }
+        double[] damping = in.addedRange(r, "joint_damping"), jointFriction = in.addedRange(r, "joint_friction");
+        double stance = r.containsKey("stance_offset") ? in.number(r.get("stance_offset"), "randomization.stance_offset") : 0;
+        in.nonNegative(stance, "randomization.stance_offset");
+        if (stance > 0 && !f.commandInterface().equals("position")) throw in.err("'randomization.stance_offset' offsets position commands; this robot's are " + f.commandInterface());
+        int[] observationDelay = null;
+        if (r.containsKey("observation_delay_steps")) {
+            double[] d = in.vec(r.get("observation_delay_steps"), "randomization.observation_delay_steps", 2, null);
+            if (!(d[0] >= 0 && d[0] <= d[1]) || d[0] != Math.rint(d[0]) || d[1] != Math.rint(d[1]) || d[1] > 1000) {
+                throw in.err("'randomization.observation_delay_steps' must be [min, max] whole physics steps, 0 <= min <= max <= 1000; got " + Arrays.toString(d));
+            }
+            observationDelay = new int[] {(int) d[0], (int) d[1]};
+        }
+        Map<String, double[]> linkMass = new LinkedHashMap<>();
+        if (r.containsKey("link_mass_scale")) {
+            if (!(r.get("link_mass_scale") instanceof Map<?, ?> given)) throw in.err("'randomization.link_mass_scale' maps link names to [min, max] scale ranges");
+            Map<String, Object> links = new LinkedHashMap<>();
+            given.forEach((k, v) -> links.put(String.valueOf(k), v));
+            for (String link : links.keySet()) {
+                if (f.robot().links().stream().noneMatch(l -> l.name().equals(link) && l.hasMass())) {
+                    throw in.err("'randomization.link_mass_scale." + link + "': the robot has no link '" + link + "' with mass (links with mass: "
+                            + f.robot().links().stream().filter(UrdfModel.Link::hasMass).map(UrdfModel.Link::name).toList() + ")");
+                }
+                linkMass.put(link, in.scaleRange(links, link, "randomization.link_mass_scale."));
+            }
+        }
+        return new Randomization(kp, kd, strength, new int[] {(int) delay[0], (int) delay[1]}, friction, mass, pushSteps, pushVelocity, added, com, restitution,
+                damping, jointFriction, stance, observationDelay, linkMass);
+    }
 
     /**
      * One episode's physics for a robot with {@code actuatedJoints} actuated joints. What the task

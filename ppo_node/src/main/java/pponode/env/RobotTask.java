@@ -48,11 +48,13 @@ public final class RobotTask {
             RANDOMIZATION_KEYS = Set.of("kp_scale", "kd_scale", "motor_strength", "action_delay_steps", "friction_scale", "mass_scale", "push",
                     "base_added_mass", "base_com_offset", "restitution", "joint_damping", "joint_friction", "stance_offset", "observation_delay_steps",
                     "link_mass_scale"),
-            PUSH_KEYS = Set.of("interval_s", "velocity"), HISTORY_KEYS = Set.of("length", "terms", "order"),
+            HISTORY_KEYS = Set.of("length", "terms", "order"),
             ACTUATOR_KEYS = Set.of("joints", "model", "saturation_effort", "velocity_limit", "delay_steps", "file");
 
     public final String name;
     public final String source;
+    /** Typed reads of the file's values, its mistakes named by their path in it. */
+    private final TaskReader in;
     /** SHA-256 of the task file's text, recorded in exported policies. */
     public final String sha256;
     public final UrdfModel robot;
@@ -116,147 +118,149 @@ public final class RobotTask {
     @SuppressWarnings("unchecked")
     RobotTask(Map<String, Object> y, String source, String sha256, RobotLoader loader) throws IOException {
         this.source = source;
+        this.in = new TaskReader(source);
         this.sha256 = sha256;
         this.yaml = y;
         this.loader = loader;
-        if (y.containsKey("terminate_when")) throw err("'terminate_when' is now 'termination.joint_bounds' (joint: [low, high] under it)");
-        knownKeys(y, KEYS, "");
-        name = str(y, "name", null);
-        robotSource = str(y, "robot", null);
+        if (y.containsKey("terminate_when")) throw in.err("'terminate_when' is now 'termination.joint_bounds' (joint: [low, high] under it)");
+        in.knownKeys(y, KEYS, "");
+        name = in.str(y, "name", null);
+        robotSource = in.str(y, "robot", null);
         robot = loader.load(robotSource);
         for (String w : robot.warnings()) LOG.warn(w);
-        physicsDt = num(y, "physics_dt", 0.001);
-        controlRateHz = num(y, "control_rate_hz", 50);
-        if (!(physicsDt > 0) || !(controlRateHz > 0)) throw err("'physics_dt' and 'control_rate_hz' must be > 0");
+        physicsDt = in.num(y, "physics_dt", 0.001);
+        controlRateHz = in.num(y, "control_rate_hz", 50);
+        if (!(physicsDt > 0) || !(controlRateHz > 0)) throw in.err("'physics_dt' and 'control_rate_hz' must be > 0");
         double dec = 1.0 / (controlRateHz * physicsDt);
         decimation = (int) Math.round(dec);
         if (decimation < 1 || Math.abs(dec - decimation) > 1e-6) {
-            throw err("'control_rate_hz' " + controlRateHz + " is not an integer divisor of the physics rate " + 1 / physicsDt + " Hz");
+            throw in.err("'control_rate_hz' " + controlRateHz + " is not an integer divisor of the physics rate " + 1 / physicsDt + " Hz");
         }
-        episodeSteps = (int) num(y, "episode_steps", 200);
-        if (episodeSteps < 1) throw err("'episode_steps' must be >= 1");
-        gravity = vec(y.get("gravity"), "gravity", 3, new double[] {0, 0, -9.81});
-        commandInterface = str(y, "command_interface", "effort");
-        if (!INTERFACES.contains(commandInterface)) throw err("'command_interface' must be one of " + INTERFACES + ", got '" + commandInterface + "'");
+        episodeSteps = (int) in.num(y, "episode_steps", 200);
+        if (episodeSteps < 1) throw in.err("'episode_steps' must be >= 1");
+        gravity = in.vec(y.get("gravity"), "gravity", 3, new double[] {0, 0, -9.81});
+        commandInterface = in.str(y, "command_interface", "effort");
+        if (!INTERFACES.contains(commandInterface)) throw in.err("'command_interface' must be one of " + INTERFACES + ", got '" + commandInterface + "'");
         actuatedJoints = joints(y, "actuated_joints");
         observedJoints = joints(y, "observed_joints");
-        Map<String, Object> gains = section(y, "pd_gains", PD_KEYS);
-        kp = nonNegative(vec(gains.get("kp"), "pd_gains.kp", actuatedJoints.size(), null), "pd_gains.kp");
-        kd = nonNegative(vec(gains.get("kd"), "pd_gains.kd", actuatedJoints.size(), null), "pd_gains.kd");
-        if (!commandInterface.equals("effort") && kd == null) throw err("'" + commandInterface + "' commands need 'pd_gains' (kd, and kp for position)");
-        if (commandInterface.equals("position") && kp == null) throw err("position commands need 'pd_gains.kp'");
+        Map<String, Object> gains = in.section(y, "pd_gains", PD_KEYS);
+        kp = in.nonNegative(in.vec(gains.get("kp"), "pd_gains.kp", actuatedJoints.size(), null), "pd_gains.kp");
+        kd = in.nonNegative(in.vec(gains.get("kd"), "pd_gains.kd", actuatedJoints.size(), null), "pd_gains.kd");
+        if (!commandInterface.equals("effort") && kd == null) throw in.err("'" + commandInterface + "' commands need 'pd_gains' (kd, and kp for position)");
+        if (commandInterface.equals("position") && kp == null) throw in.err("position commands need 'pd_gains.kp'");
         for (String j : actuatedJoints) {
             UrdfModel.Joint jt = robot.joint(j);
             if (commandInterface.equals("position") && !Double.isFinite(jt.lower())) {
-                throw err("joint '" + j + "' has no position limits (" + jt.type() + "), so position commands cannot be scaled to them");
+                throw in.err("joint '" + j + "' has no position limits (" + jt.type() + "), so position commands cannot be scaled to them");
             }
-            if (commandInterface.equals("effort") && !Double.isFinite(jt.effort())) throw err("joint '" + j + "' has no effort limit in " + robotSource);
-            if (commandInterface.equals("velocity") && !Double.isFinite(jt.velocity())) throw err("joint '" + j + "' has no velocity limit in " + robotSource);
+            if (commandInterface.equals("effort") && !Double.isFinite(jt.effort())) throw in.err("joint '" + j + "' has no effort limit in " + robotSource);
+            if (commandInterface.equals("velocity") && !Double.isFinite(jt.velocity())) throw in.err("joint '" + j + "' has no velocity limit in " + robotSource);
         }
         observation = new ArrayList<>();
-        for (Object o : list(y.get("observation"), "observation")) {
+        for (Object o : in.list(y.get("observation"), "observation")) {
             String t = String.valueOf(o);
             if (ObservationTerms.get(t) == null) {
-                throw err("unknown observation term '" + t + "'" + Settings.suggestion(t, ObservationTerms.names()) + "; known: " + new TreeSet<>(ObservationTerms.names()));
+                throw in.err("unknown observation term '" + t + "'" + Settings.suggestion(t, ObservationTerms.names()) + "; known: " + new TreeSet<>(ObservationTerms.names()));
             }
             observation.add(t);
         }
-        if (observation.isEmpty()) throw err("'observation' lists no terms");
-        tipLink = str(y, "tip_link", null);
+        if (observation.isEmpty()) throw in.err("'observation' lists no terms");
+        tipLink = in.str(y, "tip_link", null);
         if (tipLink != null) {
             try {
                 robot.link(tipLink);
             } catch (IllegalArgumentException e) {
-                throw err("'tip_link' names link '" + tipLink + "', which " + robotSource + " does not have");
+                throw in.err("'tip_link' names link '" + tipLink + "', which " + robotSource + " does not have");
             }
         }
-        Map<String, Object> target = y.containsKey("target") ? section(y, "target", TARGET_KEYS) : null;
+        Map<String, Object> target = y.containsKey("target") ? in.section(y, "target", TARGET_KEYS) : null;
         Set<Input> inputs = observationInputs();
-        if (inputs.contains(Input.TARGET) && target == null) throw err("observation " + observation + " reads a target: the task needs 'target'");
-        if (inputs.contains(Input.TIP) && tipLink == null) throw err("observation " + observation + " reads the tip's position: the task needs 'tip_link'");
-        targetMin = target == null ? null : vec(target.get("min"), "target.min", 3, null);
-        targetMax = target == null ? null : vec(target.get("max"), "target.max", 3, null);
-        double[] radius = target == null ? null : vec(target.get("radius"), "target.radius", 2, new double[] {0, Double.POSITIVE_INFINITY});
+        if (inputs.contains(Input.TARGET) && target == null) throw in.err("observation " + observation + " reads a target: the task needs 'target'");
+        if (inputs.contains(Input.TIP) && tipLink == null) throw in.err("observation " + observation + " reads the tip's position: the task needs 'tip_link'");
+        targetMin = target == null ? null : in.vec(target.get("min"), "target.min", 3, null);
+        targetMax = target == null ? null : in.vec(target.get("max"), "target.max", 3, null);
+        double[] radius = target == null ? null : in.vec(target.get("radius"), "target.radius", 2, new double[] {0, Double.POSITIVE_INFINITY});
         targetRadiusMin = radius == null ? 0 : radius[0];
         targetRadiusMax = radius == null ? 0 : radius[1];
-        if (target != null && (targetMin == null || targetMax == null)) throw err("'target' needs 'min' and 'max' (x, y, z)");
+        if (target != null && (targetMin == null || targetMax == null)) throw in.err("'target' needs 'min' and 'max' (x, y, z)");
         for (int a = 0; targetMin != null && a < 3; a++) {
-            if (targetMin[a] > targetMax[a]) throw err("'target.min' " + Arrays.toString(targetMin) + " is above 'target.max' " + Arrays.toString(targetMax) + " on axis " + "xyz".charAt(a));
+            if (targetMin[a] > targetMax[a]) throw in.err("'target.min' " + Arrays.toString(targetMin) + " is above 'target.max' " + Arrays.toString(targetMax) + " on axis " + "xyz".charAt(a));
         }
-        if (radius != null && !(radius[0] >= 0 && radius[0] <= radius[1])) throw err("'target.radius' must be [min, max] with 0 <= min <= max, got " + Arrays.toString(radius));
-        Map<String, Object> reset = section(y, "reset", RESET_KEYS);
-        resetPosNoise = nonNegative(num(reset, "joint_pos_noise", 0), "reset.joint_pos_noise");
-        resetVelNoise = nonNegative(num(reset, "joint_vel_noise", 0), "reset.joint_vel_noise");
-        String base = str(y, "base", "fixed");
-        if (!base.equals("fixed") && !base.equals("floating")) throw err("'base' must be 'fixed' or 'floating', got '" + base + "'");
+        if (radius != null && !(radius[0] >= 0 && radius[0] <= radius[1])) throw in.err("'target.radius' must be [min, max] with 0 <= min <= max, got " + Arrays.toString(radius));
+        Map<String, Object> reset = in.section(y, "reset", RESET_KEYS);
+        resetPosNoise = in.nonNegative(in.num(reset, "joint_pos_noise", 0), "reset.joint_pos_noise");
+        resetVelNoise = in.nonNegative(in.num(reset, "joint_vel_noise", 0), "reset.joint_vel_noise");
+        String base = in.str(y, "base", "fixed");
+        if (!base.equals("fixed") && !base.equals("floating")) throw in.err("'base' must be 'fixed' or 'floating', got '" + base + "'");
         floatingBase = base.equals("floating");
         if (floatingBase && !robot.link(robot.root()).hasMass()) {
-            throw err("'base: floating' needs a root link with mass, but " + robotSource + "'s root '" + robot.root() + "' has no <inertial>");
+            throw in.err("'base: floating' needs a root link with mass, but " + robotSource + "'s root '" + robot.root() + "' has no <inertial>");
         }
-        baseStartPosition = vec(reset.get("base_position"), "reset.base_position", 3, new double[3]);
-        if (!floatingBase && reset.containsKey("base_position")) throw err("'reset.base_position' needs 'base: floating'");
-        contact = y.containsKey("contact") ? contact(section(y, "contact", CONTACT_KEYS)) : null;
+        baseStartPosition = in.vec(reset.get("base_position"), "reset.base_position", 3, new double[3]);
+        if (!floatingBase && reset.containsKey("base_position")) throw in.err("'reset.base_position' needs 'base: floating'");
+        contact = y.containsKey("contact") ? contact(in.section(y, "contact", CONTACT_KEYS)) : null;
         defaultJointPos = defaultJointPositions(y.get("default_joint_pos"));
-        actionScale = y.containsKey("action_scale") ? num(y, "action_scale", Double.NaN) : Double.NaN;
+        actionScale = y.containsKey("action_scale") ? in.num(y, "action_scale", Double.NaN) : Double.NaN;
         if (y.containsKey("action_scale")) {
-            if (!commandInterface.equals("position")) throw err("'action_scale' applies to position commands; this task's are '" + commandInterface + "'");
-            if (!(actionScale > 0)) throw err("'action_scale' must be > 0, got " + actionScale);
+            if (!commandInterface.equals("position")) throw in.err("'action_scale' applies to position commands; this task's are '" + commandInterface + "'");
+            if (!(actionScale > 0)) throw in.err("'action_scale' must be > 0, got " + actionScale);
         }
-        commands = y.containsKey("commands") ? commands(section(y, "commands", COMMAND_KEYS)) : null;
-        randomization = y.containsKey("randomization") ? randomization(section(y, "randomization", RANDOMIZATION_KEYS)) : null;
+        commands = y.containsKey("commands") ? commands(in.section(y, "commands", COMMAND_KEYS)) : null;
+        randomization = y.containsKey("randomization") ? Randomization.read(in, in.section(y, "randomization", RANDOMIZATION_KEYS),
+                new Randomization.RobotFacts(robot, floatingBase, contact != null, commandInterface, controlRateHz)) : null;
         noise = y.containsKey("noise") ? observationNoise(y.get("noise")) : List.of();
-        history = y.containsKey("history") ? history(section(y, "history", HISTORY_KEYS)) : null;
+        history = y.containsKey("history") ? history(in.section(y, "history", HISTORY_KEYS)) : null;
         actuators = y.containsKey("actuators") ? actuators(y.get("actuators")) : null;
         reward = new LinkedHashMap<>();
         Object rw = y.get("reward");
-        if (!(rw instanceof Map<?, ?> rm) || rm.isEmpty()) throw err("'reward' must map reward terms to weights, or to {weight: w, <parameter>: value}");
+        if (!(rw instanceof Map<?, ?> rm) || rm.isEmpty()) throw in.err("'reward' must map reward terms to weights, or to {weight: w, <parameter>: value}");
         for (Map.Entry<?, ?> e : rm.entrySet()) {
             String t = String.valueOf(e.getKey()), path = "reward." + t;
             RewardTerm.Factory factory = RewardTerms.get(t);
-            if (factory == null) throw err("unknown reward term '" + path + "'" + Settings.suggestion(t, RewardTerms.names()) + "; known: " + new TreeSet<>(RewardTerms.names()));
-            if (t.equals("distance") && (tipLink == null || target == null)) throw err("reward term 'distance' needs 'tip_link' and 'target'");
+            if (factory == null) throw in.err("unknown reward term '" + path + "'" + Settings.suggestion(t, RewardTerms.names()) + "; known: " + new TreeSet<>(RewardTerms.names()));
+            if (t.equals("distance") && (tipLink == null || target == null)) throw in.err("reward term 'distance' needs 'tip_link' and 'target'");
             double weight;
             Map<String, Object> params = new LinkedHashMap<>();
             if (e.getValue() instanceof Map<?, ?> m) {
                 m.forEach((k, v) -> params.put(String.valueOf(k), v));
-                if (!params.containsKey("weight")) throw err("'" + path + "' needs a 'weight'");
-                weight = number(params.remove("weight"), path + ".weight");
+                if (!params.containsKey("weight")) throw in.err("'" + path + "' needs a 'weight'");
+                weight = in.number(params.remove("weight"), path + ".weight");
             } else {
-                weight = number(e.getValue(), path);
+                weight = in.number(e.getValue(), path);
             }
             TermParams p = params(params, path);
             RewardTerm term;
             try {
                 term = factory.create(p);
             } catch (IllegalArgumentException bad) {
-                throw err(bad.getMessage());
+                throw in.err(bad.getMessage());
             }
-            if (!p.unread().isEmpty()) throw err("unknown parameter '" + p.unread().get(0) + "' of reward term '" + t + "'");
+            if (!p.unread().isEmpty()) throw in.err("unknown parameter '" + p.unread().get(0) + "' of reward term '" + t + "'");
             reward.put(t, weight);
             rewardTerms.add(new WeightedTerm(t, weight, term));
         }
         Object tm = y.get("termination");
-        if (tm != null && !(tm instanceof Map<?, ?>)) throw err("'termination' must map termination terms to their parameters; known: " + new TreeSet<>(TerminationTerms.names()));
+        if (tm != null && !(tm instanceof Map<?, ?>)) throw in.err("'termination' must map termination terms to their parameters; known: " + new TreeSet<>(TerminationTerms.names()));
         if (tm instanceof Map<?, ?> terms) {
             for (Map.Entry<?, ?> e : terms.entrySet()) {
                 String t = String.valueOf(e.getKey()), path = "termination." + t;
                 TerminationTerm.Factory factory = TerminationTerms.get(t);
-                if (factory == null) throw err("unknown termination term '" + path + "'" + Settings.suggestion(t, TerminationTerms.names()) + "; known: " + new TreeSet<>(TerminationTerms.names()));
-                if (!(e.getValue() instanceof Map<?, ?> m)) throw err("'" + path + "' must be a mapping of the term's parameters");
+                if (factory == null) throw in.err("unknown termination term '" + path + "'" + Settings.suggestion(t, TerminationTerms.names()) + "; known: " + new TreeSet<>(TerminationTerms.names()));
+                if (!(e.getValue() instanceof Map<?, ?> m)) throw in.err("'" + path + "' must be a mapping of the term's parameters");
                 TermParams p = params(m, path);
                 TerminationTerm term;
                 try {
                     term = factory.create(p);
                 } catch (IllegalArgumentException bad) {
-                    throw err(bad.getMessage());
+                    throw in.err(bad.getMessage());
                 }
-                if (!p.unread().isEmpty()) throw err("unknown parameter '" + p.unread().get(0) + "' of termination term '" + t + "'");
+                if (!p.unread().isEmpty()) throw in.err("unknown parameter '" + p.unread().get(0) + "' of termination term '" + t + "'");
                 terminations.add(new NamedTermination(t, term));
             }
         }
-        if (!contactLinks.isEmpty() && contact == null) throw err("terms read contacts of " + contactLinks + ", but the task has no 'contact' section");
+        if (!contactLinks.isEmpty() && contact == null) throw in.err("terms read contacts of " + contactLinks + ", but the task has no 'contact' section");
         Object l = y.get("learner");
-        if (l != null && !(l instanceof Map)) throw err("'learner' must be a mapping of learner settings");
+        if (l != null && !(l instanceof Map)) throw in.err("'learner' must be a mapping of learner settings");
         learner = l == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>((Map<String, Object>) l));
     }
 
@@ -271,39 +275,39 @@ public final class RobotTask {
     private ContactSettings contact(Map<String, Object> c) {
         ContactSettings d = ContactSettings.defaults();
         Object g = c.getOrDefault("ground", true);
-        if (!(g instanceof Boolean ground)) throw err("'contact.ground' must be true or false, got '" + g + "'");
+        if (!(g instanceof Boolean ground)) throw in.err("'contact.ground' must be true or false, got '" + g + "'");
         Object sc = c.getOrDefault("self_collision", false);
-        if (!(sc instanceof Boolean self)) throw err("'contact.self_collision' must be true or false, got '" + sc + "'");
+        if (!(sc instanceof Boolean self)) throw in.err("'contact.self_collision' must be true or false, got '" + sc + "'");
         ContactSettings.Surface surface = surface(c, "contact", d.surface());
         Map<String, ContactSettings.Surface> links = new LinkedHashMap<>();
         Object l = c.get("links");
-        if (l != null && !(l instanceof Map<?, ?>)) throw err("'contact.links' must map link names to {friction, restitution}");
+        if (l != null && !(l instanceof Map<?, ?>)) throw in.err("'contact.links' must map link names to {friction, restitution}");
         if (l instanceof Map<?, ?> lm) {
             for (Map.Entry<?, ?> e : lm.entrySet()) {
                 String link = String.valueOf(e.getKey()), path = "contact.links." + link;
-                if (robot.links().stream().noneMatch(x -> x.name().equals(link))) throw err("'" + path + "' names link '" + link + "', which " + robotSource + " does not have");
-                if (!(e.getValue() instanceof Map<?, ?>)) throw err("'" + path + "' must be a mapping with keys " + new TreeSet<>(SURFACE_KEYS));
+                if (robot.links().stream().noneMatch(x -> x.name().equals(link))) throw in.err("'" + path + "' names link '" + link + "', which " + robotSource + " does not have");
+                if (!(e.getValue() instanceof Map<?, ?>)) throw in.err("'" + path + "' must be a mapping with keys " + new TreeSet<>(SURFACE_KEYS));
                 Map<String, Object> m = (Map<String, Object>) e.getValue();
-                knownKeys(m, SURFACE_KEYS, path + ".");
+                in.knownKeys(m, SURFACE_KEYS, path + ".");
                 links.put(link, surface(m, path, surface));
             }
         }
-        double erp = num(c, "erp", d.erp()), cfm = num(c, "cfm", d.cfm());
-        if (!(erp > 0 && erp <= 1)) throw err("'contact.erp' must be in (0, 1], got " + erp);
-        if (!(cfm >= 0)) throw err("'contact.cfm' must be >= 0, got " + cfm);
-        String mesh = str(c, "mesh_shape", "convex_hull");
+        double erp = in.num(c, "erp", d.erp()), cfm = in.num(c, "cfm", d.cfm());
+        if (!(erp > 0 && erp <= 1)) throw in.err("'contact.erp' must be in (0, 1], got " + erp);
+        if (!(cfm >= 0)) throw in.err("'contact.cfm' must be >= 0, got " + cfm);
+        String mesh = in.str(c, "mesh_shape", "convex_hull");
         ContactSettings.MeshShape shape = switch (mesh) {
             case "convex_hull" -> ContactSettings.MeshShape.CONVEX_HULL;
             case "triangles" -> ContactSettings.MeshShape.TRIANGLES;
-            default -> throw err("'contact.mesh_shape' must be 'convex_hull' or 'triangles', got '" + mesh + "'");
+            default -> throw in.err("'contact.mesh_shape' must be 'convex_hull' or 'triangles', got '" + mesh + "'");
         };
         return new ContactSettings(ground, surface, links, erp, cfm, self, shape);
     }
 
     private ContactSettings.Surface surface(Map<String, Object> m, String path, ContactSettings.Surface dflt) {
-        double mu = nonNegative(num(m, "friction", dflt.friction()), path + ".friction");
-        double e = num(m, "restitution", dflt.restitution());
-        if (!(e >= 0 && e <= 1)) throw err("'" + path + ".restitution' must be in [0, 1], got " + e);
+        double mu = in.nonNegative(in.num(m, "friction", dflt.friction()), path + ".friction");
+        double e = in.num(m, "restitution", dflt.restitution());
+        if (!(e >= 0 && e <= 1)) throw in.err("'" + path + ".restitution' must be in [0, 1], got " + e);
         return new ContactSettings.Surface(mu, e);
     }
 
@@ -311,94 +315,21 @@ public final class RobotTask {
         List<UrdfModel.Joint> movable = robot.movableJoints();
         double[] out = new double[movable.size()];
         if (o == null) return out;
-        if (!(o instanceof Map<?, ?> m)) throw err("'default_joint_pos' must map joint names to positions");
+        if (!(o instanceof Map<?, ?> m)) throw in.err("'default_joint_pos' must map joint names to positions");
         for (Map.Entry<?, ?> e : m.entrySet()) {
             String j = String.valueOf(e.getKey());
             checkJoint(j, "default_joint_pos");
             int i = movable.indexOf(robot.joint(j));
-            out[i] = number(e.getValue(), "default_joint_pos." + j);
+            out[i] = in.number(e.getValue(), "default_joint_pos." + j);
             UrdfModel.Joint jt = movable.get(i);
-            if (out[i] < jt.lower() || out[i] > jt.upper()) throw err("'default_joint_pos." + j + "' " + out[i] + " is outside the joint's limits [" + jt.lower() + ", " + jt.upper() + "]");
+            if (out[i] < jt.lower() || out[i] > jt.upper()) throw in.err("'default_joint_pos." + j + "' " + out[i] + " is outside the joint's limits [" + jt.lower() + ", " + jt.upper() + "]");
         }
         return out;
     }
 
-    private Randomization randomization(Map<String, Object> r) {
-        double[] kp = scaleRange(r, "kp_scale"), kd = scaleRange(r, "kd_scale"), strength = scaleRange(r, "motor_strength"),
-                friction = scaleRange(r, "friction_scale"), mass = scaleRange(r, "mass_scale");
-        double[] delay = vec(r.get("action_delay_steps"), "randomization.action_delay_steps", 2, new double[2]);
-        if (!(delay[0] >= 0 && delay[0] <= delay[1]) || delay[0] != Math.rint(delay[0]) || delay[1] != Math.rint(delay[1]) || delay[1] > 1000) {
-            throw err("'randomization.action_delay_steps' must be [min, max] whole physics steps, 0 <= min <= max <= 1000; got " + Arrays.toString(delay));
-        }
-        if (contact == null && (friction[0] != 1 || friction[1] != 1)) throw err("'randomization.friction_scale' needs a 'contact:' section (this robot touches nothing)");
-        int pushSteps = 0;
-        double[] pushVelocity = new double[3];
-        if (r.containsKey("push")) {
-            if (!floatingBase) throw err("'randomization.push' pushes a floating base; this robot's base is fixed");
-            Map<String, Object> push = section(r, "push", PUSH_KEYS);
-            if (!push.containsKey("interval_s")) throw err("'randomization.push' needs 'interval_s': the seconds between pushes");
-            double interval = number(push.get("interval_s"), "randomization.push.interval_s");
-            pushSteps = (int) Math.round(interval * controlRateHz);
-            if (!(interval > 0) || Math.abs(interval * controlRateHz - pushSteps) > 1e-6) {
-                throw err("'randomization.push.interval_s' must be a positive whole number of control periods (1/" + controlRateHz + " s), got " + interval);
-            }
-            if (!push.containsKey("velocity")) throw err("'randomization.push' needs 'velocity': the largest change per world axis, [x, y, z] m/s");
-            pushVelocity = vec(push.get("velocity"), "randomization.push.velocity", 3, null);
-            for (double v : pushVelocity) nonNegative(v, "randomization.push.velocity");
-        }
-        double[] added = null, com = null;
-        if (r.containsKey("base_added_mass")) {
-            if (!floatingBase) throw err("'randomization.base_added_mass' adds to a floating base; this robot's base is fixed");
-            added = vec(r.get("base_added_mass"), "randomization.base_added_mass", 2, null);
-            if (!(added[0] <= added[1]) || !Double.isFinite(added[0]) || !Double.isFinite(added[1])) {
-                throw err("'randomization.base_added_mass' must be [min, max] kg, min <= max; got " + Arrays.toString(added));
-            }
-        }
-        if (r.containsKey("base_com_offset")) {
-            if (!floatingBase) throw err("'randomization.base_com_offset' moves a floating base's centre of mass; this robot's base is fixed");
-            com = vec(r.get("base_com_offset"), "randomization.base_com_offset", 3, null);
-            for (double v : com) nonNegative(v, "randomization.base_com_offset");
-        }
-        double[] restitution = null;
-        if (r.containsKey("restitution")) {
-            if (contact == null) throw err("'randomization.restitution' needs a 'contact:' section (this robot touches nothing)");
-            restitution = vec(r.get("restitution"), "randomization.restitution", 2, null);
-            if (!(restitution[0] >= 0 && restitution[0] <= restitution[1] && restitution[1] <= 1)) {
-                throw err("'randomization.restitution' must be [min, max] with 0 <= min <= max <= 1, got " + Arrays.toString(restitution));
-            }
-        }
-        double[] damping = addedRange(r, "joint_damping"), jointFriction = addedRange(r, "joint_friction");
-        double stance = r.containsKey("stance_offset") ? number(r.get("stance_offset"), "randomization.stance_offset") : 0;
-        nonNegative(stance, "randomization.stance_offset");
-        if (stance > 0 && !commandInterface.equals("position")) throw err("'randomization.stance_offset' offsets position commands; this robot's are " + commandInterface);
-        int[] observationDelay = null;
-        if (r.containsKey("observation_delay_steps")) {
-            double[] d = vec(r.get("observation_delay_steps"), "randomization.observation_delay_steps", 2, null);
-            if (!(d[0] >= 0 && d[0] <= d[1]) || d[0] != Math.rint(d[0]) || d[1] != Math.rint(d[1]) || d[1] > 1000) {
-                throw err("'randomization.observation_delay_steps' must be [min, max] whole physics steps, 0 <= min <= max <= 1000; got " + Arrays.toString(d));
-            }
-            observationDelay = new int[] {(int) d[0], (int) d[1]};
-        }
-        Map<String, double[]> linkMass = new LinkedHashMap<>();
-        if (r.containsKey("link_mass_scale")) {
-            if (!(r.get("link_mass_scale") instanceof Map<?, ?> given)) throw err("'randomization.link_mass_scale' maps link names to [min, max] scale ranges");
-            Map<String, Object> links = new LinkedHashMap<>();
-            given.forEach((k, v) -> links.put(String.valueOf(k), v));
-            for (String link : links.keySet()) {
-                if (robot.links().stream().noneMatch(l -> l.name().equals(link) && l.hasMass())) {
-                    throw err("'randomization.link_mass_scale." + link + "': the robot has no link '" + link + "' with mass (links with mass: "
-                            + robot.links().stream().filter(UrdfModel.Link::hasMass).map(UrdfModel.Link::name).toList() + ")");
-                }
-                linkMass.put(link, scaleRange(links, link, "randomization.link_mass_scale."));
-            }
-        }
-        return new Randomization(kp, kd, strength, new int[] {(int) delay[0], (int) delay[1]}, friction, mass, pushSteps, pushVelocity, added, com, restitution,
-                damping, jointFriction, stance, observationDelay, linkMass);
-    }
-
     /** {@code noise:}: observation term → {uniform: a} or {gaussian: sigma}, each term one the task observes. */
     private List<ObservationNoise> observationNoise(Object o) {
-        if (!(o instanceof Map<?, ?> m) || m.isEmpty()) throw err("'noise' must map observation terms to {uniform: a} or {gaussian: sigma}");
+        if (!(o instanceof Map<?, ?> m) || m.isEmpty()) throw in.err("'noise' must map observation terms to {uniform: a} or {gaussian: sigma}");
         List<ObservationNoise> out = new ArrayList<>();
         int offset = 0;
         for (String term : observation) {
@@ -406,18 +337,18 @@ public final class RobotTask {
             Object spec = m.get(term);
             if (spec != null) {
                 String path = "noise." + term;
-                if (!(spec instanceof Map<?, ?> sm) || sm.size() != 1) throw err("'" + path + "' must be {uniform: a} or {gaussian: sigma}");
+                if (!(spec instanceof Map<?, ?> sm) || sm.size() != 1) throw in.err("'" + path + "' must be {uniform: a} or {gaussian: sigma}");
                 Map.Entry<?, ?> e = sm.entrySet().iterator().next();
                 String kind = String.valueOf(e.getKey());
-                if (!kind.equals("uniform") && !kind.equals("gaussian")) throw err("'" + path + "." + kind + "': noise is 'uniform' or 'gaussian'");
-                double scale = nonNegative(number(e.getValue(), path + "." + kind), path + "." + kind);
+                if (!kind.equals("uniform") && !kind.equals("gaussian")) throw in.err("'" + path + "." + kind + "': noise is 'uniform' or 'gaussian'");
+                double scale = in.nonNegative(in.number(e.getValue(), path + "." + kind), path + "." + kind);
                 out.add(new ObservationNoise(term, offset, size, kind.equals("gaussian"), scale));
             }
             offset += size;
         }
         for (Object k : m.keySet()) {
             if (!observation.contains(String.valueOf(k))) {
-                throw err("'noise." + k + "' names no term of 'observation' " + observation + Settings.suggestion(String.valueOf(k), observation));
+                throw in.err("'noise." + k + "' names no term of 'observation' " + observation + Settings.suggestion(String.valueOf(k), observation));
             }
         }
         return List.copyOf(out);
@@ -430,15 +361,15 @@ public final class RobotTask {
      */
     private ObservationHistory.Spec history(Map<String, Object> h) {
         Map<String, Integer> lengths = new LinkedHashMap<>();
-        if (h.containsKey("length") == h.containsKey("terms")) throw err("'history' takes 'length' (every term) or 'terms' (term: frames), one of them");
+        if (h.containsKey("length") == h.containsKey("terms")) throw in.err("'history' takes 'length' (every term) or 'terms' (term: frames), one of them");
         if (h.containsKey("length")) {
             int n = historyLength(h.get("length"), "history.length");
             for (String term : observation) lengths.put(term, n);
         } else {
-            if (!(h.get("terms") instanceof Map<?, ?> m) || m.isEmpty()) throw err("'history.terms' must map observation terms to frame counts");
+            if (!(h.get("terms") instanceof Map<?, ?> m) || m.isEmpty()) throw in.err("'history.terms' must map observation terms to frame counts");
             for (Map.Entry<?, ?> e : m.entrySet()) {
                 String term = String.valueOf(e.getKey());
-                if (!observation.contains(term)) throw err("'history.terms." + term + "' names no term of 'observation' " + observation + Settings.suggestion(term, observation));
+                if (!observation.contains(term)) throw in.err("'history.terms." + term + "' names no term of 'observation' " + observation + Settings.suggestion(term, observation));
                 lengths.put(term, historyLength(e.getValue(), "history.terms." + term));
             }
         }
@@ -446,15 +377,15 @@ public final class RobotTask {
         ObservationHistory.Order o = switch (order) {
             case "term_major" -> ObservationHistory.Order.TERM_MAJOR;
             case "time_major" -> ObservationHistory.Order.TIME_MAJOR;
-            default -> throw err("'history.order' is term_major or time_major, got '" + order + "'");
+            default -> throw in.err("'history.order' is term_major or time_major, got '" + order + "'");
         };
-        if (o == ObservationHistory.Order.TIME_MAJOR && !h.containsKey("length")) throw err("'history.order: time_major' stacks whole frames: give 'history.length'");
+        if (o == ObservationHistory.Order.TIME_MAJOR && !h.containsKey("length")) throw in.err("'history.order: time_major' stacks whole frames: give 'history.length'");
         return new ObservationHistory.Spec(Map.copyOf(lengths), o);
     }
 
     private int historyLength(Object v, String path) {
-        double n = number(v, path);
-        if (!(n >= 1 && n <= 100 && n == Math.rint(n))) throw err("'" + path + "' must be a whole number of frames in 1..100, got " + v);
+        double n = in.number(v, path);
+        if (!(n >= 1 && n <= 100 && n == Math.rint(n))) throw in.err("'" + path + "' must be a whole number of frames in 1..100, got " + v);
         return (int) n;
     }
 
@@ -479,37 +410,37 @@ public final class RobotTask {
      * actuator net from fit-actuator, relative to the task file). A joint in no group is ideal PD.
      */
     private List<ActuatorModel> actuators(Object o) {
-        if (!commandInterface.equals("position")) throw err("'actuators' model motors that take position commands; this task's are '" + commandInterface + "'");
-        if (!(o instanceof List<?> groups) || groups.isEmpty()) throw err("'actuators' must be a list of joint groups, each {joints: [...], model: ...}");
+        if (!commandInterface.equals("position")) throw in.err("'actuators' model motors that take position commands; this task's are '" + commandInterface + "'");
+        if (!(o instanceof List<?> groups) || groups.isEmpty()) throw in.err("'actuators' must be a list of joint groups, each {joints: [...], model: ...}");
         ActuatorModel[] models = new ActuatorModel[actuatedJoints.size()];
         for (int g = 0; g < groups.size(); g++) {
             String path = "actuators[" + g + "]";
-            if (!(groups.get(g) instanceof Map<?, ?>)) throw err("'" + path + "' must be a mapping {joints: [...], model: ...}");
+            if (!(groups.get(g) instanceof Map<?, ?>)) throw in.err("'" + path + "' must be a mapping {joints: [...], model: ...}");
             @SuppressWarnings("unchecked")
             Map<String, Object> m = (Map<String, Object>) groups.get(g);
-            knownKeys(m, ACTUATOR_KEYS, path + ".");
+            in.knownKeys(m, ACTUATOR_KEYS, path + ".");
             List<String> joints = m.containsKey("joints") ? joints(m, "joints") : actuatedJoints;
             String model = String.valueOf(m.get("model"));
             ActuatorNetFile net = model.equals("network") ? actuatorNet(m, path) : null;
             for (String j : joints) {
                 int i = actuatedJoints.indexOf(j);
-                if (i < 0) throw err("'" + path + ".joints' names '" + j + "', which is not in actuated_joints " + actuatedJoints);
-                if (models[i] != null) throw err("joint '" + j + "' is in two actuator groups");
+                if (i < 0) throw in.err("'" + path + ".joints' names '" + j + "', which is not in actuated_joints " + actuatedJoints);
+                if (models[i] != null) throw in.err("joint '" + j + "' is in two actuator groups");
                 UrdfModel.Joint u = robot.joint(j);
                 try {
                     models[i] = switch (model) {
                         case "ideal_pd" -> new ActuatorModel.IdealPd();
-                        case "dc_motor" -> new ActuatorModel.DcMotor(num(m, "saturation_effort", u.effort()), num(m, "velocity_limit", u.velocity()));
+                        case "dc_motor" -> new ActuatorModel.DcMotor(in.num(m, "saturation_effort", u.effort()), in.num(m, "velocity_limit", u.velocity()));
                         case "delayed_pd" -> {
-                            double d = num(m, "delay_steps", Double.NaN);
-                            if (!(d >= 0 && d == Math.rint(d))) throw err("'" + path + ".delay_steps' must be a whole number of physics steps >= 0");
+                            double d = in.num(m, "delay_steps", Double.NaN);
+                            if (!(d >= 0 && d == Math.rint(d))) throw in.err("'" + path + ".delay_steps' must be a whole number of physics steps >= 0");
                             yield new ActuatorModel.DelayedPd((int) d);
                         }
                         case "network" -> new ActuatorModel.Network(net.net(), spacingSteps(net, path));
-                        default -> throw err("'" + path + ".model' is ideal_pd, dc_motor, delayed_pd or network, got '" + model + "'");
+                        default -> throw in.err("'" + path + ".model' is ideal_pd, dc_motor, delayed_pd or network, got '" + model + "'");
                     };
                 } catch (IllegalArgumentException e) {
-                    throw err("'" + path + "': " + e.getMessage());
+                    throw in.err("'" + path + "': " + e.getMessage());
                 }
             }
         }
@@ -518,13 +449,13 @@ public final class RobotTask {
     }
 
     private ActuatorNetFile actuatorNet(Map<String, Object> m, String path) {
-        if (!m.containsKey("file")) throw err("'" + path + "' (model network) needs 'file': an actuator net written by ppo-node fit-actuator");
-        if (source.startsWith("jar:")) throw err("'" + path + ".file': a task inside the jar cannot name a file; copy the task file next to the net");
+        if (!m.containsKey("file")) throw in.err("'" + path + "' (model network) needs 'file': an actuator net written by ppo-node fit-actuator");
+        if (source.startsWith("jar:")) throw in.err("'" + path + ".file': a task inside the jar cannot name a file; copy the task file next to the net");
         Path file = Path.of(source).toAbsolutePath().getParent().resolve(String.valueOf(m.get("file")));
         try {
             return ActuatorNetFile.read(file);
         } catch (IOException e) {
-            throw err("'" + path + ".file': " + e.getMessage());
+            throw in.err("'" + path + ".file': " + e.getMessage());
         }
     }
 
@@ -533,28 +464,9 @@ public final class RobotTask {
         double steps = net.spacingSeconds() / physicsDt;
         long k = Math.round(steps);
         if (k < 1 || Math.abs(steps - k) > 1e-3 * k) {
-            throw err("'" + path + ".file': its samples are " + net.spacingSeconds() + " s apart, not a whole number of this task's physics steps (" + physicsDt + " s)");
+            throw in.err("'" + path + ".file': its samples are " + net.spacingSeconds() + " s apart, not a whole number of this task's physics steps (" + physicsDt + " s)");
         }
         return (int) k;
-    }
-
-    /** A [min, max] range of an amount added to every joint (>= 0); null when absent. */
-    private double[] addedRange(Map<String, Object> r, String key) {
-        if (!r.containsKey(key)) return null;
-        double[] v = vec(r.get(key), "randomization." + key, 2, null);
-        if (!(v[0] >= 0 && v[0] <= v[1] && Double.isFinite(v[1]))) throw err("'randomization." + key + "' must be [min, max] with 0 <= min <= max, got " + Arrays.toString(v));
-        return v;
-    }
-
-    /** A [min, max] range of a positive scale; [1, 1] when absent. */
-    private double[] scaleRange(Map<String, Object> r, String key) {
-        return scaleRange(r, key, "randomization.");
-    }
-
-    private double[] scaleRange(Map<String, Object> r, String key, String prefix) {
-        double[] v = vec(r.get(key), prefix + key, 2, new double[] {1, 1});
-        if (!(v[0] > 0 && v[0] <= v[1] && Double.isFinite(v[1]))) throw err("'" + prefix + key + "' must be [min, max] with 0 < min <= max, got " + Arrays.toString(v));
-        return v;
     }
 
     /**
@@ -579,17 +491,17 @@ public final class RobotTask {
         double[][] r = new double[3][];
         String[] keys = {"lin_vel_x", "lin_vel_y", "ang_vel_yaw"};
         for (int a = 0; a < 3; a++) {
-            r[a] = vec(c.get(keys[a]), "commands." + keys[a], 2, new double[2]);
-            if (r[a][0] > r[a][1]) throw err("'commands." + keys[a] + "' must be [low, high] with low <= high, got " + Arrays.toString(r[a]));
+            r[a] = in.vec(c.get(keys[a]), "commands." + keys[a], 2, new double[2]);
+            if (r[a][0] > r[a][1]) throw in.err("'commands." + keys[a] + "' must be [low, high] with low <= high, got " + Arrays.toString(r[a]));
         }
-        double standing = c.containsKey("standing") ? number(c.get("standing"), "commands.standing") : 0;
-        if (!(standing >= 0 && standing <= 1)) throw err("'commands.standing' is the share of zero commands, in [0, 1]; got " + standing);
+        double standing = c.containsKey("standing") ? in.number(c.get("standing"), "commands.standing") : 0;
+        if (!(standing >= 0 && standing <= 1)) throw in.err("'commands.standing' is the share of zero commands, in [0, 1]; got " + standing);
         int resampleSteps = 0;
         if (c.containsKey("resample_s")) {
-            double s = number(c.get("resample_s"), "commands.resample_s");
+            double s = in.number(c.get("resample_s"), "commands.resample_s");
             resampleSteps = (int) Math.round(s * controlRateHz);
             if (!(s > 0) || Math.abs(s * controlRateHz - resampleSteps) > 1e-6) {
-                throw err("'commands.resample_s' must be a positive whole number of control periods (1/" + controlRateHz + " s), got " + s);
+                throw in.err("'commands.resample_s' must be a positive whole number of control periods (1/" + controlRateHz + " s), got " + s);
             }
         }
         return new VelocityCommands(r, standing, resampleSteps);
@@ -613,7 +525,7 @@ public final class RobotTask {
      * policy is evaluated at the command it must track.
      */
     public RobotTask withCommand(double vx, double vy, double yawRate) throws IOException {
-        if (commands == null) throw err("has no 'commands:', so it takes no velocity command");
+        if (commands == null) throw in.err("has no 'commands:', so it takes no velocity command");
         Map<String, Object> y = new LinkedHashMap<>(yaml);
         y.put("commands", Map.of("lin_vel_x", List.of(vx, vx), "lin_vel_y", List.of(vy, vy), "ang_vel_yaw", List.of(yawRate, yawRate)));
         return new RobotTask(y, source, sha256, loader);
@@ -624,103 +536,28 @@ public final class RobotTask {
         return List.copyOf(contactLinks);
     }
 
-    /** The mapping under {@code key} (empty when absent), every key in it known: a misspelt one is an error naming its path. */
-    @SuppressWarnings("unchecked")
-    private Map<String, Object> section(Map<String, Object> y, String key, Set<String> known) {
-        Object o = y.get(key);
-        if (o == null) return Map.of();
-        if (!(o instanceof Map<?, ?>)) throw err("'" + key + "' must be a mapping with keys " + new TreeSet<>(known));
-        Map<String, Object> m = (Map<String, Object>) o;
-        knownKeys(m, known, key + ".");
-        return m;
-    }
-
-    private void knownKeys(Map<String, Object> m, Set<String> known, String path) {
-        for (Object k : m.keySet()) {
-            String key = String.valueOf(k);
-            if (!known.contains(key)) throw err("unknown key '" + path + key + "'" + Settings.suggestion(key, known) + "; known keys: " + new TreeSet<>(known));
-        }
-    }
-
-    private double nonNegative(double v, String key) {
-        if (v < 0) throw err("'" + key + "' must be >= 0, got " + v);
-        return v;
-    }
-
-    private double[] nonNegative(double[] v, String key) {
-        if (v != null) for (double x : v) nonNegative(x, key);
-        return v;
-    }
-
     /** Loads the robot a task refers to, relative to the task file. */
     interface RobotLoader {
         UrdfModel load(String relative) throws IOException;
     }
 
-    private IllegalArgumentException err(String msg) {
-        return new IllegalArgumentException(source + ": " + msg);
-    }
-
     private void checkJoint(String j, String key) {
         if (robot.movableJoints().stream().noneMatch(x -> x.name().equals(j))) {
-            throw err("'" + key + "' names joint '" + j + "', which is not a movable joint of " + robotSource + "; movable joints: "
+            throw in.err("'" + key + "' names joint '" + j + "', which is not a movable joint of " + robotSource + "; movable joints: "
                     + robot.movableJoints().stream().map(UrdfModel.Joint::name).toList());
         }
     }
 
     private List<String> joints(Map<String, Object> y, String key) {
         List<String> out = new ArrayList<>();
-        for (Object o : list(y.get(key), key)) {
+        for (Object o : in.list(y.get(key), key)) {
             String j = String.valueOf(o);
             checkJoint(j, key);
-            if (out.contains(j)) throw err("'" + key + "' lists joint '" + j + "' twice");
+            if (out.contains(j)) throw in.err("'" + key + "' lists joint '" + j + "' twice");
             out.add(j);
         }
-        if (out.isEmpty()) throw err("'" + key + "' lists no joints");
+        if (out.isEmpty()) throw in.err("'" + key + "' lists no joints");
         return List.copyOf(out);
-    }
-
-    private List<?> list(Object o, String key) {
-        if (o == null) throw err("missing '" + key + "'");
-        if (!(o instanceof List<?> l)) throw err("'" + key + "' must be a list");
-        return l;
-    }
-
-    private String str(Map<String, Object> y, String key, String dflt) {
-        Object o = y.get(key);
-        if (o == null) {
-            if (dflt == null && (key.equals("name") || key.equals("robot"))) throw err("missing '" + key + "'");
-            return dflt;
-        }
-        return String.valueOf(o);
-    }
-
-    private double num(Map<String, Object> y, String key, double dflt) {
-        Object o = y.get(key);
-        return o == null ? dflt : number(o, key);
-    }
-
-    private double number(Object o, String key) {
-        try {
-            double d = o instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(o));
-            if (!Double.isFinite(d)) throw new NumberFormatException();
-            return d;
-        } catch (NumberFormatException e) {
-            throw err("'" + key + "' must be a finite number, got '" + o + "'");
-        }
-    }
-
-    private double[] vec(Object o, String key, int n, double[] dflt) {
-        if (o == null) return dflt;
-        List<?> l = list(o, key);
-        if (l.size() != n) throw err("'" + key + "' needs " + n + " numbers, got " + l.size());
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            Object x = l.get(i);
-            if (x instanceof String s && (s.equals("inf") || s.equals(".inf"))) v[i] = Double.POSITIVE_INFINITY;
-            else v[i] = number(x, key);
-        }
-        return v;
     }
 
     /** The weighted sum of the reward terms at this step. */
