@@ -1,6 +1,7 @@
 package pponode.benchmark;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,9 @@ import pponode.env.EnvRegistry;
 import pponode.env.RobotEnv;
 import pponode.env.RobotTask;
 import pponode.env.StepResult;
+import pponode.env.SyncVecEnv;
+import pponode.env.ThreadedVecEnv;
+import pponode.env.VecEnv;
 import pponode.gazebo.GazeboBackend;
 import pponode.gazebo.GazeboSettings;
 import pponode.gazebo.GazeboWorlds;
@@ -91,6 +95,54 @@ public final class GazeboBench {
             j.put("targets_met", lockP50 <= 1.5 * cppP50 && lockP99 <= 2000);
         }
         return j;
+    }
+
+    /**
+     * Env steps/s of one world against {@code worlds} worlds stepped as training steps them (one
+     * ThreadedVecEnv, every world's request in flight at once), in the same run on the same worlds:
+     * how far more worlds buy more experience on this machine.
+     */
+    public static Map<String, Object> throughput(String taskName, int worlds, int steps) throws Exception {
+        if (worlds < 2) throw new IllegalArgumentException("--worlds must be at least 2 to compare with one world, got " + worlds);
+        RobotTask named = EnvRegistry.task(taskName);
+        if (named == null) throw new IllegalArgumentException("unknown task '" + taskName + "'");
+        RobotTask task = named.withoutRandomization();
+        GazeboOptions o = GazeboOptions.fromEnvironment().withHostIp("127.0.0.1").withPartition("ppo_bench_" + Long.toHexString(System.nanoTime()));
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("task", taskName);
+        j.put("worlds", worlds);
+        j.put("steps_per_world", steps);
+        try (GazeboWorlds started = GazeboWorlds.start(task, worlds, o)) {
+            List<Env> envs = new ArrayList<>();
+            for (int i = 0; i < worlds; i++) {
+                GazeboSettings gs = new GazeboSettings().apply(Map.of("partition", o.partition(), "ip", o.hostIp(), "world", started.names().get(i), "model",
+                        started.models().get(i)));
+                envs.add(RobotEnv.make(task, new GazeboBackend(task, gs), 1 + i));
+            }
+            try (VecEnv all = new ThreadedVecEnv(envs, worlds)) { // closes every world's environment
+                double one = stepsPerSecond(new SyncVecEnv(List.of(envs.get(0))), steps);
+                double many = stepsPerSecond(all, steps);
+                System.err.printf("Gazebo worlds, %s: 1 world %.0f env steps/s, %d worlds %.0f env steps/s (%.2fx)%n", taskName, one, worlds, many, many / one);
+                j.put("one_world_sps", Json.round(one, 1));
+                j.put("worlds_sps", Json.round(many, 1));
+                j.put("ratio", Json.round(many / one, 3));
+            }
+        }
+        return j;
+    }
+
+    /** Env steps/s of {@code vec} over {@code steps} steps of random actions after as many untimed ones (the environments stay open). */
+    private static double stepsPerSecond(VecEnv vec, int steps) {
+        Random rnd = new Random(1);
+        float[][] a = new float[vec.numEnvs()][vec.actionSpace().flatDim()];
+        vec.reset(1L);
+        long t0 = 0;
+        for (int i = -steps; i < steps; i++) {
+            if (i == 0) t0 = System.nanoTime();
+            for (float[] row : a) for (int k = 0; k < row.length; k++) row[k] = (float) (rnd.nextGaussian() * 2);
+            vec.step(a);
+        }
+        return (double) steps * vec.numEnvs() / ((System.nanoTime() - t0) / 1e9);
     }
 
     private static double us(Histogram h, double percentile) {

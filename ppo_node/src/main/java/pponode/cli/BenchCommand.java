@@ -50,6 +50,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--gazebo", description = "Lockstep step latency through the Gazebo bridge against a DART world of the task's robot (as gazebo-world starts it), next to the C++ library's own round trip (with --lockstep-steps).")
     boolean gazebo;
 
+    @Option(names = "--worlds", description = "With --gazebo: env steps/s of one world against this many stepped at once (as train --sim gazebo steps them), instead of the latency.")
+    Integer worlds;
+
     @Option(names = "--lockstep-steps", defaultValue = "10000", description = "Steps timed with --gazebo (after 5000 untimed) (default: ${DEFAULT-VALUE}).")
     int lockstepSteps;
 
@@ -137,7 +140,8 @@ final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         if (gazebo) {
-            Map<String, Object> j = GazeboBench.run(task != null ? task : "quadruped_forward", lockstepSteps);
+            String t = task != null ? task : "quadruped_forward";
+            Map<String, Object> j = worlds != null ? GazeboBench.throughput(t, worlds, lockstepSteps) : GazeboBench.run(t, lockstepSteps);
             if (json) System.out.println(Json.line(j));
             return 0;
         }
