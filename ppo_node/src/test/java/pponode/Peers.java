@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import pponode.sim.NativePeer;
+import pponode.sim.gazebo.GazeboWorldProcess;
+import pponode.sim.gazebo.GazeboWorldProcess.Program;
 
 /**
  * Tests that need a real external peer (a DDS implementation, a broker, Gazebo transport, python3)
@@ -23,6 +25,13 @@ public final class Peers {
         String msg = peer + " is not installed (" + install + ")";
         if (required()) Assertions.fail(msg + "; PPO_REQUIRE_PEERS=1 makes this a failure");
         Assumptions.abort(msg + "; skipping");
+    }
+
+    /** Skips (or fails under PPO_REQUIRE_PEERS=1) unless the DART Gazebo world can be built here. */
+    public static void requireDartWorld() {
+        String why = GazeboWorldProcess.unavailableReason(Program.DART);
+        require(why == null, "the Gazebo DART world (" + why + ")", "apt-get install g++ pkg-config libignition-physics-dev libignition-physics5-dartsim-plugin5 "
+                + "libsdformat-dev libignition-plugin-dev libignition-transport-dev libignition-msgs-dev");
     }
 
     /** An executable on the PATH, or null. */

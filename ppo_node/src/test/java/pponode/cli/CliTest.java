@@ -15,8 +15,6 @@ import pponode.env.RobotTask;
 import pponode.env.TaskFiles;
 import pponode.gazebo.GazeboWorlds;
 import pponode.sim.gazebo.GazeboOptions;
-import pponode.sim.gazebo.GazeboWorldProcess;
-import pponode.sim.gazebo.GazeboWorldProcess.Program;
 
 class CliTest {
     @Test
@@ -29,9 +27,7 @@ class CliTest {
     @Test
     @SuppressWarnings("try")
     void trainSimGazeboTrainsEvaluatesAndExportsAgainstADartWorld(@TempDir Path dir) throws Exception {
-        Peers.require(GazeboWorldProcess.unavailableReason(Program.DART) == null, "the Gazebo DART world (" + GazeboWorldProcess.unavailableReason(Program.DART) + ")",
-                "apt-get install g++ pkg-config libignition-physics-dev libignition-physics5-dartsim-plugin5 libsdformat-dev libignition-plugin-dev "
-                        + "libignition-transport-dev libignition-msgs-dev");
+        Peers.requireDartWorld();
         var o = GazeboOptions.fromEnvironment(Map.of()).withHostIp("127.0.0.1").withPartition("ppo_cli_" + Long.toHexString(System.nanoTime()));
         try (var world = GazeboWorlds.start(EnvRegistry.task("pendulum_lift"), 1, o)) { // world pendulum_lift, model pendulum: the defaults train looks for
             Cli.Result r = Cli.run("train", "--task", "pendulum_lift", "--sim", "gazebo", "--gazebo", "partition=" + o.partition(), "--gazebo", "ip=127.0.0.1",

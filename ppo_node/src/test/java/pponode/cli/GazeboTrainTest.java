@@ -15,8 +15,6 @@ import pponode.Peers;
 import pponode.env.EnvRegistry;
 import pponode.gazebo.GazeboWorlds;
 import pponode.sim.gazebo.GazeboOptions;
-import pponode.sim.gazebo.GazeboWorldProcess;
-import pponode.sim.gazebo.GazeboWorldProcess.Program;
 
 /**
  * train --sim gazebo with num_envs 2 against two DART worlds as gazebo-world starts them: the two
@@ -28,9 +26,7 @@ class GazeboTrainTest {
     @Test
     @SuppressWarnings("try")
     void twoWorldsSteppedConcurrentlyTrainExactlyAsOneAfterAnother(@TempDir Path dir) throws Exception {
-        Peers.require(GazeboWorldProcess.unavailableReason(Program.DART) == null, "the Gazebo DART world (" + GazeboWorldProcess.unavailableReason(Program.DART) + ")",
-                "apt-get install g++ pkg-config libignition-physics-dev libignition-physics5-dartsim-plugin5 libsdformat-dev libignition-plugin-dev "
-                        + "libignition-transport-dev libignition-msgs-dev");
+        Peers.requireDartWorld();
         GazeboOptions o = GazeboOptions.fromEnvironment(Map.of()).withHostIp("127.0.0.1").withPartition("ppo_train2_" + Long.toHexString(System.nanoTime()));
         List<String> episodes = new ArrayList<>();
         try (GazeboWorlds worlds = GazeboWorlds.start(EnvRegistry.task("reacher_2dof"), 2, o)) {

@@ -16,8 +16,6 @@ import pponode.env.RobotTask;
 import pponode.sim.BaseState;
 import pponode.sim.RobotBackend;
 import pponode.sim.gazebo.GazeboOptions;
-import pponode.sim.gazebo.GazeboWorldProcess;
-import pponode.sim.gazebo.GazeboWorldProcess.Program;
 
 /**
  * Robots in a Gazebo world built from Gazebo's own libraries (sdformat 12, ignition-physics 5 with
@@ -30,9 +28,7 @@ class DartWorldTest {
 
     @BeforeEach
     void setUp() {
-        Peers.require(GazeboWorldProcess.unavailableReason(Program.DART) == null, "the Gazebo DART world (" + GazeboWorldProcess.unavailableReason(Program.DART) + ")",
-                "apt-get install g++ pkg-config libignition-physics-dev libignition-physics5-dartsim-plugin5 libsdformat-dev libignition-plugin-dev "
-                        + "libignition-transport-dev libignition-msgs-dev");
+        Peers.requireDartWorld();
         opts = GazeboOptions.fromEnvironment(Map.of()).withHostIp("127.0.0.1").withPartition("ppo_dart_" + Long.toHexString(System.nanoTime()));
     }
 

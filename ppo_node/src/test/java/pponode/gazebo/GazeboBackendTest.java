@@ -40,9 +40,7 @@ class GazeboBackendTest {
 
     @BeforeEach
     void setUp() {
-        Peers.require(GazeboWorldProcess.unavailableReason(Program.DART) == null, "the Gazebo DART world (" + GazeboWorldProcess.unavailableReason(Program.DART) + ")",
-                "apt-get install g++ pkg-config libignition-physics-dev libignition-physics5-dartsim-plugin5 libsdformat-dev libignition-plugin-dev "
-                        + "libignition-transport-dev libignition-msgs-dev");
+        Peers.requireDartWorld();
         opts = GazeboOptions.fromEnvironment(Map.of()).withHostIp("127.0.0.1").withPartition("ppo_env_test_" + Long.toHexString(System.nanoTime()));
         settings = new GazeboSettings().apply(Map.of("partition", opts.partition(), "ip", "127.0.0.1", "world", "pendulum_world", "model", "pendulum"));
         task = EnvRegistry.task("pendulum_lift");
