@@ -111,7 +111,8 @@ public final class DeployNode implements AutoCloseable {
         velocity = new double[n];
         effort = new double[n];
         states = new DeployStateMachine(task.commandInterface, task.actuatedJoints, guardLimits(p, task), home(task), dampingKd(p, task),
-                (int) Math.round(p.standbyS * rate), p.autoEngage);
+                (int) Math.round(p.standbyS * rate), p.autoEngage,
+                (int) Math.round(p.autoEngageAfterS * rate));
         node = Ros2.node(p);
         var st = new std_msgs.msg.dds.StringPubSubType();
         statePub = node.createPublisher(st, node.createPublisherAttributes(st, p.resolve(p.stateTopic), Ros2.latched()));

@@ -78,6 +78,9 @@ public final class DeployStateMachine {
     private String reason = "starting: waiting for inputs";
     /** auto_engage's one run, passive → standby → policy, still to happen or under way: anything else that happens ends it. */
     private boolean autoPending;
+    /** Consecutive control periods with healthy inputs auto_engage waits for. */
+    private final int autoEngageAfterPeriods;
+    private int healthyPeriods;
     private State requested;
     private String requestedBy;
     private final double[] standbyFrom;
@@ -90,9 +93,12 @@ public final class DeployStateMachine {
     /**
      * {@code joints}: the actuated joints, in the order of every array here; {@code home}: the
      * default pose STANDBY moves to; {@code dampingKd}: the effort interface's damping per joint;
-     * {@code standbyPeriods}: control periods of the move.
+     * {@code standbyPeriods}: control periods of the move; {@code autoEngageAfterPeriods}: how many
+     * consecutive periods of healthy inputs auto_engage waits for (so that a latched e-stop from a
+     * peer that discovery finds after the robot's joint states is heard before the robot moves).
      */
-    public DeployStateMachine(String commandInterface, List<String> joints, Limits limits, double[] home, double[] dampingKd, int standbyPeriods, boolean autoEngage) {
+    public DeployStateMachine(String commandInterface, List<String> joints, Limits limits, double[] home, double[] dampingKd, int standbyPeriods, boolean autoEngage,
+            int autoEngageAfterPeriods) {
         this.commandInterface = commandInterface;
         this.joints = List.copyOf(joints);
         this.limits = limits;
@@ -100,6 +106,7 @@ public final class DeployStateMachine {
         this.dampingKd = dampingKd.clone();
         this.standbyPeriods = Math.max(1, standbyPeriods);
         autoPending = autoEngage;
+        this.autoEngageAfterPeriods = Math.max(1, autoEngageAfterPeriods);
         standbyFrom = new double[home.length];
         wish = new float[home.length];
     }
@@ -159,7 +166,8 @@ public final class DeployStateMachine {
      */
     public State advance(Reading r) {
         applyRequest(r);
-        if (state == State.PASSIVE && autoPending && r.health().ok()) {
+        healthyPeriods = r.health().ok() ? healthyPeriods + 1 : 0;
+        if (state == State.PASSIVE && autoPending && healthyPeriods >= autoEngageAfterPeriods) {
             startStandby(r, "auto_engage: inputs healthy");
             autoPending = true;
         }

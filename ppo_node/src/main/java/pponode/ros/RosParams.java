@@ -106,6 +106,12 @@ public final class RosParams {
     public String modeTopic = "ppo_node/mode";
     /** Go passive → standby → policy by itself once at start, when the inputs are healthy; false: only on requests. */
     public boolean autoEngage = true;
+    /**
+     * Seconds of healthy inputs auto_engage waits for before the robot moves: DDS discovery may find
+     * the robot's joint states before a peer's latched e-stop, which must be heard first.
+     */
+    @Allowed(min = 0)
+    public double autoEngageAfterS = 2.0;
     /** Seconds standby takes to move the joints from where they are to the task's default pose. */
     @Allowed(min = 0, aboveMin = true)
     public double standbyS = 2.0;

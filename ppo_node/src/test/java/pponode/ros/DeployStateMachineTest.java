@@ -25,7 +25,7 @@ class DeployStateMachineTest {
     }
 
     private static DeployStateMachine machine(String commandInterface, boolean autoEngage) {
-        return new DeployStateMachine(commandInterface, List.of("hip", "knee"), LIMITS, HOME, new double[] {0.5, 0.5}, 4, autoEngage);
+        return new DeployStateMachine(commandInterface, List.of("hip", "knee"), LIMITS, HOME, new double[] {0.5, 0.5}, 4, autoEngage, 1);
     }
 
     private static Reading at(double q0, double q1) {
@@ -41,6 +41,31 @@ class DeployStateMachineTest {
     private static Transition last(DeployStateMachine m) {
         List<Transition> t = m.drainTransitions();
         return t.isEmpty() ? null : t.get(t.size() - 1);
+    }
+
+    /**
+     * auto_engage waits for inputs healthy over several periods in a row, so that a latched e-stop
+     * that discovery brings after the joint states is heard before the robot moves.
+     */
+    @Test
+    void autoEngageWaitsForInputsHealthyLongEnoughToHearALatchedEstop() {
+        DeployStateMachine m = new DeployStateMachine("position", List.of("hip", "knee"), LIMITS, HOME, new double[] {0.5, 0.5}, 4, true, 3);
+        Reading stale = new Reading(new JointStateAssembler.Health(false, "joint states stale"), new double[] {0.1, -0.2}, new double[2], new double[2], Double.NaN,
+                Double.NaN);
+        assertFalse(period(m, at(0.1, -0.2)).publish());
+        assertFalse(period(m, at(0.1, -0.2)).publish());
+        assertFalse(period(m, stale).publish(), "an unhealthy period starts the count again");
+        assertFalse(period(m, at(0.1, -0.2)).publish());
+        assertFalse(period(m, at(0.1, -0.2)).publish());
+        assertEquals(State.PASSIVE, m.state(), "two healthy periods of three");
+        assertEquals(State.STANDBY, period(m, at(0.1, -0.2)).state(), "the third");
+
+        DeployStateMachine late = new DeployStateMachine("position", List.of("hip", "knee"), LIMITS, HOME, new double[] {0.5, 0.5}, 4, true, 3);
+        period(late, at(0.1, -0.2));
+        period(late, at(0.1, -0.2));
+        late.estop(true, "/ppo_node/estop"); // the latched e-stop, delivered late
+        for (int i = 0; i < 5; i++) assertEquals(State.ESTOP, period(late, at(0.1, -0.2)).state());
+        assertTrue(late.drainTransitions().stream().noneMatch(t -> t.to() == State.STANDBY), "the robot never moved");
     }
 
     @Test

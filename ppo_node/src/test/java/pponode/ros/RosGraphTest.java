@@ -141,10 +141,13 @@ class RosGraphTest {
                 String estop = graph.await(l -> l.startsWith("DIAG ") && l.contains("state=estop;"), 30_000, "diagnostics reporting the latched e-stop");
                 assertTrue(estop.contains(" 2 /ppo_node: control|reacher_2dof|estop: e-stop engaged (/ppo_node/estop)|"), estop);
                 robot.estop(false);
-                graph.await(l -> l.startsWith("DIAG ") && l.contains("state=passive;"), 30_000, "diagnostics reporting passive after the release");
+                String passive = graph.await(l -> l.startsWith("DIAG ") && l.contains("state=passive;"), 30_000, "diagnostics reporting passive after the release");
+                // standby counts only after the release: the node may have auto-engaged before the latched e-stop reached it
+                int released = graph.lines.indexOf(passive);
                 long end = System.currentTimeMillis() + 30_000;
                 while (graph.lines.stream().noneMatch(l -> l.startsWith("DIAG ") && l.contains("state=policy;")) && System.currentTimeMillis() < end) {
-                    robot.mode(graph.lines.stream().anyMatch(l -> l.startsWith("DIAG ") && l.contains("state=standby;")) ? "policy" : "standby");
+                    boolean standby = graph.lines.stream().skip(released).anyMatch(l -> l.startsWith("DIAG ") && l.contains("state=standby;"));
+                    robot.mode(standby ? "policy" : "standby");
                     Thread.sleep(100);
                 }
                 String control = graph.await(l -> l.startsWith("DIAG ") && l.contains("state=policy;"), 30_000, "diagnostics with the policy in control");
