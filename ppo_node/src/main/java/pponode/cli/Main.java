@@ -15,7 +15,7 @@ import pponode.runner.Version;
 /** {@code ppo-node}: train, evaluate, benchmark, export and deploy robot policies. */
 @Command(name = "ppo-node", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Train robot control policies with PPO, export them to ONNX and run them as a ROS 2 node.",
-        subcommands = {TrainCommand.class, EvalCommand.class, ExportCommand.class, SimCommand.class, DeployCommand.class, FinetuneCommand.class, Sim2simCommand.class, FitActuatorCommand.class, GazeboWorldCommand.class, TermsCommand.class, BenchCommand.class, BenchmarkCommand.class,
+        subcommands = {TrainCommand.class, EvalCommand.class, ExportCommand.class, SimCommand.class, DeployCommand.class, FinetuneCommand.class, Sim2simCommand.class, FitActuatorCommand.class, GazeboWorldCommand.class, TermsCommand.class, BenchCommand.class, BenchmarkCommand.class, ReportCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
