@@ -30,10 +30,6 @@ public final class EnvRng {
         return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
     }
 
-    public RestorableUniformRandomProvider provider() {
-        return rng;
-    }
-
     public byte[] saveState() {
         return ((RandomProviderDefaultState) rng.saveState()).getState();
     }

@@ -65,14 +65,6 @@ public final class ObservationHistory {
         frames = new float[depth][frameSize];
     }
 
-    public int frameSize() {
-        return frameSize;
-    }
-
-    public int outputSize() {
-        return outputSize;
-    }
-
     /** The next push starts over: every past frame will be that one. */
     public void restart() {
         started = false;

@@ -567,10 +567,6 @@ public final class RobotTask {
         return r;
     }
 
-    public List<WeightedTerm> rewardTerms() {
-        return List.copyOf(rewardTerms);
-    }
-
     /** Whether any termination term holds at this step. */
     public boolean terminated(StepState step) {
         for (NamedTermination t : terminations) if (t.term().terminated(step)) return true;

@@ -15,10 +15,6 @@ public final class TimeLimit implements Env {
         this.maxEpisodeSteps = maxEpisodeSteps;
     }
 
-    public int maxEpisodeSteps() {
-        return maxEpisodeSteps;
-    }
-
     public Env unwrapped() {
         return inner;
     }

@@ -80,10 +80,6 @@ public final class MetricsLog implements AutoCloseable {
         AtomicFile.write(file, (String.join("\n", kept) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    public Path dir() {
-        return dir;
-    }
-
     public void log(long step, Map<String, Double> metrics) {
         try {
             TreeMap<String, Double> sorted = new TreeMap<>(metrics);

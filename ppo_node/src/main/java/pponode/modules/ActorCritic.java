@@ -179,10 +179,6 @@ public final class ActorCritic {
         return actorHost;
     }
 
-    public float[] criticHost() {
-        return criticHost;
-    }
-
     public boolean hostInference() {
         return host;
     }

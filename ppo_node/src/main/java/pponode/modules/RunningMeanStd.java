@@ -25,10 +25,6 @@ public final class RunningMeanStd {
         count = epsilonCount;
     }
 
-    public int dim() {
-        return mean.length;
-    }
-
     /** Merges a batch of {@code n} rows (each {@code dim} long) into the statistics. */
     public void update(float[][] batch, int n) {
         int d = mean.length;

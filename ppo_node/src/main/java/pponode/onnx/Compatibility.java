@@ -18,12 +18,6 @@ public final class Compatibility {
 
     /** {@code obsFromRobot[k]} = robot-side index of policy observation element k; same for actions. */
     public record Remap(int[] obsFromRobot, int[] actionToRobot) {
-        public boolean identity() {
-            for (int i = 0; i < obsFromRobot.length; i++) if (obsFromRobot[i] != i) return false;
-            for (int i = 0; i < actionToRobot.length; i++) if (actionToRobot[i] != i) return false;
-            return true;
-        }
-
         public void observation(float[] robotObs, float[] policyObs) {
             for (int k = 0; k < obsFromRobot.length; k++) policyObs[k] = robotObs[obsFromRobot[k]];
         }

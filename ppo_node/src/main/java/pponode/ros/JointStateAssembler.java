@@ -217,11 +217,6 @@ public final class JointStateAssembler {
         out[1] = Math.asin(Math.max(-1, Math.min(1, 2 * (w * y - z * x))));
     }
 
-    /** The tip link's position from the latest joint positions, into {@code out} (length 3). */
-    public synchronized void tipPosition(double[] out) {
-        tipChain.origin(pos, out);
-    }
-
     /** The next observation starts the history over (every past frame is that one), as an episode's first does in training. */
     public synchronized void restartHistory() {
         if (history != null) history.restart();

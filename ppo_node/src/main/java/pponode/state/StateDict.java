@@ -82,11 +82,6 @@ public final class StateDict {
         throw mistyped(key, "an integer");
     }
 
-    public boolean bool(String key) throws IOException {
-        if (get(key) instanceof Boolean b) return b;
-        throw mistyped(key, "true or false");
-    }
-
     public byte[] bytes(String key) throws IOException {
         try {
             return Base64.getDecoder().decode((String) get(key));

@@ -77,14 +77,6 @@ public record Perturbation(double kpScale, double kdScale, double motorStrength,
         return jointOffsets.length > 0;
     }
 
-    public boolean changesMass() {
-        return massScale != 1 || !linkMassScale.isEmpty() || baseAddedMass != 0;
-    }
-
-    public boolean changesFriction() {
-        return frictionScale != 1;
-    }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof Perturbation p && kpScale == p.kpScale && kdScale == p.kdScale && motorStrength == p.motorStrength

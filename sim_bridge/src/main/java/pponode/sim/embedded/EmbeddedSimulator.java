@@ -641,11 +641,6 @@ public final class EmbeddedSimulator implements JointPhysics {
         return false;
     }
 
-    /** The links, in model order: the indices of {@link #contactForce}. */
-    public List<String> linkNames() {
-        return List.copyOf(linkNames);
-    }
-
     @Override
     public int linkIndex(String link) {
         int i = linkNames.indexOf(link);

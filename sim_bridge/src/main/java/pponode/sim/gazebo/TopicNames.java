@@ -18,11 +18,4 @@ public final class TopicNames {
         if (p.endsWith("/")) p = p.substring(0, p.length() - 1);
         return "@" + p + "@" + t;
     }
-
-    /** The user topic of a wire name, or null when it belongs to another partition. */
-    public static String userTopic(String partition, String wire) {
-        String prefix = fullyQualified(partition, "/x");
-        prefix = prefix.substring(0, prefix.length() - 2);
-        return wire.startsWith(prefix + "/") ? wire.substring(prefix.length()) : null;
-    }
 }
