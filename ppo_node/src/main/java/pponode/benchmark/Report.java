@@ -59,8 +59,11 @@ public final class Report {
         return sections().stream().map(Section::id).toList();
     }
 
-    /** Reruns the sections, rewrites {@code page} (keeping what was not rerun) and returns the sections rerun. */
-    public static List<String> write(Path page, Options o, ReportRunner run) throws Exception {
+    /** What a run of the report did: the sections rerun, and those that failed (each "id: why"; their previous text kept). */
+    public record Outcome(List<String> rerun, List<String> failed) {}
+
+    /** Reruns the sections, rewrites {@code page} (keeping what was not rerun, or failed) and says which were rerun. */
+    public static Outcome write(Path page, Options o, ReportRunner run) throws Exception {
         Map<String, String> previous = Files.exists(page) ? previousSections(Files.readString(page)) : Map.of();
         String stamp = LocalDate.now() + ", commit " + commit() + ", " + machine();
         StringBuilder md = new StringBuilder();
@@ -70,7 +73,7 @@ public final class Report {
         md.append("commands on smaller budgets, under 10 minutes; `--only ID` reruns one section). A section that was\n");
         md.append("not rerun keeps its previous text and stamp. Do not edit by hand; one-off comparisons between\n");
         md.append("commits are in [EXPERIMENTS.md](EXPERIMENTS.md).\n\n");
-        List<String> rerun = new ArrayList<>();
+        List<String> rerun = new ArrayList<>(), failed = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         long t0 = System.nanoTime();
         for (Section s : sections()) {
@@ -78,8 +81,15 @@ public final class Report {
             List<String> skipped = new ArrayList<>();
             boolean wanted = o.only().isEmpty() ? (s.quick() || !o.quick()) : o.only().contains(s.id());
             if (wanted) {
-                body = s.body().render(run, o, skipped);
-                if (body == null) notes.add(s.id() + ": not run here (" + String.join("; ", skipped) + ")");
+                try {
+                    body = s.body().render(run, o, skipped);
+                    if (body == null) notes.add(s.id() + ": not run here (" + String.join("; ", skipped) + ")");
+                } catch (IllegalStateException | IOException e) {
+                    // one broken measurement must not cost the others: its previous text stays, and the run says so
+                    failed.add(s.id() + ": " + e.getMessage());
+                    notes.add(s.id() + ": failed, previous text kept");
+                    System.err.println("report: section " + s.id() + " failed: " + e.getMessage());
+                }
             }
             md.append(MARK).append(s.id()).append(" -->\n");
             if (body != null) {
@@ -99,7 +109,7 @@ public final class Report {
         md.append(String.format(Locale.ROOT, "Last written %s by `./ppo-node report%s`: %d of %d sections rerun in %.0f s.%s\n", stamp, o.quick() ? " --quick" : "", rerun.size(),
                 sections().size(), (System.nanoTime() - t0) / 1e9, notes.isEmpty() ? "" : " " + String.join(". ", notes) + "."));
         Files.writeString(page, md.toString());
-        return rerun;
+        return new Outcome(rerun, failed);
     }
 
     /** The page's sections by id, each from its marker to the next. */
@@ -186,7 +196,7 @@ public final class Report {
         md.append("| task | DoF | physics steps/s | MuJoCo steps/s | physics vs MuJoCo | env steps/s, one thread | env steps/s, all threads | training steps/s, all cores |\n");
         md.append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
         List<String> commands = new ArrayList<>();
-        for (String task : List.of("reacher_2dof", "arm_6dof", "quadruped_forward")) {
+        for (String task : List.of("reacher_2dof", "arm_6dof_reach", "quadruped_forward")) {
             List<String> args = new ArrayList<>(List.of("bench", "--task", task));
             if (o.quick()) args.addAll(List.of("--seconds", "1", "--steps", "10240"));
             ReportRunner.Result r = run.ppoNode(args.toArray(String[]::new));

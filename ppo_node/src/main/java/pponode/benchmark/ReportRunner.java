@@ -83,7 +83,7 @@ public final class ReportRunner {
     }
 
     private Path logFile(List<String> shown) {
-        String name = String.join("_", shown).replaceAll("[^A-Za-z0-9._-]+", "_");
+        String name = String.join("_", shown).replace("./", "").replaceAll("[^A-Za-z0-9._-]+", "_");
         return logs.resolve((name.length() > 120 ? name.substring(0, 120) : name) + ".log");
     }
 

@@ -37,6 +37,7 @@ final class ReportCommand implements Callable<Integer> {
         }
     }
 
+    /** Exit code 1: the page was written but a section failed (its previous text kept). */
     @Override
     public Integer call() throws Exception {
         for (String id : only) {
@@ -49,8 +50,11 @@ final class ReportCommand implements Callable<Integer> {
         Report.Options o = new Report.Options(quick, Set.copyOf(only), peers, trees == null || trees.isBlank() ? null : Path.of(trees));
         ReportRunner run = new ReportRunner(Path.of("."), logs != null ? logs : Files.createTempDirectory("ppo_node-report"));
         long t0 = System.nanoTime();
-        List<String> rerun = Report.write(out, o, run);
-        System.err.printf("report: %s rewritten (%s rerun) in %.0f s; every command's output is in %s%n", out, String.join(", ", rerun), (System.nanoTime() - t0) / 1e9, run.logs());
-        return 0;
+        Report.Outcome done = Report.write(out, o, run);
+        System.err.printf("report: %s rewritten (%s rerun) in %.0f s; every command's output is in %s%n", out, String.join(", ", done.rerun()), (System.nanoTime() - t0) / 1e9,
+                run.logs());
+        for (String f : done.failed()) System.err.println("report: failed: " + f);
+        return done.failed().isEmpty() ? 0 : 1; // the page is written either way; a script sees that a figure is missing
+
     }
 }

@@ -26,9 +26,10 @@ class ReportTest {
         String kept = "## Training throughput against CleanRL\n\n*2026-01-01, commit `0000000`, an older machine.*\n\n| env | ratio |\n| --- | --- |\n| CartPole-v1 | 16.3× |\n";
         Files.writeString(page, "# Results\n\n<!-- section: throughput -->\n" + kept + "\n<!-- section: policy_latency -->\n## Policy latency\n\nold figures\n\n<!-- section: end -->\n");
 
-        List<String> rerun = Report.write(page, new Report.Options(true, Set.of("policy_latency"), null, null), new ReportRunner(Path.of(".."), dir.resolve("logs")));
+        Report.Outcome done = Report.write(page, new Report.Options(true, Set.of("policy_latency"), null, null), new ReportRunner(Path.of(".."), dir.resolve("logs")));
 
-        assertEquals(List.of("policy_latency"), rerun);
+        assertEquals(List.of("policy_latency"), done.rerun());
+        assertEquals(List.of(), done.failed());
         String text = Files.readString(page);
         System.out.println(text);
         assertTrue(text.contains(kept), "the section not rerun keeps its text and stamp:\n" + text);
