@@ -12,12 +12,10 @@ import java.util.function.LongFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import pponode.log.Json;
+import pponode.env.Backends;
 import pponode.env.Env;
 import pponode.env.EnvRegistry;
-import pponode.env.RobotEnv;
 import pponode.env.RobotTask;
-import pponode.gazebo.GazeboBackend;
-import pponode.gazebo.GazeboSettings;
 import pponode.onnx.Compatibility;
 import pponode.onnx.Deployment;
 import pponode.onnx.OnnxPolicy;
@@ -67,14 +65,15 @@ final class EvalCommand implements Callable<Integer> {
         if (episodes < 1) throw new IllegalArgumentException("--episodes must be >= 1, got " + episodes);
         if ((checkpoint == null) == (policy == null)) throw new IllegalArgumentException("give exactly one of --checkpoint or --policy");
         if (command != null && command.length != 3) throw new IllegalArgumentException("--command takes v_x,v_y,yaw_rate (3 numbers), got " + command.length);
-        if (!sim.equals("embedded") && !sim.equals("gazebo")) throw new IllegalArgumentException("--sim must be 'embedded' or 'gazebo', got '" + sim + "'");
-        GazeboSettings gazeboSettings = new GazeboSettings().apply(gazebo);
+        Backends.Backend backend = Backends.named("--sim", sim);
+        List<String> settings = settings(sim, Map.of("gazebo", gazebo));
+        backend.check(settings);
         long t0 = System.nanoTime();
         if (policy != null) {
             try (OnnxPolicy p = OnnxPolicy.load(policy, OnnxPolicy.Runtime.named(runtime))) {
                 String id = env != null ? env : p.metadata().get("ppo_node.env_id");
                 RobotTask task = commanded(id, command);
-                EvalResult r = evaluateOnnx(p, id, task, environments(id, task, gazeboSettings), episodes, seed);
+                EvalResult r = evaluateOnnx(p, id, task, environments(id, task, backend, settings), episodes, seed);
                 report(id, r, (System.nanoTime() - t0) / 1e9);
             }
             return 0;
@@ -82,7 +81,7 @@ final class EvalCommand implements Callable<Integer> {
         try (Policy p = Policy.load(checkpoint, Device.cpu())) {
             String id = env != null ? env : p.cfg.envId;
             RobotTask task = commanded(id, command);
-            EvalResult r = p.evaluate(environments(id, task, gazeboSettings), episodes, seed);
+            EvalResult r = p.evaluate(environments(id, task, backend, settings), episodes, seed);
             report(id, r, (System.nanoTime() - t0) / 1e9);
         }
         return 0;
@@ -109,20 +108,25 @@ final class EvalCommand implements Callable<Integer> {
         return task.withCommand(command[0], command[1], command[2]);
     }
 
-    /** The environments to evaluate in: the embedded simulator, or with --sim gazebo a Gazebo world of the task's nominal robot. */
-    private LongFunction<Env> environments(String id, RobotTask task, GazeboSettings g) throws IOException {
-        return sim.equals("gazebo") ? gazebo(id, task, g) : embedded(id, task);
+    /** The settings of backend {@code sim} among each backend's ({@code --gazebo} for gazebo); another backend's are refused. */
+    static List<String> settings(String sim, Map<String, List<String>> byBackend) {
+        byBackend.forEach((name, list) -> {
+            if (!list.isEmpty() && !name.equals(sim)) throw new IllegalArgumentException("--" + name + " settings are for --sim " + name + ", not --sim " + sim);
+        });
+        return byBackend.getOrDefault(sim, List.of());
     }
 
-    /** A Gazebo world of the task's nominal robot (the world's physics is its own: no randomization), one per episode's reset. */
-    static LongFunction<Env> gazebo(String id, RobotTask task, GazeboSettings g) throws IOException {
-        if (task == null) throw new IllegalArgumentException("--sim gazebo needs a robot task (urdf/tasks/*.yaml), not '" + id + "'");
-        RobotTask nominal = task.withoutRandomization();
-        return s -> RobotEnv.make(nominal, new GazeboBackend(nominal, g), s);
-    }
-
-    static LongFunction<Env> embedded(String id, RobotTask task) {
-        return s -> task != null ? EnvRegistry.make(task, s) : EnvRegistry.make(id, s);
+    /**
+     * The environments to evaluate in: a classic environment, or the task in {@code backend}. A
+     * backend in another process (a Gazebo world, a robot) has physics of its own: it runs the task's
+     * nominal robot, without the task's randomization.
+     */
+    static LongFunction<Env> environments(String id, RobotTask task, Backends.Backend backend, List<String> settings) throws IOException {
+        if (task == null) {
+            if (backend != Backends.named("--sim", Backends.EMBEDDED)) throw new IllegalArgumentException("--sim: '" + id + "' is not a robot task (urdf/tasks/*.yaml)");
+            return s -> EnvRegistry.make(id, s);
+        }
+        return backend.environments(backend.remote() ? task.withoutRandomization() : task, settings, Backends.Batch.ONE);
     }
 
     /** Runs an ONNX policy on task/env {@code id} ({@code task}: its robot task, or null) in {@code envs}; robot tasks are checked and remapped by joint name first. */

@@ -11,11 +11,11 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import pponode.log.Json;
+import pponode.env.Backends;
 import pponode.env.RobotTask;
 import pponode.onnx.OnnxPolicy;
 import pponode.ros.CommandLog;
 import pponode.runner.EvalResult;
-import pponode.gazebo.GazeboSettings;
 import pponode.sim.mujoco.MujocoRobot;
 import pponode.sim2sim.MujocoSim2sim;
 
@@ -92,8 +92,8 @@ final class Sim2simCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!List.of("perturbed", "mujoco", "gazebo").contains(sim)) throw new IllegalArgumentException("--sim must be 'perturbed', 'mujoco' or 'gazebo', got '" + sim + "'");
-        if (!sim.equals("gazebo") && !gazebo.isEmpty()) throw new IllegalArgumentException("--gazebo settings describe the Gazebo world: use them with --sim gazebo");
-        GazeboSettings gazeboSettings = new GazeboSettings().apply(gazebo);
+        List<String> gazeboSettings = EvalCommand.settings(sim, Map.of("gazebo", gazebo));
+        if (sim.equals("gazebo")) Backends.named("--sim", sim).check(gazeboSettings);
         if (!sim.equals("mujoco") && (robotDelayMs != 0 || robotLagMs != 0 || !motor.equals("pd") || friction != 1.0 || record != null)) {
             throw new IllegalArgumentException("--robot-delay-ms, --robot-lag-ms, --motor, --friction and --record describe the MuJoCo robot: use them with --sim mujoco");
         }
@@ -141,9 +141,10 @@ final class Sim2simCommand implements Callable<Integer> {
                 r.metrics().forEach((k, v) -> System.err.printf("  %s: %s%n", k, v));
             } else {
                 // perturbed: the embedded robot under the perturbation set; gazebo: the nominal robot in a Gazebo world's own physics (DART)
-                RobotTask judged = sim.equals("gazebo") ? nominal.withoutRandomization() : nominal.withRandomization(perturbationSet(nominal));
-                EvalResult r = EvalCommand.evaluateOnnx(p, id, judged,
-                        sim.equals("gazebo") ? EvalCommand.gazebo(id, judged, gazeboSettings) : EvalCommand.embedded(id, judged), episodes, seed);
+                boolean perturbed = sim.equals("perturbed");
+                RobotTask judged = perturbed ? nominal.withRandomization(perturbationSet(nominal)) : nominal;
+                Backends.Backend backend = Backends.named("--sim", perturbed ? Backends.EMBEDDED : sim);
+                EvalResult r = EvalCommand.evaluateOnnx(p, id, judged, EvalCommand.environments(id, judged, backend, gazeboSettings), episodes, seed);
                 j.putAll(EvalCommand.summary(id, episodes, r, (System.nanoTime() - t0) / 1e9));
                 System.err.printf("%s, %s: %d episodes: return %.2f ± %.2f, mean length %.1f, %d fell (ended by a termination)%n", id, sim, episodes, r.mean(), r.std(),
                         r.meanLength(), r.falls());

@@ -23,17 +23,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import pponode.config.PPOConfig;
 import pponode.config.Presets;
+import pponode.env.Backends;
 import pponode.env.Env;
 import pponode.env.EnvRegistry;
-import pponode.env.RobotEnv;
 import pponode.env.RobotTask;
-import pponode.gazebo.GazeboBackend;
-import pponode.gazebo.GazeboSettings;
 import pponode.onnx.Deployment;
 import pponode.onnx.OnnxExporter;
 import pponode.onnx.OnnxImporter;
-import pponode.ros.RosBackend;
-import pponode.ros.RosParams;
 import pponode.runner.Checkpoint;
 import pponode.runner.EvalResult;
 import pponode.runner.OnPolicyRunner;
@@ -85,7 +81,7 @@ final class TrainCommand implements Callable<Integer> {
     List<String> rosParams = new ArrayList<>();
 
     @Option(names = "--sim", defaultValue = "embedded",
-            description = "Simulator for robot tasks: embedded (default, any machine) or gazebo (a Gazebo world over Gazebo Transport, stepped in lockstep; see --gazebo).")
+            description = "Backend for robot tasks: embedded (default, any machine), gazebo (Gazebo worlds over Gazebo Transport, stepped in lockstep; see --gazebo) or ros (a robot over ROS 2, as --ros).")
     String sim;
 
     @Option(names = "--gazebo", description = "Gazebo setting, used with --sim gazebo, e.g. --gazebo partition=P --gazebo world=my_world (repeatable; docs/GAZEBO.md).")
@@ -361,49 +357,38 @@ final class TrainCommand implements Callable<Integer> {
         return new Exported(policyFile, onnx);
     }
 
-    /** Environments for {@code cfg.envId}: the embedded simulator, a robot over ROS 2 (--ros) or a Gazebo world (--sim gazebo). */
+    /**
+     * Environments for {@code cfg.envId}: a classic environment by name, or the robot task in the
+     * backend {@code --sim} names (--ros: the ros backend), built from its own settings.
+     */
     private LongFunction<Env> envFactory(PPOConfig cfg) {
         String id = cfg.envId;
-        if (!sim.equals("embedded") && !sim.equals("gazebo")) throw new IllegalArgumentException("--sim must be 'embedded' or 'gazebo', got '" + sim + "'");
-        if (ros && sim.equals("gazebo")) throw new IllegalArgumentException("--ros and --sim gazebo exclude each other: pick one way to reach the robot");
-        new GazeboSettings().apply(gazebo); // checked always, used with --sim gazebo (the launch file passes them always)
-        if (ros) {
-            RobotTask task = EnvRegistry.task(id);
-            if (task == null) throw new IllegalArgumentException("--ros needs a robot task, not '" + id + "'");
-            if (cfg.numEnvs != 1) throw new IllegalArgumentException("'num_envs' must be 1 with --ros: one robot is stepped over ROS 2 (got " + cfg.numEnvs + ")");
-            RosParams rp = new RosParams();
-            rp.nodeName = "ppo_node_train";
-            rp.task = id;
-            try {
-                if (rosParamsFile != null) rp.load(rosParamsFile, "ppo_node_train");
-            } catch (IOException e) {
-                throw new IllegalArgumentException(e.getMessage(), e);
-            }
-            rp.apply(rosParams);
-            return s -> RobotEnv.make(task, new RosBackend(rp, task), s);
+        String backend = ros ? "ros" : sim;
+        if (ros && !sim.equals(Backends.EMBEDDED)) throw new IllegalArgumentException("--ros and --sim " + sim + " exclude each other: pick one way to reach the robot");
+        Backends.Backend b = Backends.named("--sim", backend);
+        Map<String, List<String>> settings = Map.of("gazebo", gazebo, "ros", rosSettings());
+        // every backend's settings are checked, whichever runs (the launch file passes them all)
+        settings.forEach((name, list) -> {
+            if (Backends.names().contains(name)) Backends.named("--sim", name).check(list);
+        });
+        RobotTask task = EnvRegistry.task(id);
+        if (task == null) {
+            if (!backend.equals(Backends.EMBEDDED)) throw new IllegalArgumentException("--sim " + backend + " needs a robot task (urdf/tasks/*.yaml), not '" + id + "'");
+            return s -> EnvRegistry.make(id, s);
         }
-        if (sim.equals("gazebo")) {
-            RobotTask task = EnvRegistry.task(id);
-            if (task == null) throw new IllegalArgumentException("--sim gazebo needs a robot task (urdf/tasks/*.yaml), not '" + id + "'");
-            int worlds = cfg.numEnvs;
-            if (worlds > 1 && set.stream().noneMatch(kv -> kv.startsWith("vec_env="))) {
-                // each world's step waits on the network, not on this machine's cores: all N requests go out at once
-                cfg.vecEnv = "threaded";
-                cfg.vecEnvWorkers = worlds;
-            }
-            long firstSeed = cfg.seed;
-            return s -> {
-                // env i (seed + i) steps world <name>_i and its model <model>_i, as gazebo-world --worlds N
-                // names them; evaluation reuses them after training
-                GazeboSettings g = new GazeboSettings().apply(gazebo).forTask(task);
-                if (worlds > 1) {
-                    String suffix = "_" + Math.floorMod(s - firstSeed, worlds);
-                    g.world += suffix;
-                    g.model += suffix;
-                }
-                return RobotEnv.make(task, new GazeboBackend(task, g), s);
-            };
+        if (b.remote() && cfg.numEnvs > 1 && set.stream().noneMatch(kv -> kv.startsWith("vec_env="))) {
+            // each step waits on the network, not on this machine's cores: all N requests go out at once
+            cfg.vecEnv = "threaded";
+            cfg.vecEnvWorkers = cfg.numEnvs;
         }
-        return s -> EnvRegistry.make(id, s);
+        return b.environments(task, settings.getOrDefault(backend, List.of()), new Backends.Batch(cfg.numEnvs, cfg.seed));
+    }
+
+    /** The ros backend's settings: the node's name, its parameter file, then --ros-param. */
+    private List<String> rosSettings() {
+        List<String> out = new ArrayList<>(List.of("node_name=ppo_node_train"));
+        if (rosParamsFile != null) out.add("params_file=" + rosParamsFile);
+        out.addAll(rosParams);
+        return out;
     }
 }

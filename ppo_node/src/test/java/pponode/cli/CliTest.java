@@ -38,7 +38,7 @@ class CliTest {
         }
         Cli.Result bad = Cli.run("train", "--task", "pendulum_lift", "--sim", "gz", "--no-progress");
         assertEquals(2, bad.code());
-        assertTrue(bad.err().contains("--sim must be 'embedded' or 'gazebo'"), bad.err());
+        assertTrue(bad.err().contains("--sim 'gz': no such backend; known: embedded, gazebo, ros"), bad.err());
     }
 
     @Test

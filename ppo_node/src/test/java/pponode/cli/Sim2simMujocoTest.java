@@ -53,7 +53,7 @@ class Sim2simMujocoTest {
         assertTrue(r.err().contains("sim2sim --sim mujoco judges floating-base (legged) tasks; reacher_2dof has a fixed base"), r.err());
         r = Cli.run("sim2sim", "--policy", "../urdf/policies/reacher_2dof.onnx", "--gazebo", "partition=x");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("--gazebo settings describe the Gazebo world: use them with --sim gazebo"), r.err());
+        assertTrue(r.err().contains("--gazebo settings are for --sim gazebo, not --sim perturbed"), r.err());
         r = Cli.run("sim2sim", "--policy", "../urdf/policies/reacher_2dof.onnx", "--sim", "isaac");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--sim must be 'perturbed', 'mujoco' or 'gazebo', got 'isaac'"), r.err());
