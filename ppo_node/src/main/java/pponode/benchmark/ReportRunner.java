@@ -116,7 +116,7 @@ public final class ReportRunner {
             else if (summary.isEmpty() && failure == null) failure = "no JSON summary";
         }
         if (p.exitValue() != 0 && failure == null) failure = "exit code " + p.exitValue();
-        if (failure != null) System.err.println("report: failed (" + failure + "), see " + log);
+        System.err.printf("report:   %.1f s%s%n", wall, failure == null ? "" : ", failed (" + failure + "), see " + log);
         return new Result(List.copyOf(shown), summary, p.exitValue(), wall, failure);
     }
 }

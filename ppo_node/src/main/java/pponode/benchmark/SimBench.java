@@ -14,10 +14,11 @@ import pponode.log.Json;
 import pponode.config.PPOConfig;
 import pponode.config.Presets;
 import pponode.runner.OnPolicyRunner;
-import pponode.sim.BaseState;
 import pponode.sim.RobotBackend;
+import pponode.sim.ForwardingRobotBackend;
 import pponode.sim.RobotBackends;
 import pponode.env.Env;
+import pponode.env.ForwardingEnv;
 import pponode.env.EnvRegistry;
 import pponode.env.RobotTask;
 import pponode.env.RobotEnv;
@@ -88,12 +89,11 @@ public final class SimBench {
      * random efforts. Restarts every 1000 steps.
      */
     /** A robot backend that adds up the time its control periods take: the physics, for the shares below. */
-    private static final class TimedBackend implements RobotBackend {
-        final RobotBackend inner;
+    private static final class TimedBackend extends ForwardingRobotBackend {
         long nanos;
 
         TimedBackend(RobotBackend inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         @Override
@@ -102,66 +102,6 @@ public final class SimBench {
             boolean ok = inner.step(commands);
             nanos += System.nanoTime() - t0;
             return ok;
-        }
-
-        @Override
-        public List<String> joints() {
-            return inner.joints();
-        }
-
-        @Override
-        public void reset(double[] q0, double[] qd0) {
-            inner.reset(q0, qd0);
-        }
-
-        @Override
-        public void reset(double[] q0, double[] qd0, BaseState base0) {
-            inner.reset(q0, qd0, base0);
-        }
-
-        @Override
-        public void positions(double[] out) {
-            inner.positions(out);
-        }
-
-        @Override
-        public void velocities(double[] out) {
-            inner.velocities(out);
-        }
-
-        @Override
-        public void linkPosition(String link, double[] out) {
-            inner.linkPosition(link, out);
-        }
-
-        @Override
-        public void baseState(BaseState out) {
-            inner.baseState(out);
-        }
-
-        @Override
-        public boolean reportsContacts() {
-            return inner.reportsContacts();
-        }
-
-        @Override
-        public void contactForce(String link, double[] out) {
-            inner.contactForce(link, out);
-        }
-
-        @Override
-        public boolean reportsEfforts() {
-            return inner.reportsEfforts();
-        }
-
-        @Override
-        public void efforts(double[] out) {
-            inner.efforts(out);
-        }
-
-        @Override
-        public void close() {
-            inner.close();
         }
     }
 
@@ -180,39 +120,13 @@ public final class SimBench {
             synchronized (backends) {
                 backends.add(b);
             }
-            Env inner = RobotEnv.make(task, b, seed);
-            return new Env() {
-                @Override
-                public Space observationSpace() {
-                    return inner.observationSpace();
-                }
-
-                @Override
-                public Space actionSpace() {
-                    return inner.actionSpace();
-                }
-
-                @Override
-                public float[] reset(Long s) {
-                    return inner.reset(s);
-                }
-
+            return new ForwardingEnv(RobotEnv.make(task, b, seed)) {
                 @Override
                 public StepResult step(float[] action) {
                     long t0 = System.nanoTime();
                     StepResult r = inner.step(action);
                     envNanos[0] += System.nanoTime() - t0;
                     return r;
-                }
-
-                @Override
-                public Map<String, Double> episodeMetrics() {
-                    return inner.episodeMetrics();
-                }
-
-                @Override
-                public void close() {
-                    inner.close();
                 }
             };
         };

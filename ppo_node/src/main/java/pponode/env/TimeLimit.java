@@ -1,32 +1,20 @@
 package pponode.env;
 
 import java.nio.ByteBuffer;
-import java.util.Map;
 
 /** Truncates episodes after a fixed number of steps, as Gymnasium's TimeLimit wrapper. */
-public final class TimeLimit implements Env {
-    private final Env inner;
+public final class TimeLimit extends ForwardingEnv {
     private final int maxEpisodeSteps;
     private int elapsed;
 
     public TimeLimit(Env inner, int maxEpisodeSteps) {
+        super(inner);
         if (maxEpisodeSteps < 1) throw new IllegalArgumentException("max_episode_steps must be >= 1, got " + maxEpisodeSteps);
-        this.inner = inner;
         this.maxEpisodeSteps = maxEpisodeSteps;
     }
 
     public Env unwrapped() {
         return inner;
-    }
-
-    @Override
-    public Space observationSpace() {
-        return inner.observationSpace();
-    }
-
-    @Override
-    public Space actionSpace() {
-        return inner.actionSpace();
     }
 
     @Override
@@ -46,26 +34,6 @@ public final class TimeLimit implements Env {
     }
 
     @Override
-    public Map<String, Double> episodeMetrics() {
-        return inner.episodeMetrics();
-    }
-
-    @Override
-    public void evaluation(boolean on) {
-        inner.evaluation(on);
-    }
-
-    @Override
-    public Map<String, Object> definition() {
-        return inner.definition();
-    }
-
-    @Override
-    public boolean supportsSnapshot() {
-        return inner.supportsSnapshot();
-    }
-
-    @Override
     public byte[] snapshot() {
         byte[] s = inner.snapshot();
         return ByteBuffer.allocate(4 + s.length).putInt(elapsed).put(s).array();
@@ -78,10 +46,5 @@ public final class TimeLimit implements Env {
         byte[] s = new byte[b.remaining()];
         b.get(s);
         inner.restore(s);
-    }
-
-    @Override
-    public void close() {
-        inner.close();
     }
 }
