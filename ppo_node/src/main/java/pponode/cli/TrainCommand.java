@@ -134,6 +134,7 @@ final class TrainCommand implements Callable<Integer> {
             cfg.validate();
             // a name the user chose (--name, --set or --config) is theirs: never silently renamed
             boolean nameGiven = name != null || !cfg.experimentName.equals(new PPOConfig().experimentName);
+            if (initFrom != null && !Files.isRegularFile(initFrom)) throw new IllegalArgumentException("--init-from " + initFrom + ": no such file");
             factory = envFactory(cfg); // checks --sim, --ros and --gazebo before anything is written
             runDir = RunDirectory.open(Path.of(cfg.logDir), cfg.experimentName, nameGiven, overwrite ? RunDirectory.Mode.OVERWRITE : RunDirectory.Mode.NEW);
             try {
@@ -145,7 +146,7 @@ final class TrainCommand implements Callable<Integer> {
                     }
                 }
             } catch (Exception | Error e) {
-                runDir.close();
+                runDir.abandon();
                 throw e;
             }
         } else {

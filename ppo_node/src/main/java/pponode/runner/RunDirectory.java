@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -35,6 +36,8 @@ import org.slf4j.LoggerFactory;
 public final class RunDirectory implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RunDirectory.class);
     public static final String LOCK_FILE = "run.lock";
+    /** What a run writes before its first update: a directory holding only these never trained. */
+    private static final Set<String> STARTUP_FILES = Set.of(LOCK_FILE, "config.yaml");
     /** What ppo_node writes into a run directory; --overwrite deletes these and nothing else. */
     private static final Pattern ARTIFACT = Pattern.compile(
             "run\\.lock|config\\.yaml|training_log\\.csv|episodes\\.csv|learning_curve\\.png|interventions\\.log|tensorboard"
@@ -55,6 +58,8 @@ public final class RunDirectory implements AutoCloseable {
     private final Path dir;
     private final FileChannel lockChannel;
     private final FileLock lock;
+    /** Whether this process made the directory (a failed start then leaves nothing behind). */
+    private boolean created;
 
     private RunDirectory(Path dir, FileChannel lockChannel, FileLock lock) {
         this.dir = dir;
@@ -78,8 +83,10 @@ public final class RunDirectory implements AutoCloseable {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new IOException("run directory " + dir + " exists and is not a directory; choose another --name or --out");
         }
+        boolean created = !Files.exists(dir);
         Files.createDirectories(dir);
         RunDirectory rd = lock(dir);
+        rd.created = created;
         try {
             List<Path> run = entries(dir).stream().filter(p -> !p.getFileName().toString().equals(LOCK_FILE)).toList();
             if (mode == Mode.NEW && !run.isEmpty()) {
@@ -108,6 +115,7 @@ public final class RunDirectory implements AutoCloseable {
                 continue;
             }
             RunDirectory rd = lock(dir);
+            rd.created = true;
             rd.recordHolder();
             if (k > 1) LOG.info("{} holds an earlier run; this run writes to {}", out.resolve(name), dir);
             return rd;
@@ -226,6 +234,23 @@ public final class RunDirectory implements AutoCloseable {
                     var m = STEP_CHECKPOINT.matcher(p.getFileName().toString());
                     return m.matches() ? Long.parseLong(m.group(1)) : -1;
                 })).map(Path::toString).orElse(null);
+    }
+
+    /**
+     * Closes a run that failed to start: a directory this process made, holding nothing but what a
+     * start writes (its lock and config.yaml), is removed, so a start that could not reach its
+     * simulator leaves no empty run behind (and the next default name is not moved on for it).
+     * Anything else stays, as {@link #close} leaves it.
+     */
+    public void abandon() throws IOException {
+        List<Path> in = entries(dir);
+        boolean unstarted = created && lock.isValid() && in.stream().allMatch(p -> STARTUP_FILES.contains(p.getFileName().toString()));
+        if (unstarted) {
+            for (Path p : in) if (!p.getFileName().toString().equals(LOCK_FILE)) Files.deleteIfExists(p);
+            Files.deleteIfExists(dir.resolve(LOCK_FILE)); // still held: no other process is inside
+        }
+        close();
+        if (unstarted) Files.deleteIfExists(dir);
     }
 
     @Override

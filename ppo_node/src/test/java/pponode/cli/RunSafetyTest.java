@@ -61,6 +61,24 @@ class RunSafetyTest {
         }
     }
 
+    /** A start that fails after its directory was made (here: --init-from a file that is no policy) leaves no empty run behind. */
+    @Test
+    void aRunThatFailsToStartLeavesNoDirectoryBehind(@TempDir Path out) throws IOException {
+        Path junk = Files.writeString(out.resolve("junk.onnx"), "not a policy");
+        Cli.Result r = train(out, "--init-from", junk.toString());
+        assertEquals(2, r.code(), r.err());
+        assertFalse(Files.exists(out.resolve("ppo_run")), "the failed start's directory is gone: " + r.err());
+        assertEquals(0, train(out).code(), "the default name is free for the next run");
+        assertTrue(Files.exists(out.resolve("ppo_run/checkpoint_final.ckpt")), "not moved on to ppo_run_2");
+        // a directory the user made stays, even empty
+        Files.createDirectories(out.resolve("mine"));
+        assertEquals(2, train(out, "--name", "mine", "--init-from", junk.toString()).code());
+        assertTrue(Files.isDirectory(out.resolve("mine")), "the user's directory stays");
+        Cli.Result missing = train(out, "--init-from", out.resolve("nothing.onnx").toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("--init-from " + out.resolve("nothing.onnx") + ": no such file"), missing.err());
+    }
+
     @Test
     void overwriteNeverDeletesFilesPpoNodeDidNotWrite(@TempDir Path out) throws IOException {
         Files.createDirectories(out.resolve("mine"));
