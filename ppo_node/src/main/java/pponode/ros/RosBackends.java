@@ -13,9 +13,12 @@ import pponode.env.RobotEnv;
 import pponode.env.RobotTask;
 
 /**
- * {@code ros}: a robot (simulated by {@code ppo-node sim}, or real) stepped over ROS 2, set up by
+ * {@code ros}: robots (simulated by {@code ppo-node sim}, or real) stepped over ROS 2, set up by
  * the node's parameters ({@code key=value} as {@code --param} gives them; {@code params_file=F}
- * reads a ROS 2 parameters file first, and the other settings win over it).
+ * reads a ROS 2 parameters file first, and the other settings win over it). One robot under
+ * {@code namespace}, or a batch over {@code robot_namespaces}, one env per robot: several
+ * {@code ppo-node sim} processes, on this machine or others in the DDS domain, are then a rollout
+ * fleet with no protocol of its own.
  */
 public final class RosBackends implements Backends.Provider {
     static final String PARAMS_FILE = "params_file=";
@@ -30,10 +33,22 @@ public final class RosBackends implements Backends.Provider {
 
             @Override
             public LongFunction<Env> environments(RobotTask task, List<String> settings, Backends.Batch batch) {
-                if (batch.count() != 1) throw new IllegalArgumentException("'num_envs' must be 1 with --ros: one robot is stepped over ROS 2 (got " + batch.count() + ")");
-                RosParams rp = params(settings);
-                rp.task = task.name;
-                return s -> RobotEnv.make(task, new RosBackend(rp, task), s);
+                List<String> robots = params(settings).robotNamespaces;
+                if (robots.isEmpty() && batch.count() != 1) {
+                    throw new IllegalArgumentException("'num_envs' is " + batch.count() + " with --ros but one robot is named: give one namespace per env, "
+                            + "robot_namespaces=robot1,robot2,... (or num_envs=1)");
+                }
+                if (!robots.isEmpty() && robots.size() != batch.count()) {
+                    throw new IllegalArgumentException("robot_namespaces names " + robots.size() + " robots " + robots + " but 'num_envs' is " + batch.count()
+                            + ": one env steps one robot");
+                }
+                return s -> {
+                    RosParams rp = params(settings);
+                    rp.task = task.name;
+                    // env i (seed first + i) steps the i-th robot, as train's vector env numbers them
+                    if (!robots.isEmpty()) rp.set("namespace", robots.get(Math.floorMod(s - batch.firstSeed(), batch.count())));
+                    return RobotEnv.make(task, new RosBackend(rp, task), s);
+                };
             }
 
             @Override

@@ -83,6 +83,12 @@ public final class RosParams {
     public boolean shuffleJointOrder = false;
     public List<String> extraJoints = new ArrayList<>();
     /**
+     * train --ros over several robots: env i steps the robot under the i-th namespace (as many as
+     * num_envs; each a {@code ppo-node sim} or a real robot under that namespace); empty: one robot,
+     * under {@code namespace}.
+     */
+    public List<String> robotNamespaces = new ArrayList<>();
+    /**
      * trigger joint_state, floating base: how long a joint state waits for the IMU and odometry
      * stamped at or after it (they travel on other topics and may arrive later), so the policy sees
      * the base of the same instant, as message_filters' synchronizers do; 0: act at once.

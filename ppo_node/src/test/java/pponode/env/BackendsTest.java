@@ -33,6 +33,9 @@ class BackendsTest {
         }
         IllegalArgumentException many = assertThrows(IllegalArgumentException.class,
                 () -> Backends.named("--sim", "ros").environments(task, List.of(), new Backends.Batch(2, 1)));
-        assertTrue(many.getMessage().contains("'num_envs' must be 1 with --ros"), many.getMessage());
+        assertTrue(many.getMessage().contains("'num_envs' is 2 with --ros but one robot is named") && many.getMessage().contains("robot_namespaces="), many.getMessage());
+        IllegalArgumentException three = assertThrows(IllegalArgumentException.class,
+                () -> Backends.named("--sim", "ros").environments(task, List.of("robot_namespaces=a,b,c"), new Backends.Batch(2, 1)));
+        assertTrue(three.getMessage().contains("robot_namespaces names 3 robots [a, b, c] but 'num_envs' is 2"), three.getMessage());
     }
 }

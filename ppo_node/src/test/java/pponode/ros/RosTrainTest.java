@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import pponode.TestDomains;
 import pponode.config.PPOConfig;
 import pponode.config.Presets;
+import pponode.env.Backends;
 import pponode.env.Env;
 import pponode.env.EnvRegistry;
 import pponode.env.RobotEnv;
@@ -39,6 +40,38 @@ class RosTrainTest {
             assertEquals(1, r.episodes.finished(), "one 100-step episode finished");
             double ret = r.episodes.meanReturn();
             assertTrue(Double.isFinite(ret) && ret < 0, "reward = −distance per step: " + ret);
+        }
+    }
+
+    /**
+     * train --ros over two robots: two {@code ppo-node sim} nodes under their namespaces in one
+     * domain, one env each, stepped at once; every step of both reaches the learner, each robot
+     * receives its own env's commands.
+     */
+    @Test
+    void theLearnerStepsTwoRobotsUnderTheirNamespaces() throws Exception {
+        RobotTask task = EnvRegistry.task("reacher_2dof");
+        int domain = TestDomains.claim();
+        RosParams p1 = new RosParams(), p2 = new RosParams();
+        for (RosParams p : List.of(p1, p2)) {
+            p.domainId = domain;
+            p.task = "reacher_2dof";
+        }
+        p1.set("namespace", "robot1");
+        p2.set("namespace", "robot2");
+        PPOConfig c = new PPOConfig();
+        Presets.apply(c, "reacher_2dof");
+        c.apply(List.of("num_envs=2", "vec_env=threaded", "rollout_steps=60", "minibatch_size=60", "n_epochs=2", "total_timesteps=240", "seed=2"));
+        var envs = Backends.named("--sim", "ros").environments(task, List.of("domain_id=" + domain, "node_name=ppo_node_train", "robot_namespaces=robot1,robot2"),
+                new Backends.Batch(2, c.seed));
+        try (SimNode one = new SimNode(p1, task).start(); SimNode two = new SimNode(p2, task).start(); OnPolicyRunner r = new OnPolicyRunner(c, envs, null)) {
+            r.runUpdates(2, null);
+            assertEquals(240, r.globalStep(), "two robots, 60 steps each per update, two updates");
+            for (SimNode sim : List.of(one, two)) {
+                assertTrue(sim.commandsReceived() >= 120 && sim.commandsReceived() < 240, "each robot got its own env's commands: " + sim.commandsReceived());
+                assertTrue(sim.resets() >= 2, "episodes start with a reset over ROS 2: " + sim.resets());
+            }
+            assertEquals(2, r.episodes.finished(), "one 100-step episode finished on each robot");
         }
     }
 
