@@ -9,7 +9,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -18,6 +17,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pponode.NetworkNamespaces;
+import pponode.PpoNodeCommand;
 import pponode.Peers;
 
 /**
@@ -34,7 +34,7 @@ class GazeboAcrossHostsTest {
         String partition = "ppo_hosts_" + Long.toHexString(System.nanoTime());
         try (NetworkNamespaces hosts = NetworkNamespaces.create()) {
             List<String> worldOut = new CopyOnWriteArrayList<>();
-            Process world = hosts.in(hosts.b, Map.of(), ppoNode("gazebo-world", "--task", "reacher_2dof", "--partition", partition,
+            Process world = hosts.in(hosts.b, Map.of(), PpoNodeCommand.of("gazebo-world", "--task", "reacher_2dof", "--partition", partition,
                     "--ip", NetworkNamespaces.B_IP)).redirectErrorStream(true).start();
             Thread reader = new Thread(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(world.getInputStream(), StandardCharsets.UTF_8))) {
@@ -50,7 +50,7 @@ class GazeboAcrossHostsTest {
                 assertTrue(worldOut.stream().anyMatch(l -> l.contains("Ctrl-C stops")), "the world started on host B: " + worldOut);
 
                 // without a relay nothing crosses: the link carries no multicast, so discovery finds no world
-                Process alone = hosts.in(hosts.a, Map.of(), ppoNode("eval", "--sim", "gazebo", "--gazebo", "partition=" + partition, "--gazebo",
+                Process alone = hosts.in(hosts.a, Map.of(), PpoNodeCommand.of("eval", "--sim", "gazebo", "--gazebo", "partition=" + partition, "--gazebo",
                         "ip=" + NetworkNamespaces.A_IP, "--gazebo", "connect_timeout_ms=3000", "--policy", "../urdf/policies/reacher_2dof.onnx", "--episodes", "1"))
                         .redirectErrorStream(true).start();
                 String refused = new String(alone.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -58,7 +58,7 @@ class GazeboAcrossHostsTest {
                 assertEquals(2, alone.exitValue(), refused);
                 assertTrue(refused.contains("cannot reach the Gazebo world 'reacher_2dof'"), refused);
 
-                Process train = hosts.in(hosts.a, Map.of("IGN_RELAY", NetworkNamespaces.B_IP), ppoNode("train", "--task", "reacher_2dof", "--sim", "gazebo", "--gazebo",
+                Process train = hosts.in(hosts.a, Map.of("IGN_RELAY", NetworkNamespaces.B_IP), PpoNodeCommand.of("train", "--task", "reacher_2dof", "--sim", "gazebo", "--gazebo",
                         "partition=" + partition, "--gazebo", "ip=" + NetworkNamespaces.A_IP, "--set", "num_envs=1", "--set", "rollout_steps=512", "--steps", "1024", "--seed", "3", "--out", dir.toString(), "--name", "across",
                         "--no-progress", "--json")).redirectError(dir.resolve("train.log").toFile()).start();
                 String out = new String(train.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -75,12 +75,5 @@ class GazeboAcrossHostsTest {
                 System.out.println(String.join("\n", worldOut));
             }
         }
-    }
-
-    private static List<String> ppoNode(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules", "jdk.incubator.vector", "-Xss4m",
-                "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "pponode.cli.Main"));
-        cmd.addAll(List.of(args));
-        return cmd;
     }
 }
