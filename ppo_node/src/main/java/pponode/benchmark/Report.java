@@ -135,8 +135,7 @@ public final class Report {
         md.append("64×64 tanh MLPs, seed 1, the learner on one thread as CleanRL runs) and reports end-to-end steps/s.\n");
         md.append("Beside it, in the same run, CleanRL's own unmodified `ppo.py` and `ppo_continuous_action.py` (Debian's\n");
         md.append("PyTorch on one thread, Gymnasium 0.29.1; the harness is `../shared/peers/`, its README says how to get the trees).\n\n");
-        md.append("| env | CleanRL steps/s | ppo_node steps/s | ratio | update per minibatch | its arithmetic at gemm rate | deterministic eval return |\n");
-        md.append("| --- | --- | --- | --- | --- | --- | --- |\n");
+        Table table = new Table("env", "CleanRL steps/s", "ppo_node steps/s", "ratio", "update per minibatch", "its arithmetic at gemm rate", "deterministic eval return");
         String peerMissing = cleanRlMissing(o);
         for (String env : List.of("CartPole-v1", "Pendulum-v1")) {
             ReportRunner.Result ours = run.ppoNode("bench", "--env", env);
@@ -147,11 +146,10 @@ public final class Report {
                 peer = fmt(sps, 0);
                 ratio = fmt(ours.number("sps") / sps, 1) + "×";
             }
-            md.append("| ").append(env).append(" | ").append(peer).append(" | ").append(fmt(ours.number("sps"), 0)).append(" | ").append(ratio).append(" | ")
-                    .append(fmt(ours.number("minibatch_ms"), 3)).append(" ms | ").append(fmt(ours.number("minibatch_ms_at_gemm_rate"), 3)).append(" ms | ")
-                    .append(fmt(ours.number("eval_mean_return"), 1)).append(" |\n");
+            table.row(env, peer, fmt(ours.number("sps"), 0), ratio, fmt(ours.number("minibatch_ms"), 3) + " ms", fmt(ours.number("minibatch_ms_at_gemm_rate"), 3) + " ms",
+                    fmt(ours.number("eval_mean_return"), 1));
         }
-        md.append("\nCommands: `./ppo-node bench --env CartPole-v1`, `./ppo-node bench --env Pendulum-v1`")
+        md.append(table).append("\nCommands: `./ppo-node bench --env CartPole-v1`, `./ppo-node bench --env Pendulum-v1`")
                 .append(peerMissing == null ? "; CleanRL through `../shared/peers/run_cleanrl.py`, seed 1, 100k and 50k steps." : ".").append("\n");
         return md.toString();
     }
@@ -193,8 +191,8 @@ public final class Report {
         md.append("`./ppo-node bench --task T` measures the task's physics alone (steps/s of the embedded simulator, and MuJoCo 2.2.2\n");
         md.append("on the same robot when libmujoco is installed), one environment with its observation and reward terms, all\n");
         md.append("cores' environments at once, and training end to end.\n\n");
-        md.append("| task | DoF | physics steps/s | MuJoCo steps/s | physics vs MuJoCo | env steps/s, one thread | env steps/s, all threads | training steps/s, all cores |\n");
-        md.append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        Table table = new Table("task", "DoF", "physics steps/s", "MuJoCo steps/s", "physics vs MuJoCo", "env steps/s, one thread", "env steps/s, all threads",
+                "training steps/s, all cores");
         List<String> commands = new ArrayList<>();
         for (String task : List.of("reacher_2dof", "arm_6dof_reach", "quadruped_forward")) {
             List<String> args = new ArrayList<>(List.of("bench", "--task", task));
@@ -203,12 +201,11 @@ public final class Report {
             if (!r.ok()) throw failed(run, r);
             commands.add("`" + String.join(" ", r.command()) + "`");
             boolean mujoco = r.json().containsKey("mujoco_physics_sps");
-            md.append("| ").append(task).append(" | ").append(fmt(r.number("dof"), 0)).append(" | ").append(fmt(r.number("physics_sps"), 0)).append(" | ")
-                    .append(mujoco ? fmt(r.number("mujoco_physics_sps"), 0) : "not installed").append(" | ").append(mujoco ? fmt(r.number("physics_vs_mujoco"), 2) + "×" : "—")
-                    .append(" | ").append(fmt(r.number("env_sps"), 0)).append(" | ").append(fmt(r.number("env_sps_all_threads"), 0)).append(" (").append(fmt(r.number("threads"), 0))
-                    .append(" threads) | ").append(fmt(r.number("train_sps_all_cores"), 0)).append(" |\n");
+            table.row(task, fmt(r.number("dof"), 0), fmt(r.number("physics_sps"), 0), mujoco ? fmt(r.number("mujoco_physics_sps"), 0) : "not installed",
+                    mujoco ? fmt(r.number("physics_vs_mujoco"), 2) + "×" : "—", fmt(r.number("env_sps"), 0),
+                    fmt(r.number("env_sps_all_threads"), 0) + " (" + fmt(r.number("threads"), 0) + " threads)", fmt(r.number("train_sps_all_cores"), 0));
         }
-        md.append("\nCommands: ").append(String.join(", ", commands)).append(".\n");
+        md.append(table).append("\nCommands: ").append(String.join(", ", commands)).append(".\n");
         return md.toString();
     }
 
@@ -218,8 +215,7 @@ public final class Report {
         md.append("`./ppo-node benchmark` trains one run per seed with the shipped preset (two at a time on two cores), evaluates\n");
         md.append("each deterministically and reports mean ± std, the IQM (mean of the middle half, rliable's recommendation)\n");
         md.append("with a 95 % percentile-bootstrap interval over seeds, and how many seeds reach the threshold.\n\n");
-        md.append("| command | judged on | mean ± std | IQM [95 % CI] | threshold reached | wall |\n");
-        md.append("| --- | --- | --- | --- | --- | --- |\n");
+        Table table = new Table("command", "judged on", "mean ± std", "IQM [95 % CI]", "threshold reached", "wall");
         Path out = Files.createTempDirectory("ppo_node-report-seeds");
         try {
             for (String env : List.of("CartPole-v1", "Pendulum-v1", "reacher_2dof")) {
@@ -235,15 +231,14 @@ public final class Report {
                 String iqm = fmt(scale * r.number(distance ? "metric_iqm" : "return_iqm"), distance ? 2 : 1) + " [" + fmt(scale * ci.get(0).doubleValue(), distance ? 2 : 1) + ", "
                         + fmt(scale * ci.get(1).doubleValue(), distance ? 2 : 1) + "]" + unit;
                 String shown = String.join(" ", r.command()).replace(" --out " + out, "");
-                md.append("| `").append(shown).append("` | ").append(distance ? "final fingertip distance" : "return").append(" | ").append(mean).append(std).append(unit)
-                        .append(" | ").append(iqm).append(" | ").append(r.json().get("reached")).append(" of ").append(((List<?>) r.json().get("seeds")).size())
-                        .append(distance ? " (≤ " + fmt(100 * r.number("threshold"), 0) + " cm)" : " (≥ " + fmt(r.number("threshold"), 0) + ")").append(" | ")
-                        .append(fmt(r.number("wall_s"), 0)).append(" s |\n");
+                String reached = r.json().get("reached") + " of " + ((List<?>) r.json().get("seeds")).size()
+                        + (distance ? " (≤ " + fmt(100 * r.number("threshold"), 0) + " cm)" : " (≥ " + fmt(r.number("threshold"), 0) + ")");
+                table.row("`" + shown + "`", distance ? "final fingertip distance" : "return", mean + std + unit, iqm, reached, fmt(r.number("wall_s"), 0) + " s");
             }
         } finally {
             deleteTree(out);
         }
-        return md.toString();
+        return md.append(table).toString();
     }
 
     private static String shippedPolicies(ReportRunner run, Options o, List<String> skipped) throws Exception {
@@ -253,8 +248,7 @@ public final class Report {
         md.append("robot they trained on; `sim2sim` runs them through the deploy node, as a robot would, against the embedded robot\n");
         md.append("perturbed as the gate's default draws it (mass and PD gains ±20 %, one to two control periods of action delay,\n");
         md.append("friction ×0.5-1.25 and pushes for legged robots) and, for the legged robot, against MuJoCo over DDS.\n\n");
-        md.append("| policy | judged in | episodes | falls | mean return | task metrics |\n");
-        md.append("| --- | --- | --- | --- | --- | --- |\n");
+        Table table = new Table("policy", "judged in", "episodes", "falls", "mean return", "task metrics");
         List<String> commands = new ArrayList<>();
         for (String policy : List.of("reacher_2dof", "quadruped_forward")) {
             Path file = Path.of("urdf", "policies", policy + ".onnx");
@@ -273,11 +267,10 @@ public final class Report {
                 ReportRunner.Result r = run.ppoNode(args.toArray(String[]::new));
                 if (!r.ok()) throw failed(run, r);
                 commands.add("`" + String.join(" ", r.command()) + "`");
-                md.append("| ").append(policy).append(" | ").append(judge.getKey()).append(" | ").append(fmt(r.number("episodes"), 0)).append(" | ")
-                        .append(fmt(r.number("falls"), 0)).append(" | ").append(meanReturn(r)).append(" | ").append(metrics(r, legged)).append(" |\n");
+                table.row(policy, judge.getKey(), fmt(r.number("episodes"), 0), fmt(r.number("falls"), 0), meanReturn(r), metrics(r, legged));
             }
         }
-        md.append("\nCommands: ").append(String.join(", ", commands)).append(".\n");
+        md.append(table).append("\nCommands: ").append(String.join(", ", commands)).append(".\n");
         return md.toString();
     }
 
@@ -299,8 +292,7 @@ public final class Report {
         StringBuilder md = new StringBuilder();
         md.append("`train --task quadruped_forward` with the shipped task and its budget, seeds 1-3, one after another; each final\n");
         md.append("policy judged with a 0.5 m/s forward command in the embedded simulator and in MuJoCo over DDS (10 episodes).\n\n");
-        md.append("| seed | training wall | env steps/s | judged in | falls | v_x | yaw-rate error |\n");
-        md.append("| --- | --- | --- | --- | --- | --- | --- |\n");
+        Table table = new Table("seed", "training wall", "env steps/s", "judged in", "falls", "v_x", "yaw-rate error");
         Path out = Files.createTempDirectory("ppo_node-report-quadruped");
         try {
             for (int seed = 1; seed <= 3; seed++) {
@@ -312,15 +304,14 @@ public final class Report {
                     ReportRunner.Result r = judge.equals("eval") ? run.ppoNode("eval", "--policy", policy, "--command", "0.5,0,0", "--episodes", "10", "--seed", "1")
                             : run.ppoNode("sim2sim", "--sim", "mujoco", "--policy", policy, "--command", "0.5,0,0", "--episodes", "10", "--seed", "1");
                     if (!r.ok()) throw failed(run, r);
-                    md.append("| ").append(seed).append(" | ").append(fmt(t.wallS() / 60, 1)).append(" min | ").append(t.json().containsKey("sps") ? fmt(t.number("sps"), 0) : "—")
-                            .append(" | ").append(judge.equals("eval") ? "embedded" : "MuJoCo").append(" | ").append(fmt(r.number("falls"), 0)).append(" of 10 | ")
-                            .append(fmt(r.number("eval_mean_vx"), 3)).append(" m/s | ").append(fmt(r.number("eval_mean_yaw_rate_error"), 3)).append(" rad/s |\n");
+                    table.row(seed, fmt(t.wallS() / 60, 1) + " min", fmt(t.number("sps"), 0), judge.equals("eval") ? "embedded" : "MuJoCo", fmt(r.number("falls"), 0) + " of 10",
+                            fmt(r.number("eval_mean_vx"), 3) + " m/s", fmt(r.number("eval_mean_yaw_rate_error"), 3) + " rad/s");
                 }
             }
         } finally {
             deleteTree(out);
         }
-        md.append("\nCommands: `./ppo-node train --task quadruped_forward --seed S`, then `./ppo-node eval --policy P --command 0.5,0,0 --episodes 10 --seed 1` and the same with `sim2sim --sim mujoco`.\n");
+        md.append(table).append("\nCommands: `./ppo-node train --task quadruped_forward --seed S`, then `./ppo-node eval --policy P --command 0.5,0,0 --episodes 10 --seed 1` and the same with `sim2sim --sim mujoco`.\n");
         return md.toString();
     }
 
@@ -329,17 +320,16 @@ public final class Report {
         StringBuilder md = new StringBuilder();
         md.append("`./ppo-node bench --policy P` times batch-1 inference of an exported policy, as the deploy node calls it, with\n");
         md.append("ONNX Runtime's own Java API (`onnx_runtime: ort`, the default) and with DJL's ONNX Runtime engine (`djl`).\n\n");
-        md.append("| policy | ORT p50 | ORT p99 | DJL p50 | DJL p99 |\n| --- | --- | --- | --- | --- |\n");
+        Table table = new Table("policy", "ORT p50", "ORT p99", "DJL p50", "DJL p99");
         List<String> commands = new ArrayList<>();
         for (String policy : List.of("reacher_2dof", "quadruped_forward")) {
             ReportRunner.Result r = run.ppoNode("bench", "--policy", Path.of("urdf", "policies", policy + ".onnx").toString(), "--calls", calls);
             if (!r.ok()) throw failed(run, r);
             commands.add("`" + String.join(" ", r.command()) + "`");
             Map<String, Object> ort = r.map("ort"), djl = r.map("djl");
-            md.append("| ").append(policy).append(" | ").append(us(ort, "p50_us")).append(" | ").append(us(ort, "p99_us")).append(" | ").append(us(djl, "p50_us")).append(" | ")
-                    .append(us(djl, "p99_us")).append(" |\n");
+            table.row(policy, us(ort, "p50_us"), us(ort, "p99_us"), us(djl, "p50_us"), us(djl, "p99_us"));
         }
-        md.append("\nCommands: ").append(String.join(", ", commands)).append(".\n");
+        md.append(table).append("\nCommands: ").append(String.join(", ", commands)).append(".\n");
         return md.toString();
     }
 
@@ -355,10 +345,9 @@ public final class Report {
         md.append("`./ppo-node bench --ros` runs the deploy node (reacher_2dof, its policy) and a robot on loopback DDS in one\n");
         md.append("process: the robot publishes joint states at 500 Hz, the node acts on each one, and the time from a joint\n");
         md.append("state's publication to the command it caused arriving back is recorded.\n\n");
-        md.append("| messages | p50 | p99 | p99.9 | max | missed deadlines | scheduling | GC pauses |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n");
-        md.append("| ").append(fmt(r.number("messages"), 0)).append(" | ").append(fmt(r.number("p50_us"), 0)).append(" µs | ").append(fmt(r.number("p99_us"), 0)).append(" µs | ")
-                .append(fmt(r.number("p999_us"), 0)).append(" µs | ").append(fmt(r.number("max_us"), 0)).append(" µs | ").append(fmt(r.number("missed_deadlines"), 0)).append(" | ")
-                .append(r.json().get("scheduling")).append(" | ").append(fmt(r.number("gc_pauses"), 0)).append(" (").append(fmt(r.number("gc_pause_ms"), 1)).append(" ms) |\n");
+        md.append(new Table("messages", "p50", "p99", "p99.9", "max", "missed deadlines", "scheduling", "GC pauses").row(fmt(r.number("messages"), 0),
+                fmt(r.number("p50_us"), 0) + " µs", fmt(r.number("p99_us"), 0) + " µs", fmt(r.number("p999_us"), 0) + " µs", fmt(r.number("max_us"), 0) + " µs",
+                fmt(r.number("missed_deadlines"), 0), r.json().get("scheduling"), fmt(r.number("gc_pauses"), 0) + " (" + fmt(r.number("gc_pause_ms"), 1) + " ms)"));
         md.append("\nCommand: `").append(String.join(" ", r.command())).append("`.\n");
         return md.toString();
     }
@@ -376,11 +365,10 @@ public final class Report {
         md.append("`./ppo-node bench --gazebo` steps the DART world that `gazebo-world` starts for the task (ignition-physics 5,\n");
         md.append("sdformat 12, ign-transport 11) in lockstep through the bridge: a lockstep step's latency next to the C++\n");
         md.append("transport library's own request round trip, and env steps/s of one world against two stepped at once.\n\n");
-        md.append("| task | lockstep p50 | lockstep p99 | C++ request p50 | Java request p50 | one world | two worlds | ratio |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n");
-        md.append("| reacher_2dof | ").append(fmt(latency.number("lockstep_p50_us"), 0)).append(" µs | ").append(fmt(latency.number("lockstep_p99_us"), 0)).append(" µs | ")
-                .append(fmt(latency.number("cpp_request_p50_us"), 0)).append(" µs | ").append(fmt(latency.number("java_request_p50_us"), 0)).append(" µs | ")
-                .append(fmt(worlds.number("one_world_sps"), 0)).append(" steps/s | ").append(fmt(worlds.number("worlds_sps"), 0)).append(" steps/s | ")
-                .append(fmt(worlds.number("ratio"), 2)).append("× |\n");
+        md.append(new Table("task", "lockstep p50", "lockstep p99", "C++ request p50", "Java request p50", "one world", "two worlds", "ratio").row("reacher_2dof",
+                fmt(latency.number("lockstep_p50_us"), 0) + " µs", fmt(latency.number("lockstep_p99_us"), 0) + " µs", fmt(latency.number("cpp_request_p50_us"), 0) + " µs",
+                fmt(latency.number("java_request_p50_us"), 0) + " µs", fmt(worlds.number("one_world_sps"), 0) + " steps/s", fmt(worlds.number("worlds_sps"), 0) + " steps/s",
+                fmt(worlds.number("ratio"), 2) + "×"));
         md.append("\nCommands: `").append(String.join(" ", latency.command())).append("`, `").append(String.join(" ", worlds.command())).append("`.\n");
         return md.toString();
     }
@@ -408,12 +396,34 @@ public final class Report {
         StringBuilder md = new StringBuilder();
         md.append("`./mvnw -B test` is the whole suite (what `.ci/run` runs after installing the peers); `-Pquick` leaves out the\n");
         md.append("learning, multi-process ROS 2 and Gazebo tests, for a developer's quick answer.\n\n");
-        md.append("| command | tests | failed | skipped | wall |\n| --- | --- | --- | --- | --- |\n");
-        md.append("| `").append(String.join(" ", shown)).append("` | ").append(tests).append(" | ").append(failures).append(" | ").append(skippedTests).append(" | ")
-                .append(fmt(r.wallS() / 60, 1)).append(" min |\n");
+        md.append(new Table("command", "tests", "failed", "skipped", "wall").row("`" + String.join(" ", shown) + "`", tests, failures, skippedTests,
+                fmt(r.wallS() / 60, 1) + " min"));
         if (r.exitCode() != 0) md.append("\nThe suite failed (exit code ").append(r.exitCode()).append(").\n");
         if (!o.quick()) md.append("\n`-Pquick` alone: `./ppo-node report --quick --only suite`.\n");
         return md.toString();
+    }
+
+    /** A Markdown table: the header, then one row per call, each cell as text. */
+    static final class Table {
+        private final StringBuilder md = new StringBuilder();
+
+        Table(String... columns) {
+            md.append("| ").append(String.join(" | ", columns)).append(" |\n|");
+            for (int i = 0; i < columns.length; i++) md.append(" --- |");
+            md.append('\n');
+        }
+
+        Table row(Object... cells) {
+            md.append("| ");
+            for (int i = 0; i < cells.length; i++) md.append(i == 0 ? "" : " | ").append(cells[i]);
+            md.append(" |\n");
+            return this;
+        }
+
+        @Override
+        public String toString() {
+            return md.toString();
+        }
     }
 
     // ---- helpers

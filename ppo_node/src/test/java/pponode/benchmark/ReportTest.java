@@ -53,6 +53,11 @@ class ReportTest {
     }
 
     @Test
+    void tablesAreMarkdown() {
+        assertEquals("| a | b |\n| --- | --- |\n| 1 | x y |\n| 2 | z |\n", new Report.Table("a", "b").row(1, "x y").row(2, "z").toString());
+    }
+
+    @Test
     void sectionsAreFoundByTheirMarkers() {
         Map<String, String> s = Report.previousSections("# R\n\n<!-- section: a_b -->\none\n<!-- section: c -->\ntwo\n<!-- section: end -->\nfooter\n");
         assertEquals(Map.of("a_b", "\none\n", "c", "\ntwo\n"), s);
