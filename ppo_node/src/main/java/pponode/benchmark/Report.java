@@ -354,23 +354,29 @@ public final class Report {
 
     private static String gazebo(ReportRunner run, Options o, List<String> skipped) throws Exception {
         String steps = o.quick() ? "2000" : "10000";
-        ReportRunner.Result latency = run.ppoNode("bench", "--gazebo", "--task", "reacher_2dof", "--lockstep-steps", steps);
-        if (!latency.ok()) {
-            skipped.add("the DART world could not be built or started: " + latency.failure());
-            return null;
+        Table table = new Table("task", "lockstep p50", "lockstep p99", "C++ request p50", "lockstep p50 / C++", "one world", "two worlds", "ratio");
+        List<String> commands = new ArrayList<>();
+        for (String task : List.of("reacher_2dof", "quadruped_forward")) {
+            ReportRunner.Result latency = run.ppoNode("bench", "--gazebo", "--task", task, "--lockstep-steps", steps);
+            if (!latency.ok() && commands.isEmpty()) {
+                skipped.add("the DART world could not be built or started: " + latency.failure());
+                return null;
+            }
+            if (!latency.ok()) throw failed(run, latency);
+            ReportRunner.Result worlds = run.ppoNode("bench", "--gazebo", "--task", task, "--worlds", "2", "--lockstep-steps", steps);
+            if (!worlds.ok()) throw failed(run, worlds);
+            commands.add("`" + String.join(" ", latency.command()) + "`");
+            commands.add("`" + String.join(" ", worlds.command()) + "`");
+            table.row(task, fmt(latency.number("lockstep_p50_us"), 0) + " µs", fmt(latency.number("lockstep_p99_us"), 0) + " µs",
+                    fmt(latency.number("cpp_request_p50_us"), 0) + " µs", fmt(latency.number("p50_ratio"), 2) + "×", fmt(worlds.number("one_world_sps"), 0) + " steps/s",
+                    fmt(worlds.number("worlds_sps"), 0) + " steps/s", fmt(worlds.number("ratio"), 2) + "×");
         }
-        ReportRunner.Result worlds = run.ppoNode("bench", "--gazebo", "--task", "reacher_2dof", "--worlds", "2", "--lockstep-steps", steps);
-        if (!worlds.ok()) throw failed(run, worlds);
         StringBuilder md = new StringBuilder();
         md.append("`./ppo-node bench --gazebo` steps the DART world that `gazebo-world` starts for the task (ignition-physics 5,\n");
         md.append("sdformat 12, ign-transport 11) in lockstep through the bridge: a lockstep step's latency next to the C++\n");
-        md.append("transport library's own request round trip, and env steps/s of one world against two stepped at once.\n\n");
-        md.append(new Table("task", "lockstep p50", "lockstep p99", "C++ request p50", "Java request p50", "one world", "two worlds", "ratio").row("reacher_2dof",
-                fmt(latency.number("lockstep_p50_us"), 0) + " µs", fmt(latency.number("lockstep_p99_us"), 0) + " µs", fmt(latency.number("cpp_request_p50_us"), 0) + " µs",
-                fmt(latency.number("java_request_p50_us"), 0) + " µs", fmt(worlds.number("one_world_sps"), 0) + " steps/s", fmt(worlds.number("worlds_sps"), 0) + " steps/s",
-                fmt(worlds.number("ratio"), 2) + "×"));
-        md.append("\nCommands: `").append(String.join(" ", latency.command())).append("`, `").append(String.join(" ", worlds.command())).append("`.\n");
-        return md.toString();
+        md.append("transport library's own request round trip on the same world, and env steps/s of one world against two\n");
+        md.append("stepped at once (as `train --sim gazebo --set num_envs=2` steps them).\n\n");
+        return md.append(table).append("\nCommands: ").append(String.join(", ", commands)).append(".\n").toString();
     }
 
     private static String suite(ReportRunner run, Options o, List<String> skipped) throws Exception {
