@@ -69,8 +69,9 @@ public final class Report {
         StringBuilder md = new StringBuilder();
         md.append("# Results\n\n");
         md.append("Every figure the project quotes, each section under the commands that produced it, the date, the\n");
-        md.append("machine and the commit. Written by `./ppo-node report` (about two hours on 2 cores; `--quick`: the same\n");
-        md.append("commands on smaller budgets, under 10 minutes; `--only ID` reruns one section). A section that was\n");
+        md.append("machine and the commit. Written by `./ppo-node report` (the full mode trains the quadruped three times: over an\n");
+        md.append("hour on 2 cores; `--quick`: the same commands on smaller budgets, under 10 minutes; `--only ID` reruns one\n");
+        md.append("section; the last line says how long the run took). A section that was\n");
         md.append("not rerun keeps its previous text and stamp. Do not edit by hand; one-off comparisons between\n");
         md.append("commits are in [EXPERIMENTS.md](EXPERIMENTS.md).\n\n");
         List<String> rerun = new ArrayList<>(), failed = new ArrayList<>();
