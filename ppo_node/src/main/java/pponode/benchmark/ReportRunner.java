@@ -2,7 +2,6 @@ package pponode.benchmark;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,7 +37,6 @@ public final class ReportRunner {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path root, logs;
-    private final List<String> javaCommand;
 
     /**
      * {@code root}: the project's root, where every command runs (paths in them are relative to it);
@@ -47,11 +45,6 @@ public final class ReportRunner {
     public ReportRunner(Path root, Path logs) throws IOException {
         this.root = root;
         this.logs = Files.createDirectories(logs);
-        List<String> java = new ArrayList<>();
-        java.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        java.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        java.addAll(List.of("-cp", System.getProperty("java.class.path"), "pponode.cli.Main"));
-        javaCommand = List.copyOf(java);
     }
 
     public Path root() {
@@ -64,9 +57,9 @@ public final class ReportRunner {
 
     /** {@code ppo-node args...} with {@code --json}; its last stdout line parsed. */
     public Result ppoNode(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(javaCommand);
-        cmd.addAll(List.of(args));
-        cmd.add("--json");
+        List<String> withJson = new ArrayList<>(List.of(args));
+        withJson.add("--json");
+        List<String> cmd = ChildJvm.ppoNode(withJson);
         List<String> shown = new ArrayList<>(List.of("./ppo-node"));
         shown.addAll(List.of(args));
         return run(shown, cmd, Map.of(), true);

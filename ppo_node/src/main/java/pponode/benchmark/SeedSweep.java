@@ -2,7 +2,6 @@ package pponode.benchmark;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,12 +59,8 @@ public final class SeedSweep {
 
     private static SeedRun one(String envOrTask, long seed, List<String> trainArgs, int workers, Path dir) throws IOException, InterruptedException {
         String name = "seed_" + seed;
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        // the same JVM settings as this one (stack size, offline natives, headless), without debug agents
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) if (!a.startsWith("-agentlib") && !a.startsWith("-javaagent")) cmd.add(a);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "pponode.cli.Main", "train", "--env", envOrTask, "--seed", String.valueOf(seed),
-                "--out", dir.toString(), "--name", name, "--json", "--no-progress"));
+        List<String> cmd = ChildJvm.ppoNode(List.of("train", "--env", envOrTask, "--seed", String.valueOf(seed), "--out", dir.toString(), "--name", name, "--json",
+                "--no-progress"));
         cmd.addAll(trainArgs);
         // Runs side by side share the cores: each learner gets its share of them unless the arguments say.
         if (trainArgs.stream().noneMatch(a -> a.contains("learner_threads"))) {
