@@ -113,6 +113,7 @@ class RosNodeTest {
         simP.seed = 5;
         RosParams depP = params();
         depP.domainId = simP.domainId;
+        depP.standbyS = 0.1; // the measured periods judge the policy, not a standby move to the default pose
         try (OnnxPolicy op = OnnxPolicy.load(onnx); SimNode sim = new SimNode(simP, task).start(); DeployNode dep = new DeployNode(depP, op, task).start()) {
             await(() -> sim.finalDistances().size() >= 4, 60_000, "four target periods under control");
             List<Double> d = sim.finalDistances().subList(0, 4); // periods under control only: not the time before discovery
@@ -323,7 +324,7 @@ class RosNodeTest {
             });
             pub.start();
             try {
-                await(() -> !da.safe() && !db.safe(), 20_000, "both policies in control");
+                await(() -> !da.safe() && !db.safe(), 60_000, "both policies in control"); // discovery, auto_engage's wait and standby, on a loaded machine
                 ra.estop(true); // robot1's e-stop: robot2 goes on
                 await(da::safe, 5_000, "robot1's e-stop");
                 // the gate turns safe at once; the hold command follows at the next control period
