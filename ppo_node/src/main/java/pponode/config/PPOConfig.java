@@ -157,6 +157,12 @@ public final class PPOConfig {
     public String vecEnv = "sync";
     @Allowed(min = 0)
     public int vecEnvWorkers = 0;
+    /**
+     * Training goes on while this many environments answer: one whose robot or world stops
+     * answering leaves the batch and rejoins when it is back (at most num_envs; num_envs waits for every one).
+     */
+    @Allowed(min = 1)
+    public int minLiveEnvs = 1;
     @Allowed(min = 1)
     public int evalEpisodes = 10;
     // ── Supervised fine-tuning (not in the reference): behaviour cloning of operator interventions.
@@ -278,6 +284,7 @@ public final class PPOConfig {
                 "(" + minibatchSize + ") exceeds rollout_steps * num_envs (" + (long) rolloutSteps * numEnvs + ")");
         require(totalTimesteps >= (long) rolloutSteps * numEnvs, "total_timesteps",
                 "(" + totalTimesteps + ") is smaller than one rollout (rollout_steps * num_envs = " + (long) rolloutSteps * numEnvs + ")");
+        require(minLiveEnvs <= numEnvs, "min_live_envs", "(" + minLiveEnvs + ") exceeds num_envs (" + numEnvs + ")");
         require(hiddenSizes.length >= 1, "hidden_sizes", "needs at least one layer");
         require(!(squashActions && continuousDist.equals("beta")), "squash_actions",
                 "applies to the gaussian distribution only; continuous_dist is beta (already bounded)");

@@ -222,7 +222,7 @@ public final class RobotEnv implements Env {
             robot.push(push);
         }
         if (!robot.step(cmd)) {
-            // the robot was lost for a while and is back: keep what the episode collected, end it as truncated
+            // the period was lost (the simulator diverged and rolled back): keep what the episode collected, end it as truncated
             read();
             return new StepResult(observe(), reward(), false, true);
         }

@@ -9,8 +9,7 @@ public final class SyncVecEnv extends VecEnv {
     }
 
     @Override
-    public VecStep step(float[][] actions) {
+    protected void stepLive(float[][] actions) {
         for (int i = 0; i < envs.size(); i++) stepOne(i, actions[i]);
-        return out;
     }
 }

@@ -33,7 +33,7 @@ public final class ThreadedVecEnv extends VecEnv {
     }
 
     @Override
-    public VecStep step(float[][] actions) {
+    protected void stepLive(float[][] actions) {
         List<Future<?>> fs = new ArrayList<>(slices.length);
         for (int[] s : slices) {
             fs.add(pool.submit(() -> {
@@ -52,7 +52,6 @@ public final class ThreadedVecEnv extends VecEnv {
                 throw new IllegalStateException("environment step failed: " + c, c);
             }
         }
-        return out;
     }
 
     @Override

@@ -11,6 +11,7 @@ import pponode.env.RobotTask;
 import pponode.env.Space;
 import pponode.sim.BaseState;
 import pponode.sim.RobotBackend;
+import pponode.sim.RobotUnavailableException;
 import pponode.sim.gazebo.GazeboNode;
 import pponode.sim.gazebo.GazeboTimeoutException;
 import pponode.sim.gazebo.msgs.Contact;
@@ -38,10 +39,11 @@ import pponode.sim.urdf.UrdfModel;
  * Fortress) or the task wants a randomised start, the joints are driven to the start state with a
  * PD loop in lockstep, then time is rewound again.
  *
- * <p>A world that stops answering (crashed, restarted) is waited for up to
- * {@code reconnect_timeout_ms}; the step it interrupted reports the period lost (the env ends the
- * episode as truncated, its steps kept) and the next reset starts in the world that came back.
- * Past that timeout the error names the world, partition and topics: never a silent hang.
+ * <p>A world that stops answering (crashed, restarted) fails the step it interrupted with a
+ * {@link RobotUnavailableException} after {@code step_timeout_ms}: the run decides whether to go on
+ * without it. The next reset waits for the world up to {@code reconnect_timeout_ms} and starts in
+ * the world that came back; past that timeout the error names the world, partition and topics:
+ * never a silent hang.
  */
 public final class GazeboBackend implements RobotBackend {
     private static final Logger LOG = LoggerFactory.getLogger(GazeboBackend.class);
@@ -70,6 +72,8 @@ public final class GazeboBackend implements RobotBackend {
     private Model latest;
     private long simTimeNs;
     private boolean connected, everConnected;
+    /** Why the world was last lost (for the error if it does not come back). */
+    private String lostCause = "";
     private int worldLosses, restores;
     private boolean startNoiseNoted;
 
@@ -121,13 +125,16 @@ public final class GazeboBackend implements RobotBackend {
     @Override
     public void reset(double[] q0, double[] qd0) {
         long deadline = System.currentTimeMillis() + cfg.reconnectTimeoutMs;
+        String lostBecause = lostCause;
         while (true) {
             try {
+                if (!connected && everConnected) awaitWorld(lostBecause, deadline); // a lost world: its control service first, within the reconnect time
                 resetWorld(q0, qd0);
                 return;
             } catch (GazeboTimeoutException e) {
                 if (!everConnected) throw new IllegalStateException("cannot reach the " + where() + ": " + e.getMessage(), e);
-                awaitWorld(e, deadline);
+                if (connected) lost(e);
+                lostBecause = e.getMessage();
             }
         }
     }
@@ -233,14 +240,21 @@ public final class GazeboBackend implements RobotBackend {
         LOG.info("connected to {}", where());
     }
 
-    private void awaitWorld(GazeboTimeoutException cause, long deadline) {
+    /** The world stopped answering: counted and said once; the next reset waits for it. */
+    private void lost(GazeboTimeoutException cause) {
         connected = false;
         worldLosses++;
-        LOG.warn("{} stopped answering ({}); waiting up to {} s for it to come back", where(), cause.getMessage(), cfg.reconnectTimeoutMs / 1000);
+        lostCause = cause.getMessage();
+        LOG.warn("{} stopped answering ({})", where(), cause.getMessage());
+    }
+
+    /** Returns once the lost world's control service answers; past {@code deadline} the world is unavailable. */
+    private void awaitWorld(String cause, long deadline) {
+        LOG.info("waiting up to {} s for {} to come back", Math.max(0, deadline - System.currentTimeMillis()) / 1000, where());
         while (true) {
             long left = deadline - System.currentTimeMillis();
             if (left <= 0) {
-                throw new IllegalStateException(where() + " was lost and did not come back within " + cfg.reconnectTimeoutMs + " ms: " + cause.getMessage(), cause);
+                throw new RobotUnavailableException(where() + " was lost and did not come back within " + cfg.reconnectTimeoutMs + " ms: " + cause);
             }
             try {
                 node.request(cfg.controlService(), WorldControl.newBuilder().setPause(true).build(), BOOL, Math.min(left, cfg.stepTimeoutMs));
@@ -261,8 +275,9 @@ public final class GazeboBackend implements RobotBackend {
             read(awaitState(simTimeNs + stepNs, false));
             return true;
         } catch (GazeboTimeoutException e) {
-            awaitWorld(e, System.currentTimeMillis() + cfg.reconnectTimeoutMs);
-            return false;
+            lost(e);
+            String detail = e.getMessage().startsWith(where() + ": ") ? e.getMessage().substring(where().length() + 2) : e.getMessage();
+            throw new RobotUnavailableException(where() + " stopped answering: " + detail, e);
         }
     }
 

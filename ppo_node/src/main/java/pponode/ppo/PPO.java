@@ -137,13 +137,16 @@ public final class PPO {
         MinibatchStats.Mean mean = new MinibatchStats.Mean();
         boolean earlyStopped = false;
         boolean seq = ac.recurrent();
-        // Feed-forward policies shuffle single steps; recurrent ones shuffle whole env sequences.
-        int n = seq ? buf.envs : buf.size();
+        // Feed-forward policies shuffle single steps (those an env took); recurrent ones shuffle
+        // whole env sequences, where a step not taken is kept out of the surrogate instead.
+        int[] rows = seq ? null : buf.liveRows();
+        int n = seq ? buf.envs : rows == null ? buf.size() : rows.length;
         int chunk = seq ? cfg.numEnvs() / cfg.numMinibatches() : cfg.minibatchSize();
         if (host != null) host.pull();
         epochs:
         for (int epoch = 0; epoch < cfg.nEpochs(); epoch++) {
             int[] perm = RolloutBuffer.permutation(n, rng);
+            if (rows != null) for (int j = 0; j < n; j++) perm[j] = rows[perm[j]];
             for (int from = 0; from < n; from += chunk) {
                 if (seq) buf.gatherSequences(perm, from, Math.min(n, from + chunk), mb, cfg.normAdv());
                 else buf.gather(perm, from, Math.min(n, from + chunk), mb, cfg.normAdv());

@@ -8,6 +8,7 @@ import pponode.env.RobotEnv;
 import pponode.env.RobotTask;
 import pponode.env.terms.ObservationTerm.Input;
 import pponode.sim.RobotBackend;
+import pponode.sim.RobotUnavailableException;
 import pponode.sim.urdf.UrdfModel;
 import std_msgs.msg.dds.Empty;
 import std_msgs.msg.dds.EmptyPubSubType;
@@ -92,7 +93,7 @@ public final class RosBackend implements RobotBackend {
         while (lastStateNanos <= asked + 3 * period || (task.observationInputs().contains(Input.TARGET) && target == null)) {
             if (tries++ % 50 == 0) resetPub.publish(new Empty()); // repeat until the robot has matched our publisher
             if (System.nanoTime() > end) {
-                throw new IllegalStateException("no joint states on " + params.resolvedJointStateTopics() + " within 5 s after a reset request on "
+                throw new RobotUnavailableException("no joint states on " + params.resolvedJointStateTopics() + " within 5 s after a reset request on "
                         + params.resolve(params.resetTopic) + " (domain " + params.domain() + "): is the robot or simulator running?");
             }
             LockSupport.parkNanos(2_000_000);
@@ -113,7 +114,7 @@ public final class RosBackend implements RobotBackend {
         long wait = now + 3 * period;
         while (lastStateNanos <= sent) { // the observation must come after the command
             if (System.nanoTime() > wait) {
-                throw new IllegalStateException("the robot sent no joint states on " + params.resolvedJointStateTopics() + " for 3 control periods after a command");
+                throw new RobotUnavailableException("the robot sent no joint states on " + params.resolvedJointStateTopics() + " for 3 control periods after a command");
             }
             LockSupport.parkNanos(200_000);
         }

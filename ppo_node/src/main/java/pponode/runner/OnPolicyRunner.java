@@ -38,7 +38,7 @@ public final class OnPolicyRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OnPolicyRunner.class);
     /** Keys that may differ from the checkpoint's config when resuming. */
     public static final Set<String> RESUME_OVERRIDABLE = Set.of("total_timesteps", "log_interval", "save_interval", "log_dir",
-            "experiment_name", "device", "eval_episodes", "resume_from", "vec_env", "vec_env_workers", "learner_backend",
+            "experiment_name", "device", "eval_episodes", "resume_from", "vec_env", "vec_env_workers", "min_live_envs", "learner_backend",
             "learner_threads");
 
     /** Called after every update. */
@@ -63,6 +63,9 @@ public final class OnPolicyRunner implements AutoCloseable {
     private float[][] obs;
     private final double[] epReturn;
     private final int[] epLength;
+    /** Whether env i is in an episode (false while its robot is away), and how many episodes a robot that stopped answering cut short. */
+    private final boolean[] inEpisode;
+    private long lostEpisodes;
     public final EpisodeStats episodes = new EpisodeStats();
     private final Path runDir;
     private MetricsLog log;
@@ -92,6 +95,7 @@ public final class OnPolicyRunner implements AutoCloseable {
         envs = cfg.vecEnv.equals("threaded")
                 ? new ThreadedVecEnv(list, cfg.vecEnvWorkers > 0 ? cfg.vecEnvWorkers : Runtime.getRuntime().availableProcessors())
                 : new SyncVecEnv(list);
+        envs.minLive(cfg.minLiveEnvs);
         if (cfg.useAmp) {
             LOG.warn("use_amp: DJL 0.36 has no autocast for PyTorch; training runs in float32 on every device");
         }
@@ -104,6 +108,8 @@ public final class OnPolicyRunner implements AutoCloseable {
         rnnState = new float[n][net.stateSize()];
         episodeStart = new boolean[n];
         Arrays.fill(episodeStart, true);
+        inEpisode = new boolean[n];
+        Arrays.fill(inEpisode, true);
         obsRms = cfg.normaliseObs ? new RunningMeanStd(net.obsDim) : null;
         rewards = new RewardScaler(n, cfg.normaliseRewards, cfg.gamma, cfg.rewardClip);
         totalUpdates = (int) (cfg.totalTimesteps / ((long) cfg.rolloutSteps * n));
@@ -160,6 +166,8 @@ public final class OnPolicyRunner implements AutoCloseable {
             stats.put("charts/global_step", (double) globalStep);
             stats.put("charts/mean_reward", episodes.meanReturn());
             stats.put("charts/mean_ep_length", episodes.meanLength());
+            stats.put("charts/live_envs", (double) envs.liveCount());
+            stats.put("charts/lost_episodes", (double) lostEpisodes);
             stats.put("charts/steps_per_sec", (globalStep - stepsAtStart) / Math.max(elapsed, 1e-9));
             stats.put("charts/rollout_time", (u0 - r0) / 1e9);
             stats.put("charts/update_time", (u1 - u0) / 1e9);
@@ -190,9 +198,8 @@ public final class OnPolicyRunner implements AutoCloseable {
         boolean rnn = net.recurrent();
         for (int i = 0; i < n && rnn; i++) System.arraycopy(rnnState[i], 0, buffer.initialState, i * net.stateSize(), net.stateSize());
         for (int t = 0; t < cfg.rolloutSteps; t++) {
-            globalStep += n;
             // 1. normalise observations (stats updated with this batch first, as the reference)
-            if (obsRms != null) obsRms.update(obs, n);
+            if (obsRms != null) updateObsStats();
             for (int i = 0; i < n; i++) normalize(obs[i], obsNorm[i]);
             // 2. one batched policy + value evaluation for all envs
             if (rnn) {
@@ -209,11 +216,17 @@ public final class OnPolicyRunner implements AutoCloseable {
             }
             // 3b. an operator may take over (the policy's sample is still stored, but masked out)
             Supervisor.Actor[] who = supervision == null ? null : supervision.decide(obs, envAction);
-            // 4. step every env (auto-reset keeps the final observation)
+            // 4. step every env (auto-reset keeps the final observation); one whose robot stopped
+            //    answering takes no step until it is back
             VecStep s = envs.step(envAction);
+            globalStep += s.liveCount();
             // 5. rewards: scale by the running std of the discounted return, bootstrap truncations
             rewards.scale(s, globalStep, scaledReward);
             for (int i = 0; i < n; i++) {
+                if (!s.live[i]) {
+                    absent(t, i, s);
+                    continue;
+                }
                 checkFinite(s.obs[i], i, "observation");
                 epReturn[i] += s.rewards[i];
                 epLength[i]++;
@@ -239,6 +252,7 @@ public final class OnPolicyRunner implements AutoCloseable {
                 }
                 obs[i] = s.obs[i];
                 episodeStart[i] = s.done(i);
+                inEpisode[i] = envs.live(i); // false when its robot stopped answering at the reset after this step
             }
         }
         // 6. bootstrap from the value of the observation after the last step
@@ -248,6 +262,40 @@ public final class OnPolicyRunner implements AutoCloseable {
             lastValues[i] = rnn ? net.valueRecurrent(tmp, rnnState[i], episodeStart[i]) : net.value(tmp);
         }
         buffer.computeGae(lastValues, cfg.gamma, cfg.gaeLambda);
+    }
+
+    /**
+     * Env {@code i} took no step at {@code t}. If it was in an episode, that episode ends here,
+     * before the lost step (kept in the buffer as a truncation, not counted among finished
+     * episodes); when it is back, its new episode's first observation is in {@code s.obs}.
+     */
+    private void absent(int t, int i, VecStep s) {
+        buffer.addAbsent(t, i, obsNorm[i], values[i]);
+        if (inEpisode[i]) {
+            inEpisode[i] = false;
+            lostEpisodes++;
+            epReturn[i] = 0;
+            epLength[i] = 0;
+            rewards.restart(i);
+        }
+        if (s.rejoined[i]) {
+            checkFinite(s.obs[i], i, "observation");
+            obs[i] = s.obs[i];
+        }
+        inEpisode[i] = envs.live(i);
+        episodeStart[i] = true;
+    }
+
+    /** The observation statistics take in the envs about to step (not those away, whose observation is old). */
+    private void updateObsStats() {
+        int n = cfg.numEnvs, live = envs.liveCount();
+        if (live == n) {
+            obsRms.update(obs, n);
+            return;
+        }
+        float[][] stepping = new float[live][];
+        for (int i = 0, r = 0; i < n; i++) if (envs.live(i)) stepping[r++] = obs[i];
+        obsRms.update(stepping, live);
     }
 
     /**

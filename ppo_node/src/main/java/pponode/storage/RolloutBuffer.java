@@ -1,5 +1,6 @@
 package pponode.storage;
 
+import java.util.Arrays;
 import org.apache.commons.rng.UniformRandomProvider;
 
 /**
@@ -19,6 +20,11 @@ public final class RolloutBuffer {
      * acted instead: such steps still train the critic, but the PPO ratio is meaningless for them.
      */
     public final float[] policyActed;
+    /**
+     * 1 where env took a step at t, 0 where it did not (its robot stopped answering during the
+     * step, or was still away): such rows carry no reward and no action, and stay out of the update.
+     */
+    public final float[] live;
     /** Recurrent policies: 1 where the observation at [t][env] starts an episode (state was reset). */
     public final float[] episodeStarts;
     /** Recurrent policies: each env's hidden state before step 0, [env][stateSize]. */
@@ -45,6 +51,7 @@ public final class RolloutBuffer {
         advantages = new float[n];
         returns = new float[n];
         policyActed = new float[n];
+        live = new float[n];
         this.stateSize = stateSize;
         episodeStarts = new float[n];
         initialState = new float[envs * stateSize];
@@ -65,6 +72,34 @@ public final class RolloutBuffer {
         dones[k] = done ? 1f : 0f;
         squashCorr[k] = (float) corr;
         policyActed[k] = 1f;
+        live[k] = 1f;
+    }
+
+    /**
+     * Records that env {@code i} took no step at {@code t}. Its value of the observation it had is
+     * kept: the step before it ends there (truncated), bootstrapped from that value.
+     */
+    public void addAbsent(int t, int i, float[] obsNorm, float value) {
+        int k = t * envs + i;
+        System.arraycopy(obsNorm, 0, obs, k * obsDim, obsDim);
+        Arrays.fill(raw, k * rawDim, (k + 1) * rawDim, 0f);
+        logProbs[k] = 0;
+        values[k] = value;
+        rewards[k] = 0;
+        dones[k] = 0;
+        squashCorr[k] = 0;
+        policyActed[k] = 0f; // a recurrent sequence keeps the row, out of the surrogate
+        live[k] = 0f;
+    }
+
+    /** The rows where an env took a step, in order; null when every row did (no copy needed). */
+    public int[] liveRows() {
+        int n = size(), m = 0;
+        for (int k = 0; k < n; k++) if (live[k] != 0f) m++;
+        if (m == n) return null;
+        int[] rows = new int[m];
+        for (int k = 0, r = 0; k < n; k++) if (live[k] != 0f) rows[r++] = k;
+        return rows;
     }
 
     /** Marks env {@code i}'s step {@code t} as not acted by the policy (after {@link #add}). */
@@ -75,6 +110,8 @@ public final class RolloutBuffer {
     /**
      * Generalised advantage estimation, backwards in time:
      * δ_t = r_t + γ V_{t+1} (1 − done_t) − V_t,  A_t = δ_t + γλ (1 − done_t) A_{t+1},  R_t = A_t + V_t.
+     * A row where the env took no step has no advantage and cuts the chain: the step before it is
+     * bootstrapped from V of the observation it left the env in, as a truncation.
      *
      * @param lastValues V of the observation after the last step, per env
      */
@@ -83,6 +120,12 @@ public final class RolloutBuffer {
             double gae = 0;
             for (int t = steps - 1; t >= 0; t--) {
                 int k = t * envs + i;
+                if (live[k] == 0f) {
+                    gae = 0;
+                    advantages[k] = 0;
+                    returns[k] = values[k];
+                    continue;
+                }
                 double nextValue = t == steps - 1 ? lastValues[i] : values[k + envs];
                 double notDone = 1.0 - dones[k];
                 double delta = rewards[k] + gamma * nextValue * notDone - values[k];
@@ -93,18 +136,22 @@ public final class RolloutBuffer {
         }
     }
 
-    /** 1 − Var(R − V) / Var(R): how much of the return the critic explains. */
+    /** 1 − Var(R − V) / Var(R) over the rows where an env took a step: how much of the return the critic explains. */
     public double explainedVariance() {
-        int n = size();
+        int size = size(), n = 0;
         double mr = 0, md = 0;
-        for (int k = 0; k < n; k++) {
+        for (int k = 0; k < size; k++) {
+            if (live[k] == 0f) continue;
+            n++;
             mr += returns[k];
             md += returns[k] - values[k];
         }
+        if (n == 0) return Double.NaN;
         mr /= n;
         md /= n;
         double vr = 0, vd = 0;
-        for (int k = 0; k < n; k++) {
+        for (int k = 0; k < size; k++) {
+            if (live[k] == 0f) continue;
             vr += (returns[k] - mr) * (returns[k] - mr);
             double d = returns[k] - values[k] - md;
             vd += d * d;

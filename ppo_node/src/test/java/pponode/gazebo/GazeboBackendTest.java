@@ -22,6 +22,7 @@ import pponode.env.RobotTask;
 import pponode.env.StepResult;
 import pponode.runner.EvalResult;
 import pponode.runner.OnPolicyRunner;
+import pponode.sim.RobotUnavailableException;
 import pponode.sim.gazebo.GazeboOptions;
 import pponode.sim.gazebo.GazeboWorldProcess;
 import pponode.sim.gazebo.GazeboWorldProcess.Program;
@@ -29,7 +30,7 @@ import pponode.sim.gazebo.GazeboWorldProcess.Program;
 /**
  * {@link GazeboBackend} (under the same {@link RobotEnv} as the embedded simulator) against a DART world of the pendulum on the real Gazebo Transport library: the same
  * task YAML trains there as in the embedded simulator, Fortress-style resets are undone by the
- * env, and a world that dies mid-episode costs one truncated episode, not the run.
+ * env, and a world that dies mid-episode fails that step; the next reset waits for it to come back.
  */
 @SuppressWarnings("try") // the worlds are resources whose only use is to run while the test does
 @Tag("slow") // trains for minutes or drives external peers: left out of -Pquick
@@ -98,7 +99,7 @@ class GazeboBackendTest {
     }
 
     @Test
-    void aWorldLostMidEpisodeEndsItTruncatedAndTheNextOneRunsInTheWorldThatCameBack() throws Exception {
+    void aWorldLostMidEpisodeFailsItsStepAndTheNextResetWaitsForTheWorldToComeBack() throws Exception {
         settings.apply(Map.of("step_timeout_ms", "1000", "reconnect_timeout_ms", "20000"));
         GazeboWorldProcess world = world(task);
         GazeboBackend backend = new GazeboBackend(task, settings);
@@ -123,17 +124,19 @@ class GazeboBackendTest {
             });
             restart.start();
             long t0 = System.nanoTime();
-            StepResult cut = env.step(new float[] {1f});
-            System.out.printf("world killed mid-episode: step returned truncated=%s after %.2f s%n", cut.truncated(), (System.nanoTime() - t0) / 1e9);
-            assertTrue(cut.truncated() && !cut.terminated(), "the interrupted episode ends as truncated, its steps are kept");
+            RobotUnavailableException cut = assertThrows(RobotUnavailableException.class, () -> env.step(new float[] {1f}));
+            System.out.printf("world killed mid-episode: the step failed after %.2f s: %s%n", (System.nanoTime() - t0) / 1e9, cut.getMessage());
+            assertTrue(cut.getMessage().contains("pendulum_world") && cut.getMessage().contains("stopped answering"), cut.getMessage());
             assertEquals(1, backend.worldLosses());
+            env.reset(3L); // waits for the world to come back
             restart.join();
-            env.reset(3L);
             for (int i = 0; i < 10; i++) assertFalse(env.step(new float[] {1f}).done());
+            assertEquals(1, backend.worldLosses());
             worldRef[0].kill();
             settings.reconnectTimeoutMs = 2000;
+            assertThrows(RobotUnavailableException.class, () -> { for (int i = 0; i < 200; i++) env.step(new float[] {1f}); });
             long t1 = System.nanoTime();
-            IllegalStateException gone = assertThrows(IllegalStateException.class, () -> { for (int i = 0; i < 200; i++) env.step(new float[] {1f}); });
+            RobotUnavailableException gone = assertThrows(RobotUnavailableException.class, () -> env.reset(4L));
             double waited = (System.nanoTime() - t1) / 1e9;
             System.out.printf("world gone for good: '%s' after %.2f s%n", gone.getMessage(), waited);
             assertTrue(gone.getMessage().contains("pendulum_world") && gone.getMessage().contains("did not come back"), gone.getMessage());

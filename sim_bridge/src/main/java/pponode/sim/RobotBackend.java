@@ -27,7 +27,8 @@ public interface RobotBackend extends AutoCloseable {
     /**
      * Applies one control period's commands (actuated joints in the task's order, physical units,
      * within the limits) and returns once the state after them has been read. False when the period
-     * was lost (the robot stopped answering and came back): the episode ends there.
+     * was lost but the robot is still there (a simulator that diverged and rolled back): the episode
+     * ends there. A robot that stopped answering throws {@link RobotUnavailableException}.
      */
     boolean step(double[] commands);
 
