@@ -140,6 +140,16 @@ public final class QosCompatibility implements AutoCloseable {
         return new ArrayList<>(found.values());
     }
 
+    /** How many remote endpoints the node's own (not probe) endpoints on {@code topic} match now: subscribers of its writers, or publishers of its readers. */
+    synchronized int matchedPeers(String topic, boolean reader) {
+        Set<String> peers = new HashSet<>();
+        matched.forEach((g, remotes) -> {
+            Local l = locals.get(g);
+            if (l != null && !l.probe && l.reader == reader && l.topic.equals(topic)) peers.addAll(remotes.keySet());
+        });
+        return peers.size();
+    }
+
     private static String key(Local l, String remote) {
         return l.topic + (l.reader ? " R " : " W ") + remote;
     }

@@ -29,7 +29,7 @@ import us.ihmc.ros2.ROS2PublisherBasics;
 public final class RosBackend implements RobotBackend {
     private final RobotTask task;
     private final RosParams params;
-    private final ROS2Node node;
+    private final RosNode node;
     /** Every subscription: what the network sends is dropped and counted, never thrown into the DDS thread. */
     private final NetworkInput input = new NetworkInput();
     private final JointStateAssembler assembler;
@@ -73,8 +73,6 @@ public final class RosBackend implements RobotBackend {
     @Override
     public void reset(double[] q0, double[] qd0) {
         if (!discovered) {
-            // A reset sent before DDS has matched the robot's reset subscriber is lost: first hear
-            // the robot, then give endpoint matching a moment.
             long until = System.nanoTime() + 5_000_000_000L;
             while (lastStateNanos == 0) {
                 if (System.nanoTime() > until) {
@@ -83,11 +81,20 @@ public final class RosBackend implements RobotBackend {
                 }
                 LockSupport.parkNanos(2_000_000);
             }
-            LockSupport.parkNanos(300_000_000L);
             discovered = true;
         }
         long asked = System.nanoTime();
         long end = asked + 5_000_000_000L;
+        // A reset sent before DDS has matched the robot's reset subscriber is lost (a robot just
+        // discovered, or restarted): the request goes out once one is matched.
+        String resetTopic = params.resolve(params.resetTopic);
+        while (node.matchedSubscribers(resetTopic) == 0) {
+            if (System.nanoTime() > end) {
+                throw new RobotUnavailableException("nothing subscribes to the reset topic " + resetTopic + " (domain " + params.domain()
+                        + ") within 5 s: is the robot's simulator running?");
+            }
+            LockSupport.parkNanos(2_000_000);
+        }
         int tries = 0;
         // the simulator handles the request at its next control tick: accept states only after 3 periods
         while (lastStateNanos <= asked + 3 * period || (task.observationInputs().contains(Input.TARGET) && target == null)) {

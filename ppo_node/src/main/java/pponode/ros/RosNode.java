@@ -149,6 +149,11 @@ public final class RosNode extends ROS2Node {
         return getNamespace() + "/" + getName();
     }
 
+    /** How many subscribers the node's publishers on {@code topic} (a ROS 2 name) reach now. */
+    public int matchedSubscribers(String topic) {
+        return qos.matchedPeers(topic, false);
+    }
+
     /** The peers on the node's topics that its endpoints refuse by QoS, now. */
     public List<QosCompatibility.Mismatch> incompatibleQos() {
         return qos.incompatible();

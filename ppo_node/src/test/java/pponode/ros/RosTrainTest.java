@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import pponode.TestDomains;
@@ -69,10 +71,61 @@ class RosTrainTest {
             assertEquals(240, r.globalStep(), "two robots, 60 steps each per update, two updates");
             for (SimNode sim : List.of(one, two)) {
                 assertTrue(sim.commandsReceived() >= 120 && sim.commandsReceived() < 240, "each robot got its own env's commands: " + sim.commandsReceived());
-                assertTrue(sim.resets() >= 2, "episodes start with a reset over ROS 2: " + sim.resets());
+                assertTrue(sim.resets() >= 2, "episodes start with a reset over ROS 2: " + sim.resets() + " (robot " + (sim == one ? 1 : 2) + ", commands " + sim.commandsReceived() + ")");
             }
             assertEquals(2, r.episodes.finished(), "one 100-step episode finished on each robot");
         }
+    }
+
+    /**
+     * A fleet robot that goes away: robot2's sim node stops mid-training, the learner goes on with
+     * robot1, and a new sim node under robot2's namespace rejoins the batch.
+     */
+    @Test
+    void aRobotThatStopsLeavesTheBatchAndANewOneUnderItsNamespaceRejoins() throws Exception {
+        RobotTask task = EnvRegistry.task("reacher_2dof");
+        int domain = TestDomains.claim();
+        RosParams p1 = new RosParams(), p2 = new RosParams();
+        for (RosParams p : List.of(p1, p2)) {
+            p.domainId = domain;
+            p.task = "reacher_2dof";
+        }
+        p1.set("namespace", "robot1");
+        p2.set("namespace", "robot2");
+        PPOConfig c = new PPOConfig();
+        Presets.apply(c, "reacher_2dof");
+        c.apply(List.of("num_envs=2", "vec_env=threaded", "rollout_steps=60", "minibatch_size=60", "n_epochs=2", "total_timesteps=100000", "seed=2"));
+        var envs = Backends.named("--sim", "ros").environments(task, List.of("domain_id=" + domain, "node_name=ppo_node_train", "robot_namespaces=robot1,robot2"),
+                new Backends.Batch(2, c.seed));
+        List<Map<String, Double>> updates = new ArrayList<>();
+        OnPolicyRunner.Listener record = (u, total, step, stats) -> updates.add(Map.copyOf(stats));
+        SimNode two = new SimNode(p2, task).start();
+        try (SimNode one = new SimNode(p1, task).start(); OnPolicyRunner r = new OnPolicyRunner(c, envs, null)) {
+            r.runUpdates(1, record);
+            two.close();
+            for (int k = 0; k < 5 && live(updates) == 2; k++) r.runUpdates(1, record);
+            assertEquals(1, live(updates), "robot2 left the batch");
+            long before = one.commandsReceived();
+            r.runUpdates(1, record);
+            assertTrue(one.commandsReceived() >= before + 60, "robot1 goes on alone: " + (one.commandsReceived() - before));
+            two = new SimNode(p2, task).start();
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (live(updates) < 2) {
+                assertTrue(System.nanoTime() < deadline, "robot2's new node did not rejoin within 60 s");
+                r.runUpdates(1, record);
+            }
+            long back = two.commandsReceived();
+            r.runUpdates(1, record);
+            assertTrue(two.commandsReceived() >= back + 60, "robot2 is stepped again: " + (two.commandsReceived() - back));
+            assertTrue(r.globalStep() < updates.size() * 120L, "robot2's missing periods are not steps: " + r.globalStep());
+            assertEquals(1.0, updates.get(updates.size() - 1).get("charts/lost_episodes"));
+        } finally {
+            two.close();
+        }
+    }
+
+    private static int live(List<Map<String, Double>> updates) {
+        return (int) (double) updates.get(updates.size() - 1).get("charts/live_envs");
     }
 
     @Test
