@@ -35,12 +35,15 @@ public final class GazeboWorlds implements AutoCloseable {
     /**
      * The command line that makes {@code dart_world} simulate {@code task}'s robot as the embedded
      * simulator does: its physics step and gravity, a fixed or floating base (on a ground plane of
-     * the task's friction), the task's start (default joint positions, base position) and, for
-     * position commands, the task's PD gains in the joint position controllers.
+     * the task's friction), the task's start (default joint positions, base position), for
+     * position commands the task's PD gains in the joint position controllers, and its state
+     * published at the task's control rate (JointStatePublisher's {@code <update_rate>}: the bridge
+     * reads one state per control period, so the physics steps between go unpublished).
      */
     public static List<String> arguments(RobotTask task, String world, String model) throws IOException {
         List<String> a = new ArrayList<>(List.of("--world", world, "--model", model, "--urdf", UrdfFile.of(task).toString(), "--root", task.robot.root(),
-                "--plugin", GazeboWorldProcess.DART_PLUGIN.toString(), "--dt", num(task.physicsDt), "--gravity", num(-task.gravity[2])));
+                "--plugin", GazeboWorldProcess.DART_PLUGIN.toString(), "--dt", num(task.physicsDt), "--gravity", num(-task.gravity[2]),
+                "--state-rate", num(1.0 / (task.decimation * task.physicsDt))));
         if (task.gravity[0] != 0 || task.gravity[1] != 0) throw new IllegalArgumentException(task.source + ": a Gazebo world for this task needs gravity along -z only");
         if (task.floatingBase) {
             a.addAll(List.of("--floating", "--base-position", num(task.baseStartPosition[0]) + ":" + num(task.baseStartPosition[1]) + ":" + num(task.baseStartPosition[2])));

@@ -6,7 +6,13 @@
 //        pause, step, multi_step (queued: the reply only means "accepted"),
 //        reset{all, time_only, model_only} (--reset-time-only: reset{all} rewinds time only, as Fortress)
 //   /world/<w>/model/<m>/joint_state        topic    Model, every iteration, stamped with sim time
-//                                                    (JointStatePublisher; re-sent at 10 Hz while paused)
+//                                                    (JointStatePublisher; re-sent at 10 Hz while paused).
+//                                                    --state-rate HZ: at that rate of sim time instead, as
+//                                                    JointStatePublisher's <update_rate> (and the base pose,
+//                                                    odometry and contacts below with it, as
+//                                                    OdometryPublisher's <odom_publish_frequency> and the
+//                                                    contact sensor's <update_rate>); the state after the last
+//                                                    step of a multi_step is always sent
 //   /model/<m>/joint/<j>/cmd_force          topic    Double, held until the next one (ApplyJointForce)
 //   /model/<m>/joint/<j>/cmd_vel            topic    Double (JointController, velocity mode)
 //   /model/<m>/joint/<j>/0/cmd_pos          topic    Double (JointPositionController: PD to effort with
@@ -112,6 +118,7 @@ struct Args {
   std::map<std::string, PdGains> pd;
   int benchN = 0, benchSteps = 20;
   double commandWaitMs = 1000;
+  double stateRate = 0;  // Hz of sim time; 0: every iteration
 };
 
 [[noreturn]] void usage(const std::string &why) {
@@ -167,6 +174,9 @@ Args parse(int argc, char **argv) {
       auto [name, v] = named(value(), k);
       if (v.size() != 2) usage("--pd wants JOINT=KP:KD");
       a.pd[name] = PdGains{v[0], v[1]};
+    } else if (k == "--state-rate") {
+      a.stateRate = number(value(), k);
+      if (a.stateRate < 0) usage("--state-rate wants a rate in Hz (0: every iteration)");
     } else if (k == "--reset-time-only") a.resetTimeOnly = true;
     else if (k == "--run") a.run = true;
     else if (k == "--bench-client") a.benchN = static_cast<int>(number(value(), k));
@@ -326,15 +336,17 @@ class DartWorld {
         }
         // queued multi_step: back to back, then paused again (gz-sim's blocking paused steps)
         while (pendingSteps_ > 0) {
+          int64_t before = SimTimeNs();
           StepLocked();
           --pendingSteps_;
-          PublishStateLocked();
+          if (pendingSteps_ == 0 || StateDueLocked(before)) PublishStateLocked();
         }
         PublishStatsLocked();
         nextIdle = now + std::chrono::milliseconds(100);
       } else if (!paused_) {
+        int64_t before = SimTimeNs();
         StepLocked();
-        PublishStateLocked();
+        if (StateDueLocked(before)) PublishStateLocked();
         lk.unlock();
         std::this_thread::sleep_for(std::chrono::duration<double>(a_.dt));  // real-time factor <= 1
         lk.lock();
@@ -425,6 +437,13 @@ class DartWorld {
     int64_t ns = SimTimeNs();
     t->set_sec(ns / 1000000000);
     t->set_nsec(static_cast<int32_t>(ns % 1000000000));
+  }
+
+  // Whether the step from sim time `before` to now crossed a multiple of the --state-rate period.
+  bool StateDueLocked(int64_t before) const {
+    if (a_.stateRate <= 0) return true;
+    double period = 1e9 / a_.stateRate;
+    return std::floor((SimTimeNs() + 0.5) / period) > std::floor((before + 0.5) / period);
   }
 
   void PublishStateLocked() {

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -193,6 +195,27 @@ class GazeboInteropTest {
     }
 
     /** The DART world simulating urdf/pendulum.urdf (a 1 kg point mass 0.5 m below a hinge) as pendulum_world, 1 ms steps. */
+    /** --state-rate: the joint states of a multi_step at that rate of sim time (JointStatePublisher's update_rate), and always its last one. */
+    @Test
+    @SuppressWarnings("try")
+    void aStateRatePublishesTheStatesOfAMultiStepAtThatRate() throws Exception {
+        requirePeer(GazeboWorldProcess.unavailableReason(Program.DART) == null, "the Gazebo DART world (" + GazeboWorldProcess.unavailableReason(Program.DART) + ")");
+        try (GazeboWorldProcess world = GazeboWorldProcess.start(Program.DART, opts, pendulum("--state-rate", "100"))) {
+            List<Model> states = new CopyOnWriteArrayList<>();
+            node.subscribe("/world/pendulum_world/model/pendulum/joint_state", Model.getDefaultInstance(), states::add);
+            var force = node.advertise("/model/pendulum/joint/hinge/cmd_force", pponode.sim.gazebo.msgs.Double.getDefaultInstance());
+            assertTrue(force.awaitSubscribers(10_000), "the C++ world never subscribed to the force topic");
+            await(states, 0); // subscribed: the paused world's state arrives
+            node.request("/world/pendulum_world/control", WorldControl.newBuilder().setPause(true).setMultiStep(55).build(),
+                    pponode.sim.gazebo.msgs.Boolean.getDefaultInstance(), 10_000);
+            await(states, 55_000_000L);
+            Set<Long> stamps = new TreeSet<>();
+            for (Model m : states) stamps.add(m.getHeader().getStamp().getSec() * 1_000_000_000L + m.getHeader().getStamp().getNsec());
+            assertEquals(new TreeSet<>(List.of(0L, 10_000_000L, 20_000_000L, 30_000_000L, 40_000_000L, 50_000_000L, 55_000_000L)), stamps,
+                    "55 steps of 1 ms at 100 Hz: every 10 ms, and the state the multi_step ends in");
+        }
+    }
+
     static List<String> pendulum(String... more) {
         List<String> a = new ArrayList<>(List.of("--world", "pendulum_world", "--model", "pendulum", "--urdf", Path.of("../urdf/pendulum.urdf").toAbsolutePath().toString(),
                 "--root", "world", "--plugin", GazeboWorldProcess.DART_PLUGIN.toString(), "--dt", "0.001", "--gravity", "9.81"));
