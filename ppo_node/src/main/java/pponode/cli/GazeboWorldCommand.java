@@ -26,6 +26,10 @@ final class GazeboWorldCommand implements Callable<Integer> {
     @Option(names = "--worlds", defaultValue = "1", description = "How many worlds: one named after the task with the model named after the URDF robot, or both suffixed _0 … _(N-1) (default: ${DEFAULT-VALUE}).")
     int worlds;
 
+    @Option(names = "--first", description = "Number the worlds from this index: _K … _(K+N-1), even for one world. Hosts that share a learner's batch each serve "
+            + "their part of its worlds (a learner with num_envs=4 over two hosts: --worlds 2 on the first, --worlds 2 --first 2 on the second).")
+    Integer first;
+
     @Option(names = "--partition", description = "The Gazebo Transport partition (default: IGN_PARTITION / GZ_PARTITION, else Gazebo's own default).")
     String partition;
 
@@ -37,12 +41,13 @@ final class GazeboWorldCommand implements Callable<Integer> {
         RobotTask t = EnvRegistry.task(task);
         if (t == null) throw new IllegalArgumentException("unknown task '" + task + "'");
         if (worlds < 1) throw new IllegalArgumentException("--worlds must be at least 1, got " + worlds);
+        if (first != null && first < 0) throw new IllegalArgumentException("--first must be 0 or more, got " + first);
         String why = GazeboWorldProcess.unavailableReason(Program.DART);
         if (why != null) throw new IllegalArgumentException("cannot build the Gazebo world: " + why);
         GazeboOptions o = GazeboOptions.fromEnvironment();
         if (partition != null) o = o.withPartition(partition);
         if (ip != null) o = o.withHostIp(ip);
-        try (StopSignals stop = StopSignals.install(); GazeboWorlds w = GazeboWorlds.start(t, worlds, o)) {
+        try (StopSignals stop = StopSignals.install(); GazeboWorlds w = GazeboWorlds.start(t, worlds, first, o)) {
             System.err.printf("gazebo-world: %s on partition '%s' (world/model: %s); Ctrl-C stops%n", t.name, o.partition(), IntStream.range(0, worlds).mapToObj(i -> w.names().get(i) + "/" + w.models().get(i)).collect(Collectors.joining(", ")));
             stop.await(-1);
         }

@@ -66,11 +66,16 @@ public final class GazeboWorlds implements AutoCloseable {
      * world: two worlds on one partition with models of one name would both obey each command.)
      */
     public static GazeboWorlds start(RobotTask task, int count, GazeboOptions o) throws IOException {
+        return start(task, count, null, o);
+    }
+
+    /** As {@link #start(RobotTask, int, GazeboOptions)}, suffixed {@code _first …} when {@code first} is given (one host's part of a batch). */
+    public static GazeboWorlds start(RobotTask task, int count, Integer first, GazeboOptions o) throws IOException {
         if (count < 1) throw new IllegalArgumentException("--worlds must be at least 1, got " + count);
         GazeboWorlds w = new GazeboWorlds();
         try {
             for (int i = 0; i < count; i++) {
-                String suffix = count == 1 ? "" : "_" + i, name = worldName(task) + suffix;
+                String suffix = count == 1 && first == null ? "" : "_" + ((first == null ? 0 : first) + i), name = worldName(task) + suffix;
                 w.worlds.add(GazeboWorldProcess.start(Program.DART, o, arguments(task, name, modelName(task) + suffix)));
                 w.names.add(name);
                 w.models.add(modelName(task) + suffix);
