@@ -37,10 +37,10 @@ import pponode.sim.urdf.UrdfModel;
  */
 public final class RobotTask {
     private static final Logger LOG = LoggerFactory.getLogger(RobotTask.class);
-    public static final Set<String> INTERFACES = Set.of("effort", "velocity", "position");
-    private static final Set<String> KEYS = Set.of("name", "description", "robot", "physics_dt", "control_rate_hz", "episode_steps", "gravity",
-            "command_interface", "actuated_joints", "observed_joints", "pd_gains", "observation", "tip_link", "target", "reset", "reward",
-            "termination", "learner", "base", "contact", "default_joint_pos", "action_scale", "commands", "randomization", "noise", "history", "actuators");
+    /** The sections a task file may have beside {@link TaskSettings}' keys. */
+    private static final Set<String> SECTIONS = Set.of("gravity", "actuated_joints", "observed_joints", "pd_gains", "observation", "target", "reset", "reward",
+            "termination", "learner", "contact", "default_joint_pos", "commands", "randomization", "noise", "history", "actuators");
+    private static final Set<String> KEYS = union(TaskSettings.keys(), SECTIONS);
     private static final Set<String> PD_KEYS = Set.of("kp", "kd"), TARGET_KEYS = Set.of("min", "max", "radius"),
             RESET_KEYS = Set.of("joint_pos_noise", "joint_vel_noise", "base_position"),
             CONTACT_KEYS = Set.of("ground", "friction", "restitution", "erp", "cfm", "self_collision", "mesh_shape", "links"),
@@ -115,6 +115,12 @@ public final class RobotTask {
     /** The links whose contact forces the terms read, in the order of {@link StepState#contactForce}. */
     private final List<String> contactLinks = new ArrayList<>();
 
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> u = new TreeSet<>(a);
+        u.addAll(b);
+        return Set.copyOf(u);
+    }
+
     @SuppressWarnings("unchecked")
     RobotTask(Map<String, Object> y, String source, String sha256, RobotLoader loader) throws IOException {
         this.source = source;
@@ -124,23 +130,21 @@ public final class RobotTask {
         this.loader = loader;
         if (y.containsKey("terminate_when")) throw in.err("'terminate_when' is now 'termination.joint_bounds' (joint: [low, high] under it)");
         in.knownKeys(y, KEYS, "");
-        name = in.str(y, "name", null);
-        robotSource = in.str(y, "robot", null);
+        TaskSettings top = TaskSettings.read(y, in);
+        name = top.name;
+        robotSource = top.robot;
         robot = loader.load(robotSource);
         for (String w : robot.warnings()) LOG.warn(w);
-        physicsDt = in.num(y, "physics_dt", 0.001);
-        controlRateHz = in.num(y, "control_rate_hz", 50);
-        if (!(physicsDt > 0) || !(controlRateHz > 0)) throw in.err("'physics_dt' and 'control_rate_hz' must be > 0");
+        physicsDt = top.physicsDt;
+        controlRateHz = top.controlRateHz;
         double dec = 1.0 / (controlRateHz * physicsDt);
         decimation = (int) Math.round(dec);
         if (decimation < 1 || Math.abs(dec - decimation) > 1e-6) {
             throw in.err("'control_rate_hz' " + controlRateHz + " is not an integer divisor of the physics rate " + 1 / physicsDt + " Hz");
         }
-        episodeSteps = (int) in.num(y, "episode_steps", 200);
-        if (episodeSteps < 1) throw in.err("'episode_steps' must be >= 1");
+        episodeSteps = top.episodeSteps;
         gravity = in.vec(y.get("gravity"), "gravity", 3, new double[] {0, 0, -9.81});
-        commandInterface = in.str(y, "command_interface", "effort");
-        if (!INTERFACES.contains(commandInterface)) throw in.err("'command_interface' must be one of " + INTERFACES + ", got '" + commandInterface + "'");
+        commandInterface = top.commandInterface;
         actuatedJoints = joints(y, "actuated_joints");
         observedJoints = joints(y, "observed_joints");
         Map<String, Object> gains = in.section(y, "pd_gains", PD_KEYS);
@@ -165,7 +169,7 @@ public final class RobotTask {
             observation.add(t);
         }
         if (observation.isEmpty()) throw in.err("'observation' lists no terms");
-        tipLink = in.str(y, "tip_link", null);
+        tipLink = top.tipLink;
         if (tipLink != null) {
             try {
                 robot.link(tipLink);
@@ -190,9 +194,7 @@ public final class RobotTask {
         Map<String, Object> reset = in.section(y, "reset", RESET_KEYS);
         resetPosNoise = in.nonNegative(in.num(reset, "joint_pos_noise", 0), "reset.joint_pos_noise");
         resetVelNoise = in.nonNegative(in.num(reset, "joint_vel_noise", 0), "reset.joint_vel_noise");
-        String base = in.str(y, "base", "fixed");
-        if (!base.equals("fixed") && !base.equals("floating")) throw in.err("'base' must be 'fixed' or 'floating', got '" + base + "'");
-        floatingBase = base.equals("floating");
+        floatingBase = top.base.equals("floating");
         if (floatingBase && !robot.link(robot.root()).hasMass()) {
             throw in.err("'base: floating' needs a root link with mass, but " + robotSource + "'s root '" + robot.root() + "' has no <inertial>");
         }
@@ -200,10 +202,9 @@ public final class RobotTask {
         if (!floatingBase && reset.containsKey("base_position")) throw in.err("'reset.base_position' needs 'base: floating'");
         contact = y.containsKey("contact") ? contact(in.section(y, "contact", CONTACT_KEYS)) : null;
         defaultJointPos = defaultJointPositions(y.get("default_joint_pos"));
-        actionScale = y.containsKey("action_scale") ? in.num(y, "action_scale", Double.NaN) : Double.NaN;
-        if (y.containsKey("action_scale")) {
-            if (!commandInterface.equals("position")) throw in.err("'action_scale' applies to position commands; this task's are '" + commandInterface + "'");
-            if (!(actionScale > 0)) throw in.err("'action_scale' must be > 0, got " + actionScale);
+        actionScale = top.actionScale == null ? Double.NaN : top.actionScale;
+        if (top.actionScale != null && !commandInterface.equals("position")) {
+            throw in.err("'action_scale' applies to position commands; this task's are '" + commandInterface + "'");
         }
         commands = y.containsKey("commands") ? commands(in.section(y, "commands", COMMAND_KEYS)) : null;
         randomization = y.containsKey("randomization") ? Randomization.read(in, in.section(y, "randomization", RANDOMIZATION_KEYS),

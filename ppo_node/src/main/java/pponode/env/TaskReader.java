@@ -12,7 +12,7 @@ import pponode.settings.Settings;
  * mistake an error naming the file and the key's path in it (never a silent default).
  */
 final class TaskReader {
-    private final String source;
+    final String source;
 
     TaskReader(String source) {
         this.source = source;

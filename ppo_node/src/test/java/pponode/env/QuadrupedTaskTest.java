@@ -109,7 +109,7 @@ class QuadrupedTaskTest {
         String m = refused("  friction: 1.0\n", "  fricton: 1.0\n");
         assertTrue(m.contains("unknown key 'contact.fricton', did you mean 'friction'?"), m);
         m = refused("base: floating", "base: flying");
-        assertTrue(m.contains("'base' must be 'fixed' or 'floating'"), m);
+        assertTrue(m.contains("task key 'base' must be one of [fixed, floating], got 'flying'"), m);
         m = refused("  restitution: 0.0\n", "  restitution: 1.5\n");
         assertTrue(m.contains("'contact.restitution' must be in [0, 1]"), m);
         m = refused("  FL_calf_joint: -1.5\n", "  FL_calf_joint: 0.5\n");

@@ -95,6 +95,21 @@ class TaskValidationTest {
         assertTrue(m.endsWith("task.yaml is empty"), m);
     }
 
+    /** The top-level keys are one schema on the shared settings reader (TaskSettings): typed, ranged, named as every settings file names them. */
+    @Test
+    void topLevelSettingsAreRefusedAsEverySettingIs() throws IOException {
+        String m = refused(REACHER.replace("episode_steps: 100", "episode_steps: 0"));
+        assertTrue(m.endsWith("task.yaml: task key 'episode_steps' must be >= 1, got 0"), m);
+        m = refused(REACHER.replace("episode_steps: 100", "episode_steps: 100.5"));
+        assertTrue(m.contains("task key 'episode_steps' must be an integer, got '100.5'"), m); // was cut to 100 silently
+        m = refused(REACHER.replace("physics_dt: 0.001", "physics_dt: 0"));
+        assertTrue(m.contains("task key 'physics_dt' must be > 0, got 0"), m);
+        m = refused(REACHER.replace("command_interface: position", "command_interface: torque"));
+        assertTrue(m.contains("task key 'command_interface' must be one of [effort, position, velocity], got 'torque'"), m);
+        m = refused(REACHER.replace("name: my_reacher\n", ""));
+        assertTrue(m.endsWith("task.yaml: missing 'name'"), m);
+    }
+
     @Test
     void suggestionsAreForNearMisses() {
         assertEquals(", did you mean 'joint_pos_noise'?", Settings.suggestion("joint_pos_nosie", Set.of("joint_pos_noise", "joint_vel_noise")));
