@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongFunction;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import pponode.TestDomains;
@@ -52,21 +53,8 @@ class RosTrainTest {
      */
     @Test
     void theLearnerStepsTwoRobotsUnderTheirNamespaces() throws Exception {
-        RobotTask task = EnvRegistry.task("reacher_2dof");
-        int domain = TestDomains.claim();
-        RosParams p1 = new RosParams(), p2 = new RosParams();
-        for (RosParams p : List.of(p1, p2)) {
-            p.domainId = domain;
-            p.task = "reacher_2dof";
-        }
-        p1.set("namespace", "robot1");
-        p2.set("namespace", "robot2");
-        PPOConfig c = new PPOConfig();
-        Presets.apply(c, "reacher_2dof");
-        c.apply(List.of("num_envs=2", "vec_env=threaded", "rollout_steps=60", "minibatch_size=60", "n_epochs=2", "total_timesteps=240", "seed=2"));
-        var envs = Backends.named("--sim", "ros").environments(task, List.of("domain_id=" + domain, "node_name=ppo_node_train", "robot_namespaces=robot1,robot2"),
-                new Backends.Batch(2, c.seed));
-        try (SimNode one = new SimNode(p1, task).start(); SimNode two = new SimNode(p2, task).start(); OnPolicyRunner r = new OnPolicyRunner(c, envs, null)) {
+        Fleet f = new Fleet(240);
+        try (SimNode one = new SimNode(f.robot1, f.task).start(); SimNode two = new SimNode(f.robot2, f.task).start(); OnPolicyRunner r = new OnPolicyRunner(f.config, f.envs, null)) {
             r.runUpdates(2, null);
             assertEquals(240, r.globalStep(), "two robots, 60 steps each per update, two updates");
             for (SimNode sim : List.of(one, two)) {
@@ -86,24 +74,13 @@ class RosTrainTest {
      */
     @Test
     void aRobotThatStopsLeavesTheBatchAndANewOneUnderItsNamespaceRejoins() throws Exception {
-        RobotTask task = EnvRegistry.task("reacher_2dof");
-        int domain = TestDomains.claim();
-        RosParams p1 = new RosParams(), p2 = new RosParams();
-        for (RosParams p : List.of(p1, p2)) {
-            p.domainId = domain;
-            p.task = "reacher_2dof";
-        }
-        p1.set("namespace", "robot1");
-        p2.set("namespace", "robot2");
-        PPOConfig c = new PPOConfig();
-        Presets.apply(c, "reacher_2dof");
-        c.apply(List.of("num_envs=2", "vec_env=threaded", "rollout_steps=60", "minibatch_size=60", "n_epochs=2", "total_timesteps=100000", "seed=2"));
-        var envs = Backends.named("--sim", "ros").environments(task, List.of("domain_id=" + domain, "node_name=ppo_node_train", "robot_namespaces=robot1,robot2"),
-                new Backends.Batch(2, c.seed));
+        Fleet f = new Fleet(100_000);
+        RosParams p2 = f.robot2;
+        RobotTask task = f.task;
         List<Map<String, Double>> updates = new ArrayList<>();
         OnPolicyRunner.Listener record = (u, total, step, stats) -> updates.add(Map.copyOf(stats));
         SimNode two = new SimNode(p2, task).start();
-        try (SimNode one = new SimNode(p1, task).start(); OnPolicyRunner r = new OnPolicyRunner(c, envs, null)) {
+        try (SimNode one = new SimNode(f.robot1, task).start(); OnPolicyRunner r = new OnPolicyRunner(f.config, f.envs, null)) {
             r.runUpdates(1, record);
             two.close();
             for (int k = 0; k < 5 && live(updates) == 2; k++) r.runUpdates(1, record);
@@ -124,6 +101,28 @@ class RosTrainTest {
             assertEquals(1.0, updates.get(updates.size() - 1).get("charts/lost_episodes"));
         } finally {
             two.close();
+        }
+    }
+
+    /** Two simulated robots under robot1 and robot2 in a fresh domain, and a learner over both (one env each, stepped at once). */
+    private static final class Fleet {
+        final RobotTask task = EnvRegistry.task("reacher_2dof");
+        final RosParams robot1 = new RosParams(), robot2 = new RosParams();
+        final PPOConfig config = new PPOConfig();
+        final LongFunction<Env> envs;
+
+        Fleet(long totalSteps) {
+            int domain = TestDomains.claim();
+            for (RosParams p : List.of(robot1, robot2)) {
+                p.domainId = domain;
+                p.task = "reacher_2dof";
+            }
+            robot1.set("namespace", "robot1");
+            robot2.set("namespace", "robot2");
+            Presets.apply(config, "reacher_2dof");
+            config.apply(List.of("num_envs=2", "vec_env=threaded", "rollout_steps=60", "minibatch_size=60", "n_epochs=2", "total_timesteps=" + totalSteps, "seed=2"));
+            envs = Backends.named("--sim", "ros").environments(task, List.of("domain_id=" + domain, "node_name=ppo_node_train", "robot_namespaces=robot1,robot2"),
+                    new Backends.Batch(2, config.seed));
         }
     }
 
