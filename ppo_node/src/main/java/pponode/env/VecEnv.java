@@ -172,14 +172,17 @@ public abstract class VecEnv implements AutoCloseable {
             throw new IllegalStateException("interrupted while waiting for environment " + i + " to come back", e);
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
+            if (!(c instanceof RobotUnavailableException)) {
+                throw new IllegalStateException("environment " + i + " could not start an episode after its robot came back: " + c.getMessage(), c);
+            }
             rejoining[i] = null; // counted as live for the check below, then sent out again
             int others = liveCount() - 1;
-            if (c instanceof RobotUnavailableException && others >= minLive) {
+            if (others >= minLive) {
                 rejoining[i] = rejoin(i);
                 return;
             }
-            String why = others + " of " + envs.size() + " environments answer, fewer than min_live_envs (" + minLive + "); environment " + i + ": " + c.getMessage();
-            throw c instanceof RobotUnavailableException ? new RobotUnavailableException(why, c) : new IllegalStateException(why, c);
+            throw new RobotUnavailableException(others + " of " + envs.size() + " environments answer, fewer than min_live_envs (" + minLive + "); environment " + i
+                    + ": " + c.getMessage(), c);
         }
     }
 
