@@ -82,7 +82,7 @@ class ReadmeTest {
         assertTrue(summary.find(), lastErr);
         long published = Long.parseLong(summary.group(1)), safe = Long.parseLong(summary.group(2));
         System.out.printf("README: deploy published %d commands, %d of them the safe command%n", published, safe);
-        assertTrue(published - safe > 25, "the policy commanded the robot: " + summary.group());
+        assertTrue(published - safe > 25, "the policy commanded the robot: " + summary.group() + "\n" + lastErr);
     }
 
     @Test
