@@ -36,8 +36,15 @@ public final class RewardScaler {
             System.arraycopy(s.rewards, 0, out, 0, n);
             return;
         }
-        for (int i = 0; i < n; i++) discountedReturn[i] = discountedReturn[i] * gamma + s.rewards[i];
-        returnStats.update(discountedReturn, n);
+        for (int i = 0; i < n; i++) if (s.live[i]) discountedReturn[i] = discountedReturn[i] * gamma + s.rewards[i];
+        int live = s.liveCount();
+        if (live == n) {
+            returnStats.update(discountedReturn, n);
+        } else if (live > 0) { // an env away took no step: its return is not a sample of the scale
+            double[] stepped = new double[live];
+            for (int i = 0, k = 0; i < n; i++) if (s.live[i]) stepped[k++] = discountedReturn[i];
+            returnStats.update(stepped, live);
+        }
         double std = returnStats.std(0);
         for (int i = 0; i < n; i++) {
             out[i] = Math.max(-clip, Math.min(clip, s.rewards[i] / std));
